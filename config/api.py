@@ -1,0 +1,20 @@
+"""The one API at /api/v1/: every app's router, problem+json for every error."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from tongban import __version__
+from tongban.core.api.calendar import router as calendar_router
+from tongban.core.api.setup import install_problem_handlers
+
+api = NinjaAPI(
+    title="通办 Tongban API",
+    version=__version__,
+    description="一体化在线政务服务平台接口。错误均为 RFC 9457 problem+json，含稳定的 code。",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_problem_handlers(api)
+api.add_router("/calendar/", calendar_router)

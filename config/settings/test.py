@@ -1,0 +1,32 @@
+"""Settings for pytest. ``TONGBAN_TEST_DATABASE_URL`` selects PostgreSQL."""
+
+import os
+
+import dj_database_url
+
+from .base import *  # noqa: F403  (settings modules extend the base namespace)
+from .base import BASE_DIR, DATABASES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+_test_url = os.environ.get("TONGBAN_TEST_DATABASE_URL")
+if _test_url:
+    DATABASES["default"] = dj_database_url.parse(_test_url)
+else:
+    DATABASES["default"]["NAME"] = str(BASE_DIR / "var" / "test.sqlite3")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "outbox", "scheduler"],
+    }
+}
+# Fixed keys so that tests never write a key file.
+TONGBAN_FIELD_KEYS = [
+    "k2:00112233445566778899aabbccddeeff",
+    "k1:0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+]
+TONGBAN_SEARCH_KEY = "test-search-key-0123456789abcdef"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,227 @@
+"""The working-day calendar (DESIGN §4): holidays and 调休 make-up working days.
+
+Data comes from two places:
+
+* the ``chinese_calendar`` package, which carries the State Council's annual
+  notices for the years it covers;
+* the override tables (:class:`~tongban.core.models.CalendarYear` and
+  :class:`~tongban.core.models.CalendarOverride`), which an administrator
+  fills from the notice of a year the package does not yet cover, or uses to
+  correct a single day.
+
+A date in a year with neither is an explicit error
+(``calendar_year_unavailable``): counting a statutory deadline on a guessed
+Monday-to-Friday week would silently produce a wrong legal date.
+
+:class:`WorkingCalendar` is pure (no database, no clock) so that deadline
+functions can take it as an argument; :func:`get_calendar` builds the
+current one from the package and the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tongban.core import errors
+from tongban.core.errors import DomainError
+
+MAX_DAYS = 3650
+_ONE_DAY = dt.timedelta(days=1)
+
+# chinese_calendar names its holidays in English; the notices use these names.
+HOLIDAY_NAMES_ZH = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+class DayKind(StrEnum):
+    WORKDAY = "workday"
+    WEEKEND = "weekend"
+    HOLIDAY = "holiday"
+    MAKEUP_WORKDAY = "makeup_workday"
+
+
+@dataclass(frozen=True)
+class Day:
+    date: dt.date
+    working: bool
+    kind: DayKind
+    name: str
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    """A day that departs from the Monday-to-Friday rule, or is named."""
+
+    working: bool
+    name: str
+
+
+def _is_weekend(day: dt.date) -> bool:
+    return day.weekday() >= 5
+
+
+def year_unavailable(year: int) -> DomainError:
+    return DomainError(
+        errors.CALENDAR_YEAR_UNAVAILABLE,
+        f"{year}年的节假日安排尚未录入，无法计算工作日。"
+        f"请管理员依据国务院办公厅发布的{year}年节假日安排通知导入该年度日历。",
+        extra={"year": year},
+    )
+
+
+class WorkingCalendar:
+    """Working days over a set of covered years. Immutable and pure."""
+
+    def __init__(self, special: Mapping[dt.date, SpecialDay], years: Iterable[int]) -> None:
+        self._special = dict(special)
+        self._years = frozenset(years)
+
+    @property
+    def years(self) -> frozenset[int]:
+        return self._years
+
+    def covers(self, year: int) -> bool:
+        return year in self._years
+
+    def _check(self, day: dt.date) -> None:
+        if day.year not in self._years:
+            raise year_unavailable(day.year)
+
+    def is_working(self, day: dt.date) -> bool:
+        self._check(day)
+        special = self._special.get(day)
+        if special is not None:
+            return special.working
+        return not _is_weekend(day)
+
+    def day(self, day: dt.date) -> Day:
+        self._check(day)
+        special = self._special.get(day)
+        weekend = _is_weekend(day)
+        if special is None:
+            kind = DayKind.WEEKEND if weekend else DayKind.WORKDAY
+            return Day(day, not weekend, kind, "")
+        if special.working:
+            kind = DayKind.MAKEUP_WORKDAY if weekend else DayKind.WORKDAY
+        elif weekend and not special.name:
+            kind = DayKind.WEEKEND
+        else:
+            kind = DayKind.HOLIDAY
+        return Day(day, special.working, kind, special.name)
+
+    def add_working_days(self, start: dt.date, days: int) -> dt.date:
+        """The ``days``-th working day after ``start`` (``start`` not counted).
+
+        With ``days == 0`` the answer is ``start`` itself. 行政许可法 第八十二条:
+        periods counted in working days exclude statutory holidays.
+        """
+        if days < 0 or days > MAX_DAYS:
+            raise DomainError(
+                errors.CALENDAR_RANGE, f"工作日天数须在 0 到 {MAX_DAYS} 之间，收到 {days}。"
+            )
+        current = start
+        remaining = days
+        while remaining:
+            current += _ONE_DAY
+            if self.is_working(current):
+                remaining -= 1
+        return current
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end``.
+
+        Negative when ``end`` is before ``start`` (the days after ``end`` up to
+        and including ``start``, counted as negative), so that
+        ``between(a, b) == -between(b, a)``.
+        """
+        if end < start:
+            return -self.working_days_between(end, start)
+        if (end - start).days > MAX_DAYS * 2:
+            raise DomainError(errors.CALENDAR_RANGE, "起止日期相距过远（超过 20 年）。")
+        count = 0
+        current = start
+        while current < end:
+            current += _ONE_DAY
+            if self.is_working(current):
+                count += 1
+        return count
+
+    def month(self, year: int, month: int) -> list[Day]:
+        first = dt.date(year, month, 1)
+        days = []
+        current = first
+        while current.month == month:
+            days.append(self.day(current))
+            current += _ONE_DAY
+        return days
+
+
+def package_data() -> tuple[dict[dt.date, SpecialDay], frozenset[int]]:
+    """The special days and covered years carried by ``chinese_calendar``."""
+    from chinese_calendar import constants
+
+    special: dict[dt.date, SpecialDay] = {}
+    for day, holiday in constants.holidays.items():
+        name = HOLIDAY_NAMES_ZH.get(holiday, holiday) if _is_named(holiday) else ""
+        special[day] = SpecialDay(working=False, name=name)
+    for day, holiday in constants.workdays.items():
+        special[day] = SpecialDay(working=True, name=HOLIDAY_NAMES_ZH.get(holiday, holiday))
+    first = min(constants.holidays).year
+    last = max(constants.holidays).year
+    return special, frozenset(range(first, last + 1))
+
+
+def _is_named(holiday: object) -> bool:
+    return isinstance(holiday, str) and bool(holiday)
+
+
+_cache_lock = threading.Lock()
+_cache: dict[str, object] = {}
+
+
+def get_calendar() -> WorkingCalendar:
+    """The calendar in force: package data plus the administrators' overrides.
+
+    Built once per process and rebuilt when the override tables change (their
+    version is read with one small query per call).
+    """
+    from tongban.core.models import CalendarOverride, CalendarYear
+
+    version = CalendarYear.version_stamp()
+    with _cache_lock:
+        cached = _cache.get("calendar")
+        if cached is not None and _cache.get("version") == version:
+            assert isinstance(cached, WorkingCalendar)
+            return cached
+    special, years = package_data()
+    extra_years = set(CalendarYear.objects.values_list("year", flat=True))
+    for override in CalendarOverride.objects.all().only("date", "working", "name"):
+        special[override.date] = SpecialDay(working=override.working, name=override.name)
+    calendar = WorkingCalendar(special, years | extra_years)
+    with _cache_lock:
+        _cache["calendar"] = calendar
+        _cache["version"] = version
+    return calendar
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def missing_years(*, today: dt.date, lookahead: int = 1) -> list[int]:
+    """This year and the next ``lookahead`` years that have no calendar data."""
+    calendar = get_calendar()
+    return [y for y in range(today.year, today.year + lookahead + 1) if not calendar.covers(y)]

@@ -1,0 +1,189 @@
+"""Kernel tables: calendar overrides, audit chain, outbox, idempotency, leases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, Max
+
+
+class CalendarYear(models.Model):
+    """A year whose holiday notice an administrator has imported.
+
+    Its presence means: for this year, days without an override follow the
+    Monday-to-Friday rule, and the overrides list every holiday and 调休 day.
+    """
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    source = models.CharField("依据（通知文号）", max_length=300)
+    imported_at = models.DateTimeField("导入时间")
+    imported_by = models.CharField("导入人", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "日历年度"
+        verbose_name_plural = "日历年度"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} ({self.source})"
+
+    @classmethod
+    def version_stamp(cls) -> tuple[Any, ...]:
+        years = cls.objects.aggregate(n=Count("id"), last=Max("imported_at"))
+        days = CalendarOverride.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+        return (years["n"], years["last"], days["n"], days["last"])
+
+
+class CalendarOverride(models.Model):
+    """One day that departs from the package data or the weekday rule."""
+
+    date = models.DateField("日期", unique=True)
+    working = models.BooleanField("是否工作日")
+    name = models.CharField("名称", max_length=60, blank=True)
+    source = models.CharField("依据", max_length=300, blank=True)
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = "日历调整"
+        verbose_name_plural = "日历调整"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        kind = "上班" if self.working else "休息"
+        return f"{self.date} {kind} {self.name}"
+
+
+class AuditEvent(models.Model):
+    """An append-only, SM3 hash-chained audit record (DESIGN §8).
+
+    Never updated or deleted by the application; ``tongban audit verify``
+    recomputes the chain and reports the first broken link.
+    """
+
+    seq = models.BigAutoField(primary_key=True)
+    at = models.DateTimeField("时间", db_index=True)
+    actor = models.CharField("操作人", max_length=200)
+    action = models.CharField("操作", max_length=100, db_index=True)
+    object_type = models.CharField("对象类型", max_length=100)
+    object_id = models.CharField("对象标识", max_length=200, db_index=True)
+    address = models.CharField("来源地址", max_length=64, blank=True)
+    details = models.JSONField("详情", default=dict)
+    prev_hash = models.CharField("前一条哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """One row, locked while an event is appended, so the chain stays linear."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64)
+    last_seq = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"chain head #{self.last_seq}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "待投递"
+    DELIVERED = "delivered", "已投递"
+    DEAD = "dead", "投递失败（死信）"
+
+
+class OutboxMessage(models.Model):
+    """One event for one subscriber, written in the emitter's transaction."""
+
+    event_id = models.UUIDField("事件标识", db_index=True)
+    event = models.CharField("事件", max_length=100, db_index=True)
+    subscriber = models.CharField("订阅者", max_length=200)
+    payload = models.JSONField("内容", default=dict)
+    created_at = models.DateTimeField("产生时间")
+    status = models.CharField(
+        "状态", max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试时间")
+    last_error = models.TextField("最近错误", blank=True)
+    delivered_at = models.DateTimeField("投递时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "事件投递"
+        verbose_name_plural = "事件投递"
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "subscriber"], name="outbox_once")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscriber} ({self.status})"
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a creating POST with an ``Idempotency-Key``."""
+
+    owner = models.CharField(max_length=200)
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.BinaryField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"
+
+
+class Lease(models.Model):
+    """A named database lease: one holder at a time until it expires."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder}"
+
+
+class ScheduledRun(models.Model):
+    """One run of a periodic job for one time slot; unique, so never doubled."""
+
+    job = models.CharField(max_length=100)
+    slot = models.DateTimeField()
+    enqueued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduled_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot}"
+
+
+class RateCounter(models.Model):
+    """Attempts of one key within one fixed window (login rate limit)."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window_start}: {self.count}"

@@ -1,0 +1,21 @@
+"""Background tasks of the kernel, run by ``db_worker`` (django-tasks-db)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from tongban.core import events
+
+
+@task(queue_name="outbox")
+def outbox_deliver(message_id: int) -> str:
+    return events.outbox_deliver(message_id=message_id)
+
+
+@task(queue_name="scheduler")
+def outbox_sweep() -> int:
+    """Deliver every due message (retries after backoff, and any missed enqueue)."""
+    due = events.outbox_due()
+    for message_id in due:
+        events.outbox_deliver(message_id=message_id)
+    return len(due)

@@ -1,0 +1,117 @@
+"""Applicants and accounts: natural persons, legal entities, users, API tokens."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+
+
+class RealNameLevel(models.IntegerChoices):
+    """实名认证等级, following the national identity-authentication levels."""
+
+    NONE = 0, "未实名"
+    L1 = 1, "一级：身份号码与姓名核验"
+    L2 = 2, "二级：手机号实名核验"
+    L3 = 3, "三级：人脸识别核验"
+    L4 = 4, "四级：线下窗口核验"
+
+
+class Person(models.Model):
+    """自然人. The ID number and phone are encrypted (SM4-GCM) with search tokens."""
+
+    name = models.CharField("姓名", max_length=100)
+    id_number_enc = models.TextField("身份号码（密文）")
+    id_number_token = models.CharField("身份号码检索令牌", max_length=64, unique=True)
+    id_number_masked = models.CharField("身份号码（脱敏）", max_length=32)
+    birth_date = models.DateField("出生日期")
+    sex = models.CharField("性别", max_length=8, choices=[("male", "男"), ("female", "女")])
+    region_code = models.CharField("户籍地区划代码", max_length=6)
+    phone_enc = models.TextField("手机号（密文）", blank=True)
+    phone_token = models.CharField("手机号检索令牌", max_length=64, blank=True, db_index=True)
+    phone_masked = models.CharField("手机号（脱敏）", max_length=20, blank=True)
+    created_at = models.DateTimeField("创建时间")
+
+    class Meta:
+        verbose_name = "自然人"
+        verbose_name_plural = "自然人"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.id_number_masked}）"
+
+
+class LegalEntity(models.Model):
+    """法人及其他组织, identified by its 统一社会信用代码."""
+
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("名称", max_length=200)
+    legal_representative = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="represented_entities",
+        verbose_name="法定代表人",
+    )
+    region_code = models.CharField("登记地区划代码", max_length=6)
+    created_at = models.DateTimeField("创建时间")
+
+    class Meta:
+        verbose_name = "法人"
+        verbose_name_plural = "法人"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.credit_code}）"
+
+
+class AccountKind(models.TextChoices):
+    CITIZEN = "citizen", "个人用户"
+    BUSINESS = "business", "法人用户"
+    STAFF = "staff", "工作人员"
+    SYSTEM = "system", "系统账号"
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, username: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(username=username, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("kind", AccountKind.STAFF)
+        extra.setdefault("display_name", username)
+        return self.create_user(username, password, is_staff=True, is_superuser=True, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A login: a citizen, a business account, a staff member or a system."""
+
+    username = models.CharField("用户名", max_length=150, unique=True)
+    kind = models.CharField("账号类型", max_length=16, choices=AccountKind.choices)
+    display_name = models.CharField("显示名称", max_length=100)
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name="自然人",
+    )
+    real_name_level = models.PositiveSmallIntegerField(
+        "实名等级", choices=RealNameLevel.choices, default=RealNameLevel.NONE
+    )
+    is_active = models.BooleanField("启用", default=True)
+    is_staff = models.BooleanField("可进入管理后台", default=False)
+    date_joined = models.DateTimeField("注册时间", auto_now_add=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return f"{self.display_name}（{self.username}）"
