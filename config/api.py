@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from tongban import __version__
 from tongban.core.api.calendar import router as calendar_router
 from tongban.core.api.setup import install_problem_handlers
+from tongban.identity.api import router as identity_router
 
 api = NinjaAPI(
     title="通办 Tongban API",
@@ -18,3 +19,4 @@ api = NinjaAPI(
 )
 install_problem_handlers(api)
 api.add_router("/calendar/", calendar_router)
+api.add_router("/identity/", identity_router)

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 
+from tongban.core.masking import mask_name
+
 
 class RealNameLevel(models.IntegerChoices):
     """实名认证等级, following the national identity-authentication levels."""
@@ -38,7 +40,8 @@ class Person(models.Model):
         verbose_name_plural = "自然人"
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.id_number_masked}）"
+        # Shown in admin titles, choices and logs: masked like everything else.
+        return f"{mask_name(self.name)}（{self.id_number_masked}）"
 
 
 class LegalEntity(models.Model):
@@ -115,3 +118,82 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.display_name}（{self.username}）"
+
+
+class AuthorizationRole(models.TextChoices):
+    LEGAL_REPRESENTATIVE = "legal_representative", "法定代表人"
+    AGENT = "agent", "经办人"
+
+
+class BusinessAuthorization(models.Model):
+    """A business account's right to act for a legal entity (法定代表人 or 经办人).
+
+    Never deleted: revoking sets ``revoked_at``, so who could act for whom
+    and when stays answerable.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="business_authorizations", verbose_name="账号"
+    )
+    legal_entity = models.ForeignKey(
+        LegalEntity, on_delete=models.PROTECT, related_name="authorizations", verbose_name="法人"
+    )
+    role = models.CharField("身份", max_length=32, choices=AuthorizationRole.choices)
+    granted_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="授权人",
+    )
+    granted_at = models.DateTimeField("授权时间")
+    valid_until = models.DateTimeField("有效期至", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="撤销人",
+    )
+
+    class Meta:
+        verbose_name = "法人授权"
+        verbose_name_plural = "法人授权"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "legal_entity"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="business_authorization_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.legal_entity_id} ({self.get_role_display()})"
+
+
+class ApiToken(models.Model):
+    """A personal or system access token for the API (``Authorization: Bearer``).
+
+    Only the HMAC-SM3 of the token is stored; the plaintext is shown once.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="账号"
+    )
+    name = models.CharField("名称", max_length=100)
+    prefix = models.CharField("前缀", max_length=8, db_index=True)
+    token_hash = models.CharField("令牌哈希", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间")
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "访问令牌"
+        verbose_name_plural = "访问令牌"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name})"

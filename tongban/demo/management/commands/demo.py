@@ -1,0 +1,40 @@
+"""``tongban demo load [--if-empty]``: the demo province, idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from tongban.demo.staff import STAFF_PASSWORD, demo_staff_load
+from tongban.identity.demo import demo_identity_load
+from tongban.identity.models import User
+from tongban.org.demo import demo_org_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo province: regions, departments, halls, staff, citizens, businesses."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("load", help="create whatever part of the demo is missing")
+        load.add_argument(
+            "--if-empty", action="store_true", help="do nothing if the database has any user"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and User.objects.exists():
+            self.stdout.write("数据库已有数据，跳过演示数据加载。")
+            return
+        with transaction.atomic():
+            org = demo_org_load()
+            identity = demo_identity_load()
+            staff = demo_staff_load()
+        self.stdout.write(f"组织机构：{org}")
+        self.stdout.write(
+            f"个人用户：{', '.join(identity['citizens'])}；"
+            f"法人用户：{', '.join(identity['business_accounts'])}"
+        )
+        self.stdout.write(f"工作人员：{', '.join(s.username for s in staff)}")
+        self.stdout.write(f"演示密码均为 {STAFF_PASSWORD}")

@@ -1,0 +1,22 @@
+"""Stable error codes of identity (CONVENTIONS 7)."""
+
+from __future__ import annotations
+
+from tongban.core.errors import define
+
+LOGIN_FAILED = define("login_failed", 401, "用户名或密码错误")
+LOGIN_RATE_LIMITED = define("login_rate_limited", 429, "登录尝试过于频繁")
+WEAK_PASSWORD = define("weak_password", 422, "密码不符合要求")
+USERNAME_TAKEN = define("username_taken", 409, "用户名已被使用")
+INVALID_USERNAME = define("invalid_username", 422, "用户名格式不正确")
+INVALID_NAME = define("invalid_name", 422, "姓名格式不正确")
+PERSON_NAME_MISMATCH = define("person_name_mismatch", 422, "姓名与身份号码不一致")
+ID_NUMBER_REGISTERED = define("id_number_registered", 409, "该身份号码已注册个人账号")
+LEGAL_ENTITY_NAME_MISMATCH = define(
+    "legal_entity_name_mismatch", 422, "名称与统一社会信用代码不一致"
+)
+NOT_LEGAL_REPRESENTATIVE = define("not_legal_representative", 422, "不是该法人的法定代表人")
+AUTHORIZATION_EXISTS = define("authorization_exists", 409, "已有有效的授权")
+AUTHORIZATION_FORBIDDEN = define("authorization_forbidden", 403, "无权为该法人授权")
+TOKEN_NOT_FOUND = define("token_not_found", 404, "未找到访问令牌")
+TOKEN_PREFIX_AMBIGUOUS = define("token_prefix_ambiguous", 409, "令牌前缀对应多个令牌")

@@ -1,0 +1,54 @@
+"""Reads of identity (CONVENTIONS 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from tongban.core import clock
+from tongban.core.crypto import search_token
+from tongban.identity.models import BusinessAuthorization, LegalEntity, Person, User
+
+ID_NUMBER_CONTEXT = "identity.person.id_number"
+PHONE_CONTEXT = "identity.person.phone"
+
+
+def normalize_id_number(value: str) -> str:
+    return (value or "").strip().upper().replace(" ", "")
+
+
+def person_find_by_id_number(id_number: str) -> Person | None:
+    """The person with this 公民身份号码, found by its search token (never by plaintext)."""
+    number = normalize_id_number(id_number)
+    if not number:
+        return None
+    token = search_token(number, context=ID_NUMBER_CONTEXT)
+    return Person.objects.filter(id_number_token=token).first()
+
+
+def active_authorizations(*, now: dt.datetime | None = None) -> QuerySet[BusinessAuthorization]:
+    now = now or clock.now()
+    return BusinessAuthorization.objects.filter(revoked_at__isnull=True).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=now)
+    )
+
+
+def legal_entities_for_user(*, user: User, now: dt.datetime | None = None) -> QuerySet[LegalEntity]:
+    """The legal entities this account may currently act for (法定代表人 or 经办人)."""
+    if not user.is_authenticated or not user.is_active:
+        return LegalEntity.objects.none()
+    entity_ids = active_authorizations(now=now).filter(user=user).values("legal_entity_id")
+    return LegalEntity.objects.filter(id__in=entity_ids).order_by("credit_code")
+
+
+def authorizations_for_user(
+    *, user: User, now: dt.datetime | None = None
+) -> QuerySet[BusinessAuthorization]:
+    """This account's current authorizations, with their legal entities."""
+    return (
+        active_authorizations(now=now)
+        .filter(user=user)
+        .select_related("legal_entity")
+        .order_by("legal_entity__credit_code")
+    )

@@ -1,0 +1,362 @@
+"""Every write of the organisation layer (CONVENTIONS 2).
+
+Each service validates its input, raises ``DomainError`` with a code from
+``tongban.org.errors`` and a Chinese detail, and appends one audit event.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from tongban.core import clock
+from tongban.core.audit import audit_record
+from tongban.core.errors import DomainError
+from tongban.core.identifiers import validate_credit_code, validate_region_code
+from tongban.org import errors
+from tongban.org.models import (
+    Department,
+    DepartmentKind,
+    Hall,
+    Region,
+    RegionLevel,
+    Role,
+    StaffAssignment,
+    Window,
+    WindowKind,
+)
+
+# The file committed with the code (see data/README.md for its source).
+DEFAULT_REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.csv"
+
+_LEVEL_DEPTH = {
+    RegionLevel.PROVINCE: 0,
+    RegionLevel.CITY: 1,
+    RegionLevel.COUNTY: 2,
+    RegionLevel.TOWNSHIP: 3,
+    RegionLevel.VILLAGE: 4,
+}
+
+
+@dataclass(frozen=True)
+class RegionLoadResult:
+    created: int
+    updated: int
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+def _read_region_rows(path: Path) -> list[dict[str, str]]:
+    def fail(why: str) -> DomainError:
+        return DomainError(errors.REGION_FILE_INVALID, f"行政区划数据文件 {path.name} 有误：{why}")
+
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames != ["code", "name", "level", "parent_code"]:
+                raise fail("表头应为 code,name,level,parent_code")
+            rows = [dict(row) for row in reader]
+    except OSError as exc:
+        raise fail(f"无法读取（{exc.strerror}）") from exc
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=2):
+        code = validate_region_code(row["code"] or "")
+        if code in seen:
+            raise fail(f"第 {number} 行区划代码 {code} 重复")
+        seen.add(code)
+        if row["level"] not in _LEVEL_DEPTH:
+            raise fail(f"第 {number} 行层级 {row['level']} 无效")
+        if not (row["name"] or "").strip():
+            raise fail(f"第 {number} 行名称为空")
+    # Parents before children, so each row's parent path is known when it is built.
+    rows.sort(key=lambda r: (_LEVEL_DEPTH[r["level"]], r["code"]))
+    return rows
+
+
+def regions_load_from_file(
+    *, path: Path | str = DEFAULT_REGIONS_FILE, actor: str = "system"
+) -> RegionLoadResult:
+    """Create or update the regions of a ``code,name,level,parent_code`` file.
+
+    Idempotent: loading the same file twice changes nothing the second time.
+    Regions missing from the file are left alone (a code withdrawn from
+    GB/T 2260 may still be referenced by historic cases).
+    """
+    path = Path(path)
+    rows = _read_region_rows(path)
+    with transaction.atomic():
+        existing = {r.code: r for r in Region.objects.all()}
+        known_paths = {code: r.path for code, r in existing.items()}
+        known_full = {code: r.full_name for code, r in existing.items()}
+        to_create: list[Region] = []
+        to_update: list[Region] = []
+        unchanged = 0
+        for row in rows:
+            code = row["code"].strip()
+            parent_code = (row["parent_code"] or "").strip() or None
+            if parent_code is not None and parent_code not in known_paths:
+                raise DomainError(
+                    errors.REGION_FILE_INVALID,
+                    f"行政区划数据文件 {path.name} 有误：{code} 的上级 {parent_code} 不存在",
+                )
+            name = row["name"].strip()
+            region_path = (known_paths[parent_code] if parent_code else "/") + code + "/"
+            full_name = (known_full[parent_code] if parent_code else "") + name
+            known_paths[code] = region_path
+            known_full[code] = full_name
+            values = {
+                "name": name,
+                "full_name": full_name,
+                "level": row["level"],
+                "parent_id": parent_code,
+                "path": region_path,
+            }
+            current = existing.get(code)
+            if current is None:
+                to_create.append(Region(code=code, **values))
+            elif any(getattr(current, field) != value for field, value in values.items()):
+                for field, value in values.items():
+                    setattr(current, field, value)
+                to_update.append(current)
+            else:
+                unchanged += 1
+        Region.objects.bulk_create(to_create, batch_size=500)
+        Region.objects.bulk_update(
+            to_update, ["name", "full_name", "level", "parent", "path"], batch_size=500
+        )
+        result = RegionLoadResult(len(to_create), len(to_update), unchanged)
+        audit_record(
+            actor=actor,
+            action="org.regions_load",
+            object_type="org.Region",
+            object_id=path.name,
+            details={"created": result.created, "updated": result.updated, "total": result.total},
+        )
+    return result
+
+
+def department_create(
+    *,
+    name: str,
+    credit_code: str,
+    region: Region,
+    kind: str = DepartmentKind.ORDINARY,
+    short_name: str = "",
+    parent: Department | None = None,
+    actor: str = "system",
+) -> Department:
+    """Register a department; its 统一社会信用代码 must be valid (GB 32100-2015) and unused."""
+    code = validate_credit_code(credit_code)
+    if kind not in DepartmentKind.values:
+        raise DomainError(errors.DEPARTMENT_KIND_INVALID, f"部门类型 {kind} 无效")
+    if Department.objects.filter(credit_code=code).exists():
+        raise DomainError(
+            errors.DEPARTMENT_CREDIT_CODE_TAKEN, f"统一社会信用代码 {code} 已被其他部门使用"
+        )
+    # A parent governs from the same region or above it (垂直管理 or 派出机构).
+    if parent is not None and not region.path.startswith(parent.region.path):
+        raise DomainError(
+            errors.DEPARTMENT_PARENT_INVALID,
+            f"上级部门“{parent.name}”所在区划不是“{region.name}”或其上级",
+        )
+    with transaction.atomic():
+        department = Department.objects.create(
+            name=name.strip(),
+            short_name=short_name.strip(),
+            credit_code=code,
+            region=region,
+            kind=kind,
+            parent=parent,
+        )
+        audit_record(
+            actor=actor,
+            action="org.department_create",
+            object_type="org.Department",
+            object_id=str(department.pk),
+            details={"name": department.name, "credit_code": code, "region": region.code},
+        )
+    return department
+
+
+def hall_create(
+    *,
+    name: str,
+    region: Region,
+    department: Department | None = None,
+    address: str = "",
+    phone: str = "",
+    opening_hours: str = "",
+    actor: str = "system",
+) -> Hall:
+    """Register a 政务服务大厅, run by the region's service centre or approval bureau."""
+    if department is not None:
+        # Halls are run by the 政务服务管理办公室 (service centre) or, where the
+        # 相对集中行政许可权 reform created one, the 行政审批局.
+        if department.kind not in (DepartmentKind.SERVICE_CENTRE, DepartmentKind.APPROVAL_BUREAU):
+            raise DomainError(
+                errors.HALL_DEPARTMENT_INVALID,
+                f"“{department.name}”不是政务服务中心或行政审批局，不能管理大厅",
+            )
+        if department.region_id != region.code:
+            raise DomainError(
+                errors.HALL_DEPARTMENT_INVALID, f"“{department.name}”不属于“{region.name}”"
+            )
+    with transaction.atomic():
+        hall = Hall.objects.create(
+            name=name.strip(),
+            region=region,
+            department=department,
+            address=address,
+            phone=phone,
+            opening_hours=opening_hours,
+        )
+        audit_record(
+            actor=actor,
+            action="org.hall_create",
+            object_type="org.Hall",
+            object_id=str(hall.pk),
+            details={"name": hall.name, "region": region.code},
+        )
+    return hall
+
+
+def _on_same_line(a: Region, b: Region) -> bool:
+    """Whether one region contains the other (or they are the same)."""
+    return a.path.startswith(b.path) or b.path.startswith(a.path)
+
+
+def window_create(
+    *,
+    hall: Hall,
+    number: str,
+    name: str,
+    kind: str,
+    departments: Iterable[Department] = (),
+    actor: str = "system",
+) -> Window:
+    """Open a window in a hall for the items of the given departments."""
+    if kind not in WindowKind.values:
+        raise DomainError(errors.WINDOW_KIND_INVALID, f"窗口类型 {kind} 无效")
+    number = number.strip()
+    if Window.objects.filter(hall=hall, number=number).exists():
+        raise DomainError(errors.WINDOW_NUMBER_TAKEN, f"“{hall.name}”已有 {number} 号窗口")
+    departments = list(departments)
+    for department in departments:
+        if not _on_same_line(department.region, hall.region):
+            raise DomainError(
+                errors.WINDOW_DEPARTMENT_OUTSIDE_REGION,
+                f"“{department.name}”不在“{hall.name}”所在区划的上下级范围内",
+            )
+    with transaction.atomic():
+        window = Window.objects.create(hall=hall, number=number, name=name.strip(), kind=kind)
+        window.departments.set(departments)
+        audit_record(
+            actor=actor,
+            action="org.window_create",
+            object_type="org.Window",
+            object_id=str(window.pk),
+            details={
+                "hall": hall.pk,
+                "number": number,
+                "kind": kind,
+                "departments": sorted(d.pk for d in departments),
+            },
+        )
+    return window
+
+
+def staff_assign(
+    *,
+    user_id: int,
+    role: str,
+    department: Department,
+    region_scope: Region,
+    scope_departments: Sequence[Department] = (),
+    window: Window | None = None,
+    actor: str = "system",
+) -> StaffAssignment:
+    """Give a user a role in a department with a data scope (DESIGN §8).
+
+    One active assignment per (user, role, department): assigning again
+    replaces its scope, so the call is idempotent.
+    """
+    if role not in Role.values:
+        raise DomainError(errors.STAFF_ROLE_INVALID, f"岗位角色 {role} 无效")
+    if not get_user_model().objects.filter(pk=user_id).exists():
+        raise DomainError(errors.STAFF_USER_NOT_FOUND, f"用户 {user_id} 不存在")
+    # Nobody sees beyond the jurisdiction of the department they work for.
+    if not region_scope.path.startswith(department.region.path):
+        raise DomainError(
+            errors.STAFF_SCOPE_INVALID,
+            f"数据范围“{region_scope.name}”超出了“{department.name}”所在区划",
+        )
+    for scoped in scope_departments:
+        if not scoped.region.path.startswith(region_scope.path):
+            raise DomainError(
+                errors.STAFF_SCOPE_INVALID,
+                f"部门“{scoped.name}”不在数据范围“{region_scope.name}”内",
+            )
+    if window is not None and not _on_same_line(window.hall.region, region_scope):
+        raise DomainError(
+            errors.STAFF_SCOPE_INVALID, f"窗口所在大厅“{window.hall.name}”不在数据范围内"
+        )
+    with transaction.atomic():
+        assignment = (
+            StaffAssignment.objects.select_for_update()
+            .filter(user_id=user_id, role=role, department=department, active=True)
+            .first()
+        )
+        if assignment is None:
+            assignment = StaffAssignment.objects.create(
+                user_id=user_id,
+                role=role,
+                department=department,
+                region_scope=region_scope,
+                window=window,
+                assigned_at=clock.now(),
+            )
+        else:
+            assignment.region_scope = region_scope
+            assignment.window = window
+            assignment.save(update_fields=["region_scope", "window"])
+        assignment.scope_departments.set(scope_departments)
+        audit_record(
+            actor=actor,
+            action="org.staff_assign",
+            object_type="org.StaffAssignment",
+            object_id=str(assignment.pk),
+            details={
+                "user": user_id,
+                "role": role,
+                "department": department.pk,
+                "region_scope": region_scope.code,
+                "scope_departments": sorted(d.pk for d in scope_departments),
+                "window": window.pk if window else None,
+            },
+        )
+    return assignment
+
+
+def staff_unassign(*, assignment: StaffAssignment, actor: str = "system") -> StaffAssignment:
+    """End an assignment; the row stays as the record of the past scope."""
+    with transaction.atomic():
+        locked = StaffAssignment.objects.select_for_update().get(pk=assignment.pk)
+        if locked.active:
+            locked.active = False
+            locked.save(update_fields=["active"])
+            audit_record(
+                actor=actor,
+                action="org.staff_unassign",
+                object_type="org.StaffAssignment",
+                object_id=str(locked.pk),
+                details={"user": locked.user_id, "role": locked.role},
+            )
+    return locked
