@@ -131,6 +131,9 @@ class WorkingCalendar:
             raise DomainError(
                 errors.CALENDAR_RANGE, f"工作日天数须在 0 到 {MAX_DAYS} 之间，收到 {days}。"
             )
+        # A start in an uncovered year is an error even for 0 days, and is
+        # refused before stepping past dt.date.max (OverflowError, a 500).
+        self._check(start)
         current = start
         remaining = days
         while remaining:
@@ -150,6 +153,8 @@ class WorkingCalendar:
             return -self.working_days_between(end, start)
         if (end - start).days > MAX_DAYS * 2:
             raise DomainError(errors.CALENDAR_RANGE, "起止日期相距过远（超过 20 年）。")
+        self._check(start)
+        self._check(end)
         count = 0
         current = start
         while current < end:

@@ -116,7 +116,9 @@ def validate_credit_code(value: str) -> str:
         raise fail(f"第 1 位登记管理部门码 {dept} 不存在")
     if category not in _USCC_CATEGORIES[dept]:
         raise fail(f"第 2 位机构类别码 {category} 与登记管理部门码 {dept} 不匹配")
-    if not code[2:8].isdigit() or code[2:4] not in PROVINCE_CODES:
+    # 100000: registered by a central (national-level) authority, e.g. 国务院部门.
+    region = code[2:8]
+    if not region.isdigit() or (region != "100000" and region[:2] not in PROVINCE_CODES):
         raise fail(f"第 3–8 位登记管理机关行政区划码 {code[2:8]} 无效")
     if code[16] != _org_code_check(code[8:16]):
         raise fail("第 9–17 位主体标识码（组织机构代码）的校验码不正确")

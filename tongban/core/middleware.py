@@ -49,6 +49,9 @@ _STATUS_ERRORS = {
 }
 
 
+_KEPT_HEADERS = ("Allow", "Idempotent-Replayed", "Retry-After", "WWW-Authenticate")
+
+
 class ApiProblemMiddleware:
     """Any API error not already problem+json (CSRF 403, unrouted 404, 405…) becomes one."""
 
@@ -76,8 +79,11 @@ class ApiProblemMiddleware:
             }
             new = problem_for(error, details.get(response.status_code, error.title))
             new.status_code = response.status_code
-            if response.has_header("Allow"):
-                new["Allow"] = response["Allow"]
+            # Headers that still hold for the rewritten answer; Idempotent-Replayed
+            # because IdempotencyMiddleware runs inside this one.
+            for header in _KEPT_HEADERS:
+                if response.has_header(header):
+                    new[header] = response[header]
             return new
         return response
 

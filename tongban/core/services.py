@@ -56,6 +56,8 @@ def calendar_notice_parse(content: str, *, filename: str) -> CalendarNotice:
         data = yaml.safe_load(content)
     except yaml.YAMLError as exc:
         raise _invalid(f"YAML 格式错误：{exc}") from None
+    except ValueError as exc:  # an unquoted impossible date (2027-02-30) fails in PyYAML
+        raise _invalid(f"YAML 中有不存在的日期：{exc}") from None
     if not isinstance(data, dict):
         raise _invalid("文件内容须为包含 year、source、holidays、makeup_workdays 的映射")
     try:
@@ -63,6 +65,9 @@ def calendar_notice_parse(content: str, *, filename: str) -> CalendarNotice:
         source = str(data["source"]).strip()
     except (KeyError, TypeError, ValueError):
         raise _invalid("缺少 year（年度）或 source（通知文号）") from None
+    for section in ("holidays", "makeup_workdays"):
+        if not isinstance(data.get(section) or [], list):
+            raise _invalid(f"{section} 须为列表")
     holidays: dict[dt.date, str] = {}
     for i, entry in enumerate(data.get("holidays") or [], start=1):
         where = f"holidays 第 {i} 项"

@@ -1,6 +1,24 @@
+"""The staff workbench (工作台). Only staff accounts may enter (DESIGN §8)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tongban.workbench.selectors import ALL_DEPARTMENTS, staff_overview_for_staff
 
+STAFF_ONLY = "工作台仅对政务服务工作人员开放。"
+
+
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "workbench/home.html")
+    if getattr(request.user, "kind", "") != "staff":
+        raise PermissionDenied(STAFF_ONLY)
+    overview = staff_overview_for_staff(user=request.user)
+    return render(
+        request,
+        "workbench/home.html",
+        {"overview": overview, "all_departments": ALL_DEPARTMENTS},
+    )

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from tongban.core import errors
@@ -59,7 +60,12 @@ def paginate(
             for j in range(i):
                 step &= Q(**{names[j]: values[j]})
             condition |= step
-        qs = qs.filter(condition)
+        try:
+            qs = qs.filter(condition)
+        except (ValidationError, ValueError, TypeError):
+            # Well-formed JSON whose values do not fit the fields (a forged or
+            # stale cursor) is the client's error, not a 500.
+            raise DomainError(errors.INVALID_CURSOR, "分页游标无效，请从第一页重新开始。") from None
     rows = list(qs[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
