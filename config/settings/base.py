@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs (Swagger UI) from local static files, not a CDN
     "django_tasks",
     "django_tasks_db",
     "tongban.core",

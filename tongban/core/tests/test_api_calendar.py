@@ -202,3 +202,11 @@ def test_the_openapi_schema_is_served_and_lists_the_calendar(client):
 
 def test_the_committed_openapi_schema_is_up_to_date():
     call_command("openapi", "--check", str(settings.BASE_DIR / "docs" / "openapi.json"))
+
+
+def test_the_api_docs_page_loads_its_assets_locally(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()

@@ -1,0 +1,46 @@
+"""Writes of identity: persons, legal entities, accounts, authorizations, login, tokens.
+
+Personal data (ID and phone numbers) is stored only encrypted (SM4-GCM) with
+a keyed search token (HMAC-SM3) and a masked copy for display (DESIGN §8).
+Audit details carry masked values only.
+"""
+
+from tongban.identity.services.accounts import (
+    authorization_grant,
+    authorization_revoke,
+    business_account_create,
+    citizen_signup,
+    staff_account_create,
+    system_account_create,
+)
+from tongban.identity.services.login import login_attempt
+from tongban.identity.services.persons import (
+    legal_entity_register,
+    person_register,
+    validate_person_name,
+    validate_phone,
+)
+from tongban.identity.services.tokens import (
+    token_authenticate,
+    token_create,
+    token_revoke,
+    token_revoke_by_prefix,
+)
+
+__all__ = [
+    "authorization_grant",
+    "authorization_revoke",
+    "business_account_create",
+    "citizen_signup",
+    "legal_entity_register",
+    "login_attempt",
+    "person_register",
+    "staff_account_create",
+    "system_account_create",
+    "token_authenticate",
+    "token_create",
+    "token_revoke",
+    "token_revoke_by_prefix",
+    "validate_person_name",
+    "validate_phone",
+]

@@ -1,0 +1,292 @@
+"""Accounts (citizen, business, staff, system) and business authorizations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import translation
+
+from tongban.core import clock
+from tongban.core import errors as core_errors
+from tongban.core.audit import audit_record
+from tongban.core.errors import DomainError
+from tongban.core.masking import mask_name
+from tongban.identity import errors
+from tongban.identity.models import (
+    AccountKind,
+    AuthorizationRole,
+    BusinessAuthorization,
+    LegalEntity,
+    Person,
+    RealNameLevel,
+    User,
+)
+from tongban.identity.selectors import (
+    active_authorizations,
+)
+from tongban.identity.services._shared import (
+    _USERNAME_RE,
+    _actor,
+)
+from tongban.identity.services.persons import person_register, validate_person_name, validate_phone
+
+# --- accounts ------------------------------------------------------------------
+
+
+def _validate_username(username: str) -> str:
+    username = (username or "").strip()
+    if not _USERNAME_RE.match(username):
+        raise DomainError(
+            errors.INVALID_USERNAME,
+            "用户名须为 3 到 150 位字母、数字或 _ . @ -，并以字母或数字开头",
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(errors.USERNAME_TAKEN, f"用户名 {username} 已被使用")
+    return username
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        with translation.override("zh-hans"):
+            validate_password(password, user=user)
+    except ValidationError as exc:
+        with translation.override("zh-hans"):
+            messages = [str(m) for m in exc.messages]
+        raise DomainError(
+            errors.WEAK_PASSWORD,
+            "密码不符合要求：" + "；".join(messages),
+            fields=[
+                {"field": "body.password", "code": "weak_password", "message": m} for m in messages
+            ],
+        ) from None
+
+
+def _create_user(*, user: User, password: str | None, now: dt.datetime, actor: User | None) -> User:
+    if password is None:
+        user.set_unusable_password()
+    else:
+        _check_password(password, user)
+        user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save(force_insert=True)
+            audit_record(
+                actor=_actor(actor),
+                action="identity.account_created",
+                object_type="identity.User",
+                object_id=str(user.pk),
+                details={"username": user.username, "kind": user.kind},
+                now=now,
+            )
+    except IntegrityError:
+        raise DomainError(errors.USERNAME_TAKEN, f"用户名 {user.username} 已被使用") from None
+    return user
+
+
+def citizen_signup(
+    *,
+    phone: str,
+    password: str,
+    name: str,
+    id_number: str,
+    username: str | None = None,
+    now: dt.datetime | None = None,
+) -> User:
+    """A citizen's own sign-up: an account at 实名 level L1 after the ID/name check.
+
+    The username defaults to the phone number. One citizen account per person.
+    """
+    now = now or clock.now()
+    phone = validate_phone(phone)
+    username = _validate_username(username or phone)
+    with transaction.atomic():
+        person = person_register(name=name, id_number=id_number, phone=phone, now=now)
+        if User.objects.filter(person=person, kind=AccountKind.CITIZEN).exists():
+            raise DomainError(
+                errors.ID_NUMBER_REGISTERED,
+                "该公民身份号码已注册个人账号，请直接登录或找回密码",
+            )
+        user = User(
+            username=username,
+            kind=AccountKind.CITIZEN,
+            display_name=mask_name(person.name),
+            person=person,
+            real_name_level=RealNameLevel.L1,
+        )
+        return _create_user(user=user, password=password, now=now, actor=None)
+
+
+def business_account_create(
+    *,
+    username: str,
+    password: str,
+    person: Person,
+    legal_entity: LegalEntity,
+    role: AuthorizationRole = AuthorizationRole.AGENT,
+    granted_by: User | None = None,
+    valid_until: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> User:
+    """A 法人用户 account operated by ``person`` and authorized for ``legal_entity``."""
+    now = now or clock.now()
+    username = _validate_username(username)
+    with transaction.atomic():
+        user = User(
+            username=username,
+            kind=AccountKind.BUSINESS,
+            display_name=f"{legal_entity.name}（{mask_name(person.name)}）",
+            person=person,
+            real_name_level=RealNameLevel.L1,
+        )
+        _create_user(user=user, password=password, now=now, actor=granted_by)
+        authorization_grant(
+            user=user,
+            legal_entity=legal_entity,
+            role=role,
+            granted_by=granted_by,
+            valid_until=valid_until,
+            now=now,
+        )
+    return user
+
+
+def staff_account_create(
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    actor: User | None = None,
+    now: dt.datetime | None = None,
+) -> User:
+    """A staff login; roles and data scopes are assigned in ``org``."""
+    now = now or clock.now()
+    user = User(
+        username=_validate_username(username),
+        kind=AccountKind.STAFF,
+        display_name=validate_person_name(display_name),
+    )
+    return _create_user(user=user, password=password, now=now, actor=actor)
+
+
+def system_account_create(
+    *, name: str, display_name: str = "", actor: User | None = None, now: dt.datetime | None = None
+) -> User:
+    """An account for another system; it has no password and uses API tokens."""
+    now = now or clock.now()
+    user = User(
+        username=_validate_username(name),
+        kind=AccountKind.SYSTEM,
+        display_name=(display_name or name).strip()[:100],
+    )
+    return _create_user(user=user, password=None, now=now, actor=actor)
+
+
+# --- business authorizations ---------------------------------------------------
+
+
+def _may_grant(granted_by: User | None, legal_entity: LegalEntity, now: dt.datetime) -> bool:
+    if granted_by is None or granted_by.kind in (AccountKind.STAFF, AccountKind.SYSTEM):
+        return True
+    return (
+        active_authorizations(now=now)
+        .filter(
+            user=granted_by,
+            legal_entity=legal_entity,
+            role=AuthorizationRole.LEGAL_REPRESENTATIVE,
+        )
+        .exists()
+    )
+
+
+def authorization_grant(
+    *,
+    user: User,
+    legal_entity: LegalEntity,
+    role: AuthorizationRole,
+    granted_by: User | None = None,
+    valid_until: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> BusinessAuthorization:
+    """Let a business account act for a legal entity.
+
+    法定代表人: only the account of the entity's registered legal representative.
+    经办人: granted by the legal representative's account (or by staff / the system).
+    """
+    now = now or clock.now()
+    if user.kind != AccountKind.BUSINESS:
+        raise DomainError(core_errors.VALIDATION_FAILED, "只能为法人用户账号授权")
+    if valid_until is not None and valid_until <= now:
+        raise DomainError(core_errors.VALIDATION_FAILED, "授权有效期须晚于当前时间")
+    if (
+        role == AuthorizationRole.LEGAL_REPRESENTATIVE
+        and user.person_id != legal_entity.legal_representative_id
+    ):
+        raise DomainError(
+            errors.NOT_LEGAL_REPRESENTATIVE, "该账号的实名人员不是此法人登记的法定代表人"
+        )
+    if not _may_grant(granted_by, legal_entity, now):
+        raise DomainError(errors.AUTHORIZATION_FORBIDDEN, "只有法定代表人可以为本单位授权经办人")
+    with transaction.atomic():
+        # An expired authorization still open is closed, so a new one may start.
+        BusinessAuthorization.objects.filter(
+            user=user, legal_entity=legal_entity, revoked_at__isnull=True, valid_until__lte=now
+        ).update(revoked_at=now)
+        try:
+            with transaction.atomic():
+                authorization = BusinessAuthorization.objects.create(
+                    user=user,
+                    legal_entity=legal_entity,
+                    role=role,
+                    granted_by=granted_by,
+                    granted_at=now,
+                    valid_until=valid_until,
+                )
+        except IntegrityError:
+            raise DomainError(
+                errors.AUTHORIZATION_EXISTS, "该账号已有此法人的有效授权，如需变更请先撤销"
+            ) from None
+        audit_record(
+            actor=_actor(granted_by),
+            action="identity.authorization_granted",
+            object_type="identity.BusinessAuthorization",
+            object_id=str(authorization.pk),
+            details={
+                "user": user.pk,
+                "credit_code": legal_entity.credit_code,
+                "role": role,
+                "valid_until": valid_until,
+            },
+            now=now,
+        )
+    return authorization
+
+
+def authorization_revoke(
+    *,
+    authorization: BusinessAuthorization,
+    revoked_by: User | None = None,
+    now: dt.datetime | None = None,
+) -> BusinessAuthorization:
+    """End an authorization; revoking one already revoked changes nothing."""
+    now = now or clock.now()
+    if not _may_grant(revoked_by, authorization.legal_entity, now):
+        raise DomainError(errors.AUTHORIZATION_FORBIDDEN, "只有法定代表人可以撤销本单位的授权")
+    with transaction.atomic():
+        locked = BusinessAuthorization.objects.select_for_update().get(pk=authorization.pk)
+        if locked.revoked_at is not None:
+            return locked
+        locked.revoked_at = now
+        locked.revoked_by = revoked_by
+        locked.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            actor=_actor(revoked_by),
+            action="identity.authorization_revoked",
+            object_type="identity.BusinessAuthorization",
+            object_id=str(locked.pk),
+            details={"user": locked.user_id, "legal_entity": locked.legal_entity_id},
+            now=now,
+        )
+    return locked

@@ -1,0 +1,147 @@
+"""Natural persons and legal entities: registered with encrypted ID and phone numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+
+from tongban.core import clock
+from tongban.core import errors as core_errors
+from tongban.core.audit import audit_record
+from tongban.core.crypto import encrypt, search_token
+from tongban.core.errors import DomainError
+from tongban.core.identifiers import validate_credit_code, validate_resident_id
+from tongban.core.masking import mask_id_number, mask_phone
+from tongban.identity import errors
+from tongban.identity.models import (
+    LegalEntity,
+    Person,
+)
+from tongban.identity.selectors import (
+    ID_NUMBER_CONTEXT,
+    PHONE_CONTEXT,
+    person_find_by_id_number,
+)
+from tongban.identity.services._shared import (
+    _NAME_MAX,
+    _PHONE_RE,
+)
+
+# --- natural persons and legal entities -------------------------------------
+
+
+def validate_phone(value: str) -> str:
+    """A mainland mobile number: 11 digits starting with 1."""
+    phone = (value or "").strip().replace(" ", "").replace("-", "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not _PHONE_RE.match(phone):
+        raise DomainError(core_errors.INVALID_PHONE, "手机号码无效：应为以 1 开头的 11 位数字")
+    return phone
+
+
+def validate_person_name(value: str) -> str:
+    name = " ".join((value or "").split())
+    if not name:
+        raise DomainError(errors.INVALID_NAME, "姓名不能为空")
+    if len(name) > _NAME_MAX:
+        raise DomainError(errors.INVALID_NAME, f"姓名不能超过 {_NAME_MAX} 个字符")
+    return name
+
+
+def person_register(
+    *, name: str, id_number: str, phone: str = "", now: dt.datetime | None = None
+) -> Person:
+    """Register a natural person, or return the one already registered with this ID.
+
+    The name must agree with an existing record (the ID/name check of 实名 L1).
+    A phone given for a person who has none yet is added.
+    """
+    now = now or clock.now()
+    name = validate_person_name(name)
+    resident = validate_resident_id(id_number, today=clock.local_date(now))
+    phone = validate_phone(phone) if phone else ""
+    existing = person_find_by_id_number(resident.number)
+    if existing is None:
+        person = Person(
+            name=name,
+            id_number_enc=encrypt(resident.number, context=ID_NUMBER_CONTEXT),
+            id_number_token=search_token(resident.number, context=ID_NUMBER_CONTEXT),
+            id_number_masked=mask_id_number(resident.number),
+            birth_date=resident.birth_date,
+            sex=resident.sex,
+            region_code=resident.region_code,
+            created_at=now,
+        )
+        if phone:
+            _set_phone(person, phone)
+        try:
+            with transaction.atomic():
+                person.save(force_insert=True)
+                audit_record(
+                    actor="system",
+                    action="identity.person_registered",
+                    object_type="identity.Person",
+                    object_id=str(person.pk),
+                    details={"id_number": person.id_number_masked},
+                    now=now,
+                )
+            return person
+        except IntegrityError:
+            # Registered concurrently by someone else: continue with theirs.
+            existing = person_find_by_id_number(resident.number)
+            if existing is None:
+                raise
+    if existing.name != name:
+        raise DomainError(errors.PERSON_NAME_MISMATCH, "姓名与公民身份号码不一致，请核对")
+    if phone and not existing.phone_token:
+        _set_phone(existing, phone)
+        existing.save(update_fields=["phone_enc", "phone_token", "phone_masked"])
+    return existing
+
+
+def _set_phone(person: Person, phone: str) -> None:
+    person.phone_enc = encrypt(phone, context=PHONE_CONTEXT)
+    person.phone_token = search_token(phone, context=PHONE_CONTEXT)
+    person.phone_masked = mask_phone(phone)
+
+
+def legal_entity_register(
+    *,
+    credit_code: str,
+    name: str,
+    legal_representative: Person,
+    now: dt.datetime | None = None,
+) -> LegalEntity:
+    """Register a legal entity by its 统一社会信用代码, or return the registered one."""
+    now = now or clock.now()
+    code = validate_credit_code(credit_code)
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(core_errors.VALIDATION_FAILED, "法人名称不能为空")
+    existing = LegalEntity.objects.filter(credit_code=code).first()
+    if existing is not None:
+        if existing.name != name:
+            raise DomainError(
+                errors.LEGAL_ENTITY_NAME_MISMATCH, "名称与统一社会信用代码登记的名称不一致"
+            )
+        return existing
+    with transaction.atomic():
+        entity = LegalEntity.objects.create(
+            credit_code=code,
+            name=name,
+            legal_representative=legal_representative,
+            # GB 32100-2015: characters 3–8 are the registering authority's region.
+            region_code=code[2:8],
+            created_at=now,
+        )
+        audit_record(
+            actor="system",
+            action="identity.legal_entity_registered",
+            object_type="identity.LegalEntity",
+            object_id=str(entity.pk),
+            details={"credit_code": code},
+            now=now,
+        )
+    return entity

@@ -1,0 +1,120 @@
+"""API tokens: shown once, stored as a keyed HMAC-SM3 hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.db import transaction
+
+from tongban.core import clock
+from tongban.core import errors as core_errors
+from tongban.core.audit import audit_record
+from tongban.core.crypto import search_token
+from tongban.core.errors import DomainError
+from tongban.identity import errors
+from tongban.identity.models import (
+    ApiToken,
+    User,
+)
+from tongban.identity.services._shared import (
+    TOKEN_CONTEXT,
+    TOKEN_PREFIX,
+    TOKEN_SHOWN_CHARS,
+    TOKEN_TOUCH_INTERVAL,
+    _actor,
+)
+
+# --- API tokens ---------------------------------------------------------------------
+
+
+def _token_hash(plaintext: str) -> str:
+    return search_token(plaintext, context=TOKEN_CONTEXT)
+
+
+def token_create(
+    *,
+    user: User,
+    name: str,
+    expires_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """A new API token for ``user``; the plaintext is returned once and never stored."""
+    now = now or clock.now()
+    if expires_at is not None and expires_at <= now:
+        raise DomainError(core_errors.VALIDATION_FAILED, "令牌过期时间须晚于当前时间")
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=(name or "").strip()[:100] or "未命名令牌",
+            prefix=plaintext[:TOKEN_SHOWN_CHARS],
+            token_hash=_token_hash(plaintext),
+            created_at=now,
+            expires_at=expires_at,
+        )
+        audit_record(
+            actor=f"user:{user.pk}",
+            action="identity.token_created",
+            object_type="identity.ApiToken",
+            object_id=str(token.pk),
+            details={"prefix": token.prefix, "name": token.name, "expires_at": expires_at},
+            now=now,
+        )
+    return token, plaintext
+
+
+def token_authenticate(plaintext: str, *, now: dt.datetime | None = None) -> User | None:
+    """The active user a token belongs to, or None (unknown, expired, revoked, inactive).
+
+    The lookup is by the keyed hash, so comparing never touches the secret.
+    """
+    if not plaintext or not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
+        return None
+    now = now or clock.now()
+    token = (
+        ApiToken.objects.select_related("user").filter(token_hash=_token_hash(plaintext)).first()
+    )
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def token_revoke(
+    *, token: ApiToken, actor: User | None = None, now: dt.datetime | None = None
+) -> ApiToken:
+    """Revoke a token; revoking one already revoked changes nothing."""
+    now = now or clock.now()
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if locked.revoked_at is not None:
+            return locked
+        locked.revoked_at = now
+        locked.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=_actor(actor),
+            action="identity.token_revoked",
+            object_type="identity.ApiToken",
+            object_id=str(locked.pk),
+            details={"prefix": locked.prefix},
+            now=now,
+        )
+    return locked
+
+
+def token_revoke_by_prefix(
+    *, prefix: str, actor: User | None = None, now: dt.datetime | None = None
+) -> ApiToken:
+    """Revoke the one token shown as ``prefix`` (``tongban token revoke``)."""
+    matches = list(ApiToken.objects.filter(prefix=prefix.strip())[:2])
+    if not matches:
+        raise DomainError(errors.TOKEN_NOT_FOUND, f"没有前缀为 {prefix} 的访问令牌")
+    if len(matches) > 1:
+        raise DomainError(
+            errors.TOKEN_PREFIX_AMBIGUOUS, f"前缀 {prefix} 对应多个令牌，请在管理后台撤销"
+        )
+    return token_revoke(token=matches[0], actor=actor, now=now)
