@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from tongban import __version__
+from tongban.catalog.api import router as catalog_router
 from tongban.core.api.calendar import router as calendar_router
 from tongban.core.api.setup import install_problem_handlers
 from tongban.identity.api import router as identity_router
@@ -20,3 +21,4 @@ api = NinjaAPI(
 install_problem_handlers(api)
 api.add_router("/calendar/", calendar_router)
 api.add_router("/identity/", identity_router)
+api.add_router("/catalog/", catalog_router)

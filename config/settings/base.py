@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tongban.core",
     "tongban.org",
     "tongban.identity",
+    "tongban.catalog",
     "tongban.portal",
     "tongban.workbench",
     "tongban.demo",
@@ -171,6 +172,9 @@ TONGBAN_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("TONGBAN_OUTBOX_BACKOFF_SECO
 # Login rate limit: attempts per window per (account, address).
 TONGBAN_LOGIN_RATE_LIMIT = int(os.environ.get("TONGBAN_LOGIN_RATE_LIMIT", "10"))
 TONGBAN_LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("TONGBAN_LOGIN_RATE_WINDOW_SECONDS", "900"))
+
+# Catalogue: a guide submitted by one editor is published by another (四眼原则).
+TONGBAN_CATALOG_FOUR_EYES = env_bool("TONGBAN_CATALOG_FOUR_EYES", True)
 
 # Idempotency records are kept this long.
 TONGBAN_IDEMPOTENCY_TTL_HOURS = 24

@@ -1,0 +1,5 @@
+"""Catalogue API: items endpoints."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Catalogue API: lint endpoints."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Catalogue API: lists endpoints."""
+
+from ninja import Router
+
+router = Router()
