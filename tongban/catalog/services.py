@@ -21,6 +21,7 @@ from tongban.catalog.content import GuideContent
 from tongban.catalog.lint import errors_of, lint_guide
 from tongban.catalog.models import (
     BasicItem,
+    FieldDefinition,
     GuideEvent,
     GuideStatus,
     GuideVersion,
@@ -29,6 +30,7 @@ from tongban.catalog.models import (
     ServiceItem,
 )
 from tongban.core import clock
+from tongban.core.api.problems import field_message
 from tongban.core.audit import audit_record
 from tongban.core.errors import DomainError
 from tongban.org.models import Department, Role
@@ -48,17 +50,21 @@ def _actor(user: Any) -> str:
     return f"user:{user.pk}" if user is not None else "system"
 
 
+def _path(loc: tuple[Any, ...]) -> str:
+    """A pydantic location as a guide path: ("materials", 0, "name") → materials[0].name."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
 def guide_content_parse(data: Any) -> GuideContent:
     """Validate a guide document; field errors in Chinese with their paths."""
     try:
         return GuideContent.model_validate(data)
     except ValidationError as exc:
         fields = [
-            {
-                "field": ".".join(str(p) for p in err["loc"]),
-                "code": err["type"],
-                "message": err["msg"].removeprefix("Value error, "),
-            }
+            {"field": _path(err["loc"]), "code": err["type"], "message": field_message(err)}
             for err in exc.errors()
         ]
         summary = "；".join(f"{f['field']}：{f['message']}" for f in fields[:5])
@@ -355,6 +361,7 @@ def guide_publish(
             )
         guide = GuideContent.model_validate(locked.content)
         _lint_or_raise(guide, item.item_type)
+        _register_form_fields(guide)
         previous = item.current_version
         if previous is not None:
             previous.status = GuideStatus.SUPERSEDED
@@ -381,6 +388,33 @@ def guide_publish(
         _apply_facets(item, locked, guide, moment)
         search_index_item(service_item=item, now=moment)
     return locked
+
+
+def _register_form_fields(guide: GuideContent) -> None:
+    """Form fields are shared by code across items (so bundles can merge forms):
+    a code keeps one type; the first guide to publish a code defines it."""
+    codes = [f.code for f in guide.form]
+    known = {d.code: d for d in FieldDefinition.objects.filter(code__in=codes)}
+    conflicts = []
+    for index, form_field in enumerate(guide.form):
+        existing = known.get(form_field.code)
+        if existing is None:
+            known[form_field.code] = FieldDefinition.objects.create(
+                code=form_field.code, label=form_field.label, type=form_field.type
+            )
+        elif existing.type != form_field.type:
+            conflicts.append(
+                {
+                    "field": f"form[{index}].type",
+                    "code": "form_field_type_conflict",
+                    "message": f"字段 {form_field.code}（{existing.label}）已定义为 {existing.type}"
+                    f" 类型，本指南为 {form_field.type}；同一字段编码须保持同一类型。",
+                }
+            )
+    if conflicts:
+        raise DomainError(
+            errors.INVALID_GUIDE, "；".join(c["message"] for c in conflicts), fields=conflicts
+        )
 
 
 def _apply_facets(

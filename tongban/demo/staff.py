@@ -75,6 +75,10 @@ def _staff_for_city(prefix: str, code: str, surname: str) -> list[DemoStaff]:
         ),
         DemoStaff(f"{prefix}_supervisor", f"{surname}监察", Role.SUPERVISOR, code, "centre", code),
         DemoStaff(f"{prefix}_editor", f"{surname}事项", Role.CATALOG_EDITOR, code, "centre", code),
+        # A second editor: a guide submitted by one editor is published by another.
+        DemoStaff(
+            f"{prefix}_editor2", f"{surname}事项审核", Role.CATALOG_EDITOR, code, "centre", code
+        ),
     ]
 
 

@@ -40,6 +40,9 @@ _FIELD_MESSAGES = {
     "json_invalid": "不是合法的 JSON",
     "uuid_parsing": "须为 UUID",
     "value_error": "取值无效",
+    "too_short": "项数不足",
+    "too_long": "项数过多",
+    "bool_type": "须为 true 或 false",
 }
 
 
@@ -82,6 +85,26 @@ def problem_from_domain(exc: DomainError) -> HttpResponse:
     return problem_for(exc.error, exc.detail, fields=exc.fields, extra=exc.extra)
 
 
+def field_message(err: Any) -> str:
+    """A pydantic error as a Chinese message."""
+    kind = str(err.get("type", "value_error"))
+    message = _FIELD_MESSAGES.get(kind, "取值无效")
+    ctx = err.get("ctx") or {}
+    if kind in {"greater_than_equal", "greater_than"} and ctx:
+        message = f"不能小于 {next(iter(ctx.values()))}"
+    elif kind in {"less_than_equal", "less_than"} and ctx:
+        message = f"不能大于 {next(iter(ctx.values()))}"
+    elif kind == "string_too_short" and "min_length" in ctx:
+        message = f"至少 {ctx['min_length']} 个字符"
+    elif kind == "string_too_long" and "max_length" in ctx:
+        message = f"不能超过 {ctx['max_length']} 个字符"
+    elif kind == "too_short" and "min_length" in ctx:
+        message = f"至少需要 {ctx['min_length']} 项"
+    elif kind == "value_error" and err.get("msg"):
+        message = str(err["msg"]).removeprefix("Value error, ")
+    return message
+
+
 def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """ninja/pydantic validation errors as ``{field, code, message}`` in Chinese."""
     result = []
@@ -92,13 +115,6 @@ def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if len(loc) >= 2 and loc[0] in {"body", "query", "path", "header", "form"}:
             loc = [loc[0], *loc[2:]] if len(loc) > 2 else loc
         kind = str(err.get("type", "value_error"))
-        message = _FIELD_MESSAGES.get(kind, "取值无效")
-        ctx = err.get("ctx") or {}
-        if kind in {"greater_than_equal", "greater_than"} and ctx:
-            message = f"不能小于 {next(iter(ctx.values()))}"
-        elif kind in {"less_than_equal", "less_than"} and ctx:
-            message = f"不能大于 {next(iter(ctx.values()))}"
-        elif kind == "value_error" and err.get("msg"):
-            message = str(err["msg"]).removeprefix("Value error, ")
+        message = field_message(err)
         result.append({"field": ".".join(loc), "code": kind, "message": message})
     return result

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from tongban.catalog.demo import demo_catalog_load
 from tongban.demo.staff import STAFF_PASSWORD, demo_staff_load
 from tongban.identity.demo import demo_identity_load
 from tongban.identity.models import User
@@ -14,7 +15,7 @@ from tongban.org.demo import demo_org_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo province: regions, departments, halls, staff, citizens, businesses."
+    help = "Load the demo province: regions, departments, halls, staff, citizens, businesses, catalogue."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             org = demo_org_load()
             identity = demo_identity_load()
             staff = demo_staff_load()
+            catalog = demo_catalog_load()
         self.stdout.write(f"组织机构：{org}")
+        self.stdout.write(f"事项库：{catalog}")
         self.stdout.write(
             f"个人用户：{', '.join(identity['citizens'])}；"
             f"法人用户：{', '.join(identity['business_accounts'])}"
