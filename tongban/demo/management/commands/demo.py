@@ -15,7 +15,7 @@ from tongban.org.demo import demo_org_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo province: regions, departments, halls, staff, citizens, businesses, catalogue."
+    help = "Load the demo province: organisations, staff, applicants and the catalogue."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
