@@ -75,6 +75,21 @@ def open_draft(item: ServiceItem) -> GuideVersion | None:
     return item.versions.filter(status__in=[GuideStatus.DRAFT, GuideStatus.IN_REVIEW]).first()
 
 
+def open_drafts_for_items(items: list[ServiceItem]) -> dict[int, GuideVersion]:
+    """The open draft (or version in review) of each item, in one query.
+
+    The items come from a scoped selector, so nothing outside the editor's
+    scope is read.
+    """
+    ids = [item.pk for item in items]
+    if not ids:
+        return {}
+    versions = GuideVersion.objects.filter(
+        service_item_id__in=ids, status__in=[GuideStatus.DRAFT, GuideStatus.IN_REVIEW]
+    ).only("id", "service_item_id", "number", "status")
+    return {version.service_item_id: version for version in versions}
+
+
 def guide_events(version: GuideVersion) -> QuerySet[GuideEvent]:
     return version.events.select_related("actor").order_by("at", "id")
 

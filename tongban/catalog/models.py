@@ -111,6 +111,12 @@ class ServiceItem(models.Model):
     prior_approval = models.BooleanField("前置审批", default=False)
     intermediary_service = models.BooleanField("中介服务", default=False)
     promised_days = models.PositiveSmallIntegerField("承诺时限（天）", null=True)
+    promised_unit = models.CharField(
+        "承诺时限单位",
+        max_length=16,
+        default="working_days",
+        help_text="working_days 或 natural_days",
+    )
     published_at = models.DateTimeField("发布时间", null=True)
 
     class Meta:

@@ -73,14 +73,14 @@ def guide_content_parse(data: Any) -> GuideContent:
         ) from None
 
 
-def _lint_or_raise(content: GuideContent, item_type: str) -> None:
+def _lint_or_raise(content: GuideContent, item_type: str, *, step: str) -> None:
     blocking = errors_of(lint_guide(content, item_type=item_type))
     if blocking:
         summary = "；".join(f.message for f in blocking[:3])
         more = f"（另有 {len(blocking) - 3} 项）" if len(blocking) > 3 else ""
         raise DomainError(
             errors.GUIDE_LINT_FAILED,
-            f"办事指南有 {len(blocking)} 处不符合规范，不能发布：{summary}{more}",
+            f"办事指南有 {len(blocking)} 处不符合规范，不能{step}：{summary}{more}",
             fields=[{"field": f.field, "code": f.code, "message": f.message} for f in blocking],
         )
 
@@ -307,7 +307,11 @@ def guide_submit(
         locked = _locked(version.pk)
         _require_editor(actor, locked.service_item)
         frm, to = _transition(locked, "submit")
-        _lint_or_raise(GuideContent.model_validate(locked.content), locked.service_item.item_type)
+        _lint_or_raise(
+            GuideContent.model_validate(locked.content),
+            locked.service_item.item_type,
+            step="提交审核",
+        )
         locked.status = to
         locked.submitted_at = moment
         locked.submitted_by = actor
@@ -360,7 +364,7 @@ def guide_publish(
                 errors.FOUR_EYES, "提交审核的人不能审核发布自己提交的指南，请由另一位事项编辑审核。"
             )
         guide = GuideContent.model_validate(locked.content)
-        _lint_or_raise(guide, item.item_type)
+        _lint_or_raise(guide, item.item_type, step="发布")
         _register_form_fields(guide)
         previous = item.current_version
         if previous is not None:
@@ -434,6 +438,7 @@ def _apply_facets(
     item.prior_approval = guide.prior_approval
     item.intermediary_service = guide.intermediary_service
     item.promised_days = guide.promised_limit.value
+    item.promised_unit = guide.promised_limit.unit.value
     item.published_at = moment
     item.save()
 

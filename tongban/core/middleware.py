@@ -37,6 +37,39 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class NulCharacterMiddleware:
+    """Refuse input carrying a NUL character (``%00``, ``\\u0000``) with a 400.
+
+    No text field may hold one (PostgreSQL refuses it with an error that would
+    otherwise surface as a 500), and no legitimate client sends one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        body = b""
+        # Uploaded files (multipart) are binary and may hold NUL bytes.
+        if request.method in ("POST", "PUT", "PATCH") and not (
+            request.content_type or ""
+        ).startswith("multipart/"):
+            body = request.body
+        if (
+            "%00" in query
+            or "\x00" in query
+            or "\x00" in request.path
+            or b"\x00" in body
+            or b"%00" in body
+            or b"\\u0000" in body
+        ):
+            detail = "请求中含有不允许的空字符（NUL）。"
+            if request.path.startswith(API_PREFIX):
+                return problem_for(errors.MALFORMED_REQUEST, detail)
+            return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
 _STATUS_ERRORS = {
     400: errors.MALFORMED_REQUEST,
     401: errors.NOT_AUTHENTICATED,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.portal import views
+from tongban.portal import catalog_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,4 +10,15 @@ urlpatterns = [
     path("signup/", views.signup_view, name="signup"),
     path("calendar/", views.calendar_month, name="calendar"),
     path("display/large-text/", views.large_text_toggle, name="large_text"),
+    path("services/", catalog_views.services_index, name="services"),
+    path("services/<str:code>/", catalog_views.service_guide, name="service_guide"),
+    path("services/<str:code>/print/", catalog_views.service_guide_print, name="service_print"),
+    path("lists/", catalog_views.lists_index, name="lists"),
+    path("lists/<slug:slug>/", catalog_views.list_detail, name="list"),
+    path(
+        "lists/<slug:slug>/download.<str:fmt>",
+        catalog_views.list_download,
+        name="list_download",
+    ),
+    path("stats/", catalog_views.catalog_stats, name="stats"),
 ]

@@ -1,8 +1,23 @@
 from django.urls import path
 
-from tongban.workbench import views
+from tongban.workbench import catalog_views, views
 
 app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("catalog/", catalog_views.catalog_index, name="catalog"),
+    path("catalog/transfer/", catalog_views.catalog_transfer, name="catalog_transfer"),
+    path("catalog/transfer/<uuid:import_id>/", catalog_views.catalog_import, name="catalog_import"),
+    path(
+        "catalog/transfer/<uuid:import_id>/progress/",
+        catalog_views.catalog_import_progress,
+        name="catalog_import_progress",
+    ),
+    path("catalog/transfer/export.xlsx", catalog_views.catalog_export, name="catalog_export"),
+    path("catalog/<str:code>/", catalog_views.catalog_item, name="catalog_item"),
+    path("catalog/<str:code>/draft/", catalog_views.draft_edit, name="catalog_draft"),
+    path("catalog/<str:code>/draft/new/", catalog_views.draft_new, name="catalog_draft_new"),
+    path("catalog/<str:code>/submit/", catalog_views.draft_submit, name="catalog_submit"),
+    path("catalog/<str:code>/review/", catalog_views.version_review, name="catalog_review"),
+    path("catalog/<str:code>/compare/", catalog_views.version_compare, name="catalog_compare"),
 ]

@@ -167,7 +167,7 @@ def test_a_guide_with_a_catch_all_material_cannot_be_submitted(world):
         services.guide_submit(version=draft, actor=nj)
     assert exc.value.code == "guide_lint_failed"
     assert any(f["field"].startswith("materials[4]") for f in exc.value.fields)
-    assert "不能发布" in exc.value.detail
+    assert "不能提交审核" in exc.value.detail
     draft.refresh_from_db()
     assert draft.status == GuideStatus.DRAFT
 

@@ -355,3 +355,24 @@ def test_a_garbage_cursor_is_invalid_cursor(days, cursor):
 
     assert exc.value.code == "invalid_cursor"
     assert exc.value.status == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("get", "/api/v1/calendar/days/2026-10-01?x=%00", None),
+        ("get", "/api/v1/catalog/items?q=a%00b", None),
+        ("post", "/api/v1/identity/login", '{"username": "a\\u0000", "password": "x"}'),
+    ],
+)
+def test_a_nul_character_anywhere_is_a_400_problem_not_a_500(client, method, url, body):
+    if method == "get":
+        response = client.get(url)
+    else:
+        response = client.post(url, data=body, content_type="application/json")
+    _problem(response, 400, "malformed_request")
+
+
+def test_a_nul_character_in_a_page_form_is_a_plain_400(client):
+    response = client.get("/calendar/?month=2026-10%00")
+    assert response.status_code == 400
