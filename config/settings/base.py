@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tongban.org",
     "tongban.identity",
     "tongban.catalog",
+    "tongban.cases",
     "tongban.portal",
     "tongban.workbench",
     "tongban.demo",
@@ -177,6 +178,11 @@ TONGBAN_LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("TONGBAN_LOGIN_RATE_WINDO
 # Catalogue: a guide submitted by one editor is published by another (四眼原则).
 TONGBAN_CATALOG_FOUR_EYES = env_bool("TONGBAN_CATALOG_FOUR_EYES", True)
 
+# Uploaded case materials: the largest file accepted.
+TONGBAN_UPLOAD_MAX_BYTES = int(os.environ.get("TONGBAN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Deferred (容缺) materials are due this many working days after acceptance.
+TONGBAN_DEFERRED_MATERIALS_WORKING_DAYS = 10
+
 # Idempotency records are kept this long.
 TONGBAN_IDEMPOTENCY_TTL_HOURS = 24
 
@@ -188,3 +194,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("TONGBAN_LOG_LEVEL", "INFO")},
     "loggers": {"jieba": {"level": "WARNING"}},
 }
+
+# Notifications
+# -------------
+# Messages to applicants (SMS and e-mail) through pluggable gateways, chosen by
+# dotted path; delivered after commit through the outbox (core.notifications).
+# The logging SMS gateway is for development: it writes the masked number and
+# the text to the log and sends nothing. Failed sends are retried with the
+# outbox's backoff (TONGBAN_OUTBOX_BACKOFF_SECONDS) up to
+# TONGBAN_OUTBOX_MAX_ATTEMPTS attempts.
+TONGBAN_SMS_GATEWAY = os.environ.get(
+    "TONGBAN_SMS_GATEWAY", "tongban.core.notifications.LoggingSmsGateway"
+)
+TONGBAN_EMAIL_GATEWAY = os.environ.get(
+    "TONGBAN_EMAIL_GATEWAY", "tongban.core.notifications.SmtpEmailGateway"
+)
+TONGBAN_EMAIL_HOST = os.environ.get("TONGBAN_EMAIL_HOST", "localhost")
+TONGBAN_EMAIL_PORT = int(os.environ.get("TONGBAN_EMAIL_PORT", "25"))
+TONGBAN_EMAIL_USER = os.environ.get("TONGBAN_EMAIL_USER", "")
+TONGBAN_EMAIL_PASSWORD = os.environ.get("TONGBAN_EMAIL_PASSWORD", "")
+TONGBAN_EMAIL_USE_TLS = env_bool("TONGBAN_EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+TONGBAN_EMAIL_USE_SSL = env_bool("TONGBAN_EMAIL_USE_SSL", False)  # implicit TLS, usually 465
+TONGBAN_EMAIL_TIMEOUT_SECONDS = int(os.environ.get("TONGBAN_EMAIL_TIMEOUT_SECONDS", "10"))
+TONGBAN_EMAIL_FROM = os.environ.get("TONGBAN_EMAIL_FROM", "通办 <noreply@tongban.local>")

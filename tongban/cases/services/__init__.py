@@ -1,0 +1,37 @@
+"""Writes of case handling: intake and one service per transition (CONVENTIONS 4)."""
+
+from tongban.cases.services.intake import case_submit
+from tongban.cases.services.transitions import (
+    case_accept,
+    case_conclude,
+    case_decide,
+    case_deem_accept,
+    case_deliver,
+    case_extend,
+    case_handle_immediately,
+    case_refuse,
+    case_request_supplement,
+    case_resume,
+    case_start_review,
+    case_supplement,
+    case_suspend,
+    case_withdraw,
+)
+
+__all__ = [
+    "case_accept",
+    "case_conclude",
+    "case_decide",
+    "case_deem_accept",
+    "case_deliver",
+    "case_extend",
+    "case_handle_immediately",
+    "case_refuse",
+    "case_request_supplement",
+    "case_resume",
+    "case_start_review",
+    "case_submit",
+    "case_supplement",
+    "case_suspend",
+    "case_withdraw",
+]

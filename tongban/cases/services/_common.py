@@ -1,0 +1,168 @@
+"""What every case service shares: locking, the transition check, history,
+deadline refresh, audit and the event for other apps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+
+from tongban.cases import deadlines, errors, workflow
+from tongban.cases.models import Case, CaseEvent, CaseStatus
+from tongban.core import clock, events
+from tongban.core.audit import audit_record
+from tongban.core.calendar import get_calendar
+from tongban.core.errors import DomainError
+
+DEADLINE_FIELDS = ("acceptance_deadline", "decision_deadline", "delivery_deadline")
+
+
+def actor_label(actor: Any) -> str:
+    if actor is None:
+        return "system"
+    name = getattr(actor, "display_name", "") or getattr(actor, "username", "")
+    return f"user:{actor.pk} {name}".strip()
+
+
+def history(
+    case: Case,
+    *,
+    action: str,
+    actor: Any,
+    now: dt.datetime,
+    frm: str = "",
+    to: str = "",
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label(actor),
+        action=action,
+        from_status=frm,
+        to_status=to,
+        reason=reason,
+        details=details or {},
+    )
+
+
+def clock_facts(
+    case: Case, *, extra_suspension_end: dt.date | None = None
+) -> deadlines.CaseClockFacts:
+    suspensions = tuple(
+        deadlines.Suspension(s.start_on, s.end_on, s.reason) for s in case.suspensions.all()
+    )
+    extension = (
+        deadlines.TimeRule(case.extension_days, case.rules["promised_limit"]["unit"])
+        if case.extension_days
+        else None
+    )
+    return deadlines.CaseClockFacts(
+        received=case.received_on,
+        accepted_on=case.accepted_on,
+        deemed=case.deemed_accepted,
+        refused_on=case.refused_on,
+        supplement_requested_on=case.supplement_requested_on,
+        supplement_completed_on=case.supplement_completed_on,
+        suspensions=suspensions,
+        extension=extension,
+        decided_on=case.decided_on,
+        delivered_on=case.delivered_on,
+    )
+
+
+def case_rule(case: Case) -> deadlines.TimeRule:
+    limit = case.rules["promised_limit"]
+    return deadlines.TimeRule(limit["value"], limit["unit"])
+
+
+def refresh_deadlines(case: Case, *, actor: Any, now: dt.datetime, reason: str) -> list[str]:
+    """Re-derive the deadlines from the stored facts; a history row per change."""
+    derived = deadlines.recompute(
+        clock_facts(case), case_rule(case), get_calendar(), today=clock.local_date(now)
+    )
+    changed = []
+    for name in DEADLINE_FIELDS:
+        new = getattr(derived, name)
+        old = getattr(case, name)
+        if new != old:
+            setattr(case, name, new)
+            changed.append(name)
+            history(
+                case,
+                action="deadline_change",
+                actor=actor,
+                now=now,
+                reason=reason,
+                details={
+                    "field": name,
+                    "from": old.isoformat() if old else None,
+                    "to": new.isoformat() if new else None,
+                },
+            )
+    return changed
+
+
+def transition(
+    *,
+    case_id: int,
+    action: str,
+    actor: Any,
+    expected_version: int | None,
+    now: dt.datetime | None,
+    reason: str = "",
+    mutate: Callable[[Case, dt.datetime], dict[str, Any] | None] | None = None,
+) -> Case:
+    """Lock the case, check the table and the version, apply ``mutate``, save,
+    append history, refresh deadlines, audit, and emit ``case.<action>``."""
+    moment = now or clock.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case_id)
+        if expected_version is not None and case.version != expected_version:
+            raise DomainError(
+                errors.VERSION_MISMATCH,
+                f"办件已被他人处理（当前版本 {case.version}），请刷新后再操作。",
+                extra={"version": case.version},
+            )
+        to = workflow.target(action, case.status)
+        if to is None:
+            raise DomainError(
+                errors.INVALID_TRANSITION,
+                f"办件当前为“{CaseStatus(case.status).label}”，不能{workflow.ACTION_LABELS[action]}。",
+                extra={"status": case.status, "action": action},
+            )
+        frm = case.status
+        details = (mutate(case, moment) if mutate else None) or {}
+        case.status = to
+        case.version += 1
+        case.updated_at = moment
+        history(
+            case,
+            action=action,
+            actor=actor,
+            now=moment,
+            frm=frm,
+            to=to,
+            reason=reason,
+            details=details,
+        )
+        refresh_deadlines(case, actor=actor, now=moment, reason=workflow.ACTION_LABELS[action])
+        case.save()
+        audit_record(
+            actor=actor_label(actor),
+            action=f"case.{action}",
+            object_type="case",
+            object_id=case.case_no,
+            details={"from": frm, "to": to, **details},
+            now=moment,
+        )
+        events.emit(
+            f"case.{action}",
+            {"case_no": case.case_no, "from": frm, "to": to, "version": case.version},
+            now=moment,
+        )
+    return case

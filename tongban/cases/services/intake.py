@@ -1,0 +1,310 @@
+"""Intake: a case is submitted (online, at a window, by API) for one service item."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from tongban.cases import errors
+from tongban.cases.models import (
+    Case,
+    CaseMaterial,
+    CaseNumberSequence,
+    CaseStatus,
+    Channel,
+    MaterialKind,
+)
+from tongban.cases.services._common import actor_label, history, refresh_deadlines
+from tongban.catalog.content import FieldType, GuideContent, MaterialSource, ServiceMode
+from tongban.catalog.models import ServiceItem
+from tongban.catalog.situations import materials_for
+from tongban.core import clock, events
+from tongban.core.audit import audit_record
+from tongban.core.errors import DomainError
+from tongban.core.identifiers import validate_credit_code, validate_resident_id
+from tongban.identity.models import LegalEntity, Person
+
+# File types accepted for uploaded materials, recognised by their first bytes.
+_MAGIC = {
+    b"%PDF": "application/pdf",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"PK\x03\x04": "application/ofd",  # OFD (GB/T 33190) is a zip container
+}
+
+
+@dataclass(frozen=True)
+class MaterialInput:
+    """One material as the applicant supplies it."""
+
+    code: str
+    kind: str  # MaterialKind value
+    content: bytes = b""
+    file_name: str = ""
+    source_reference: str = ""
+
+
+def next_case_no(*, region_code: str, day: dt.date) -> str:
+    """办件编号: region code + date + a six-digit sequence, safe under concurrency
+    (the day's counter row is locked while it is incremented)."""
+    with transaction.atomic():
+        CaseNumberSequence.objects.get_or_create(region_code=region_code, day=day)
+        seq = CaseNumberSequence.objects.select_for_update().get(region_code=region_code, day=day)
+        seq.last += 1
+        seq.save(update_fields=["last"])
+    return f"{region_code}{day:%Y%m%d}{seq.last:06d}"
+
+
+def _form_errors(guide: GuideContent, data: dict[str, Any]) -> list[dict[str, str]]:
+    problems = []
+    known = {f.code for f in guide.form}
+    for code in data:
+        if code not in known:
+            problems.append(
+                {"field": f"form.{code}", "code": "unknown_field", "message": "申请表中没有这一项"}
+            )
+    for field in guide.form:
+        value = data.get(field.code)
+        where = f"form.{field.code}"
+        if value in (None, "", []):
+            if field.required:
+                problems.append(
+                    {"field": where, "code": "missing", "message": f"请填写{field.label}"}
+                )
+            continue
+        text = str(value).strip()
+        message = ""
+        try:
+            if field.type == FieldType.ID_NUMBER:
+                validate_resident_id(text, today=clock.today())
+            elif field.type == FieldType.CREDIT_CODE:
+                validate_credit_code(text)
+            elif field.type == FieldType.PHONE and not re.fullmatch(r"1\d{10}", text):
+                message = "须为以 1 开头的 11 位手机号码"
+            elif field.type == FieldType.NUMBER:
+                float(text)
+            elif field.type == FieldType.DATE:
+                dt.date.fromisoformat(text)
+            elif field.type == FieldType.SELECT and text not in field.options:
+                message = "请从选项中选择"
+            elif field.type == FieldType.CHECKBOX and not isinstance(value, bool):
+                message = "须为是或否"
+        except DomainError as exc:
+            message = exc.detail
+        except ValueError:
+            message = "格式不正确"
+        if not message and field.max_length and len(text) > field.max_length:
+            message = f"不能超过 {field.max_length} 个字符"
+        if not message and field.pattern and not re.fullmatch(field.pattern, text):
+            message = "格式不正确"
+        if message:
+            problems.append(
+                {"field": where, "code": "invalid", "message": f"{field.label}：{message}"}
+            )
+    return problems
+
+
+def _check_upload(material: MaterialInput, where: str) -> str:
+    limit = settings.TONGBAN_UPLOAD_MAX_BYTES
+    if not material.content:
+        raise DomainError(errors.UPLOAD_INVALID, f"{where}：文件为空")
+    if len(material.content) > limit:
+        raise DomainError(errors.UPLOAD_INVALID, f"{where}：文件超过 {limit // (1024 * 1024)} MB")
+    for magic, content_type in _MAGIC.items():
+        if material.content.startswith(magic):
+            return content_type
+    raise DomainError(errors.UPLOAD_INVALID, f"{where}：只接受 PDF、JPG、PNG 或 OFD 文件")
+
+
+def rules_snapshot(guide: GuideContent, item: ServiceItem) -> dict[str, Any]:
+    """The time rules and material list the case runs on (kept with the case)."""
+    return {
+        "handling": guide.handling.value,
+        "legal_limit": guide.legal_limit.model_dump(mode="json"),
+        "promised_limit": guide.promised_limit.model_dump(mode="json"),
+        "item_type": item.item_type,
+        "modes": [m.value for m in guide.modes],
+        "materials": [
+            {"code": m.code, "name": m.name, "requirement": m.requirement.value,
+             "situations": list(m.situations), "deferrable": m.deferrable,
+             "exempt": m.exempt or m.source == MaterialSource.GOVERNMENT,
+             "certificate_type": m.certificate_type}
+            for m in guide.materials
+        ],
+    }  # fmt: skip
+
+
+def case_submit(
+    *,
+    service_item: ServiceItem,
+    channel: str,
+    applicant_person: Person | None = None,
+    applicant_entity: LegalEntity | None = None,
+    agent_person: Person | None = None,
+    form_data: dict[str, Any] | None = None,
+    situation: str = "",
+    materials: list[MaterialInput] | None = None,
+    commitment: bool = False,
+    submitted_by: Any = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Receive an application (收件). Government-held materials are attached as
+    references (两个免于提交); the clock starts from receipt (第三十二条)."""
+    moment = now or clock.now()
+    if channel not in Channel.values:
+        raise DomainError(errors.APPLICANT_INVALID, f"渠道 {channel!r} 无效")
+    version = service_item.current_version
+    if version is None or service_item.status != "active":
+        raise DomainError(errors.ITEM_NOT_AVAILABLE, "该事项当前不可申请（未发布或已取消）。")
+    guide = GuideContent.model_validate(version.content)
+    if (applicant_person is None) == (applicant_entity is None):
+        raise DomainError(errors.APPLICANT_INVALID, "申请人须为一名自然人或一个法人。")
+    if applicant_entity is not None and agent_person is None:
+        raise DomainError(errors.APPLICANT_INVALID, "法人申请须有经办人。")
+    if situation and situation not in {s.code for s in guide.situations}:
+        raise DomainError(errors.FORM_INVALID, f"情形 {situation!r} 不属于该事项。")
+    if commitment and ServiceMode.COMMITMENT not in guide.modes:
+        raise DomainError(errors.FORM_INVALID, "该事项不实行告知承诺。")
+    data = dict(form_data or {})
+    problems = _form_errors(guide, data)
+    if problems:
+        summary = "；".join(p["message"] for p in problems[:5])
+        raise DomainError(errors.FORM_INVALID, f"申请表填写有误：{summary}", fields=problems)
+    required = {m.code: m for m in materials_for(guide, situation or None)}
+    supplied: dict[str, MaterialInput] = {}
+    for index, material in enumerate(materials or []):
+        where = f"materials[{index}]"
+        if material.code not in {m.code for m in guide.materials}:
+            raise DomainError(
+                errors.UPLOAD_INVALID, f"{where}：该事项没有编码为 {material.code} 的材料"
+            )
+        if material.kind not in MaterialKind.values:
+            raise DomainError(errors.UPLOAD_INVALID, f"{where}：材料方式 {material.kind!r} 无效")
+        if material.kind == MaterialKind.DEFERRED:
+            spec = required.get(material.code)
+            if (
+                spec is None
+                or not spec.deferrable
+                or ServiceMode.DEFERRED_MATERIALS not in guide.modes
+            ):
+                raise DomainError(errors.UPLOAD_INVALID, f"{where}：{material.code} 不能容缺后补")
+        supplied[material.code] = material
+    region_code = service_item.region_id
+    with transaction.atomic():
+        case = Case.objects.create(
+            case_no=next_case_no(region_code=region_code, day=clock.local_date(moment)),
+            service_item=service_item,
+            guide_version=version,
+            rules=rules_snapshot(guide, service_item),
+            department_id=service_item.department_id,
+            region_path=service_item.region_path,
+            applicant_person=applicant_person,
+            applicant_entity=applicant_entity,
+            agent_person=agent_person,
+            applicant_name=(applicant_entity.name if applicant_entity else applicant_person.name),  # type: ignore[union-attr]  # one of the two is set (checked above)
+            submitted_by=submitted_by if getattr(submitted_by, "pk", None) else None,
+            channel=channel,
+            situation=situation,
+            form_data=data,
+            status=CaseStatus.SUBMITTED,
+            received_at=moment,
+            received_on=clock.local_date(moment),
+            commitment=commitment,
+            created_at=moment,
+            updated_at=moment,
+        )
+        for index, spec in enumerate(guide.materials):
+            if spec.code not in required and spec.code not in supplied:
+                continue
+            given = supplied.get(spec.code)
+            exempt = spec.exempt or spec.source == MaterialSource.GOVERNMENT
+            if given is None and exempt:
+                CaseMaterial.objects.create(
+                    case=case,
+                    code=spec.code,
+                    name=spec.name,
+                    kind=MaterialKind.GOVERNMENT_DATA,
+                    source_reference=spec.certificate_type or "政务数据共享",
+                    supplied_at=moment,
+                )
+            elif given is None and commitment:
+                CaseMaterial.objects.create(
+                    case=case,
+                    code=spec.code,
+                    name=spec.name,
+                    kind=MaterialKind.COMMITMENT,
+                    supplied_at=moment,
+                )
+            elif given is not None:
+                _store_material(case, spec.code, spec.name, given, f"materials[{index}]", moment)
+        history(
+            case,
+            action="submit",
+            actor=submitted_by,
+            now=moment,
+            to=CaseStatus.SUBMITTED,
+            details={"channel": channel, "item": service_item.implementation_code},
+        )
+        refresh_deadlines(case, actor=submitted_by, now=moment, reason="收件")
+        case.save()
+        audit_record(
+            actor=actor_label(submitted_by),
+            action="case.submit",
+            object_type="case",
+            object_id=case.case_no,
+            details={"channel": channel},
+            now=moment,
+        )
+        events.emit(
+            "case.submit", {"case_no": case.case_no, "to": CaseStatus.SUBMITTED}, now=moment
+        )
+    return case
+
+
+def _store_material(
+    case: Case, code: str, name: str, given: MaterialInput, where: str, moment: dt.datetime
+) -> CaseMaterial:
+    material = CaseMaterial(
+        case=case,
+        code=code,
+        name=name,
+        kind=given.kind,
+        supplied_at=moment,
+        source_reference=given.source_reference[:200],
+    )
+    if given.kind == MaterialKind.UPLOAD:
+        material.content_type = _check_upload(given, where)
+        material.size = len(given.content)
+        material.sha256 = hashlib.sha256(given.content).hexdigest()
+        material.file_name = (given.file_name or f"{code}")[:200]
+        material.file.save(f"{case.case_no}-{code}", ContentFile(given.content), save=False)
+    material.save()
+    return material
+
+
+def missing_materials(case: Case) -> list[dict[str, Any]]:
+    """Required materials of the case's situation not yet supplied (deferred count as
+    missing until they arrive; government data and commitments count as supplied)."""
+    have = {m.code: m.kind for m in case.materials.all()}
+    missing = []
+    for spec in case.rules["materials"]:
+        applies = not spec["situations"] or case.situation in spec["situations"]
+        if spec["requirement"] == "optional" or not applies:
+            continue
+        kind = have.get(spec["code"])
+        if kind is None or kind == MaterialKind.DEFERRED:
+            missing.append(
+                {
+                    "code": spec["code"],
+                    "name": spec["name"],
+                    "deferred": kind == MaterialKind.DEFERRED,
+                }
+            )
+    return missing

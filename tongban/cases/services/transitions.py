@@ -1,0 +1,513 @@
+"""One service per transition of a case (workflow.TRANSITIONS).
+
+Each takes the case id, the acting user, ``expected_version`` (the If-Match
+version; ``None`` for the scheduler) and ``now``. Callers have already found
+the case through a scoped selector; role checks that the law ties to a
+position (延期 needs the department head) are made here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from tongban.cases import deadlines, errors
+from tongban.cases.models import (
+    Case,
+    CaseMaterial,
+    CaseSuspension,
+    DeliveryMethod,
+    MaterialKind,
+    Outcome,
+    SuspensionReason,
+)
+from tongban.cases.services._common import transition
+from tongban.cases.services.intake import MaterialInput, _store_material, missing_materials
+from tongban.core import clock
+from tongban.core.calendar import get_calendar
+from tongban.core.errors import DomainError
+from tongban.org.models import Role
+from tongban.org.selectors import staff_scope_for
+
+
+def _reason(text: str, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(errors.REASON_REQUIRED, f"{what}须写明理由。")
+    return text[:2000]
+
+
+def case_accept(
+    *,
+    case_id: int,
+    actor: Any,
+    expected_version: int | None = None,
+    deferred_codes: list[str] | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """受理 (第三十二条). Every required material must be present, or be deferred
+    under 容缺受理 with a due date; otherwise request a supplement instead."""
+    deferred = set(deferred_codes or [])
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        today = clock.local_date(moment)
+        missing = missing_materials(case)
+        outstanding = [m for m in missing if m["code"] not in deferred and not m["deferred"]]
+        if outstanding:
+            names = "、".join(m["name"] for m in outstanding)
+            raise DomainError(
+                errors.MATERIALS_INCOMPLETE,
+                f"材料不齐全，不能受理：{names}。请一次性告知申请人补正。",
+                fields=[
+                    {"field": f"materials.{m['code']}", "code": "missing", "message": m["name"]}
+                    for m in outstanding
+                ],
+            )
+        rules = {m["code"]: m for m in case.rules["materials"]}
+        if deferred:
+            if "deferred_materials" not in case.rules["modes"]:
+                raise DomainError(errors.MATERIALS_INCOMPLETE, "该事项未开通容缺受理。")
+            for code in deferred:
+                if not rules.get(code, {}).get("deferrable"):
+                    raise DomainError(errors.MATERIALS_INCOMPLETE, f"材料 {code} 不能容缺。")
+                CaseMaterial.objects.update_or_create(
+                    case=case,
+                    code=code,
+                    defaults={"name": rules[code]["name"], "kind": MaterialKind.DEFERRED},
+                )
+            case.deferred_due_on = get_calendar().add_working_days(
+                today, settings.TONGBAN_DEFERRED_MATERIALS_WORKING_DAYS
+            )
+        case.accepted_on = today
+        return {"deferred": sorted(deferred)} if deferred else {}
+
+    return transition(
+        case_id=case_id,
+        action="accept",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_deem_accept(*, case_id: int, now: dt.datetime | None = None) -> Case:
+    """视为受理: no answer within five working days of receipt means the
+    application counts as accepted on the day of receipt (第三十二条). Run by the
+    scheduler; refused if the deadline has not passed."""
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        today = clock.local_date(moment)
+        if not deadlines.deemed_accepted(case.received_on, today, False, get_calendar()):
+            raise DomainError(errors.INVALID_TRANSITION, "受理期限未届满，不能视为受理。")
+        case.accepted_on = case.received_on
+        case.deemed_accepted = True
+        return {"deemed": True}
+
+    return transition(
+        case_id=case_id,
+        action="deem_accept",
+        actor=None,
+        expected_version=None,
+        now=now,
+        reason="五个工作日内未作出受理决定，自收到申请材料之日起视为受理",
+        mutate=mutate,
+    )
+
+
+def case_refuse(
+    *,
+    case_id: int,
+    actor: Any,
+    reason: str,
+    legal_basis: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """不予受理 with the reason and the applicant's remedies (第三十二条)."""
+    text = _reason(reason, "不予受理")
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        case.refused_on = clock.local_date(moment)
+        case.decision_reason = text
+        case.decision_basis = legal_basis.strip()[:2000]
+        return {}
+
+    return transition(
+        case_id=case_id,
+        action="refuse",
+        actor=actor,
+        reason=text,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_request_supplement(
+    *,
+    case_id: int,
+    actor: Any,
+    items: list[dict[str, str]],
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """一次性告知补正: one notice listing everything missing (第三十二条). ``items``
+    are ``{"code", "name", "reason"}``; the decision clock waits for them."""
+    cleaned = [
+        {
+            "code": str(i.get("code", ""))[:40],
+            "name": str(i.get("name", "")).strip()[:200],
+            "reason": str(i.get("reason", "")).strip()[:500],
+        }
+        for i in items
+        if str(i.get("name", "")).strip()
+    ]
+    if not cleaned:
+        raise DomainError(errors.REASON_REQUIRED, "补正告知须列明需要补正的全部材料。")
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        case.supplement_requested_on = clock.local_date(moment)
+        case.supplement_completed_on = None
+        return {"items": cleaned}
+
+    return transition(
+        case_id=case_id,
+        action="request_supplement",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        reason="；".join(i["name"] for i in cleaned),
+        mutate=mutate,
+    )
+
+
+def case_supplement(
+    *,
+    case_id: int,
+    actor: Any,
+    materials: list[MaterialInput],
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """补正: the applicant supplies what the notice listed; the clock starts when
+    the materials are complete (第三十二条)."""
+    if not materials:
+        raise DomainError(errors.MATERIALS_INCOMPLETE, "请提交补正材料。")
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        names = {m["code"]: m["name"] for m in case.rules["materials"]}
+        for index, given in enumerate(materials):
+            if given.code not in names:
+                raise DomainError(
+                    errors.UPLOAD_INVALID, f"materials[{index}]：材料编码 {given.code} 不属于该事项"
+                )
+            CaseMaterial.objects.filter(case=case, code=given.code).delete()
+            _store_material(
+                case, given.code, names[given.code], given, f"materials[{index}]", moment
+            )
+        case.supplement_completed_on = clock.local_date(moment)
+        return {"codes": [m.code for m in materials]}
+
+    return transition(
+        case_id=case_id,
+        action="supplement",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_start_review(
+    *,
+    case_id: int,
+    actor: Any,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        case.reviewer = actor if getattr(actor, "pk", None) else None
+        return {}
+
+    return transition(
+        case_id=case_id,
+        action="start_review",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_suspend(
+    *,
+    case_id: int,
+    actor: Any,
+    reason: str,
+    note: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """中止: a special procedure (听证, 检验检测, 现场勘验, 专家评审) stops the clock
+    (第四十五条) from today until the case resumes."""
+    if reason not in SuspensionReason.values:
+        raise DomainError(
+            errors.REASON_REQUIRED, "中止须为听证、检验检测、现场勘验或专家评审之一。"
+        )
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        CaseSuspension.objects.create(
+            case=case, reason=reason, note=note.strip()[:500], start_on=clock.local_date(moment)
+        )
+        return {"reason": reason}
+
+    return transition(
+        case_id=case_id,
+        action="suspend",
+        actor=actor,
+        reason=note,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_resume(
+    *,
+    case_id: int,
+    actor: Any,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        open_one = case.suspensions.filter(end_on__isnull=True).order_by("-start_on").first()
+        if open_one is not None:
+            open_one.end_on = clock.local_date(moment)
+            open_one.save(update_fields=["end_on"])
+        return {}
+
+    return transition(
+        case_id=case_id,
+        action="resume",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_extend(
+    *,
+    case_id: int,
+    actor: Any,
+    days: int,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """延期: once, within the legal bound, approved by the department head (第四十二条)."""
+    text = _reason(reason, "延长期限")
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        scope = staff_scope_for(user=actor).for_roles(Role.DEPARTMENT_HEAD)
+        if not any(
+            case.region_path.startswith(g.region_path)
+            and (g.department_ids is None or case.department_id in g.department_ids)
+            for g in scope.grants
+        ):
+            raise DomainError(errors.EXTENSION_NOT_ALLOWED, "延长期限须经本部门负责人批准。")
+        promised = case.rules["promised_limit"]
+        legal = case.rules["legal_limit"]
+        refusal = deadlines.extension_refusal(
+            legal=deadlines.TimeRule(legal["value"], legal["unit"]),
+            promised=deadlines.TimeRule(promised["value"], promised["unit"]),
+            extension=deadlines.TimeRule(days, promised["unit"]),
+            already_extended=case.extension_days > 0,
+        )
+        messages = {
+            "already_extended": "办件只能延长一次期限。",
+            "not_positive": "延长天数须大于零。",
+            "exceeds_bound": "延长期限不得超过十日（行政许可法第四十二条）。",
+            "unit_mismatch": "延长期限的计量单位与法定期限不一致。",
+            "exceeds_legal_total": "承诺时限加延长期限超过了法定期限加可延长期限。",
+        }
+        if refusal is not None:
+            raise DomainError(errors.EXTENSION_NOT_ALLOWED, messages.get(refusal, refusal))
+        case.extension_days = days
+        case.extension_reason = text
+        return {"days": days}
+
+    return transition(
+        case_id=case_id,
+        action="extend",
+        actor=actor,
+        reason=text,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_decide(
+    *,
+    case_id: int,
+    actor: Any,
+    outcome: str,
+    reason: str,
+    legal_basis: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """准予 / 不予许可 with reasons and the legal basis (第三十八条). A case accepted
+    with deferred materials cannot be decided until they have come."""
+    if outcome not in Outcome.values:
+        raise DomainError(errors.REASON_REQUIRED, "决定结果须为准予许可或不予许可。")
+    text = _reason(reason, "决定")
+    if not legal_basis.strip():
+        raise DomainError(errors.REASON_REQUIRED, "决定须写明法律依据。")
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        if case.materials.filter(kind=MaterialKind.DEFERRED).exists():
+            raise DomainError(
+                errors.DEFERRED_OUTSTANDING, "容缺受理的材料尚未补齐，暂不能作出决定。"
+            )
+        case.outcome = outcome
+        case.decision_reason = text
+        case.decision_basis = legal_basis.strip()[:2000]
+        case.decided_on = clock.local_date(moment)
+        return {"outcome": outcome}
+
+    return transition(
+        case_id=case_id,
+        action="decide",
+        actor=actor,
+        reason=text,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_deliver(
+    *,
+    case_id: int,
+    actor: Any,
+    method: str,
+    tracking_no: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """送达 by window, post (with tracking number) or electronically (第四十四条)."""
+    if method not in DeliveryMethod.values:
+        raise DomainError(errors.REASON_REQUIRED, "送达方式须为窗口领取、邮寄或电子送达。")
+    if method == DeliveryMethod.POST and not tracking_no.strip():
+        raise DomainError(errors.REASON_REQUIRED, "邮寄送达须填写邮寄单号。")
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        case.delivery_method = method
+        case.tracking_no = tracking_no.strip()[:60]
+        case.delivered_on = clock.local_date(moment)
+        return {"method": method}
+
+    return transition(
+        case_id=case_id,
+        action="deliver",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_conclude(
+    *,
+    case_id: int,
+    actor: Any,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        case.concluded_at = moment
+        return {}
+
+    return transition(
+        case_id=case_id,
+        action="conclude",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_withdraw(
+    *,
+    case_id: int,
+    actor: Any,
+    reason: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """撤回: by the applicant, before a decision."""
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        case.withdrawn_at = moment
+        return {}
+
+    return transition(
+        case_id=case_id,
+        action="withdraw",
+        actor=actor,
+        reason=reason.strip(),
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_handle_immediately(
+    *,
+    case_id: int,
+    actor: Any,
+    outcome: str,
+    reason: str,
+    legal_basis: str,
+    delivery_method: str = DeliveryMethod.WINDOW,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """即办件: accepted, decided and concluded on the spot by the clerk in one action."""
+    if outcome not in Outcome.values:
+        raise DomainError(errors.REASON_REQUIRED, "决定结果须为准予许可或不予许可。")
+    text = _reason(reason, "决定")
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        if case.rules["handling"] != "immediate":
+            raise DomainError(errors.NOT_IMMEDIATE, "该事项是承诺件，须受理后按流程办理。")
+        missing = missing_materials(case)
+        if missing:
+            names = "、".join(m["name"] for m in missing)
+            raise DomainError(errors.MATERIALS_INCOMPLETE, f"材料不齐全：{names}。")
+        today = clock.local_date(moment)
+        case.accepted_on = case.decided_on = case.delivered_on = today
+        case.outcome = outcome
+        case.decision_reason = text
+        case.decision_basis = legal_basis.strip()[:2000]
+        case.delivery_method = delivery_method
+        case.concluded_at = moment
+        return {"outcome": outcome}
+
+    with transaction.atomic():
+        return transition(
+            case_id=case_id,
+            action="handle_immediately",
+            actor=actor,
+            expected_version=expected_version,
+            now=now,
+            reason=text,
+            mutate=mutate,
+        )

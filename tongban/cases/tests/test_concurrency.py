@@ -1,0 +1,58 @@
+"""Real concurrency on PostgreSQL: two clerks accepting one case at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from tongban.cases import services
+from tongban.cases.models import Case, CaseEvent
+from tongban.cases.services.intake import MaterialInput
+from tongban.cases.tests import conftest
+from tongban.core.errors import DomainError
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL row locks (postgres leg)"
+    ),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_accepting_at_once_one_succeeds_the_other_gets_a_conflict():
+    world = conftest._seed()
+    case = services.case_submit(
+        service_item=world.item,
+        channel="window",
+        applicant_person=world.person,
+        form_data={"applicant_name": "张伟", "credit_code": "9132010270000001XC"},
+        materials=[
+            MaterialInput(code="application", kind="upload", content=b"%PDF-1.4"),
+            MaterialInput(code="layout", kind="upload", content=b"%PDF-1.4"),
+        ],
+    )
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = [None, None]
+
+    def accept(i: int) -> None:
+        try:
+            barrier.wait()
+            clerk = world.clerk if i == 0 else world.head
+            services.case_accept(case_id=case.pk, actor=clerk, expected_version=1)
+            outcomes[i] = "ok"
+        except DomainError as exc:
+            outcomes[i] = exc.code
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=accept, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(map(str, outcomes)) == ["case_version_mismatch", "ok"]
+    assert CaseEvent.objects.filter(case=case, action="accept").count() == 1
+    assert Case.objects.get(pk=case.pk).version == 2

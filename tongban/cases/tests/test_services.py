@@ -1,0 +1,289 @@
+"""Case services: the whole path, the clock facts, and every transition."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tongban.cases import services
+from tongban.cases.models import Case, CaseEvent, CaseStatus, MaterialKind
+from tongban.cases.services.intake import MaterialInput
+from tongban.cases.workflow import TRANSITIONS
+from tongban.core.errors import DomainError
+from tongban.core.models import AuditEvent, OutboxMessage
+
+PDF = b"%PDF-1.4 test document"
+
+
+def _form():
+    from tongban.core.identifiers import generate_credit_code
+
+    return {"applicant_name": "张伟", "credit_code": generate_credit_code("9132010270000001")}
+
+
+def submit(world, *, item=None, materials=None, at=0, **kwargs):
+    return services.case_submit(
+        service_item=item or world.item,
+        channel="online",
+        applicant_person=world.person,
+        form_data=_form(),
+        materials=materials
+        if materials is not None
+        else [
+            MaterialInput(
+                code="application", kind=MaterialKind.UPLOAD, content=PDF, file_name="申请书.pdf"
+            ),
+            MaterialInput(code="layout", kind=MaterialKind.UPLOAD, content=PDF),
+        ],
+        now=world.at(days=at),
+        **kwargs,
+    )
+
+
+def test_a_submitted_case_has_a_number_a_snapshot_and_its_acceptance_deadline(world):
+    case = submit(world)
+    assert case.case_no.startswith("320100" + "20261102")
+    assert case.case_no.endswith("000001")
+    assert case.status == CaseStatus.SUBMITTED
+    assert case.guide_version_id == world.item.current_version_id
+    assert case.rules["promised_limit"] == {"value": 5, "unit": "working_days"}
+    # Mon 2 Nov 2026 + 5 working days → Mon 9 Nov 2026
+    assert case.acceptance_deadline == dt.date(2026, 11, 9)
+    kinds = dict(case.materials.values_list("code", "kind"))
+    assert kinds == {
+        "application": "upload",
+        "layout": "upload",
+        "business_licence": "government_data",
+    }  # 两个免于提交
+    assert submit(world).case_no.endswith("000002")
+    assert AuditEvent.objects.filter(action="case.submit").count() == 2
+
+
+def test_an_invalid_form_lists_every_field_and_saves_nothing(world):
+    with pytest.raises(DomainError) as exc:
+        services.case_submit(
+            service_item=world.item,
+            channel="online",
+            applicant_person=world.person,
+            form_data={"credit_code": "123", "nonsense": 1},
+            now=world.at(),
+        )
+    assert exc.value.code == "case_form_invalid"
+    fields = {f["field"] for f in exc.value.fields}
+    assert fields == {"form.applicant_name", "form.credit_code", "form.nonsense"}
+    assert Case.objects.count() == 0
+
+
+def test_an_upload_that_is_not_a_document_is_refused(world):
+    with pytest.raises(DomainError) as exc:
+        submit(
+            world,
+            materials=[
+                MaterialInput(
+                    code="application", kind="upload", content=b"MZ\x90\x00 an executable"
+                )
+            ],
+        )
+    assert exc.value.code == "case_upload_invalid"
+    assert Case.objects.count() == 0
+
+
+def test_the_whole_path_from_submission_to_conclusion(world):
+    case = submit(world)
+    case = services.case_accept(
+        case_id=case.pk, actor=world.clerk, expected_version=1, now=world.at(days=1)
+    )
+    # accepted Tue 3 Nov; 5 working days → Tue 10 Nov 2026
+    assert case.decision_deadline == dt.date(2026, 11, 10)
+    case = services.case_start_review(case_id=case.pk, actor=world.reviewer, now=world.at(days=2))
+    case = services.case_decide(
+        case_id=case.pk,
+        actor=world.reviewer,
+        outcome="granted",
+        reason="符合条件",
+        legal_basis="《中华人民共和国食品安全法》第三十五条",
+        now=world.at(days=3),
+    )
+    # decided Thu 5 Nov; 10 working days → Thu 19 Nov 2026
+    assert case.delivery_deadline == dt.date(2026, 11, 19)
+    case = services.case_deliver(
+        case_id=case.pk,
+        actor=world.clerk,
+        method="post",
+        tracking_no="SF1234567890",
+        now=world.at(days=4),
+    )
+    case = services.case_conclude(case_id=case.pk, actor=world.clerk, now=world.at(days=4))
+    assert case.status == CaseStatus.CONCLUDED
+    actions = list(case.events.values_list("action", flat=True))
+    assert [a for a in actions if a != "deadline_change"] == [
+        "submit",
+        "accept",
+        "start_review",
+        "decide",
+        "deliver",
+        "conclude",
+    ]
+    changes = case.events.filter(action="deadline_change").values_list("details__field", flat=True)
+    assert set(changes) == {"acceptance_deadline", "decision_deadline", "delivery_deadline"}
+    assert OutboxMessage.objects.count() == 0  # no subscriber registered in this test
+
+
+def test_a_supplement_starts_the_clock_when_the_materials_are_complete(world):
+    case = submit(world, materials=[])
+    with pytest.raises(DomainError) as exc:
+        services.case_accept(case_id=case.pk, actor=world.clerk, now=world.at(days=1))
+    assert exc.value.code == "case_materials_incomplete"
+    case = services.case_request_supplement(
+        case_id=case.pk,
+        actor=world.clerk,
+        now=world.at(days=1),
+        items=[
+            {"code": "application", "name": "食品经营许可申请书", "reason": "未提交"},
+            {"code": "layout", "name": "经营场所平面布局图", "reason": "未提交"},
+        ],
+    )
+    assert case.status == CaseStatus.SUPPLEMENT_REQUESTED
+    assert case.decision_deadline is None  # the clock has not started
+    case = services.case_supplement(
+        case_id=case.pk,
+        actor=None,
+        now=world.at(days=8),  # Tue 10 Nov
+        materials=[
+            MaterialInput(code="application", kind="upload", content=PDF),
+            MaterialInput(code="layout", kind="upload", content=PDF),
+        ],
+    )
+    case = services.case_accept(case_id=case.pk, actor=world.clerk, now=world.at(days=9))
+    # complete Tue 10 Nov → 5 working days → Tue 17 Nov 2026
+    assert case.decision_deadline == dt.date(2026, 11, 17)
+
+
+def test_an_unanswered_application_is_deemed_accepted_on_the_day_of_receipt(world):
+    case = submit(world)
+    with pytest.raises(DomainError):
+        services.case_deem_accept(case_id=case.pk, now=world.at(days=7))  # Mon 9 Nov: not past
+    case = services.case_deem_accept(case_id=case.pk, now=world.at(days=8))  # Tue 10 Nov
+    assert case.deemed_accepted and case.accepted_on == dt.date(2026, 11, 2)
+    # counted from receipt Mon 2 Nov: 5 working days → Mon 9 Nov (already overdue)
+    assert case.decision_deadline == dt.date(2026, 11, 9)
+
+
+def test_a_suspension_stops_the_clock_and_an_extension_needs_the_head(world):
+    case = submit(world)
+    case = services.case_accept(case_id=case.pk, actor=world.clerk, now=world.at(days=1))
+    case = services.case_start_review(case_id=case.pk, actor=world.reviewer, now=world.at(days=1))
+    case = services.case_suspend(
+        case_id=case.pk,
+        actor=world.reviewer,
+        reason="inspection",
+        note="现场勘验",
+        now=world.at(days=2),
+    )  # Wed 4 Nov
+    case = services.case_resume(case_id=case.pk, actor=world.reviewer, now=world.at(days=7))
+    # Mon 9 Nov: Wed 4 – Fri 6 Nov (3 working days) did not count → Fri 13 Nov 2026
+    assert case.decision_deadline == dt.date(2026, 11, 13)
+    with pytest.raises(DomainError) as not_head:
+        services.case_extend(
+            case_id=case.pk, actor=world.reviewer, days=5, reason="复杂", now=world.at(days=8)
+        )
+    assert not_head.value.code == "case_extension_not_allowed"
+    case = services.case_extend(
+        case_id=case.pk, actor=world.head, days=5, reason="需专家论证", now=world.at(days=8)
+    )
+    assert case.decision_deadline == dt.date(2026, 11, 20)  # + 5 working days
+    with pytest.raises(DomainError) as twice:
+        services.case_extend(
+            case_id=case.pk, actor=world.head, days=1, reason="再延", now=world.at(days=9)
+        )
+    assert twice.value.code == "case_extension_not_allowed"
+    reasons = case.events.filter(action="deadline_change").values_list("reason", flat=True)
+    assert "延长期限" in reasons
+
+
+def test_deferred_materials_block_the_decision_until_they_come(world):
+    case = submit(world, materials=[MaterialInput(code="application", kind="upload", content=PDF)])
+    case = services.case_accept(
+        case_id=case.pk, actor=world.clerk, deferred_codes=["layout"], now=world.at(days=1)
+    )
+    assert case.deferred_due_on == dt.date(2026, 11, 17)  # Tue 3 Nov + 10 working days
+    with pytest.raises(DomainError) as exc:
+        services.case_decide(
+            case_id=case.pk,
+            actor=world.reviewer,
+            outcome="granted",
+            reason="符合",
+            legal_basis="《食品安全法》",
+            now=world.at(days=2),
+        )
+    assert exc.value.code == "case_deferred_outstanding"
+
+
+def test_an_immediate_item_is_concluded_in_one_action(world):
+    case = submit(world, item=world.immediate)
+    case = services.case_handle_immediately(
+        case_id=case.pk,
+        actor=world.clerk,
+        outcome="granted",
+        reason="当场办结",
+        legal_basis="《食品经营许可和备案管理办法》",
+        now=world.at(hours=1),
+    )
+    assert case.status == CaseStatus.CONCLUDED
+    assert case.accepted_on == case.decided_on == dt.date(2026, 11, 2)
+    promised = submit(world)
+    with pytest.raises(DomainError) as exc:
+        services.case_handle_immediately(
+            case_id=promised.pk, actor=world.clerk, outcome="granted", reason="x", legal_basis="y"
+        )
+    assert exc.value.code == "case_not_immediate"
+
+
+def test_a_stale_version_is_refused_and_changes_nothing(world):
+    case = submit(world)
+    services.case_accept(case_id=case.pk, actor=world.clerk, expected_version=1)
+    with pytest.raises(DomainError) as exc:
+        services.case_accept(case_id=case.pk, actor=world.other_clerk, expected_version=1)
+    assert exc.value.code == "case_version_mismatch"
+    assert exc.value.status == 412
+    assert CaseEvent.objects.filter(case=case, action="accept").count() == 1
+
+
+ACTIONS = {
+    "accept": lambda w, c: services.case_accept(case_id=c, actor=w.clerk),
+    "refuse": lambda w, c: services.case_refuse(case_id=c, actor=w.clerk, reason="不属本部门"),
+    "request_supplement": lambda w, c: services.case_request_supplement(
+        case_id=c, actor=w.clerk, items=[{"code": "layout", "name": "布局图"}]),
+    "supplement": lambda w, c: services.case_supplement(
+        case_id=c, actor=None,
+        materials=[MaterialInput(code="layout", kind="upload", content=PDF)]),
+    "start_review": lambda w, c: services.case_start_review(case_id=c, actor=w.reviewer),
+    "suspend": lambda w, c: services.case_suspend(case_id=c, actor=w.reviewer, reason="testing"),
+    "resume": lambda w, c: services.case_resume(case_id=c, actor=w.reviewer),
+    "extend": lambda w, c: services.case_extend(case_id=c, actor=w.head, days=3, reason="复杂"),
+    "decide": lambda w, c: services.case_decide(case_id=c, actor=w.reviewer, outcome="denied",
+                                                reason="不符合", legal_basis="《食品安全法》"),
+    "deliver": lambda w, c: services.case_deliver(case_id=c, actor=w.clerk, method="window"),
+    "conclude": lambda w, c: services.case_conclude(case_id=c, actor=w.clerk),
+    "withdraw": lambda w, c: services.case_withdraw(case_id=c, actor=None),
+}  # fmt: skip
+STATES = list(CaseStatus.values)
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+@pytest.mark.parametrize("state", STATES)
+def test_every_transition_is_allowed_or_refused_by_the_table(world, state, action):
+    case = submit(world)
+    Case.objects.filter(pk=case.pk).update(
+        status=state, accepted_on=dt.date(2026, 11, 2), decided_on=dt.date(2026, 11, 3)
+    )
+    sources, _ = TRANSITIONS[action]
+    if state in sources:
+        after = ACTIONS[action](world, case.pk)
+        assert after.version == case.version + 1
+    else:
+        with pytest.raises(DomainError) as exc:
+            ACTIONS[action](world, case.pk)
+        assert exc.value.code == "invalid_case_transition"
+        assert exc.value.status == 409
