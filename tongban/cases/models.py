@@ -258,3 +258,65 @@ class CaseNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_code} {self.day}: {self.last}"
+
+
+class DocumentKind(models.TextChoices):
+    ACCEPTANCE_NOTICE = "acceptance_notice", "受理通知书"
+    REFUSAL_DECISION = "refusal_decision", "不予受理决定书"
+    SUPPLEMENT_NOTICE = "supplement_notice", "补正材料通知书（一次性告知）"
+    GRANT_DECISION = "grant_decision", "准予行政许可决定书"
+    DENIAL_DECISION = "denial_decision", "不予行政许可决定书"
+    CONCLUSION_NOTICE = "conclusion_notice", "办结通知书"
+
+
+class CaseDocument(models.Model):
+    """A legal document issued on a case (通知书、决定书): numbered, stored, and
+    verifiable by its QR code; never edited (a correction is a new document)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("文书类型", max_length=24, choices=DocumentKind.choices)
+    number = models.CharField("文书编号", max_length=60, unique=True)
+    file = models.FileField("文件", upload_to="case-documents/%Y/%m/")
+    sha256 = models.CharField("摘要", max_length=64)
+    verification_code = models.CharField("核验码", max_length=32, unique=True)
+    issued_at = models.DateTimeField("出具时间")
+
+    class Meta:
+        verbose_name = "办件文书"
+        verbose_name_plural = "办件文书"
+        ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.get_kind_display()}"
+
+
+class PostCheckStatus(models.TextChoices):
+    OPEN = "open", "待核查"
+    PASSED = "passed", "核查属实"
+    FAILED = "failed", "承诺不实"
+
+
+class PostCheck(models.Model):
+    """事后核查 of a case decided on the applicant's commitment (告知承诺)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="post_check")
+    due_on = models.DateField("核查期限")
+    status = models.CharField(
+        "状态", max_length=16, choices=PostCheckStatus.choices, default=PostCheckStatus.OPEN
+    )
+    result_note = models.TextField("核查结果", blank=True)
+    checked_at = models.DateTimeField("核查时间", null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "告知承诺核查"
+        verbose_name_plural = "告知承诺核查"
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.status} by {self.due_on}"
