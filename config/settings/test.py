@@ -33,3 +33,6 @@ STORAGES = {
 # Serve static files from the finders in tests; no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Development and tests send no e-mail: the gateway logs the masked address only.
+TONGBAN_EMAIL_GATEWAY = "tongban.core.notifications.LoggingEmailGateway"

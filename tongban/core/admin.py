@@ -95,3 +95,60 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
             events.outbox_retry_dead(message_id=message.pk)
             count += 1
         messages.info(request, f"已重新排队 {count} 条事件。")
+
+
+# --- Notifications (core.notifications) ---------------------------------------
+
+from tongban.core.models import Notification, NotificationStatus  # noqa: E402  (section kept apart)
+from tongban.core.notifications import notification_retry  # noqa: E402  (section kept apart)
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """Sent and failed notifications; the recipient is shown masked only."""
+
+    list_display = [
+        "id",
+        "channel",
+        "recipient_masked",
+        "purpose",
+        "object_type",
+        "object_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel", "purpose"]
+    search_fields = ["object_id", "gateway_message_id"]
+    date_hierarchy = "created_at"
+    # Never the ciphertext or the search token, not even read-only.
+    fields = [
+        "channel",
+        "recipient_masked",
+        "subject",
+        "body",
+        "purpose",
+        "object_type",
+        "object_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "gateway",
+        "gateway_message_id",
+        "created_at",
+        "sent_at",
+    ]
+    actions = ["retry_dead_notifications"]
+
+    @admin.action(description="重新发送所选的已放弃通知")
+    def retry_dead_notifications(
+        self, request: HttpRequest, queryset: QuerySet[Notification]
+    ) -> None:
+        count = 0
+        for notification in queryset.filter(status=NotificationStatus.DEAD):
+            notification_retry(notification_id=notification.pk, actor=actor_label(request.user))
+            count += 1
+        messages.info(request, f"已重新排队 {count} 条通知。")

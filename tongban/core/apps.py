@@ -7,7 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "平台内核"
 
     def ready(self) -> None:
-        from tongban.core import scheduler
+        from tongban.core import notifications, scheduler
+
+        notifications.subscribe_handlers()
 
         # Retries after backoff, and any delivery whose enqueue was lost.
         scheduler.register(

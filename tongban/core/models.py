@@ -187,3 +187,69 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.window_start}: {self.count}"
+
+
+# ---------------------------------------------------------------------------
+# Notifications to applicants (SMS and e-mail), see ``core.notifications``.
+# ---------------------------------------------------------------------------
+
+
+class NotificationChannel(models.TextChoices):
+    SMS = "sms", "短信"
+    EMAIL = "email", "电子邮件"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败（等待重试）"
+    DEAD = "dead", "发送失败（已放弃）"
+
+
+class Notification(models.Model):
+    """One message to one recipient about one thing, sent at most once.
+
+    The recipient is stored only encrypted (SM4-GCM), with a keyed search
+    token for the idempotency key and a masked copy for display (DESIGN §8).
+    """
+
+    channel = models.CharField("渠道", max_length=8, choices=NotificationChannel.choices)
+    recipient_enc = models.TextField("接收人（密文）")
+    recipient_token = models.CharField("接收人检索令牌", max_length=64)
+    recipient_masked = models.CharField("接收人（脱敏）", max_length=100)
+    subject = models.CharField("标题", max_length=200, blank=True)
+    body = models.TextField("内容")
+    purpose = models.CharField("用途", max_length=100)
+    object_type = models.CharField("对象类型", max_length=100)
+    object_id = models.CharField("对象标识", max_length=200)
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+    )
+    attempts = models.PositiveIntegerField("发送次数", default=0)
+    next_attempt_at = models.DateTimeField("下次重试时间", null=True, blank=True)
+    last_error = models.TextField("最近错误", blank=True)
+    gateway = models.CharField("发送网关", max_length=100, blank=True)
+    gateway_message_id = models.CharField("网关消息标识", max_length=200, blank=True)
+    created_at = models.DateTimeField("创建时间")
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        constraints = [
+            # A repeated event never sends twice (the idempotency key).
+            models.UniqueConstraint(
+                fields=["purpose", "object_type", "object_id", "channel", "recipient_token"],
+                name="notification_once",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="notification_object"),
+            models.Index(fields=["status", "created_at"], name="notification_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.object_type}:{self.object_id} → {self.recipient_masked}"

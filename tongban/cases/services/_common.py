@@ -160,9 +160,48 @@ def transition(
             details={"from": frm, "to": to, **details},
             now=moment,
         )
+        notify_applicant(case, action, now=moment)
         events.emit(
             f"case.{action}",
             {"case_no": case.case_no, "from": frm, "to": to, "version": case.version},
             now=moment,
         )
     return case
+
+
+# What the applicant is told at each step (SMS to the applicant, or to the
+# business's agent). {no}: case number, {item}: the item's name.
+NOTIFICATION_TEXTS = {
+    "submit": "您申请的“{item}”已收到，办件编号{no}。",
+    "accept": "您申请的“{item}”（{no}）已受理，可在“我的办件”查看办理进度和受理通知书。",
+    "deem_accept": "您申请的“{item}”（{no}）依法视为已受理。",
+    "refuse": "您申请的“{item}”（{no}）不予受理，请在“我的办件”查看不予受理决定书。",
+    "request_supplement": "您申请的“{item}”（{no}）需要补正材料，请查看补正材料通知书，一次补齐。",
+    "decide": "您申请的“{item}”（{no}）已作出决定，请在“我的办件”查看决定书。",
+    "deliver": "您申请的“{item}”（{no}）的办理结果已送达。",
+    "handle_immediately": "您申请的“{item}”（{no}）已当场办结。",
+    "withdraw": "您申请的“{item}”（{no}）已撤回。",
+}
+
+
+def notify_applicant(case: Case, action: str, *, now: dt.datetime) -> None:
+    """An SMS to the applicant (or the business's agent) about this step, in the
+    caller's transaction; delivered after commit by the outbox."""
+    from tongban.core.crypto import decrypt
+    from tongban.core.notifications import notification_send
+    from tongban.identity.selectors import PHONE_CONTEXT
+
+    text = NOTIFICATION_TEXTS.get(action)
+    person = case.applicant_person or case.agent_person
+    if text is None or person is None or not person.phone_enc:
+        return
+    notification_send(
+        channel="sms",
+        recipient=decrypt(person.phone_enc, context=PHONE_CONTEXT),
+        subject="",
+        body=text.format(item=case.service_item.name, no=case.case_no),
+        purpose=f"case.{action}",
+        object_type="case",
+        object_id=f"{case.case_no}/v{case.version}",
+        now=now,
+    )

@@ -21,7 +21,12 @@ from tongban.cases.models import (
     Channel,
     MaterialKind,
 )
-from tongban.cases.services._common import actor_label, history, refresh_deadlines
+from tongban.cases.services._common import (
+    actor_label,
+    history,
+    notify_applicant,
+    refresh_deadlines,
+)
 from tongban.catalog.content import FieldType, GuideContent, MaterialSource, ServiceMode
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.situations import materials_for
@@ -262,6 +267,7 @@ def case_submit(
             details={"channel": channel},
             now=moment,
         )
+        notify_applicant(case, "submit", now=moment)
         events.emit(
             "case.submit", {"case_no": case.case_no, "to": CaseStatus.SUBMITTED}, now=moment
         )

@@ -11,7 +11,7 @@ from tongban.cases.models import Case, CaseEvent, CaseStatus, MaterialKind
 from tongban.cases.services.intake import MaterialInput
 from tongban.cases.workflow import TRANSITIONS
 from tongban.core.errors import DomainError
-from tongban.core.models import AuditEvent, OutboxMessage
+from tongban.core.models import AuditEvent, Notification, OutboxMessage
 
 PDF = b"%PDF-1.4 test document"
 
@@ -127,7 +127,14 @@ def test_the_whole_path_from_submission_to_conclusion(world):
     ]
     changes = case.events.filter(action="deadline_change").values_list("details__field", flat=True)
     assert set(changes) == {"acceptance_deadline", "decision_deadline", "delivery_deadline"}
-    assert OutboxMessage.objects.count() == 0  # no subscriber registered in this test
+    # The applicant was told at each step, by SMS through the outbox.
+    purposes = list(
+        Notification.objects.filter(object_type="case")
+        .order_by("id")
+        .values_list("purpose", flat=True)
+    )
+    assert purposes == ["case.submit", "case.accept", "case.decide", "case.deliver"]
+    assert OutboxMessage.objects.filter(event="notification.created").count() == 4
 
 
 def test_a_supplement_starts_the_clock_when_the_materials_are_complete(world):

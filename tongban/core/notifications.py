@@ -1,0 +1,397 @@
+"""Notifications to applicants by SMS and e-mail, through pluggable gateways.
+
+:func:`notification_send` validates the recipient, stores the message with
+the recipient encrypted (SM4-GCM), a keyed search token and a masked copy
+(DESIGN §8), and emits ``notification.created`` in the caller's transaction.
+The outbox delivers it after commit to :func:`notification_deliver`, which
+calls the gateway for the channel (chosen by dotted path in
+``TONGBAN_SMS_GATEWAY`` / ``TONGBAN_EMAIL_GATEWAY``).
+
+Retries. The outbox runs a handler in a savepoint and rolls the handler's
+writes back when it raises, so a handler that raised on a failed send could
+not also record the attempt on the notification. A *gateway* failure is
+therefore handled here: the attempt, the error and the next attempt time are
+written on the notification and, while the failure is retryable and fewer
+than ``TONGBAN_OUTBOX_MAX_ATTEMPTS`` attempts were made, a
+``notification.retry`` event is put in the outbox, due after the outbox's
+:func:`~tongban.core.events.backoff`. A refused recipient, or the last
+attempt, leaves the notification ``dead`` until an operator retries it
+(:func:`notification_retry`, the admin's action). Any other exception (a
+bug, a database error, a key that does not decrypt) propagates, and the outbox
+retries and dead-letters the event itself.
+
+Idempotency. (purpose, object, channel, recipient) is unique: the same event
+handled twice returns the stored notification and sends nothing more, and a
+delivery of an attempt that was already made is ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import smtplib
+import uuid
+from email.utils import make_msgid, parseaddr
+from typing import Any, Protocol, cast
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
+
+from tongban.core import clock, crypto, errors, events
+from tongban.core.audit import audit_record
+from tongban.core.errors import DomainError
+from tongban.core.masking import mask_phone
+from tongban.core.models import (
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    OutboxMessage,
+)
+
+logger = logging.getLogger(__name__)
+
+RECIPIENT_CONTEXT = "core.notification.recipient"
+CREATED_EVENT = "notification.created"
+RETRY_EVENT = "notification.retry"
+
+INVALID_EMAIL = errors.define("invalid_email", 422, "电子邮箱地址无效")
+NOTIFICATION_INVALID = errors.define("notification_invalid", 422, "通知内容不符合要求")
+NOTIFICATION_NOT_RETRYABLE = errors.define("notification_not_retryable", 409, "该通知不能重新发送")
+
+_PHONE_RE = re.compile(r"^1\d{10}$")
+_SUBJECT_MAX = 200
+_ERROR_MAX = 4000
+
+
+# --- gateways ---------------------------------------------------------------
+
+
+class GatewayError(Exception):
+    """A send that did not go through. ``retryable``: trying later may succeed."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Gateway(Protocol):
+    """What a gateway does: send one message, return the gateway's message id.
+
+    Gateways are built with no arguments and read their settings when sending.
+    """
+
+    name: str
+
+    def send(self, *, recipient: str, subject: str, body: str) -> str: ...
+
+
+class LoggingSmsGateway:
+    """Development SMS gateway: logs the masked number and the text, sends nothing."""
+
+    name = "logging-sms"
+
+    def send(self, *, recipient: str, subject: str, body: str) -> str:
+        message_id = f"log-{uuid.uuid4().hex}"
+        logger.info("SMS %s to %s: %s", message_id, mask_phone(recipient), body)
+        return message_id
+
+
+class LoggingEmailGateway:
+    """Development e-mail gateway: logs the masked address and the subject only."""
+
+    name = "logging-email"
+
+    def send(self, *, recipient: str, subject: str, body: str) -> str:
+        message_id = f"log-{uuid.uuid4().hex}"
+        logger.info("E-mail %s to %s: %s", message_id, mask_email(recipient), subject)
+        return message_id
+
+
+class SmtpEmailGateway:
+    """Sends through the SMTP server of ``TONGBAN_EMAIL_*`` (one connection per message).
+
+    Returns the Message-ID header it set. A 4xx reply, a refused or dropped
+    connection or a timeout is retryable; a 5xx reply (unknown mailbox,
+    rejected sender, failed authentication) is not.
+    """
+
+    name = "smtp"
+
+    def send(self, *, recipient: str, subject: str, body: str) -> str:
+        from_email = settings.TONGBAN_EMAIL_FROM
+        # Our own Message-ID, on the sender's domain: no DNS lookup for it, and
+        # it is the id we record.
+        domain = parseaddr(from_email)[1].rpartition("@")[2] or "tongban.local"
+        message_id = make_msgid(domain=domain)
+        connection = get_connection(
+            "django.core.mail.backends.smtp.EmailBackend",
+            host=settings.TONGBAN_EMAIL_HOST,
+            port=settings.TONGBAN_EMAIL_PORT,
+            username=settings.TONGBAN_EMAIL_USER or None,
+            password=settings.TONGBAN_EMAIL_PASSWORD or None,
+            use_tls=settings.TONGBAN_EMAIL_USE_TLS,
+            use_ssl=settings.TONGBAN_EMAIL_USE_SSL,
+            timeout=settings.TONGBAN_EMAIL_TIMEOUT_SECONDS,
+            fail_silently=False,
+        )
+        message = EmailMessage(
+            subject=subject,
+            body=body,
+            from_email=from_email,
+            to=[recipient],
+            connection=connection,
+            headers={"Message-ID": message_id},
+        )
+        try:
+            sent = message.send()
+        except smtplib.SMTPRecipientsRefused as exc:
+            replies = list(exc.recipients.values())
+            text = "; ".join(f"{code} {_text(reply)}" for code, reply in replies)
+            raise GatewayError(
+                f"SMTP refused the recipient: {text}",
+                retryable=any(400 <= code < 500 for code, _ in replies),
+            ) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise GatewayError(
+                f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}",
+                retryable=not 500 <= exc.smtp_code < 600,
+            ) from exc
+        except OSError as exc:  # refused, dropped, timed out, TLS failed (SMTPException too)
+            raise GatewayError(f"SMTP: {type(exc).__name__}: {exc}", retryable=True) from exc
+        if sent != 1:
+            raise GatewayError("SMTP: the message was not sent", retryable=True)
+        return message_id
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def gateway_for(channel: str) -> Gateway:
+    """The configured gateway of ``channel``, read from settings when called."""
+    path = (
+        settings.TONGBAN_SMS_GATEWAY
+        if channel == NotificationChannel.SMS
+        else settings.TONGBAN_EMAIL_GATEWAY
+    )
+    return cast(Gateway, import_string(path)())
+
+
+# --- recipients ---------------------------------------------------------------
+
+
+def mask_email(value: str) -> str:
+    """E-mail: the first character of the local part kept (z***@example.com)."""
+    local, sep, domain = value.strip().rpartition("@")
+    if not sep or not local:
+        return "***"
+    return f"{local[:1]}***@{domain}"
+
+
+def normalize_phone(value: str) -> str:
+    """A mainland mobile number: 11 digits starting with 1 (+86, spaces, dashes dropped)."""
+    phone = (value or "").strip().replace(" ", "").replace("-", "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not _PHONE_RE.match(phone):
+        raise DomainError(errors.INVALID_PHONE, "手机号码无效：应为以 1 开头的 11 位数字")
+    return phone
+
+
+def normalize_email(value: str) -> str:
+    """A valid address, with its domain in lower case (the local part is kept)."""
+    address = (value or "").strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise DomainError(INVALID_EMAIL, f"电子邮箱地址无效：{mask_email(address)}") from None
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _normalize(channel: str, recipient: str) -> tuple[str, str]:
+    """(normalized recipient, masked copy)."""
+    if channel == NotificationChannel.SMS:
+        phone = normalize_phone(recipient)
+        return phone, mask_phone(phone)
+    if channel == NotificationChannel.EMAIL:
+        address = normalize_email(recipient)
+        return address, mask_email(address)
+    raise DomainError(NOTIFICATION_INVALID, f"通知渠道无效：{channel!r}（应为 sms 或 email）")
+
+
+# --- services -----------------------------------------------------------------
+
+
+def notification_send(
+    *,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    purpose: str,
+    object_type: str,
+    object_id: str,
+    now: dt.datetime | None = None,
+) -> Notification:
+    """Store a message for ``recipient`` and have it sent after the caller commits.
+
+    Idempotent: the same (purpose, object_type, object_id, channel, recipient)
+    returns the stored notification and sends nothing more. ``object_id``
+    should name the occurrence when one thing is notified more than once for
+    the same purpose (e.g. ``"<case_no>/补正2"``).
+    """
+    moment = now or clock.now()
+    address, masked = _normalize(channel, recipient)
+    if not body.strip():
+        raise DomainError(NOTIFICATION_INVALID, "通知内容不能为空")
+    if len(subject) > _SUBJECT_MAX:
+        raise DomainError(NOTIFICATION_INVALID, f"通知标题不能超过 {_SUBJECT_MAX} 个字符")
+    if not purpose or not object_type or not object_id:
+        raise DomainError(NOTIFICATION_INVALID, "通知必须注明用途和所涉对象")
+    key = {
+        "purpose": purpose,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "channel": channel,
+        "recipient_token": crypto.search_token(f"{channel}:{address}", context=RECIPIENT_CONTEXT),
+    }
+    existing = Notification.objects.filter(**key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                **key,
+                recipient_enc=crypto.encrypt(address, context=RECIPIENT_CONTEXT),
+                recipient_masked=masked,
+                subject=subject,
+                body=body,
+                created_at=moment,
+            )
+            # The payload names the row only: no personal data in the outbox.
+            events.emit(
+                CREATED_EVENT, {"notification_id": notification.pk, "attempt": 1}, now=moment
+            )
+    except IntegrityError:  # the same notification, stored concurrently
+        return Notification.objects.get(**key)
+    return notification
+
+
+def notification_deliver(
+    *, event_id: uuid.UUID, payload: dict[str, Any], now: dt.datetime | None = None
+) -> None:
+    """Outbox handler: make the attempt named in ``payload``, record its outcome."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().filter(pk=payload["notification_id"]).first()
+        )
+        if notification is None:
+            logger.warning("notification %s no longer exists", payload["notification_id"])
+            return
+        if notification.status in (NotificationStatus.SENT, NotificationStatus.DEAD):
+            return  # already sent, or given up: never sent twice
+        attempt = int(payload.get("attempt", 1))
+        if attempt != notification.attempts + 1:
+            return  # a late or repeated delivery of an attempt already made
+        moment = now or clock.now()
+        recipient = crypto.decrypt(notification.recipient_enc, context=RECIPIENT_CONTEXT)
+        gateway = gateway_for(notification.channel)
+        notification.attempts = attempt
+        notification.gateway = str(getattr(gateway, "name", type(gateway).__name__))[:100]
+        try:
+            message_id = gateway.send(
+                recipient=recipient, subject=notification.subject, body=notification.body
+            )
+        except GatewayError as exc:
+            # A server's reply may quote the address: keep only the masked copy.
+            error = f"{type(exc).__name__}: {exc}".replace(recipient, notification.recipient_masked)
+            _record_failure(notification, error, retryable=exc.retryable, moment=moment)
+        else:
+            notification.status = NotificationStatus.SENT
+            notification.gateway_message_id = str(message_id)[:200]
+            notification.sent_at = moment
+            notification.next_attempt_at = None
+            notification.last_error = ""
+        notification.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "next_attempt_at",
+                "last_error",
+                "gateway",
+                "gateway_message_id",
+                "sent_at",
+            ]
+        )
+
+
+def _record_failure(
+    notification: Notification, error: str, *, retryable: bool, moment: dt.datetime
+) -> None:
+    notification.last_error = error[:_ERROR_MAX]
+    if retryable and notification.attempts < settings.TONGBAN_OUTBOX_MAX_ATTEMPTS:
+        due = moment + events.backoff(notification.attempts)
+        notification.status = NotificationStatus.FAILED
+        notification.next_attempt_at = due
+        event_id = events.emit(
+            RETRY_EVENT,
+            {"notification_id": notification.pk, "attempt": notification.attempts + 1},
+            now=moment,
+        )
+        OutboxMessage.objects.filter(event_id=event_id).update(next_attempt_at=due)
+        return
+    notification.status = NotificationStatus.DEAD
+    notification.next_attempt_at = None
+    logger.error(
+        "notification %s to %s given up after %s attempt(s): %s",
+        notification.pk,
+        notification.recipient_masked,
+        notification.attempts,
+        notification.last_error,
+    )
+
+
+def notification_retry(
+    *, notification_id: int, actor: str, now: dt.datetime | None = None
+) -> Notification:
+    """Send a given-up notification again, with a fresh count of attempts (an operator's call)."""
+    moment = now or clock.now()
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is None:
+            raise DomainError(errors.NOT_FOUND, "通知不存在")
+        if notification.status != NotificationStatus.DEAD:
+            raise DomainError(NOTIFICATION_NOT_RETRYABLE, "只有已放弃发送的通知可以重新发送")
+        attempts_before = notification.attempts
+        notification.status = NotificationStatus.PENDING
+        notification.attempts = 0
+        notification.next_attempt_at = None
+        notification.save(update_fields=["status", "attempts", "next_attempt_at"])
+        audit_record(
+            actor=actor,
+            action="notification.retry",
+            object_type="notification",
+            object_id=str(notification.pk),
+            details={
+                "purpose": notification.purpose,
+                "object": f"{notification.object_type}:{notification.object_id}",
+                "attempts_before": attempts_before,
+                "last_error": notification.last_error,
+            },
+            now=moment,
+        )
+        events.emit(CREATED_EVENT, {"notification_id": notification.pk, "attempt": 1}, now=moment)
+    return notification
+
+
+def subscribe_handlers() -> None:
+    """Deliver notifications through the outbox (called from ``CoreConfig.ready``;
+    an event emitted with no subscriber would be dropped)."""
+    events.subscribe(CREATED_EVENT, notification_deliver)
+    events.subscribe(RETRY_EVENT, notification_deliver)
