@@ -5,10 +5,12 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from tongban import __version__
+from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
 from tongban.core.api.calendar import router as calendar_router
 from tongban.core.api.setup import install_problem_handlers
 from tongban.identity.api import router as identity_router
+from tongban.supervision.api import router as supervision_router
 
 api = NinjaAPI(
     title="通办 Tongban API",
@@ -22,3 +24,5 @@ install_problem_handlers(api)
 api.add_router("/calendar/", calendar_router)
 api.add_router("/identity/", identity_router)
 api.add_router("/catalog/", catalog_router)
+api.add_router("/supervision/", supervision_router)
+api.add_router("/cases", cases_router)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "tongban.identity",
     "tongban.catalog",
     "tongban.cases",
+    "tongban.supervision",
     "tongban.portal",
     "tongban.workbench",
     "tongban.demo",
@@ -180,6 +181,8 @@ TONGBAN_CATALOG_FOUR_EYES = env_bool("TONGBAN_CATALOG_FOUR_EYES", True)
 
 # Uploaded case materials: the largest file accepted.
 TONGBAN_UPLOAD_MAX_BYTES = int(os.environ.get("TONGBAN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# A JSON request may carry an upload in base64 (4/3 of its size) plus the form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES * 4 // 3 + 1024 * 1024
 # Deferred (容缺) materials are due this many working days after acceptance.
 TONGBAN_DEFERRED_MATERIALS_WORKING_DAYS = 10
 
@@ -217,3 +220,23 @@ TONGBAN_EMAIL_USE_TLS = env_bool("TONGBAN_EMAIL_USE_TLS", False)  # STARTTLS, us
 TONGBAN_EMAIL_USE_SSL = env_bool("TONGBAN_EMAIL_USE_SSL", False)  # implicit TLS, usually 465
 TONGBAN_EMAIL_TIMEOUT_SECONDS = int(os.environ.get("TONGBAN_EMAIL_TIMEOUT_SECONDS", "10"))
 TONGBAN_EMAIL_FROM = os.environ.get("TONGBAN_EMAIL_FROM", "通办 <noreply@tongban.local>")
+
+# Supervision
+# -----------
+# Alert tiers of DESIGN §4: yellow when this share of a limit is used or at
+# most this many working days remain; red when overdue (cases.deadlines.alert_level).
+TONGBAN_ALERT_YELLOW_SHARE = float(os.environ.get("TONGBAN_ALERT_YELLOW_SHARE", "0.8"))
+TONGBAN_ALERT_YELLOW_DAYS_LEFT = int(os.environ.get("TONGBAN_ALERT_YELLOW_DAYS_LEFT", "2"))
+# The alert sweep reads only cases whose stored deadline is at most this many
+# working days away (or past), so that a pass stays small on a large table. A
+# limit of L working days turns yellow by share (1 − share) × L days before its
+# end: the default covers limits up to 75 working days (above the 60 of joint
+# handling with its extension, 行政许可法 第四十二条); longer limits turn yellow
+# when they come within the horizon.
+TONGBAN_ALERT_HORIZON_WORKING_DAYS = int(os.environ.get("TONGBAN_ALERT_HORIZON_WORKING_DAYS", "15"))
+
+# Public URLs
+# -----------
+# The address the public reaches the portal at: legal documents (通知书、决定书)
+# carry a QR code with an absolute link to their verification page under it.
+TONGBAN_PUBLIC_BASE_URL = os.environ.get("TONGBAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

@@ -70,6 +70,7 @@ IDEMPOTENCY_KEY_REUSED = define("idempotency_key_reused", 422, "幂等键已用�
 IDEMPOTENCY_KEY_INVALID = define("idempotency_key_invalid", 400, "幂等键格式错误")
 IDEMPOTENCY_IN_PROGRESS = define("idempotency_in_progress", 409, "相同请求正在处理中")
 INVALID_CURSOR = define("invalid_cursor", 400, "分页游标无效")
+REQUEST_TOO_LARGE = define("request_too_large", 413, "请求内容过大")
 INTERNAL_ERROR = define("internal_error", 500, "服务器内部错误")
 CALENDAR_YEAR_UNAVAILABLE = define("calendar_year_unavailable", 422, "该年度工作日历尚未发布")
 CALENDAR_RANGE = define("calendar_out_of_range", 422, "日期超出可计算范围")

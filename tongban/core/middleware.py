@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -38,7 +39,8 @@ class SecurityHeadersMiddleware:
 
 
 class NulCharacterMiddleware:
-    """Refuse input carrying a NUL character (``%00``, ``\\u0000``) with a 400.
+    """Refuse input carrying a NUL character (``%00``, ``\\u0000``) with a 400,
+    and a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` with a 413.
 
     No text field may hold one (PostgreSQL refuses it with an error that would
     otherwise surface as a 500), and no legitimate client sends one.
@@ -54,7 +56,14 @@ class NulCharacterMiddleware:
         if request.method in ("POST", "PUT", "PATCH") and not (
             request.content_type or ""
         ).startswith("multipart/"):
-            body = request.body
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+                too_big = f"请求内容过大（上限约 {max(limit, 1)} MB）。"
+                if request.path.startswith(API_PREFIX):
+                    return problem_for(errors.REQUEST_TOO_LARGE, too_big)
+                return HttpResponse(too_big, status=413, content_type="text/plain; charset=utf-8")
         if (
             "%00" in query
             or "\x00" in query

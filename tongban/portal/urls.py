@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.portal import catalog_views, views
+from tongban.portal import case_views, catalog_views, verify_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,6 +13,21 @@ urlpatterns = [
     path("services/", catalog_views.services_index, name="services"),
     path("services/<str:code>/", catalog_views.service_guide, name="service_guide"),
     path("services/<str:code>/print/", catalog_views.service_guide_print, name="service_print"),
+    path("services/<str:code>/apply/", case_views.case_apply, name="case_apply"),
+    path("my/cases/", case_views.my_cases, name="my_cases"),
+    path("my/cases/<str:case_no>/", case_views.my_case, name="my_case"),
+    path(
+        "my/cases/<str:case_no>/supplement/",
+        case_views.my_case_supplement,
+        name="my_case_supplement",
+    ),
+    path("my/cases/<str:case_no>/withdraw/", case_views.my_case_withdraw, name="my_case_withdraw"),
+    path(
+        "my/cases/<str:case_no>/documents/<str:number>/",
+        case_views.my_case_document,
+        name="my_case_document",
+    ),
+    path("track/", case_views.case_track, name="case_track"),
     path("lists/", catalog_views.lists_index, name="lists"),
     path("lists/<slug:slug>/", catalog_views.list_detail, name="list"),
     path(
@@ -21,4 +36,5 @@ urlpatterns = [
         name="list_download",
     ),
     path("stats/", catalog_views.catalog_stats, name="stats"),
+    path("verify/<str:code>/", verify_views.verify_document, name="verify_document"),
 ]

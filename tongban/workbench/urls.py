@@ -1,10 +1,24 @@
 from django.urls import path
 
-from tongban.workbench import catalog_views, views
+from tongban.workbench import case_views, catalog_views, views
 
 app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("intake/", case_views.case_intake, name="case_intake"),
+    path("cases/", case_views.case_queue, name="case_queue"),
+    path("cases/<str:case_no>/", case_views.case_detail, name="case_detail"),
+    path("cases/<str:case_no>/act/<slug:action>/", case_views.case_act, name="case_act"),
+    path(
+        "cases/<str:case_no>/materials/<str:code>/",
+        case_views.case_material,
+        name="case_material",
+    ),
+    path(
+        "cases/<str:case_no>/documents/<str:number>/",
+        case_views.case_document,
+        name="case_document",
+    ),
     path("catalog/", catalog_views.catalog_index, name="catalog"),
     path("catalog/transfer/", catalog_views.catalog_transfer, name="catalog_transfer"),
     path("catalog/transfer/<uuid:import_id>/", catalog_views.catalog_import, name="catalog_import"),

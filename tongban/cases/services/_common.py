@@ -152,6 +152,10 @@ def transition(
         )
         refresh_deadlines(case, actor=actor, now=moment, reason=workflow.ACTION_LABELS[action])
         case.save()
+        # The notices this step issues (受理通知书, 决定书…), in the same transaction.
+        from tongban.cases.notices import documents_issue_for_transition
+
+        documents_issue_for_transition(case=case, action=action, actor=actor, now=moment)
         audit_record(
             actor=actor_label(actor),
             action=f"case.{action}",

@@ -101,3 +101,89 @@ def _seed() -> World:
         head=_staff("head", Role.DEPARTMENT_HEAD, nanjing),
         other_clerk=_staff("gz_clerk", Role.WINDOW_CLERK, ganzhou),
     )
+
+
+# --- accounts for the selector and API tests ---------------------------------
+
+
+@dataclass
+class Accounts:
+    """Applicant accounts beside the world's staff, and bearer tokens by username."""
+
+    citizen: User  # world.person's own account
+    other_citizen: User
+    business: User  # agent (world.person) authorized for ``entity``
+    entity: Any  # identity.LegalEntity
+    supervisor: User  # 监察人员 of 南京市市场监督管理局: looks, does not act
+    tokens: dict[str, str]
+
+    def bearer(self, user: User) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[user.username]}"}
+
+
+def _seed_accounts(world: World) -> Accounts:
+    from tongban.core.identifiers import generate_credit_code
+    from tongban.identity.models import AuthorizationRole
+    from tongban.identity.services import (
+        business_account_create,
+        citizen_signup,
+        legal_entity_register,
+        token_create,
+    )
+
+    citizen = citizen_signup(
+        phone="13800000001",
+        password="Pw-12345678",
+        name="张伟",
+        id_number="11010519491231002X",
+        username="zhangwei",
+    )
+    other = citizen_signup(
+        phone="13900000002",
+        password="Pw-12345678",
+        name="李娜",
+        id_number="320102198503120012",
+        username="lina",
+    )
+    entity = legal_entity_register(
+        credit_code=generate_credit_code("9132010270000001"),
+        name="南京张记餐饮有限公司",
+        legal_representative=world.person,
+    )
+    business = business_account_create(
+        username="zhangji",
+        password="Pw-12345678",
+        person=world.person,
+        legal_entity=entity,
+        role=AuthorizationRole.LEGAL_REPRESENTATIVE,
+    )
+    nanjing = Department.objects.get(name="南京市市场监督管理局")
+    supervisor = _staff("supervisor", Role.SUPERVISOR, nanjing)
+    tokens = {
+        user.username: token_create(user=user, name="tests")[1]
+        for user in (
+            world.clerk,
+            world.reviewer,
+            world.head,
+            world.other_clerk,
+            supervisor,
+            citizen,
+            other,
+            business,
+        )
+    }
+    return Accounts(
+        citizen=citizen,
+        other_citizen=other,
+        business=business,
+        entity=entity,
+        supervisor=supervisor,
+        tokens=tokens,
+    )
+
+
+@pytest.fixture(scope="module")
+def accounts(world: World, django_db_blocker: Any) -> Accounts:
+    """Created inside the module's ``world`` transaction, rolled back with it."""
+    with django_db_blocker.unblock():
+        return _seed_accounts(world)

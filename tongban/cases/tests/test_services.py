@@ -294,3 +294,21 @@ def test_every_transition_is_allowed_or_refused_by_the_table(world, state, actio
             ACTIONS[action](world, case.pk)
         assert exc.value.code == "invalid_case_transition"
         assert exc.value.status == 409
+
+
+def test_each_step_issues_its_notice_with_a_verification_code(world):
+    case = submit(world)
+    case = services.case_accept(case_id=case.pk, actor=world.clerk, now=world.at(days=1))
+    case = services.case_decide(
+        case_id=case.pk,
+        actor=world.reviewer,
+        outcome="denied",
+        reason="场所不符合要求",
+        legal_basis="《中华人民共和国食品安全法》第三十五条",
+        now=world.at(days=2),
+    )
+    kinds = list(case.documents.order_by("issued_at", "id").values_list("kind", flat=True))
+    assert kinds == ["acceptance_notice", "denial_decision"]
+    document = case.documents.get(kind="denial_decision")
+    assert document.file.read().startswith(b"%PDF")
+    assert len(document.verification_code) >= 16

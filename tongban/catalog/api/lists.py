@@ -10,13 +10,13 @@ GET /api/v1/catalog/stats?region=                       online-availability figu
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from tongban.catalog import exports, flowchart, lists, stats
+from tongban.core.api.files import content_disposition
 from tongban.core.api.pagination import MAX_LIMIT, paginate
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.org.selectors import region_get
@@ -168,11 +168,6 @@ def catalog_list_rows(request: HttpRequest, slug: str, params: Query[ListQuery])
         rows=[ListRowOut(**r.__dict__) for r in rows],
         next_cursor=page.next_cursor,
     )
-
-
-def content_disposition(filename: str, fallback: str) -> str:
-    """RFC 6266: an ASCII fallback name and the UTF-8 name (RFC 5987 ``filename*``)."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 _FILE_RESPONSES = {

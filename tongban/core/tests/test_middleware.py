@@ -376,3 +376,11 @@ def test_a_nul_character_anywhere_is_a_400_problem_not_a_500(client, method, url
 def test_a_nul_character_in_a_page_form_is_a_plain_400(client):
     response = client.get("/calendar/?month=2026-10%00")
     assert response.status_code == 400
+
+
+def test_a_body_over_the_limit_is_a_413_problem(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    response = client.post(
+        "/api/v1/identity/login", data="x" * 4096, content_type="application/json"
+    )
+    _problem(response, 413, "request_too_large")

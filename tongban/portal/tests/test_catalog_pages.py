@@ -128,7 +128,7 @@ def test_the_guide_shows_the_eight_public_elements(client, seed, django_assert_m
     assert "容缺" in body  # 经营场所平面布局图
     assert "第 1 版" in body
     assert reverse("portal:service_print", args=[seed.food.implementation_code]) in body
-    assert "在线申请" not in body
+    assert "在线申请" in body
     assert "025-12345" in body and "工作日 9:00-17:00" in body
 
 

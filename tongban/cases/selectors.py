@@ -1,0 +1,361 @@
+"""Reads of case handling (CONVENTIONS 2 and 5).
+
+Every staff read is filtered by the caller's data scope in SQL
+(``org.selectors.scope_q``); every applicant read by the caller's own person
+and the legal entities the account may act for. "Not yours" raises the same
+``not_found`` as "does not exist", so a case number reveals nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import DateField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from tongban.cases import deadlines, workflow
+from tongban.cases.models import Case, CaseStatus
+from tongban.core import errors as core_errors
+from tongban.core.api.pagination import Page, paginate
+from tongban.core.calendar import WorkingCalendar, get_calendar
+from tongban.core.errors import DomainError
+from tongban.core.masking import mask_name
+from tongban.identity.selectors import legal_entities_for_user
+from tongban.org.models import Role
+from tongban.org.selectors import scope_q, staff_scope_for
+
+# Roles whose scope lets a staff member see the cases in it.
+CASE_READ_ROLES = (
+    Role.WINDOW_CLERK,
+    Role.REVIEWER,
+    Role.DEPARTMENT_HEAD,
+    Role.SUPERVISOR,
+    Role.PLATFORM_ADMIN,
+)
+# Roles that act on cases; supervisors and platform administrators only look.
+CASE_HANDLE_ROLES = (Role.WINDOW_CLERK, Role.REVIEWER, Role.DEPARTMENT_HEAD)
+
+# The window queue (窗口待办): applications waiting for 受理 / 不予受理 / 补正告知.
+WINDOW_QUEUE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENTED)
+
+# Cases whose decision clock has not started sort after every running clock.
+_NOT_STARTED = dt.date(9999, 12, 31)
+STAFF_QUEUE_ORDERING = ("deadline_key", "received_at", "id")
+APPLICANT_ORDERING = ("-received_at", "-id")
+
+NOT_FOUND_DETAIL = "未找到该办件"
+
+
+def _not_found() -> DomainError:
+    return DomainError(core_errors.NOT_FOUND, NOT_FOUND_DETAIL)
+
+
+def _normalize_case_no(case_no: str) -> str:
+    return (case_no or "").strip()[:40]
+
+
+# --- staff --------------------------------------------------------------------
+
+
+def _staff_cases(*, user: Any, roles: tuple[str, ...] = CASE_READ_ROLES) -> QuerySet[Case]:
+    """The cases in the scope that ``roles`` give ``user`` (none for anyone else)."""
+    scope = staff_scope_for(user=user).for_roles(*roles)
+    return Case.objects.filter(
+        scope_q(scope=scope, region_path_field="region_path", department_field="department_id")
+    )
+
+
+def case_get_for_staff(*, user: Any, case_no: str) -> Case:
+    """A case in the staff user's scope (region subtree and departments), or ``not_found``."""
+    case = (
+        _staff_cases(user=user)
+        .select_related("service_item", "department")
+        .filter(case_no=_normalize_case_no(case_no))
+        .first()
+    )
+    if case is None:
+        raise _not_found()
+    return case
+
+
+def case_get_for_handler(*, user: Any, case_no: str) -> Case:
+    """A case the staff user may act on.
+
+    ``not_found`` when the case is outside every case role's scope;
+    ``permission_denied`` when it is visible only through a role that looks and
+    does not act (监察人员, 平台管理员).
+    """
+    case = case_get_for_staff(user=user, case_no=case_no)
+    if not _staff_cases(user=user, roles=CASE_HANDLE_ROLES).filter(pk=case.pk).exists():
+        raise DomainError(core_errors.PERMISSION_DENIED, "当前账号只能查看、不能办理该办件。")
+    return case
+
+
+def case_list_for_staff(
+    *,
+    user: Any,
+    status: str | None = None,
+    q: str | None = None,
+    window_queue: bool = False,
+    cursor: str | None = None,
+    limit: int = 20,
+) -> Page[Case]:
+    """The staff queue: the running clocks closest to their decision deadline first,
+    then cases whose clock has not started; within each, the oldest receipt first.
+
+    ``window_queue`` keeps the applications waiting at the window (submitted,
+    supplemented); ``q`` matches the start of the case number or part of the
+    applicant's name. Keyset pages; the table is never counted.
+    """
+    qs = _staff_cases(user=user)
+    if window_queue:
+        qs = qs.filter(status__in=WINDOW_QUEUE_STATUSES)
+    if status:
+        qs = qs.filter(status=status)
+    text = (q or "").strip()
+    if text:
+        qs = qs.filter(Q(case_no__startswith=text) | Q(applicant_name__icontains=text))
+    qs = (
+        qs.annotate(
+            deadline_key=Coalesce(
+                "decision_deadline", Value(_NOT_STARTED), output_field=DateField()
+            )
+        )
+        .select_related("service_item")
+        .prefetch_related("suspensions")
+    )
+    return paginate(qs, ordering=STAFF_QUEUE_ORDERING, cursor=cursor, limit=limit)
+
+
+# --- applicants ---------------------------------------------------------------
+
+
+def _applicant_cases(*, user: Any) -> QuerySet[Case]:
+    """Cases of the account's own person, or of a legal entity it may act for."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    mine = Q(applicant_entity_id__in=legal_entities_for_user(user=user).values("id"))
+    # A NULL person must never match: "applicant_person IS NULL" is every entity's case.
+    if user.person_id is not None:
+        mine |= Q(applicant_person_id=user.person_id)
+    return Case.objects.filter(mine)
+
+
+def case_get_for_applicant(*, user: Any, case_no: str) -> Case:
+    """The applicant's own case (or their legal entity's), or ``not_found``."""
+    case = (
+        _applicant_cases(user=user)
+        .select_related("service_item", "department")
+        .filter(case_no=_normalize_case_no(case_no))
+        .first()
+    )
+    if case is None:
+        raise _not_found()
+    return case
+
+
+def case_list_for_applicant(*, user: Any, cursor: str | None = None, limit: int = 20) -> Page[Case]:
+    """我的办件: the account's cases, newest first (keyset pages)."""
+    qs = _applicant_cases(user=user).select_related("service_item").prefetch_related("suspensions")
+    return paginate(qs, ordering=APPLICANT_ORDERING, cursor=cursor, limit=limit)
+
+
+# --- history and clock --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    action: str
+    action_label: str
+    from_status: str
+    to_status: str
+    to_status_label: str
+    actor_label: str
+    reason: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _status_label(value: str) -> str:
+    return CaseStatus(value).label if value in CaseStatus.values else value
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    """Every history row of the case in order, with Chinese action labels."""
+    return [
+        TimelineEntry(
+            at=event.at,
+            action=event.action,
+            action_label=workflow.ACTION_LABELS.get(event.action, event.action),
+            from_status=event.from_status,
+            to_status=event.to_status,
+            to_status_label=_status_label(event.to_status) if event.to_status else "",
+            actor_label=event.actor_label,
+            reason=event.reason,
+            details=dict(event.details or {}),
+        )
+        for event in case.events.all()
+    ]
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    """Where the case's statutory clock stands on ``today``.
+
+    ``phase`` is ``acceptance`` (受理期限, 第三十二条), ``decision`` (办结期限,
+    第四十二条), ``delivery`` (送达期限, 第四十四条) or ``none`` (no clock runs:
+    awaiting a supplement, delivered, or closed).
+    """
+
+    phase: str
+    deadline: dt.date | None
+    working_days_left: int | None
+    alert: deadlines.AlertLevel | None
+    stopped: bool = False
+
+
+_NO_CLOCK = CaseClock(phase="none", deadline=None, working_days_left=None, alert=None)
+
+
+def _suspensions(case: Case) -> list[deadlines.Suspension]:
+    return [deadlines.Suspension(s.start_on, s.end_on, s.reason) for s in case.suspensions.all()]
+
+
+def _decision_deadline_on(
+    case: Case,
+    start: dt.date,
+    suspensions: list[deadlines.Suspension],
+    today: dt.date,
+    cal: WorkingCalendar,
+) -> dt.date:
+    limit = case.rules["promised_limit"]
+    rule = deadlines.TimeRule(limit["value"], limit["unit"])
+    extension = (
+        deadlines.TimeRule(case.extension_days, limit["unit"]) if case.extension_days else None
+    )
+    return deadlines.decision_deadline(start, rule, suspensions, extension, cal, today=today)
+
+
+def case_clock(case: Case, today: dt.date, *, cal: WorkingCalendar | None = None) -> CaseClock:
+    """Working days left and the alert tier (行政许可法 第八十二条, 第四十五条).
+
+    Suspended days count neither way; the thresholds are the settings
+    ``TONGBAN_ALERT_YELLOW_SHARE`` and ``TONGBAN_ALERT_YELLOW_DAYS_LEFT``.
+    """
+    status = case.status
+    suspensions: list[deadlines.Suspension] = []
+    if status in workflow.TERMINAL or status in (
+        CaseStatus.SUPPLEMENT_REQUESTED,
+        CaseStatus.DELIVERED,
+    ):
+        return _NO_CLOCK
+    if status == CaseStatus.DECIDED:
+        phase, deadline, start = "delivery", case.delivery_deadline, case.decided_on
+    elif case.decision_deadline is not None:
+        phase, deadline = "decision", case.decision_deadline
+        start = deadlines.clock_start(
+            case.received_on,
+            case.supplement_requested_on,
+            case.supplement_completed_on,
+            case.accepted_on,
+            deemed=case.deemed_accepted,
+        )
+        suspensions = _suspensions(case)
+    elif status == CaseStatus.SUBMITTED:
+        phase, deadline, start = "acceptance", case.acceptance_deadline, case.received_on
+    else:
+        return _NO_CLOCK
+    if deadline is None:
+        return _NO_CLOCK
+    calendar = cal or get_calendar()
+    stopped = status == CaseStatus.SUSPENDED
+    try:
+        if start is not None and any(s.end is None for s in suspensions):
+            # The stored deadline assumed the clock would resume the day after it
+            # was stored; while the suspension lasts, it moves on (第四十五条).
+            deadline = _decision_deadline_on(case, start, suspensions, today, calendar)
+        left = deadlines.working_days_left(deadline, today, suspensions, calendar)
+        alert = deadlines.alert_level(
+            deadline,
+            today,
+            start or case.received_on,
+            suspensions,
+            calendar,
+            yellow_share=settings.TONGBAN_ALERT_YELLOW_SHARE,
+            yellow_days_left=settings.TONGBAN_ALERT_YELLOW_DAYS_LEFT,
+        )
+    except DomainError:
+        # A year without calendar data between the deadline and today: the
+        # dates stand, the count cannot be made (the admin is warned elsewhere).
+        return CaseClock(phase=phase, deadline=deadline, working_days_left=None, alert=None)
+    return CaseClock(
+        phase=phase, deadline=deadline, working_days_left=left, alert=alert, stopped=stopped
+    )
+
+
+# --- public tracking ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackingStep:
+    at: dt.datetime
+    action_label: str
+    status: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    """What anyone holding the case number and the applicant's name may see:
+    no staff, no reasons, the name masked."""
+
+    case_no: str
+    applicant_name_masked: str
+    item_name: str
+    status: str
+    status_label: str
+    received_on: dt.date
+    decision_deadline: dt.date | None
+    timeline: list[TrackingStep]
+
+
+def _same_name(given: str, stored: str) -> bool:
+    a, b = (given or "").strip(), (stored or "").strip()
+    return bool(a) and hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def case_track_public(*, case_no: str, applicant_name: str) -> TrackingView:
+    """办件查询 without login: the case number and the applicant's exact name.
+
+    A wrong name and an unknown number give the same ``not_found``.
+    """
+    case = (
+        Case.objects.select_related("service_item")
+        .filter(case_no=_normalize_case_no(case_no))
+        .first()
+    )
+    if case is None or not _same_name(applicant_name, case.applicant_name):
+        raise _not_found()
+    steps = [
+        TrackingStep(
+            at=event.at,
+            action_label=workflow.ACTION_LABELS.get(event.action, event.action),
+            status=event.to_status,
+            status_label=_status_label(event.to_status),
+        )
+        for event in case.events.exclude(to_status="").only("at", "action", "to_status")
+    ]
+    return TrackingView(
+        case_no=case.case_no,
+        applicant_name_masked=mask_name(case.applicant_name),
+        item_name=case.service_item.name,
+        status=case.status,
+        status_label=_status_label(case.status),
+        received_on=case.received_on,
+        decision_deadline=case.decision_deadline,
+        timeline=steps,
+    )

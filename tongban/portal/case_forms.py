@@ -1,0 +1,298 @@
+"""Forms of the applicant's case pages: 在线申请, 补正, 撤回, 办件查询.
+
+The application form is generated from the guide (``GuideContent.form`` and
+the materials of the chosen situation). The form checks only what a browser
+sends (types, sizes, file names); what the law and the guide require is
+checked by ``cases.services.case_submit`` and its refusals are put back on
+the fields here (:func:`attach_domain_errors`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from tongban.catalog.content import (
+    FieldType,
+    FormField,
+    GuideContent,
+    MaterialRequirement,
+    MaterialSource,
+    Requirement,
+    ServiceMode,
+)
+from tongban.core.errors import DomainError
+
+ALLOWED_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".ofd")
+ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png"
+EXEMPT_TEXT = "免提交（通过数据共享获取）"
+REQUIREMENT_LABELS = {
+    Requirement.REQUIRED: "必要",
+    Requirement.OPTIONAL: "非必要",
+    Requirement.SITUATIONAL: "按情形提交",
+}
+
+
+def upload_limit_text() -> str:
+    limit = settings.TONGBAN_UPLOAD_MAX_BYTES
+    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
+def check_upload(upload: UploadedFile | None) -> UploadedFile | None:
+    """File name and size; the content itself is recognised by the case service."""
+    if upload is None:
+        return None
+    name = (upload.name or "").lower()
+    if not name.endswith(ALLOWED_SUFFIXES):
+        raise forms.ValidationError("只接受 PDF、JPG、PNG 或 OFD 文件")
+    if upload.size is not None and upload.size > settings.TONGBAN_UPLOAD_MAX_BYTES:
+        raise forms.ValidationError(f"文件不能超过 {upload_limit_text()}")
+    if not upload.size:
+        raise forms.ValidationError("文件为空")
+    return upload
+
+
+class UploadField(forms.FileField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        return check_upload(super().clean(data, initial))
+
+
+def field_name(code: str) -> str:
+    return f"f_{code}"
+
+
+def material_field(code: str) -> str:
+    return f"m_{code}"
+
+
+def defer_field(code: str) -> str:
+    return f"defer_{code}"
+
+
+def _form_field(spec: FormField) -> forms.Field:
+    common: dict[str, Any] = {
+        "label": spec.label,
+        "required": False,  # the case service decides, and says so next to the field
+        "help_text": spec.help_text,
+    }
+    attrs: dict[str, Any] = {}
+    if spec.required:
+        attrs["aria-required"] = "true"
+    if spec.max_length:
+        attrs["maxlength"] = spec.max_length
+    if spec.type == FieldType.TEXTAREA:
+        return forms.CharField(widget=forms.Textarea(attrs={**attrs, "rows": 3}), **common)
+    if spec.type == FieldType.NUMBER:
+        attrs.update({"inputmode": "decimal", "step": "any"})
+        return forms.CharField(widget=forms.NumberInput(attrs=attrs), **common)
+    if spec.type == FieldType.DATE:
+        return forms.CharField(widget=forms.DateInput(attrs={**attrs, "type": "date"}), **common)
+    if spec.type == FieldType.SELECT:
+        choices = [("", "请选择"), *((o, o) for o in spec.options)]
+        return forms.ChoiceField(choices=choices, widget=forms.Select(attrs=attrs), **common)
+    if spec.type == FieldType.CHECKBOX:
+        return forms.BooleanField(**common)
+    if spec.type == FieldType.PHONE:
+        attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+        return forms.CharField(widget=forms.TextInput(attrs={**attrs, "type": "tel"}), **common)
+    if spec.type in (FieldType.ID_NUMBER, FieldType.CREDIT_CODE):
+        attrs.update({"autocomplete": "off", "spellcheck": "false", "class": "code-input"})
+        return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
+    return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    """One material of the checklist as the page shows it."""
+
+    spec: MaterialRequirement
+    requirement: str
+    exempt: bool
+    deferrable: bool  # may be marked 容缺后补 on this item
+    upload: str  # name of the file field, "" for exempt materials
+    defer: str  # name of the 容缺 checkbox, ""
+    needed: bool  # required in this situation
+
+
+def material_rows(
+    guide: GuideContent, materials: Iterable[MaterialRequirement]
+) -> list[MaterialRow]:
+    deferring = ServiceMode.DEFERRED_MATERIALS in guide.modes
+    rows = []
+    for m in materials:
+        exempt = m.exempt or m.source == MaterialSource.GOVERNMENT
+        deferrable = deferring and m.deferrable and not exempt
+        rows.append(
+            MaterialRow(
+                spec=m,
+                requirement=REQUIREMENT_LABELS[m.requirement],
+                exempt=exempt,
+                deferrable=deferrable,
+                upload="" if exempt else material_field(m.code),
+                defer=defer_field(m.code) if deferrable else "",
+                needed=m.requirement != Requirement.OPTIONAL,
+            )
+        )
+    return rows
+
+
+class ApplicationForm(forms.Form):
+    """在线申请: the guide's form, one upload per material, 容缺 and 告知承诺."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+    situation = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        guide: GuideContent,
+        rows: list[MaterialRow],
+        entities: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.guide = guide
+        self.rows = rows
+        self.commitment_mode = ServiceMode.COMMITMENT in guide.modes
+        if entities is not None:
+            self.fields["entity"] = forms.ChoiceField(
+                label="申请单位",
+                choices=[("", "请选择"), *entities],
+                help_text="以哪一家单位的名义申请；您本人为经办人。",
+            )
+        for spec in guide.form:
+            field = _form_field(spec)
+            field.tb_required = spec.required  # type: ignore[attr-defined]  # read by the template
+            self.fields[field_name(spec.code)] = field
+        for row in rows:
+            if row.upload:
+                self.fields[row.upload] = UploadField(label=row.spec.name)
+            if row.defer:
+                self.fields[row.defer] = forms.BooleanField(label="容缺后补", required=False)
+        if self.commitment_mode:
+            self.fields["commitment"] = forms.BooleanField(
+                label="本人已阅读并承诺上述内容属实（告知承诺）", required=False
+            )
+
+    @property
+    def form_fields(self) -> list[forms.BoundField]:
+        return [self[field_name(spec.code)] for spec in self.guide.form]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        committed = bool(data.get("commitment"))
+        for row in self.rows:
+            if not row.upload or not row.needed or row.upload in self.errors:
+                continue
+            if data.get(row.upload) or (row.defer and data.get(row.defer)) or committed:
+                continue
+            hint = "，或选择“容缺后补”" if row.defer else ""
+            self.add_error(row.upload, f"请上传{row.spec.name}{hint}")
+        return data
+
+    def form_data(self) -> dict[str, Any]:
+        """The answers as the case stores them (empty answers left out)."""
+        answers: dict[str, Any] = {}
+        for spec in self.guide.form:
+            value = self.cleaned_data.get(field_name(spec.code))
+            if spec.type == FieldType.CHECKBOX:
+                if value:
+                    answers[spec.code] = True
+                elif not spec.required:
+                    answers[spec.code] = False
+                continue
+            text = (value or "").strip() if isinstance(value, str) else value
+            if text not in (None, ""):
+                answers[spec.code] = text
+        return answers
+
+
+_MATERIAL_INDEX = re.compile(r"^materials\[(\d+)\]")
+
+
+def attach_domain_errors(
+    form: forms.Form, exc: DomainError, *, material_order: list[str] | None = None
+) -> bool:
+    """Put the refusal's field errors next to their fields; True if any was placed.
+
+    ``form.<code>`` names a field of the guide's form; ``materials[i]`` the
+    i-th material sent, in ``material_order``.
+    """
+    placed = False
+    for problem in exc.fields:
+        where = str(problem.get("field") or "")
+        message = str(problem.get("message") or exc.detail)
+        if where.startswith("form."):
+            name = field_name(where.removeprefix("form."))
+            if name in form.fields:
+                form.add_error(name, message)
+                placed = True
+    match = _MATERIAL_INDEX.match(exc.detail)
+    if material_order is not None and match:
+        index = int(match.group(1))
+        if index < len(material_order):
+            name = material_field(material_order[index])
+            if name in form.fields:
+                form.add_error(name, exc.detail.split("：", 1)[-1])
+                placed = True
+    return placed
+
+
+class SupplementForm(forms.Form):
+    """补正: one upload per material the notice listed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, items: list[dict[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[material_field(item["code"])] = UploadField(label=item["name"])
+
+    @property
+    def upload_fields(self) -> list[forms.BoundField]:
+        return [self[material_field(item["code"])] for item in self.items]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not any(data.get(material_field(i["code"])) for i in self.items) and not self.errors:
+            raise forms.ValidationError("请至少上传一份补正材料。")
+        return data
+
+
+class WithdrawForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="撤回原因（可不填）",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"maxlength": 500}),
+    )
+
+
+class TrackForm(forms.Form):
+    case_no = forms.CharField(
+        label="办件编号",
+        max_length=40,
+        error_messages={"required": "请输入办件编号"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "numeric"}
+        ),
+    )
+    applicant_name = forms.CharField(
+        label="申请人姓名或单位名称",
+        max_length=200,
+        error_messages={"required": "请输入申请人姓名或单位名称"},
+        help_text="须与申请时填写的完全一致。",
+    )

@@ -1,0 +1,525 @@
+"""The applicant's case pages: 在线申请, 我的办件, one case, documents, 办件查询.
+
+Views are thin (CONVENTIONS 2): the application form is checked, then one
+``cases.services`` call writes; every read goes through a ``cases.selectors``
+function that is scoped to the caller (CONVENTIONS 5), so another person's
+case or document is "not found" (404), never "forbidden".
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tongban.cases import errors as case_errors
+from tongban.cases import selectors as case_selectors
+from tongban.cases import services as case_services
+from tongban.cases import workflow
+from tongban.cases.models import Case, CaseDocument, CaseStatus, MaterialKind
+from tongban.cases.services.intake import MaterialInput, missing_materials
+from tongban.catalog import selectors as catalog_selectors
+from tongban.catalog.content import Audience, GuideContent
+from tongban.catalog.models import ServiceItem
+from tongban.catalog.situations import materials_for, situation_walk
+from tongban.core import clock
+from tongban.core.calendar import WorkingCalendar, get_calendar
+from tongban.core.errors import DomainError
+from tongban.core.ratelimit import rate_limit_hit
+from tongban.identity.selectors import legal_entities_for_user
+from tongban.portal.case_forms import (
+    ApplicationForm,
+    SupplementForm,
+    TrackForm,
+    WithdrawForm,
+    attach_domain_errors,
+    material_field,
+    material_rows,
+    upload_limit_text,
+)
+
+PAGE_SIZE = 20
+# 网办深度 Ⅲ级 (网上受理) and above accept applications online; Ⅰ–Ⅱ do not.
+ONLINE_ACCEPTANCE_DEPTH = 3
+SESSION_TOKENS = "case_apply_tokens"
+TOKENS_KEPT = 20
+IN_FLIGHT_SECONDS = 120
+TRACK_LIMIT = 20  # look-ups per address per 10 minutes (办件查询 is public)
+TRACK_WINDOW = 600
+ALERT_LABELS = {"yellow": "黄色预警", "red": "红色预警"}
+PHASE_LABELS = {"acceptance": "受理期限", "decision": "办结期限", "delivery": "送达期限"}
+WITHDRAWABLE = workflow.TRANSITIONS["withdraw"][0]
+
+
+def _applicant_only(request: HttpRequest) -> None:
+    kind = getattr(request.user, "kind", "")
+    if kind not in ("citizen", "business"):
+        raise PermissionDenied("网上申请和“我的办件”仅对个人和法人用户开放。")
+    if getattr(request.user, "person_id", None) is None:
+        raise PermissionDenied("您的账号尚未完成实名认证，暂不能在线申请。")
+
+
+def _not_found(exc: DomainError) -> Http404:
+    return Http404(exc.detail)
+
+
+# ---------------------------------------------------------------- 在线申请
+
+
+def _tokens(request: HttpRequest) -> dict[str, str]:
+    tokens = request.session.get(SESSION_TOKENS)
+    return dict(tokens) if isinstance(tokens, dict) else {}
+
+
+def _new_token(request: HttpRequest) -> str:
+    """A one-time token for one rendering of the form, kept in the session:
+    "" while unused, then the number of the case it created."""
+    tokens = _tokens(request)
+    token = secrets.token_urlsafe(18)
+    tokens[token] = ""
+    request.session[SESSION_TOKENS] = dict(list(tokens.items())[-TOKENS_KEPT:])
+    return token
+
+
+def _token_used(request: HttpRequest, token: str, case_no: str) -> None:
+    tokens = _tokens(request)
+    tokens[token] = case_no
+    request.session[SESSION_TOKENS] = dict(list(tokens.items())[-TOKENS_KEPT:])
+
+
+def _guide(item: ServiceItem) -> GuideContent:
+    assert item.current_version is not None  # the public selector returns published items
+    return GuideContent.model_validate(item.current_version.content)
+
+
+@dataclass(frozen=True)
+class SituationChoice:
+    asked: list[tuple[Any, str, str]]  # (question, chosen option, query name)
+    finished: bool
+    situation_code: str
+    situation_name: str
+    query: str  # the answers as a query string
+
+
+def _situation(guide: GuideContent, params: dict[str, str]) -> SituationChoice:
+    answers = {k[2:]: v for k, v in params.items() if k.startswith("q_")}
+    walk = situation_walk(guide, answers)
+    if not guide.questions:
+        return SituationChoice([], True, "", "", "")
+    kept = {f"q_{a.question.code}": a.chosen for a in walk.asked if a.chosen}
+    return SituationChoice(
+        [(a.question, a.chosen, f"q_{a.question.code}") for a in walk.asked],
+        walk.finished,
+        walk.situation.code if walk.situation else "",
+        walk.situation.name if walk.situation else "",
+        urlencode(kept),
+    )
+
+
+def _entities(request: HttpRequest) -> list[tuple[str, str]] | None:
+    if getattr(request.user, "kind", "") != "business":
+        return None
+    return [
+        (str(e.pk), f"{e.name}（{e.credit_code}）")
+        for e in legal_entities_for_user(user=request.user)  # type: ignore[arg-type]  # identity's User
+    ]
+
+
+def _material_inputs(form: ApplicationForm) -> list[MaterialInput]:
+    inputs = []
+    committed = bool(form.cleaned_data.get("commitment"))
+    for row in form.rows:
+        upload = form.cleaned_data.get(row.upload) if row.upload else None
+        if upload:
+            inputs.append(
+                MaterialInput(
+                    code=row.spec.code,
+                    kind=MaterialKind.UPLOAD,
+                    content=upload.read(),
+                    file_name=upload.name or "",
+                )
+            )
+        elif row.defer and form.cleaned_data.get(row.defer) and not committed:
+            inputs.append(MaterialInput(code=row.spec.code, kind=MaterialKind.DEFERRED))
+    return inputs
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_apply(request: HttpRequest, code: str) -> HttpResponse:
+    _applicant_only(request)
+    try:
+        item = catalog_selectors.service_item_get_public(code)
+    except DomainError as exc:
+        raise _not_found(exc) from None
+    guide = _guide(item)
+    wanted = Audience.LEGAL_ENTITY if request.user.kind == "business" else Audience.PERSON  # type: ignore[union-attr]  # logged in
+    if wanted not in guide.audience:
+        who = "法人" if wanted == Audience.PERSON else "个人"
+        messages.info(request, f"该事项面向{who}，请使用{who}账号申请或到窗口办理。")
+        return redirect("portal:service_guide", code=item.implementation_code)
+    if guide.online_depth < ONLINE_ACCEPTANCE_DEPTH:
+        messages.info(request, "该事项暂不支持网上申请，请按办事指南到窗口办理。")
+        return redirect("portal:service_guide", code=item.implementation_code)
+    params = request.POST if request.method == "POST" else request.GET
+    choice = _situation(guide, {k: str(params.get(k, "")) for k in params})
+    entities = _entities(request)
+    status = 200
+    form: ApplicationForm | None = None
+    if choice.finished:
+        rows = material_rows(guide, materials_for(guide, choice.situation_code or None))
+        if request.method == "POST":
+            token = str(request.POST.get("token", ""))
+            tokens = _tokens(request)
+            if tokens.get(token):
+                messages.info(request, "该申请已经提交过，无需重复提交。")
+                return redirect("portal:my_case", case_no=tokens[token])
+            data = request.POST.copy()
+            expired = token not in tokens
+            if expired:
+                data["token"] = _new_token(request)
+            form = ApplicationForm(data, request.FILES, guide=guide, rows=rows, entities=entities)
+            if expired:
+                form.is_valid()
+                form.add_error(None, "页面已过期，请核对后重新提交。")
+            elif form.is_valid():
+                done = _submit(request, item, guide, form, token, choice.situation_code)
+                if done is not None:
+                    return done
+            status = 422
+        else:
+            form = ApplicationForm(
+                initial={"token": _new_token(request), "situation": choice.situation_code},
+                guide=guide,
+                rows=rows,
+                entities=entities,
+            )
+    return render(
+        request,
+        "portal/cases/apply.html",
+        {
+            "item": item,
+            "guide": guide,
+            "choice": choice,
+            "form": form,
+            "upload_limit": upload_limit_text(),
+            "no_entities": entities == [],
+        },
+        status=status,
+    )
+
+
+def _submit(
+    request: HttpRequest,
+    item: ServiceItem,
+    guide: GuideContent,
+    form: ApplicationForm,
+    token: str,
+    situation: str,
+) -> HttpResponse | None:
+    """Submit once per token: a second request with the same token while the
+    first is running waits for nothing and is told so."""
+    in_flight = f"tongban:case-apply:{token}"
+    if not cache.add(in_flight, "1", IN_FLIGHT_SECONDS):
+        form.add_error(None, "申请正在提交，请勿重复点击；稍后可在“我的办件”中查看。")
+        return None
+    user: Any = request.user
+    entity = None
+    if "entity" in form.fields:
+        entity = legal_entities_for_user(user=user).filter(pk=form.cleaned_data["entity"]).first()
+        if entity is None:
+            form.add_error("entity", "请选择您有权代为办理的单位")
+            cache.delete(in_flight)
+            return None
+    try:
+        case = case_services.case_submit(
+            service_item=item,
+            channel="online",
+            applicant_person=None if entity else user.person,
+            applicant_entity=entity,
+            agent_person=user.person if entity else None,
+            form_data=form.form_data(),
+            situation=situation,
+            materials=_material_inputs(form),
+            commitment=bool(form.cleaned_data.get("commitment")),
+            submitted_by=user,
+        )
+    except DomainError as exc:
+        cache.delete(in_flight)
+        order = [m.code for m in guide.materials]
+        if not attach_domain_errors(form, exc, material_order=order) or exc.code not in (
+            case_errors.FORM_INVALID.code,
+            case_errors.UPLOAD_INVALID.code,
+        ):
+            form.add_error(None, exc.detail)
+        return None
+    _token_used(request, token, case.case_no)
+    messages.success(request, f"申请已提交，办件编号 {case.case_no}。请留意短信和本页的办理进度。")
+    return redirect("portal:my_case", case_no=case.case_no)
+
+
+# ---------------------------------------------------------------- 我的办件
+
+
+@dataclass(frozen=True)
+class ClockView:
+    phase: str
+    deadline: Any
+    days_left: int | None
+    alert: str  # "", "yellow", "red"
+    alert_label: str
+    stopped: bool
+
+
+def clock_view(case: Case, cal: WorkingCalendar | None = None) -> ClockView:
+    c = case_selectors.case_clock(case, clock.today(), cal=cal)
+    alert = c.alert.value if c.alert is not None and c.alert.value != "none" else ""
+    return ClockView(
+        phase=PHASE_LABELS.get(c.phase, ""),
+        deadline=c.deadline,
+        days_left=c.working_days_left,
+        alert=alert,
+        alert_label=ALERT_LABELS.get(alert, ""),
+        stopped=c.stopped,
+    )
+
+
+@require_GET
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    _applicant_only(request)
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = case_selectors.case_list_for_applicant(
+            user=request.user, cursor=cursor, limit=PAGE_SIZE
+        )
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("portal:my_cases")
+    cal = get_calendar()  # once per page, not once per row
+    rows = [(case, clock_view(case, cal)) for case in page.items]
+    return render(
+        request,
+        "portal/cases/my_cases.html",
+        {
+            "rows": rows,
+            "next_url": "?" + urlencode({"cursor": page.next_cursor}) if page.next_cursor else "",
+            "first_url": reverse("portal:my_cases") if cursor else "",
+        },
+    )
+
+
+def _my_case(request: HttpRequest, case_no: str) -> Case:
+    _applicant_only(request)
+    try:
+        return case_selectors.case_get_for_applicant(user=request.user, case_no=case_no)
+    except DomainError as exc:
+        raise _not_found(exc) from None
+
+
+def _supplement_items(case: Case) -> list[dict[str, str]]:
+    """What the last 一次性告知 asked for, as upload rows (materials of the item)."""
+    event = case.events.filter(action="request_supplement").order_by("-at", "-id").first()
+    known = {m["code"]: m["name"] for m in case.rules.get("materials", [])}
+    items = [i for i in (event.details.get("items", []) if event else []) if i.get("code") in known]
+    if not items:
+        items = [
+            {"code": m["code"], "name": m["name"], "reason": ""} for m in missing_materials(case)
+        ]
+    return items
+
+
+def form_answers(case: Case) -> list[tuple[str, str]]:
+    guide = case.guide_version.content
+    labels = {f["code"]: f["label"] for f in guide.get("form", [])}
+    rows = []
+    for code, value in case.form_data.items():
+        shown = "是" if value is True else "否" if value is False else str(value)
+        rows.append((labels.get(code, code), shown))
+    return rows
+
+
+DEADLINE_LABELS = {
+    "acceptance_deadline": "受理期限",
+    "decision_deadline": "办结期限",
+    "delivery_deadline": "送达期限",
+}
+
+
+def _detail_text(entry: case_selectors.TimelineEntry) -> str:
+    """A deadline change in words: "办结期限：2026-11-27 → 2026-12-04"."""
+    if entry.action != "deadline_change":
+        return ""
+    details = entry.details
+    name = DEADLINE_LABELS.get(str(details.get("field")), str(details.get("field")))
+    return f"{name}：{details.get('from') or '—'} → {details.get('to') or '—'}"
+
+
+def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    supplement = None
+    if case.status == CaseStatus.SUPPLEMENT_REQUESTED:
+        supplement = SupplementForm(
+            initial={"version": case.version}, items=_supplement_items(case)
+        )
+    return {
+        "case": case,
+        "clock": clock_view(case),
+        "timeline": [(entry, _detail_text(entry)) for entry in case_selectors.case_timeline(case)],
+        "documents": list(case.documents.all()),
+        "materials": list(case.materials.all()),
+        "answers": form_answers(case),
+        "supplement_form": supplement,
+        "supplement_reasons": [i for i in _supplement_items(case) if i.get("reason")]
+        if supplement
+        else [],
+        "withdraw_form": WithdrawForm(initial={"version": case.version})
+        if case.status in WITHDRAWABLE
+        else None,
+        "upload_limit": upload_limit_text(),
+    }
+
+
+@require_GET
+@login_required
+def my_case(request: HttpRequest, case_no: str) -> HttpResponse:
+    case = _my_case(request, case_no)
+    return render(request, "portal/cases/case.html", _case_context(request, case))
+
+
+def _stale(request: HttpRequest, case: Case) -> HttpResponse:
+    messages.error(request, "办件已被他人处理，请刷新后查看最新状态。")
+    return redirect("portal:my_case", case_no=case.case_no)
+
+
+@require_POST
+@login_required
+def my_case_supplement(request: HttpRequest, case_no: str) -> HttpResponse:
+    case = _my_case(request, case_no)
+    if case.status != CaseStatus.SUPPLEMENT_REQUESTED:
+        return _stale(request, case)
+    items = _supplement_items(case)
+    form = SupplementForm(request.POST, request.FILES, items=items)
+    if form.is_valid():
+        inputs = []
+        for item in items:
+            upload = form.cleaned_data.get(material_field(item["code"]))
+            if upload:
+                inputs.append(
+                    MaterialInput(
+                        code=item["code"],
+                        kind=MaterialKind.UPLOAD,
+                        content=upload.read(),
+                        file_name=upload.name or "",
+                    )
+                )
+        try:
+            case_services.case_supplement(
+                case_id=case.pk,
+                actor=request.user,
+                materials=inputs,
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            if exc.code == case_errors.VERSION_MISMATCH.code:
+                return _stale(request, case)
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, "补正材料已提交，工作人员将尽快审核。")
+            return redirect("portal:my_case", case_no=case.case_no)
+    context = _case_context(request, case)
+    context["supplement_form"] = form
+    return render(request, "portal/cases/case.html", context, status=422)
+
+
+@require_POST
+@login_required
+def my_case_withdraw(request: HttpRequest, case_no: str) -> HttpResponse:
+    case = _my_case(request, case_no)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _stale(request, case)
+    try:
+        case_services.case_withdraw(
+            case_id=case.pk,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except DomainError as exc:
+        if exc.code == case_errors.VERSION_MISMATCH.code:
+            return _stale(request, case)
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "申请已撤回。")
+    return redirect("portal:my_case", case_no=case.case_no)
+
+
+def document_response(document: CaseDocument) -> FileResponse:
+    """The PDF of a document, opened in the browser, named by its number."""
+    handle = document.file.open("rb")
+    response = FileResponse(handle, content_type="application/pdf")
+    name = f"{document.get_kind_display()}-{document.case.case_no}.pdf"
+    response["Content-Disposition"] = (
+        f"inline; filename=\"{document.case.case_no}.pdf\"; filename*=UTF-8''{quote(name)}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+def my_case_document(request: HttpRequest, case_no: str, number: str) -> HttpResponseBase:
+    case = _my_case(request, case_no)
+    document = case.documents.filter(number=number).first()
+    if document is None:
+        raise Http404("未找到该文书")
+    return document_response(document)
+
+
+# ---------------------------------------------------------------- 办件查询
+
+
+def _client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+@require_GET
+def case_track(request: HttpRequest) -> HttpResponse:
+    form = TrackForm(request.GET or None)
+    result = None
+    error = ""
+    status = 200
+    if request.GET and form.is_valid():
+        if rate_limit_hit(
+            key=f"case-track:{_client_address(request)}",
+            limit=TRACK_LIMIT,
+            window_seconds=TRACK_WINDOW,
+        ):
+            error = "查询过于频繁，请 10 分钟后再试。"
+            status = 429
+        else:
+            try:
+                result = case_selectors.case_track_public(
+                    case_no=form.cleaned_data["case_no"],
+                    applicant_name=form.cleaned_data["applicant_name"],
+                )
+            except DomainError:
+                error = "未找到该办件，请核对办件编号和申请人名称。"
+                status = 404
+    return render(
+        request,
+        "portal/cases/track.html",
+        {"form": form, "result": result, "error": error},
+        status=status,
+    )

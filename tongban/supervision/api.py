@@ -1,0 +1,85 @@
+"""Supervision API at /api/v1/supervision/: the alerts in the caller's scope.
+
+GET /api/v1/supervision/alerts   open yellow and red alerts (cursor pages)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from tongban.core.api.schemas import PROBLEM_RESPONSES
+from tongban.identity.auth import api_auth
+from tongban.supervision import selectors
+from tongban.supervision.models import Alert, AlertKind, AlertLevel
+
+router = Router(tags=["电子监察"])
+
+
+class AlertOut(Schema):
+    case_no: str = Field(description="办件编号")
+    item_name: str = Field(description="事项名称")
+    department: str = Field(description="办理部门")
+    kind: AlertKind = Field(
+        description="acceptance（受理期限）、decision（办结期限）、delivery（送达期限）、"
+        "deferred_materials（容缺材料补交期限）或 post_check（告知承诺核查期限）"
+    )
+    kind_label: str
+    level: AlertLevel = Field(description="yellow（黄色预警）或 red（红色预警，已逾期）")
+    level_label: str
+    deadline: dt.date = Field(description="期限（该日为最后一日）")
+    working_days_left: int = Field(description="最近一次扫描时的剩余工作日；逾期为负数")
+    raised_at: dt.datetime = Field(description="预警发出时间")
+    level_changed_at: dt.datetime = Field(description="当前等级的起始时间")
+    message: str
+
+
+class AlertPage(Schema):
+    items: list[AlertOut]
+    next_cursor: str | None = Field(description="下一页的游标；没有更多时为 null")
+
+
+class AlertsQuery(Schema):
+    level: AlertLevel | None = None
+    kind: AlertKind | None = None
+    cursor: str | None = Field(default=None, max_length=500)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+def _alert_out(alert: Alert) -> dict[str, object]:
+    return {
+        "case_no": alert.case.case_no,
+        "item_name": alert.case.service_item.name,
+        "department": alert.department.name,
+        "kind": alert.kind,
+        "kind_label": AlertKind(alert.kind).label,
+        "level": alert.level,
+        "level_label": AlertLevel(alert.level).label,
+        "deadline": alert.deadline,
+        "working_days_left": alert.working_days_left,
+        "raised_at": alert.raised_at,
+        "level_changed_at": alert.level_changed_at,
+        "message": alert.message,
+    }
+
+
+@router.get(
+    "/alerts",
+    response={200: AlertPage, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="预警列表",
+    description="本人数据范围内（区划、部门）未解除的黄色、红色预警，期限最早的在前。"
+    "监察人员、部门负责人、窗口人员和审批人员可见；无相应角色时为空列表。",
+)
+def alerts_list(request: HttpRequest, params: Query[AlertsQuery]) -> dict[str, object]:
+    page = selectors.alert_list_for_staff(
+        user=request.user,
+        level=params.level.value if params.level else None,
+        kind=params.kind.value if params.kind else None,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return {"items": [_alert_out(a) for a in page.items], "next_cursor": page.next_cursor}

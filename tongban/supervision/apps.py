@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "tongban.supervision"
+    label = "supervision"
+    verbose_name = "电子监察"
+
+    def ready(self) -> None:
+        from tongban.core import scheduler
+
+        # 电子监察: yellow and red alerts at the acceptance and decision gates.
+        scheduler.register(
+            "supervision_alerts",
+            every_seconds=900,
+            task_path="tongban.supervision.tasks.supervision_alerts_sweep",
+        )
