@@ -7,6 +7,7 @@ every allowed and every forbidden pair.
 from __future__ import annotations
 
 from tongban.cases.models import CaseStatus as S
+from tongban.org.models import Role
 
 # action → (allowed from-states, to-state)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -71,3 +72,25 @@ def target(action: str, status: str) -> str | None:
     if status not in sources:
         return None
     return status if to == "=" else to
+
+
+FRONT = frozenset({Role.WINDOW_CLERK, Role.DEPARTMENT_HEAD})
+REVIEW = frozenset({Role.REVIEWER, Role.DEPARTMENT_HEAD})
+ANY_HANDLER = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.DEPARTMENT_HEAD})
+# Who acts at which step (DESIGN §8): the window receives and delivers,
+# reviewers examine and decide, only the department head extends (第四十二条).
+# Actions not listed here are the applicant's (supplement, withdraw) or the
+# scheduler's (deem_accept).
+ACTION_ROLES: dict[str, frozenset[str]] = {
+    "accept": FRONT,
+    "refuse": FRONT,
+    "request_supplement": FRONT,
+    "handle_immediately": FRONT,
+    "start_review": REVIEW,
+    "suspend": REVIEW,
+    "resume": REVIEW,
+    "decide": REVIEW,
+    "extend": frozenset({Role.DEPARTMENT_HEAD}),
+    "deliver": ANY_HANDLER,
+    "conclude": ANY_HANDLER,
+}

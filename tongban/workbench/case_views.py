@@ -31,6 +31,7 @@ from tongban.cases import selectors as case_selectors
 from tongban.cases import services as case_services
 from tongban.cases import workflow
 from tongban.cases.models import Case, CaseDocument, CaseStatus, MaterialKind
+from tongban.cases.services._common import roles_on_case
 from tongban.cases.services.intake import MaterialInput, missing_materials
 from tongban.catalog import search
 from tongban.catalog.content import GuideContent
@@ -80,24 +81,7 @@ STATUS_FILTERS: list[tuple[str, str, dict[str, Any]]] = [
     ("decided", "待送达", {"status": CaseStatus.DECIDED}),
 ]
 
-FRONT = frozenset({Role.WINDOW_CLERK, Role.DEPARTMENT_HEAD})
-REVIEW = frozenset({Role.REVIEWER, Role.DEPARTMENT_HEAD})
-ANY_HANDLER = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.DEPARTMENT_HEAD})
-# Who acts at which step (DESIGN §8): the window receives and delivers,
-# reviewers examine and decide, only the department head extends (第四十二条).
-ACTION_ROLES: dict[str, frozenset[str]] = {
-    "accept": FRONT,
-    "refuse": FRONT,
-    "request_supplement": FRONT,
-    "handle_immediately": FRONT,
-    "start_review": REVIEW,
-    "suspend": REVIEW,
-    "resume": REVIEW,
-    "decide": REVIEW,
-    "extend": frozenset({Role.DEPARTMENT_HEAD}),
-    "deliver": ANY_HANDLER,
-    "conclude": ANY_HANDLER,
-}
+ACTION_ROLES = workflow.ACTION_ROLES
 # The order of the action forms on the page.
 ACTION_ORDER = tuple(ACTION_ROLES)
 BUTTONS = {
@@ -142,13 +126,7 @@ def staff_required(view: View) -> View:
 
 
 def _roles_on_case(user: Any, case: Case) -> set[str]:
-    """The roles whose data scope covers this case (region subtree and department)."""
-    return {
-        g.role
-        for g in staff_scope_for(user=user).grants
-        if case.region_path.startswith(g.region_path)
-        and (g.department_ids is None or case.department_id in g.department_ids)
-    }
+    return roles_on_case(user, case)
 
 
 @dataclass(frozen=True)
@@ -337,7 +315,7 @@ def _case_context(
         "answers": answers,
         "situation_name": situations.get(case.situation, ""),
         "panels": panels,
-        "may_act": bool(roles & ANY_HANDLER),
+        "may_act": bool(roles & workflow.ANY_HANDLER),
         "is_head": Role.DEPARTMENT_HEAD in roles,
     }
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from tongban.cases import deadlines, errors, workflow
 from tongban.cases.models import Case, CaseEvent, CaseStatus
 from tongban.core import clock, events
+from tongban.core import errors as core_errors
 from tongban.core.audit import audit_record
 from tongban.core.calendar import get_calendar
 from tongban.core.errors import DomainError
@@ -107,6 +108,30 @@ def refresh_deadlines(case: Case, *, actor: Any, now: dt.datetime, reason: str) 
     return changed
 
 
+def roles_on_case(user: Any, case: Case) -> set[str]:
+    """The staff roles of ``user`` whose data scope covers this case."""
+    from tongban.org.selectors import staff_scope_for
+
+    return {
+        g.role
+        for g in staff_scope_for(user=user).grants
+        if case.region_path.startswith(g.region_path)
+        and (g.department_ids is None or case.department_id in g.department_ids)
+    }
+
+
+def _check_role(case: Case, action: str, actor: Any) -> None:
+    """A staff action needs a role that may take it, in scope of the case."""
+    allowed = workflow.ACTION_ROLES.get(action)
+    if allowed is None or actor is None:
+        return  # the applicant's or the scheduler's action
+    if not roles_on_case(actor, case) & allowed:
+        raise DomainError(
+            core_errors.PERMISSION_DENIED,
+            f"您的岗位不能对该办件{workflow.ACTION_LABELS[action]}。",
+        )
+
+
 def transition(
     *,
     case_id: int,
@@ -128,6 +153,7 @@ def transition(
                 f"办件已被他人处理（当前版本 {case.version}），请刷新后再操作。",
                 extra={"version": case.version},
             )
+        _check_role(case, action, actor)
         to = workflow.target(action, case.status)
         if to is None:
             raise DomainError(

@@ -356,7 +356,7 @@ def test_an_invalid_transition_is_a_conflict(world, accounts, citizen):
 def test_a_command_with_a_bad_body_is_a_validation_problem(world, accounts, citizen):
     case_no = submit(citizen, world).json()["case_no"]
     reviewer = as_user(accounts, world.reviewer)
-    command(reviewer, case_no, "accept", version=1)
+    command(as_user(accounts, world.clerk), case_no, "accept", version=1)
     response = command(
         reviewer, case_no, "decide", {"outcome": "maybe", "reason": "x", "legal_basis": "y"}, 2
     )
@@ -435,7 +435,7 @@ def test_suspend_and_resume_through_the_api(world, accounts, citizen, moment):
     case_no = submit(citizen, world).json()["case_no"]
     reviewer = as_user(accounts, world.reviewer)
     at(moment, 1)
-    command(reviewer, case_no, "accept", version=1)
+    command(as_user(accounts, world.clerk), case_no, "accept", version=1)
     command(reviewer, case_no, "start-review", version=2)
     at(moment, 2)
     suspended = command(reviewer, case_no, "suspend", {"reason": "testing", "note": "检测"}, 3)
@@ -533,3 +533,14 @@ def test_the_applicant_downloads_the_acceptance_notice(world, accounts, citizen)
     assert response.content.startswith(b"%PDF")
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     problem(citizen.get(f"{CASES}/{case_no}/documents/nope"), 404, "not_found")
+
+
+def test_a_reviewer_cannot_accept_and_a_clerk_cannot_decide(world, accounts, citizen):
+    case_no = submit(citizen, world).json()["case_no"]
+    problem(command(as_user(accounts, world.reviewer), case_no, "accept", version=1), 403,
+            "permission_denied")  # fmt: skip
+    clerk = as_user(accounts, world.clerk)
+    assert command(clerk, case_no, "accept", version=1).status_code == 200
+    decide = {"outcome": "granted", "reason": "符合", "legal_basis": "《食品安全法》"}
+    problem(command(clerk, case_no, "decide", decide, 2), 403, "permission_denied")
+    assert Case.objects.get(case_no=case_no).status == CaseStatus.ACCEPTED

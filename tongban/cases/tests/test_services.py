@@ -195,7 +195,7 @@ def test_a_suspension_stops_the_clock_and_an_extension_needs_the_head(world):
         services.case_extend(
             case_id=case.pk, actor=world.reviewer, days=5, reason="复杂", now=world.at(days=8)
         )
-    assert not_head.value.code == "case_extension_not_allowed"
+    assert not_head.value.code == "permission_denied"
     case = services.case_extend(
         case_id=case.pk, actor=world.head, days=5, reason="需专家论证", now=world.at(days=8)
     )
