@@ -183,6 +183,8 @@ TONGBAN_CATALOG_FOUR_EYES = env_bool("TONGBAN_CATALOG_FOUR_EYES", True)
 TONGBAN_UPLOAD_MAX_BYTES = int(os.environ.get("TONGBAN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 # A JSON request may carry an upload in base64 (4/3 of its size) plus the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES * 4 // 3 + 1024 * 1024
+# 告知承诺: the commitment is checked within this many days of the decision.
+TONGBAN_COMMITMENT_CHECK_DAYS = 60
 # Deferred (容缺) materials are due this many working days after acceptance.
 TONGBAN_DEFERRED_MATERIALS_WORKING_DAYS = 10
 

@@ -216,6 +216,10 @@ class DecideIn(InputSchema):
     legal_basis: str = Field(min_length=1, max_length=2000)
 
 
+class CommitmentIn(InputSchema):
+    legal_basis: str = Field(min_length=1, max_length=2000)
+
+
 class DeliverIn(InputSchema):
     method: DeliveryMethod
     tracking_no: str = Field(default="", max_length=60, description="邮寄单号（邮寄送达时必填）")
@@ -949,6 +953,51 @@ def case_deliver(
             expected_version=version,
             method=body.method.value,
             tracking_no=body.tracking_no,
+        ),
+    )
+
+
+@_command(
+    "grant-on-commitment",
+    "告知承诺准予",
+    "申请人已作出告知承诺的，受理并当场准予；登记事后核查。须带 If-Match。",
+)
+def case_grant_on_commitment(
+    request: HttpRequest,
+    response: HttpResponse,
+    case_no: str,
+    body: CommitmentIn,
+    if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
+) -> dict[str, Any]:
+    return _staff_command(
+        request,
+        response,
+        case_no,
+        if_match,
+        lambda case, version, user: services.case_grant_on_commitment(
+            case_id=case.pk, actor=user, expected_version=version, legal_basis=body.legal_basis
+        ),
+    )
+
+
+@_command("supply-deferred", "补交容缺材料", "申请人补交容缺受理时后补的材料；If-Match 可选。")
+def case_supply_deferred(
+    request: HttpRequest,
+    response: HttpResponse,
+    case_no: str,
+    body: SupplementIn,
+    if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
+) -> dict[str, Any]:
+    return _applicant_command(
+        request,
+        response,
+        case_no,
+        if_match,
+        lambda case, version, user: services.case_supply_deferred(
+            case_id=case.pk,
+            actor=user,
+            expected_version=version,
+            materials=[m.as_input() for m in body.materials],
         ),
     )
 

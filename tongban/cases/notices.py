@@ -85,6 +85,8 @@ TRANSITION_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "decide": (),  # grant_decision or denial_decision by outcome
     "conclude": (K.CONCLUSION_NOTICE,),
     "handle_immediately": (K.CONCLUSION_NOTICE,),  # after the decision by outcome
+    # 告知承诺: accepted and granted at once on the applicant's commitment.
+    "grant_on_commitment": (K.ACCEPTANCE_NOTICE,),  # then the grant decision
 }
 DECISION_DOCUMENTS: dict[str, str] = {
     Outcome.GRANTED: K.GRANT_DECISION,
@@ -105,6 +107,8 @@ def documents_for_transition(case: Case, action: str) -> list[str]:
     kinds = list(TRANSITION_DOCUMENTS.get(action, ()))
     if action in {"decide", "handle_immediately"} and case.outcome in DECISION_DOCUMENTS:
         kinds.insert(0, DECISION_DOCUMENTS[case.outcome])
+    elif action == "grant_on_commitment":
+        kinds.append(DECISION_DOCUMENTS[case.outcome])
     return kinds
 
 

@@ -42,6 +42,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     ),
     # 即办件: accepted, decided and concluded on the spot in one action
     "handle_immediately": (frozenset({S.SUBMITTED}), S.CONCLUDED),
+    # 告知承诺: accepted and granted at once; the commitment is checked later
+    "grant_on_commitment": (frozenset({S.SUBMITTED}), S.DECIDED),
+    # 容缺后补: deferred materials handed in after acceptance (state unchanged)
+    "supply_deferred": (frozenset({S.ACCEPTED, S.UNDER_REVIEW, S.SUSPENDED}), "="),
 }
 
 ACTION_LABELS = {
@@ -60,6 +64,8 @@ ACTION_LABELS = {
     "conclude": "办结",
     "withdraw": "撤回申请",
     "handle_immediately": "即办",
+    "grant_on_commitment": "告知承诺准予",
+    "supply_deferred": "补交容缺材料",
     "deadline_change": "期限变更",
 }
 
@@ -86,6 +92,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "refuse": FRONT,
     "request_supplement": FRONT,
     "handle_immediately": FRONT,
+    "grant_on_commitment": FRONT,
     "start_review": REVIEW,
     "suspend": REVIEW,
     "resume": REVIEW,

@@ -229,6 +229,17 @@ class AcceptForm(ActionForm):
             del self.fields["deferred"]
 
 
+class CommitmentForm(ActionForm):
+    """告知承诺: granted at once on the applicant's written commitment."""
+
+    legal_basis = forms.CharField(
+        label="法律依据",
+        max_length=2000,
+        widget=_text(),
+        error_messages={"required": "请写明法律依据"},
+    )
+
+
 class RefuseForm(ActionForm):
     reason = forms.CharField(
         label="不予受理的理由",

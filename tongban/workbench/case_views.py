@@ -49,6 +49,7 @@ from tongban.org.selectors import scope_q, staff_scope_for
 from tongban.workbench.case_forms import (
     AcceptForm,
     ActionForm,
+    CommitmentForm,
     DecideForm,
     DeliverForm,
     ExtendForm,
@@ -89,6 +90,7 @@ BUTTONS = {
     "refuse": "不予受理",
     "request_supplement": "出具一次性告知书",
     "handle_immediately": "当场办结",
+    "grant_on_commitment": "按告知承诺准予许可",
     "start_review": "开始审查",
     "suspend": "中止（特别程序）",
     "resume": "恢复审查",
@@ -102,6 +104,7 @@ DONE = {
     "refuse": "已作出不予受理决定，决定书已出具。",
     "request_supplement": "已一次性告知补正，补正材料通知书已出具。",
     "handle_immediately": "已当场办结。",
+    "grant_on_commitment": "已按告知承诺作出准予决定，事后核查已登记。",
     "start_review": "已开始审查。",
     "suspend": "已中止，办理期限暂停计算。",
     "resume": "已恢复审查，办理期限继续计算。",
@@ -246,6 +249,7 @@ def _action_form(
         kwargs["initial"] = {**initial, "legal_basis": basis}
         return form_class(**kwargs)
     simple: dict[str, type[forms.Form]] = {
+        "grant_on_commitment": CommitmentForm,
         "refuse": RefuseForm,
         "suspend": SuspendForm,
         "extend": ExtendForm,
@@ -263,6 +267,8 @@ def _allowed_actions(case: Case, roles: set[str]) -> list[str]:
         if immediate and action == "accept":
             continue  # 即办件: one step, 当场办结
         if action == "handle_immediately" and not immediate:
+            continue
+        if action == "grant_on_commitment" and not case.commitment:
             continue
         actions.append(action)
     return actions
@@ -373,6 +379,8 @@ def _run(action: str, case: Case, form: forms.Form, actor: Any) -> Case:
             legal_basis=data["legal_basis"],
             **common,
         )
+    if action == "grant_on_commitment":
+        return case_services.case_grant_on_commitment(legal_basis=data["legal_basis"], **common)
     if action == "deliver":
         return case_services.case_deliver(
             method=data["method"], tracking_no=data["tracking_no"], **common

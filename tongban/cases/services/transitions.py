@@ -22,6 +22,7 @@ from tongban.cases.models import (
     DeliveryMethod,
     MaterialKind,
     Outcome,
+    PostCheck,
     SuspensionReason,
 )
 from tongban.cases.services._common import transition
@@ -503,3 +504,79 @@ def case_handle_immediately(
             reason=text,
             mutate=mutate,
         )
+
+
+def case_grant_on_commitment(
+    *,
+    case_id: int,
+    actor: Any,
+    legal_basis: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """告知承诺: the applicant's signed commitment replaces the listed materials; the
+    case is accepted and granted at once, and a post-check (事后核查) is due within
+    ``TONGBAN_COMMITMENT_CHECK_DAYS`` calendar days (R-CS-4). Calendar days, so
+    that a decision near the year's end never waits for next year's holiday data."""
+    if not legal_basis.strip():
+        raise DomainError(errors.REASON_REQUIRED, "决定须写明法律依据。")
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        if not case.commitment or "commitment" not in case.rules["modes"]:
+            raise DomainError(
+                errors.MATERIALS_INCOMPLETE, "申请人未作出告知承诺，不能按告知承诺制办理。"
+            )
+        today = clock.local_date(moment)
+        case.accepted_on = case.decided_on = today
+        case.outcome = Outcome.GRANTED
+        case.decision_reason = "申请人已书面承诺符合许可条件，依据告知承诺制作出准予许可决定。"
+        case.decision_basis = legal_basis.strip()[:2000]
+        due = today + dt.timedelta(days=settings.TONGBAN_COMMITMENT_CHECK_DAYS)
+        PostCheck.objects.create(case=case, due_on=due)
+        return {"post_check_due": due.isoformat()}
+
+    return transition(
+        case_id=case_id,
+        action="grant_on_commitment",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )
+
+
+def case_supply_deferred(
+    *,
+    case_id: int,
+    actor: Any,
+    materials: list[MaterialInput],
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """容缺后补: materials deferred at acceptance are handed in; once none is
+    outstanding the case may be decided."""
+    if not materials:
+        raise DomainError(errors.MATERIALS_INCOMPLETE, "请提交需补交的容缺材料。")
+
+    def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        deferred = {m.code: m for m in case.materials.filter(kind=MaterialKind.DEFERRED)}
+        for index, given in enumerate(materials):
+            held = deferred.get(given.code)
+            if held is None:
+                raise DomainError(
+                    errors.UPLOAD_INVALID, f"materials[{index}]：{given.code} 不是待补交的容缺材料"
+                )
+            name = held.name
+            held.delete()
+            _store_material(case, given.code, name, given, f"materials[{index}]", moment)
+        outstanding = case.materials.filter(kind=MaterialKind.DEFERRED).count()
+        return {"codes": [m.code for m in materials], "outstanding": outstanding}
+
+    return transition(
+        case_id=case_id,
+        action="supply_deferred",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        mutate=mutate,
+    )

@@ -261,20 +261,31 @@ ACTIONS = {
     "accept": lambda w, c: services.case_accept(case_id=c, actor=w.clerk),
     "refuse": lambda w, c: services.case_refuse(case_id=c, actor=w.clerk, reason="不属本部门"),
     "request_supplement": lambda w, c: services.case_request_supplement(
-        case_id=c, actor=w.clerk, items=[{"code": "layout", "name": "布局图"}]),
+        case_id=c, actor=w.clerk, items=[{"code": "layout", "name": "布局图"}]
+    ),
     "supplement": lambda w, c: services.case_supplement(
-        case_id=c, actor=None,
-        materials=[MaterialInput(code="layout", kind="upload", content=PDF)]),
+        case_id=c, actor=None, materials=[MaterialInput(code="layout", kind="upload", content=PDF)]
+    ),
     "start_review": lambda w, c: services.case_start_review(case_id=c, actor=w.reviewer),
     "suspend": lambda w, c: services.case_suspend(case_id=c, actor=w.reviewer, reason="testing"),
     "resume": lambda w, c: services.case_resume(case_id=c, actor=w.reviewer),
     "extend": lambda w, c: services.case_extend(case_id=c, actor=w.head, days=3, reason="复杂"),
-    "decide": lambda w, c: services.case_decide(case_id=c, actor=w.reviewer, outcome="denied",
-                                                reason="不符合", legal_basis="《食品安全法》"),
+    "decide": lambda w, c: services.case_decide(
+        case_id=c, actor=w.reviewer, outcome="denied", reason="不符合", legal_basis="《食品安全法》"
+    ),
     "deliver": lambda w, c: services.case_deliver(case_id=c, actor=w.clerk, method="window"),
     "conclude": lambda w, c: services.case_conclude(case_id=c, actor=w.clerk),
     "withdraw": lambda w, c: services.case_withdraw(case_id=c, actor=None),
-}  # fmt: skip
+    "grant_on_commitment": lambda w, c: services.case_grant_on_commitment(
+        case_id=c, actor=w.clerk, legal_basis="《食品安全法》"
+    ),
+    "supply_deferred": lambda w, c: services.case_supply_deferred(
+        case_id=c, actor=None, materials=[MaterialInput(code="layout", kind="upload", content=PDF)]
+    ),
+}
+# Allowed by the table, but with a precondition this generic case does not meet
+# (no commitment; nothing deferred): they must fail for that reason, not the table.
+PRECONDITIONED = {"grant_on_commitment", "supply_deferred"}  # fmt: skip
 STATES = list(CaseStatus.values)
 
 
@@ -286,7 +297,11 @@ def test_every_transition_is_allowed_or_refused_by_the_table(world, state, actio
         status=state, accepted_on=dt.date(2026, 11, 2), decided_on=dt.date(2026, 11, 3)
     )
     sources, _ = TRANSITIONS[action]
-    if state in sources:
+    if state in sources and action in PRECONDITIONED:
+        with pytest.raises(DomainError) as exc:
+            ACTIONS[action](world, case.pk)
+        assert exc.value.code != "invalid_case_transition"
+    elif state in sources:
         after = ACTIONS[action](world, case.pk)
         assert after.version == case.version + 1
     else:
@@ -312,3 +327,64 @@ def test_each_step_issues_its_notice_with_a_verification_code(world):
     document = case.documents.get(kind="denial_decision")
     assert document.file.read().startswith(b"%PDF")
     assert len(document.verification_code) >= 16
+
+
+def test_deferred_materials_handed_in_later_let_the_case_be_decided(world):
+    case = submit(world, materials=[MaterialInput(code="application", kind="upload", content=PDF)])
+    case = services.case_accept(
+        case_id=case.pk, actor=world.clerk, deferred_codes=["layout"], now=world.at(days=1)
+    )
+    case = services.case_supply_deferred(
+        case_id=case.pk,
+        actor=None,
+        now=world.at(days=3),
+        materials=[MaterialInput(code="layout", kind="upload", content=PDF)],
+    )
+    assert not case.materials.filter(kind=MaterialKind.DEFERRED).exists()
+    case = services.case_decide(
+        case_id=case.pk,
+        actor=world.reviewer,
+        outcome="granted",
+        reason="符合",
+        legal_basis="《食品安全法》",
+        now=world.at(days=4),
+    )
+    assert case.status == CaseStatus.DECIDED
+
+
+def test_a_commitment_is_granted_at_once_with_a_post_check_due(world):
+    from tongban.catalog.services import basic_item_create, guide_load_published
+    from tongban.catalog.tests.guide_factory import valid_guide
+
+    basic = basic_item_create(
+        code="010000000199",
+        name="告知承诺事项",
+        item_type="01",
+        legal_basis="《国务院关于深化“证照分离”改革的通知》",
+        levels="234",
+    )
+    item = guide_load_published(
+        basic_item=basic,
+        department=world.item.department,
+        content=valid_guide(
+            name="告知承诺事项",
+            modes=["one_visit", "commitment"],
+            commitment_text="本人承诺所填信息真实，符合许可条件。",
+        ),
+    )
+    case = submit(world, item=item, commitment=True, materials=[])
+    assert set(case.materials.values_list("kind", flat=True)) == {"commitment", "government_data"}
+    case = services.case_grant_on_commitment(
+        case_id=case.pk, actor=world.clerk, legal_basis="《食品安全法》", now=world.at(hours=1)
+    )
+    assert case.status == CaseStatus.DECIDED and case.outcome == "granted"
+    # Mon 2 Nov 2026 + 60 days → Fri 1 Jan 2027 (calendar days: no 2027 data needed)
+    assert case.post_check.due_on == dt.date(2027, 1, 1)
+    assert set(case.documents.values_list("kind", flat=True)) == {
+        "acceptance_notice",
+        "grant_decision",
+    }
+    plain = submit(world)
+    with pytest.raises(DomainError) as exc:
+        services.case_grant_on_commitment(case_id=plain.pk, actor=world.clerk, legal_basis="x")
+    assert exc.value.code == "case_materials_incomplete"

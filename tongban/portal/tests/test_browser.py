@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tongban.portal.tests.helpers import PASSWORD, make_citizen, make_clerk
+from tests.support.accounts import PASSWORD, make_citizen, make_clerk
 
 pytestmark = pytest.mark.browser
 

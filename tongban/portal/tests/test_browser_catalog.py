@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.catalog import DEMO_PASSWORD, Seed, seed_catalog
 from tongban.catalog.models import GuideStatus, GuideVersion
-from tongban.portal.tests.catalog_fixtures import DEMO_PASSWORD, Seed, seed_catalog
 from tongban.portal.tests.test_browser import (
     PHONE,
     assert_accessible,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.support.catalog import seed_catalog
 from tongban.catalog import services
 from tongban.catalog.models import ServiceItemStatus
 from tongban.catalog.tests.guide_factory import valid_guide
 from tongban.org.models import Department
 from tongban.portal import catalog_views
-from tongban.portal.tests.catalog_fixtures import seed_catalog
 
 pytestmark = pytest.mark.django_db
 

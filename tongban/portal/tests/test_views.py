@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.support.accounts import PASSWORD, make_citizen, make_clerk, valid_id_number
 from tongban.core.context_processors import LARGE_TEXT_COOKIE
 from tongban.core.models import AuditEvent
 from tongban.identity.models import User
-from tongban.portal.tests.helpers import PASSWORD, make_citizen, make_clerk, valid_id_number
 
 pytestmark = pytest.mark.django_db
 

@@ -563,3 +563,46 @@ def test_intake_shows_form_errors_next_to_the_fields(client, seed):
     assert response.status_code == 422
     assert "请填写申请人名称" in text(response)
     assert Case.objects.count() == 0
+
+
+def test_a_case_with_a_commitment_is_granted_from_the_case_page(client, seed):
+    from tongban.cases.models import PostCheck
+
+    guide = valid_guide(
+        name="告知承诺事项",
+        modes=["one_visit", "commitment"],
+        commitment_text="本人承诺所填信息真实，符合许可条件。",
+        audience=["person"],
+        form=[{"code": "applicant_name", "label": "申请人名称"}],
+    )
+    basic = catalog_services.basic_item_create(
+        code="010100900000",
+        name="告知承诺事项",
+        item_type="01",
+        legal_basis="《国务院关于深化“证照分离”改革的通知》",
+        levels="234",
+    )
+    item = catalog_services.guide_load_published(
+        basic_item=basic, department=seed.food.department, content=guide
+    )
+    person = seed.citizen.person
+    case = case_services.case_submit(
+        service_item=item,
+        channel="online",
+        applicant_person=person,
+        commitment=True,
+        form_data={"applicant_name": "张三"},
+        materials=[],
+    )
+    client.force_login(seed.clerk)
+    page = client.get(reverse("workbench:case_detail", args=[case.case_no]))
+    assert "按告知承诺准予许可" in page.content.decode()
+    response = client.post(
+        reverse("workbench:case_act", args=[case.case_no, "grant_on_commitment"]),
+        {"grant_on_commitment-version": case.version,
+         "grant_on_commitment-legal_basis": "《食品安全法》"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DECIDED
+    assert PostCheck.objects.filter(case=case).exists()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.support.accounts import make_citizen, make_clerk
+from tests.support.catalog import seed_catalog
 from tongban.catalog import services
 from tongban.catalog.models import GuideEvent, GuideStatus, GuideVersion
 from tongban.identity.models import User
-from tongban.workbench.tests.catalog_fixtures import editor_form_data, seed_catalog
-from tongban.workbench.tests.helpers import make_citizen, make_clerk
+from tongban.workbench.tests.catalog_fixtures import editor_form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.support.accounts import make_citizen, make_clerk, make_department
 from tongban.identity.models import User
 from tongban.org import services as org_services
 from tongban.org.models import Role
-from tongban.workbench.tests.helpers import make_citizen, make_clerk, make_department
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Seed data of the catalogue page tests: the demo province and three published items.
+"""Seed data of the catalogue page tests (portal and workbench): the demo province and
+three published items.
 
 The demo organisation comes from ``org.demo``; the catalogue editors are
 made here as ``tongban.demo.staff`` makes them (same names, roles and

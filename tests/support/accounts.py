@@ -1,4 +1,5 @@
-"""Accounts for page tests: a citizen and a window clerk with a data scope."""
+"""Accounts for page tests: a citizen and a window clerk with a data scope (shared by
+the portal and workbench tests, which the layer contract keeps apart)."""
 
 from __future__ import annotations
 
