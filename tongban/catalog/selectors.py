@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from tongban.catalog import search
 from tongban.catalog.content import LimitUnit
@@ -113,3 +116,19 @@ def departments_with_items(*, region: str | None = None) -> list[tuple[int, str]
         .order_by("name", "id")
         .values_list("id", "name")
     )
+
+
+def service_item_list_for_clerk(*, user: Any, q: str = "") -> QuerySet[ServiceItem]:
+    """Published items a window clerk may take applications for: the clerk's
+    window scope (region subtree and departments), by name or 实施编码."""
+    from tongban.org.models import Role
+    from tongban.org.selectors import scope_q, staff_scope_for
+
+    scope = staff_scope_for(user=user).for_roles(Role.WINDOW_CLERK)
+    items = search.published_items().filter(
+        scope_q(scope=scope, region_path_field="region_path", department_field="department_id")
+    )
+    text = q.strip()
+    if text:
+        items = items.filter(Q(name__icontains=text) | Q(implementation_code__icontains=text))
+    return items.select_related("department", "current_version").order_by("name", "id")

@@ -31,7 +31,7 @@ from tongban.catalog.models import (
 )
 from tongban.core import clock
 from tongban.core.api.problems import field_message
-from tongban.core.audit import audit_record
+from tongban.core.audit import actor_label, audit_record
 from tongban.core.errors import DomainError
 from tongban.org.models import Department, Role
 from tongban.org.selectors import staff_scope_for
@@ -44,10 +44,6 @@ _REGION_LEVEL_TO_LEVEL = {
     "township": Level.TOWNSHIP,
     "village": Level.VILLAGE,
 }
-
-
-def _actor(user: Any) -> str:
-    return f"user:{user.pk}" if user is not None else "system"
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -146,7 +142,7 @@ def _event(
         comment=comment,
     )
     audit_record(
-        actor=_actor(actor),
+        actor=actor_label(actor),
         action=f"guide.{action}",
         object_type="guide_version",
         object_id=f"{version.service_item.implementation_code}/v{version.number}",

@@ -48,8 +48,11 @@ def event_hash(
 
 
 def actor_label(user: Any) -> str:
-    """How an actor is named in the log: ``user:<id>`` or ``system``."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """How an actor is named in the log: ``user:<id>``, ``system`` (no user: the
+    scheduler, a command, data loading) or ``anonymous`` (a visitor)."""
+    if user is None:
+        return "system"
+    if not getattr(user, "is_authenticated", False):
         return "anonymous"
     return f"user:{user.pk}"
 

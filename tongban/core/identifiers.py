@@ -9,6 +9,7 @@ the checks stdnum does not make are ours.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from stdnum import numdb
@@ -143,6 +144,20 @@ def validate_region_code(value: str) -> str:
     if len(code) == 12 and code[6:9] == "000" and code[9:] != "000":
         raise fail("乡镇代码为 000 时村级代码也须为 000")
     return code
+
+
+_MOBILE_RE = re.compile(r"^1\d{10}$")
+
+
+def validate_mobile_phone(value: str) -> str:
+    """A mainland mobile number: 11 digits starting with 1 (+86, spaces and dashes
+    are dropped first). Raises ``invalid_phone``."""
+    phone = (value or "").strip().replace(" ", "").replace("-", "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not _MOBILE_RE.match(phone):
+        raise DomainError(errors.INVALID_PHONE, "手机号码无效：应为以 1 开头的 11 位数字")
+    return phone
 
 
 def generate_check_digit_resident(first17: str) -> str:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import smtplib
 import uuid
 from email.utils import make_msgid, parseaddr
@@ -45,6 +44,7 @@ from django.utils.module_loading import import_string
 from tongban.core import clock, crypto, errors, events
 from tongban.core.audit import audit_record
 from tongban.core.errors import DomainError
+from tongban.core.identifiers import validate_mobile_phone
 from tongban.core.masking import mask_phone
 from tongban.core.models import (
     Notification,
@@ -63,7 +63,6 @@ INVALID_EMAIL = errors.define("invalid_email", 422, "电子邮箱地址无效")
 NOTIFICATION_INVALID = errors.define("notification_invalid", 422, "通知内容不符合要求")
 NOTIFICATION_NOT_RETRYABLE = errors.define("notification_not_retryable", 409, "该通知不能重新发送")
 
-_PHONE_RE = re.compile(r"^1\d{10}$")
 _SUBJECT_MAX = 200
 _ERROR_MAX = 4000
 
@@ -194,13 +193,8 @@ def mask_email(value: str) -> str:
 
 
 def normalize_phone(value: str) -> str:
-    """A mainland mobile number: 11 digits starting with 1 (+86, spaces, dashes dropped)."""
-    phone = (value or "").strip().replace(" ", "").replace("-", "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if not _PHONE_RE.match(phone):
-        raise DomainError(errors.INVALID_PHONE, "手机号码无效：应为以 1 开头的 11 位数字")
-    return phone
+    """A mainland mobile number (``core.identifiers.validate_mobile_phone``)."""
+    return validate_mobile_phone(value)
 
 
 def normalize_email(value: str) -> str:

@@ -20,7 +20,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +32,7 @@ from tongban.cases import workflow
 from tongban.cases.models import Case, CaseDocument, CaseStatus, MaterialKind
 from tongban.cases.services._common import roles_on_case
 from tongban.cases.services.intake import MaterialInput, missing_materials
-from tongban.catalog import search
+from tongban.catalog import selectors as catalog_selectors
 from tongban.catalog.content import GuideContent
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.situations import materials_for
@@ -45,7 +44,7 @@ from tongban.identity import services as identity_services
 from tongban.identity.models import Person
 from tongban.identity.selectors import person_find_by_id_number
 from tongban.org.models import Role
-from tongban.org.selectors import scope_q, staff_scope_for
+from tongban.org.selectors import staff_scope_for
 from tongban.workbench.case_forms import (
     AcceptForm,
     ActionForm,
@@ -469,19 +468,6 @@ def case_document(request: HttpRequest, case_no: str, number: str) -> HttpRespon
 # ---------------------------------------------------------------- 窗口收件
 
 
-def intake_items_for_clerk(*, user: Any, q: str) -> QuerySet[ServiceItem]:
-    """Published items in the clerk's window scope (region subtree and departments)
-    whose name or implementation code contains ``q``."""
-    scope = staff_scope_for(user=user).for_roles(Role.WINDOW_CLERK)
-    items = search.published_items().filter(
-        scope_q(scope=scope, region_path_field="region_path", department_field="department_id")
-    )
-    text = q.strip()
-    if text:
-        items = items.filter(Q(name__icontains=text) | Q(implementation_code__icontains=text))
-    return items.select_related("department", "current_version").order_by("name", "id")
-
-
 def _clerk_only(request: HttpRequest) -> None:
     if not staff_scope_for(user=request.user).has_role(Role.WINDOW_CLERK):
         raise PermissionDenied(CLERKS_ONLY)
@@ -497,7 +483,11 @@ def _intake_person(request: HttpRequest) -> Person | None:
 def _intake_item(request: HttpRequest, code: str) -> ServiceItem | None:
     if not code:
         return None
-    item = intake_items_for_clerk(user=request.user, q="").filter(implementation_code=code).first()
+    item = (
+        catalog_selectors.service_item_list_for_clerk(user=request.user)
+        .filter(implementation_code=code)
+        .first()
+    )
     if item is None:
         raise Http404("未找到该事项，或不在您的受理范围内。")
     return item
@@ -525,7 +515,11 @@ def case_intake(request: HttpRequest) -> HttpResponse:
     params = request.POST if step == "submit" else request.GET
     item = _intake_item(request, str(params.get("item", "")))
     q = str(request.GET.get("q", "")).strip()[:100]
-    results = list(intake_items_for_clerk(user=request.user, q=q)[:ITEM_RESULTS]) if q else []
+    results = (
+        list(catalog_selectors.service_item_list_for_clerk(user=request.user, q=q)[:ITEM_RESULTS])
+        if q
+        else []
+    )
     guide = GuideContent.model_validate(item.current_version.content) if item else None  # type: ignore[union-attr]  # published items have a version
     situation = str(params.get("situation", ""))
     if guide is not None and situation not in {s.code for s in guide.situations}:

@@ -13,6 +13,7 @@ from tongban.cases import deadlines, errors, workflow
 from tongban.cases.models import Case, CaseEvent, CaseStatus
 from tongban.core import clock, events
 from tongban.core import errors as core_errors
+from tongban.core.audit import actor_label as audit_actor_label
 from tongban.core.audit import audit_record
 from tongban.core.calendar import get_calendar
 from tongban.core.errors import DomainError
@@ -21,10 +22,9 @@ DEADLINE_FIELDS = ("acceptance_deadline", "decision_deadline", "delivery_deadlin
 
 
 def actor_label(actor: Any) -> str:
-    if actor is None:
-        return "system"
+    """The audit label (``core.audit.actor_label``) with the name, for the history."""
     name = getattr(actor, "display_name", "") or getattr(actor, "username", "")
-    return f"user:{actor.pk} {name}".strip()
+    return f"{audit_actor_label(actor)} {name}".strip()
 
 
 def history(

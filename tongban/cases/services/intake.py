@@ -33,7 +33,11 @@ from tongban.catalog.situations import materials_for
 from tongban.core import clock, events
 from tongban.core.audit import audit_record
 from tongban.core.errors import DomainError
-from tongban.core.identifiers import validate_credit_code, validate_resident_id
+from tongban.core.identifiers import (
+    validate_credit_code,
+    validate_mobile_phone,
+    validate_resident_id,
+)
 from tongban.identity.models import LegalEntity, Person
 
 # File types accepted for uploaded materials, recognised by their first bytes.
@@ -91,8 +95,8 @@ def _form_errors(guide: GuideContent, data: dict[str, Any]) -> list[dict[str, st
                 validate_resident_id(text, today=clock.today())
             elif field.type == FieldType.CREDIT_CODE:
                 validate_credit_code(text)
-            elif field.type == FieldType.PHONE and not re.fullmatch(r"1\d{10}", text):
-                message = "须为以 1 开头的 11 位手机号码"
+            elif field.type == FieldType.PHONE:
+                validate_mobile_phone(text)
             elif field.type == FieldType.NUMBER:
                 float(text)
             elif field.type == FieldType.DATE:

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from tongban.core import clock
 from tongban.core import errors as core_errors
-from tongban.core.audit import audit_record
+from tongban.core.audit import actor_label, audit_record
 from tongban.core.errors import DomainError
 from tongban.core.masking import mask_name
 from tongban.identity import errors
@@ -29,7 +29,6 @@ from tongban.identity.selectors import (
 )
 from tongban.identity.services._shared import (
     _USERNAME_RE,
-    _actor,
 )
 from tongban.identity.services.persons import person_register, validate_person_name, validate_phone
 
@@ -74,7 +73,7 @@ def _create_user(*, user: User, password: str | None, now: dt.datetime, actor: U
         with transaction.atomic():
             user.save(force_insert=True)
             audit_record(
-                actor=_actor(actor),
+                actor=actor_label(actor),
                 action="identity.account_created",
                 object_type="identity.User",
                 object_id=str(user.pk),
@@ -249,7 +248,7 @@ def authorization_grant(
                 errors.AUTHORIZATION_EXISTS, "该账号已有此法人的有效授权，如需变更请先撤销"
             ) from None
         audit_record(
-            actor=_actor(granted_by),
+            actor=actor_label(granted_by),
             action="identity.authorization_granted",
             object_type="identity.BusinessAuthorization",
             object_id=str(authorization.pk),
@@ -282,7 +281,7 @@ def authorization_revoke(
         locked.revoked_by = revoked_by
         locked.save(update_fields=["revoked_at", "revoked_by"])
         audit_record(
-            actor=_actor(revoked_by),
+            actor=actor_label(revoked_by),
             action="identity.authorization_revoked",
             object_type="identity.BusinessAuthorization",
             object_id=str(locked.pk),

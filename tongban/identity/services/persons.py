@@ -11,7 +11,11 @@ from tongban.core import errors as core_errors
 from tongban.core.audit import audit_record
 from tongban.core.crypto import encrypt, search_token
 from tongban.core.errors import DomainError
-from tongban.core.identifiers import validate_credit_code, validate_resident_id
+from tongban.core.identifiers import (
+    validate_credit_code,
+    validate_mobile_phone,
+    validate_resident_id,
+)
 from tongban.core.masking import mask_id_number, mask_phone
 from tongban.identity import errors
 from tongban.identity.models import (
@@ -25,20 +29,14 @@ from tongban.identity.selectors import (
 )
 from tongban.identity.services._shared import (
     _NAME_MAX,
-    _PHONE_RE,
 )
 
 # --- natural persons and legal entities -------------------------------------
 
 
 def validate_phone(value: str) -> str:
-    """A mainland mobile number: 11 digits starting with 1."""
-    phone = (value or "").strip().replace(" ", "").replace("-", "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if not _PHONE_RE.match(phone):
-        raise DomainError(core_errors.INVALID_PHONE, "手机号码无效：应为以 1 开头的 11 位数字")
-    return phone
+    """A mainland mobile number (``core.identifiers.validate_mobile_phone``)."""
+    return validate_mobile_phone(value)
 
 
 def validate_person_name(value: str) -> str:

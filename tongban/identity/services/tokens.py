@@ -9,7 +9,7 @@ from django.db import transaction
 
 from tongban.core import clock
 from tongban.core import errors as core_errors
-from tongban.core.audit import audit_record
+from tongban.core.audit import actor_label, audit_record
 from tongban.core.crypto import search_token
 from tongban.core.errors import DomainError
 from tongban.identity import errors
@@ -22,7 +22,6 @@ from tongban.identity.services._shared import (
     TOKEN_PREFIX,
     TOKEN_SHOWN_CHARS,
     TOKEN_TOUCH_INTERVAL,
-    _actor,
 )
 
 # --- API tokens ---------------------------------------------------------------------
@@ -96,7 +95,7 @@ def token_revoke(
         locked.revoked_at = now
         locked.save(update_fields=["revoked_at"])
         audit_record(
-            actor=_actor(actor),
+            actor=actor_label(actor),
             action="identity.token_revoked",
             object_type="identity.ApiToken",
             object_id=str(locked.pk),

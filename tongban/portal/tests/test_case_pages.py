@@ -301,7 +301,7 @@ def test_refusals_of_the_service_are_shown_next_to_their_fields(client, seed):
     body = text(response)
     assert response.status_code == 422
     assert "请填写申请人名称" in body
-    assert "须为以 1 开头的 11 位手机号码" in body
+    assert "手机号码无效：应为以 1 开头的 11 位数字" in body
     assert 'aria-invalid="true"' in body
     assert Case.objects.count() == 0
     # the token is still good for the corrected form

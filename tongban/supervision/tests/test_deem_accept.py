@@ -1,4 +1,4 @@
-"""The scheduler's deemed acceptance (行政许可法 第三十二条) in cases.tasks."""
+"""The scheduler's deemed acceptance (行政许可法 第三十二条): cases.services.sweeps."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import datetime as dt
 
 from tongban.cases import services
 from tongban.cases.models import Case, CaseEvent, CaseStatus
-from tongban.cases.tasks import cases_deem_accept_due, cases_deem_accept_sweep
+from tongban.cases.services import sweeps
+from tongban.cases.services.sweeps import cases_deem_accept_due
+from tongban.cases.tasks import cases_deem_accept_sweep
 from tongban.core import scheduler
 from tongban.core.models import AuditEvent
 
@@ -85,7 +87,7 @@ def test_a_case_accepted_between_query_and_transition_is_skipped(world, monkeypa
             services.case_accept(case_id=first.pk, actor=world.cases.clerk, now=now)
         return real(case_id=case_id, now=now)
 
-    monkeypatch.setattr(services, "case_deem_accept", clerk_was_faster)
+    monkeypatch.setattr(sweeps, "case_deem_accept", clerk_was_faster)
     assert cases_deem_accept_due(now=world.at(days=9)) == [second.case_no]
     assert Case.objects.get(pk=first.pk).deemed_accepted is False
     assert Case.objects.get(pk=second.pk).deemed_accepted is True
@@ -101,8 +103,6 @@ def test_the_task_runs_and_both_jobs_are_registered():
 
 
 def test_the_sweep_reads_in_pages_and_misses_none(world, monkeypatch):
-    import tongban.cases.tasks as tasks
-
-    monkeypatch.setattr(tasks, "CHUNK", 2)
+    monkeypatch.setattr(sweeps, "CHUNK", 2)
     cases = [world.submit() for _ in range(5)]
     assert cases_deem_accept_due(now=world.at(days=9)) == [c.case_no for c in cases]
