@@ -352,8 +352,10 @@ class PageQuery(Schema):
 
 class QueueQuery(PageQuery):
     status: CaseStatus | None = None
-    queue: Literal["all", "window"] = Field(
-        default="all", description="window：窗口待办（已提交、已补正）"
+    queue: Literal["open", "window", "all"] = Field(
+        default="open",
+        description="open：在办（默认，不含不予受理、已办结、已撤回）；"
+        "window：窗口待办（已提交、已补正）；all：全部",
     )
     q: str = Field(default="", max_length=50, description="办件编号开头或申请人名称")
 
@@ -661,8 +663,8 @@ def case_list_mine(request: HttpRequest, params: Query[PageQuery]) -> dict[str, 
     response={200: CasePage, **PROBLEM_RESPONSES},
     auth=api_auth,
     summary="工作人员待办队列",
-    description="本人数据范围内的办件：办结期限最近的在前，未开始计时的在后（游标分页）。"
-    "queue=window 只列窗口待办（已提交、已补正）。",
+    description="本人数据范围内的在办件：办结期限最近的在前，未开始计时的在后（游标分页）。"
+    "queue=window 只列窗口待办（已提交、已补正），queue=all 含已办结。",
 )
 def case_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str, Any]:
     page = selectors.case_list_for_staff(
@@ -670,6 +672,7 @@ def case_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str, Any
         status=params.status.value if params.status else None,
         q=params.q,
         window_queue=params.queue == "window",
+        include_closed=params.queue == "all",
         cursor=params.cursor,
         limit=params.limit,
     )

@@ -41,6 +41,8 @@ CASE_HANDLE_ROLES = (Role.WINDOW_CLERK, Role.REVIEWER, Role.DEPARTMENT_HEAD)
 
 # The window queue (窗口待办): applications waiting for 受理 / 不予受理 / 补正告知.
 WINDOW_QUEUE_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENTED)
+# 在办: every case not yet refused, concluded or withdrawn (the default queue).
+OPEN_STATUSES = tuple(s for s in CaseStatus.values if s not in workflow.TERMINAL)
 
 # Cases whose decision clock has not started sort after every running clock.
 _NOT_STARTED = dt.date(9999, 12, 31)
@@ -101,12 +103,14 @@ def case_list_for_staff(
     status: str | None = None,
     q: str | None = None,
     window_queue: bool = False,
+    include_closed: bool = False,
     cursor: str | None = None,
     limit: int = 20,
 ) -> Page[Case]:
     """The staff queue: the running clocks closest to their decision deadline first,
     then cases whose clock has not started; within each, the oldest receipt first.
 
+    Only open cases (在办) unless ``include_closed`` or a ``status`` is given;
     ``window_queue`` keeps the applications waiting at the window (submitted,
     supplemented); ``q`` matches the start of the case number or part of the
     applicant's name. Keyset pages; the table is never counted.
@@ -116,6 +120,8 @@ def case_list_for_staff(
         qs = qs.filter(status__in=WINDOW_QUEUE_STATUSES)
     if status:
         qs = qs.filter(status=status)
+    elif not (window_queue or include_closed):
+        qs = qs.filter(status__in=OPEN_STATUSES)
     text = (q or "").strip()
     if text:
         qs = qs.filter(Q(case_no__startswith=text) | Q(applicant_name__icontains=text))

@@ -74,11 +74,12 @@ PHASE_LABELS = {"acceptance": "受理期限", "decision": "办结期限", "deliv
 
 # 受理队列 filters: (value, label, selector arguments)
 STATUS_FILTERS: list[tuple[str, str, dict[str, Any]]] = [
-    ("", "全部", {}),
+    ("", "在办", {}),
     ("waiting", "待受理", {"window_queue": True}),
     ("under_review", "审查中", {"status": CaseStatus.UNDER_REVIEW}),
     ("suspended", "已中止", {"status": CaseStatus.SUSPENDED}),
     ("decided", "待送达", {"status": CaseStatus.DECIDED}),
+    ("all", "全部（含已办结）", {"include_closed": True}),
 ]
 
 ACTION_ROLES = workflow.ACTION_ROLES

@@ -155,6 +155,23 @@ def test_the_queue_filters_by_status_window_and_text(world):
     assert selectors.case_list_for_staff(user=world.clerk, q="李").items == []
 
 
+def test_the_queue_leaves_out_closed_cases_unless_asked(world):
+    cases = _queue(world)
+    services.case_refuse(
+        case_id=cases["c"].pk,
+        actor=world.clerk,
+        reason="不属于本部门职权范围",
+        now=world.at(days=1),
+    )
+    services.case_withdraw(case_id=cases["d"].pk, actor=None, now=world.at(days=2))
+    open_ = selectors.case_list_for_staff(user=world.clerk)
+    assert {c.pk for c in open_.items} == {cases[k].pk for k in "abe"}
+    everything = selectors.case_list_for_staff(user=world.clerk, include_closed=True)
+    assert len(everything.items) == 5
+    refused = selectors.case_list_for_staff(user=world.clerk, status="refused")
+    assert [c.pk for c in refused.items] == [cases["c"].pk]
+
+
 def test_the_queue_of_another_city_is_empty(world):
     _queue(world)
     assert selectors.case_list_for_staff(user=world.other_clerk).items == []
