@@ -67,11 +67,18 @@ def audit_record(
     address: str = "",
     now: dt.datetime | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction."""
+    """Append one event to the chain, in the caller's transaction.
+
+    The chain head stays locked until that transaction ends, so every writer
+    waits here for the one before: callers append as the last step of their
+    transaction, to hold the lock as briefly as possible."""
     details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
-    with transaction.atomic():
-        AuditChainHead.objects.get_or_create(id=1, defaults={"last_hash": GENESIS})
-        head = AuditChainHead.objects.select_for_update().get(id=1)
+    # No savepoint: an append that fails fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
+        head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+        if head is None:  # the first event ever
+            AuditChainHead.objects.get_or_create(id=1, defaults={"last_hash": GENESIS})
+            head = AuditChainHead.objects.select_for_update().get(id=1)
         at = (now or clock.now()).astimezone(dt.UTC)
         event = AuditEvent(
             at=at,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -194,21 +195,37 @@ def _is_named(holiday: object) -> bool:
 
 _cache_lock = threading.Lock()
 _cache: dict[str, object] = {}
+# How long a process trusts its calendar before it asks whether the override
+# tables changed (a change made in this process clears the cache at once).
+RECHECK_SECONDS = 5.0
 
 
 def get_calendar() -> WorkingCalendar:
     """The calendar in force: package data plus the administrators' overrides.
 
-    Built once per process and rebuilt when the override tables change (their
-    version is read with one small query per call).
+    Built once per process. The override tables' version is read again at most
+    every ``RECHECK_SECONDS``, and the calendar rebuilt when it changed, so an
+    administrator's change reaches every process within seconds without a query
+    on every deadline computation.
     """
     from tongban.core.models import CalendarOverride, CalendarYear
 
+    with _cache_lock:
+        cached = _cache.get("calendar")
+        checked = _cache.get("checked_at")
+        if (
+            cached is not None
+            and isinstance(checked, float)
+            and time.monotonic() - checked < RECHECK_SECONDS
+        ):
+            assert isinstance(cached, WorkingCalendar)
+            return cached
     version = CalendarYear.version_stamp()
     with _cache_lock:
         cached = _cache.get("calendar")
         if cached is not None and _cache.get("version") == version:
             assert isinstance(cached, WorkingCalendar)
+            _cache["checked_at"] = time.monotonic()
             return cached
     special, years = package_data()
     extra_years = set(CalendarYear.objects.values_list("year", flat=True))
@@ -218,6 +235,7 @@ def get_calendar() -> WorkingCalendar:
     with _cache_lock:
         _cache["calendar"] = calendar
         _cache["version"] = version
+        _cache["checked_at"] = time.monotonic()
     return calendar
 
 

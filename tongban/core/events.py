@@ -76,8 +76,10 @@ def emit(event: str, payload: dict[str, Any], *, now: dt.datetime | None = None)
 def _enqueue(ids: list[int]) -> None:
     from tongban.core.tasks import outbox_deliver
 
-    for message_id in ids:
-        outbox_deliver.enqueue(message_id)
+    # One transaction for the batch: one commit (and one WAL flush), not one each.
+    with transaction.atomic():
+        for message_id in ids:
+            outbox_deliver.enqueue(message_id)
 
 
 def backoff(attempts: int) -> dt.timedelta:

@@ -9,6 +9,7 @@ the checks stdnum does not make are ours.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -28,8 +29,10 @@ PROVINCE_CODES = frozenset(
 )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=8192)
 def _region_known(code6: str) -> bool:
-    """Whether a 6-digit code is (or was) a GB/T 2260 code, per stdnum's table."""
+    """Whether a 6-digit code is (or was) a GB/T 2260 code, per stdnum's table
+    (a lookup there takes milliseconds; there are ~7,000 codes, so they are kept)."""
     results = numdb.get("cn/loc").info(code6)
     return len(results) > 1 and bool(results[1][1])
 

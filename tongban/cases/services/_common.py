@@ -182,18 +182,18 @@ def transition(
         from tongban.cases.notices import documents_issue_for_transition
 
         documents_issue_for_transition(case=case, action=action, actor=actor, now=moment)
-        audit_record(
+        notify_applicant(case, action, now=moment)
+        events.emit(
+            f"case.{action}",
+            {"case_no": case.case_no, "from": frm, "to": to, "version": case.version},
+            now=moment,
+        )
+        audit_record(  # last: it holds the audit chain's lock until commit
             actor=actor_label(actor),
             action=f"case.{action}",
             object_type="case",
             object_id=case.case_no,
             details={"from": frm, "to": to, **details},
-            now=moment,
-        )
-        notify_applicant(case, action, now=moment)
-        events.emit(
-            f"case.{action}",
-            {"case_no": case.case_no, "from": frm, "to": to, "version": case.version},
             now=moment,
         )
     return case

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 
 from tongban.cases import errors
 from tongban.cases.models import (
@@ -61,14 +61,24 @@ class MaterialInput:
 
 
 def next_case_no(*, region_code: str, day: dt.date) -> str:
-    """办件编号: region code + date + a six-digit sequence, safe under concurrency
-    (the day's counter row is locked while it is incremented)."""
-    with transaction.atomic():
-        CaseNumberSequence.objects.get_or_create(region_code=region_code, day=day)
-        seq = CaseNumberSequence.objects.select_for_update().get(region_code=region_code, day=day)
-        seq.last += 1
-        seq.save(update_fields=["last"])
-    return f"{region_code}{day:%Y%m%d}{seq.last:06d}"
+    """办件编号: region code + date + a six-digit sequence, safe under concurrency.
+
+    One upsert increments the day's counter and returns it; the row stays
+    locked until the caller's transaction ends. Called outside a transaction
+    (as ``case_submit`` does) it commits at once, so concurrent submissions do
+    not queue behind each other; a submission that then fails leaves a gap in
+    the numbers, as a database sequence would, and a number is never reused.
+    """
+    table = CaseNumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (region_code, day, last) VALUES (%s, %s, 1) "  # noqa: S608  # table name from the model
+            f"ON CONFLICT (region_code, day) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [region_code, day],
+        )
+        last = cursor.fetchone()[0]
+    return f"{region_code}{day:%Y%m%d}{last:06d}"
 
 
 def _form_errors(guide: GuideContent, data: dict[str, Any]) -> list[dict[str, str]]:
@@ -205,10 +215,11 @@ def case_submit(
             ):
                 raise DomainError(errors.UPLOAD_INVALID, f"{where}：{material.code} 不能容缺后补")
         supplied[material.code] = material
-    region_code = service_item.region_id
+    # The number first, in its own short transaction when there is no outer one.
+    case_no = next_case_no(region_code=service_item.region_id, day=clock.local_date(moment))
     with transaction.atomic():
         case = Case.objects.create(
-            case_no=next_case_no(region_code=region_code, day=clock.local_date(moment)),
+            case_no=case_no,
             service_item=service_item,
             guide_version=version,
             rules=rules_snapshot(guide, service_item),
@@ -263,17 +274,17 @@ def case_submit(
         )
         refresh_deadlines(case, actor=submitted_by, now=moment, reason="收件")
         case.save()
-        audit_record(
+        notify_applicant(case, "submit", now=moment)
+        events.emit(
+            "case.submit", {"case_no": case.case_no, "to": CaseStatus.SUBMITTED}, now=moment
+        )
+        audit_record(  # last: it holds the audit chain's lock until commit
             actor=actor_label(submitted_by),
             action="case.submit",
             object_type="case",
             object_id=case.case_no,
             details={"channel": channel},
             now=moment,
-        )
-        notify_applicant(case, "submit", now=moment)
-        events.emit(
-            "case.submit", {"case_no": case.case_no, "to": CaseStatus.SUBMITTED}, now=moment
         )
     return case
 

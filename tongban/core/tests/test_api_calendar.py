@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tongban.core import calendar, clock
 from tongban.core.models import AuditEvent, CalendarOverride, IdempotencyRecord
 
 pytestmark = pytest.mark.django_db
@@ -67,13 +70,33 @@ def test_asking_the_calendar_writes_nothing(client):
     assert IdempotencyRecord.objects.count() == 0
 
 
-def test_a_repeated_lookup_reads_only_the_calendar_version(client, django_assert_num_queries):
+def test_a_repeated_lookup_reads_nothing_and_later_only_the_calendar_version(
+    client, django_assert_num_queries, monkeypatch
+):
     client.get("/api/v1/calendar/days/2026-10-01")
 
-    # The two aggregates of CalendarYear.version_stamp; the calendar itself is cached.
-    with django_assert_num_queries(2):
+    # Within the recheck interval the cached calendar answers without a query.
+    with django_assert_num_queries(0):
         response = client.get("/api/v1/calendar/days/2026-10-02")
     assert response.status_code == 200
+    # After it, the two aggregates of CalendarYear.version_stamp, and no rebuild.
+    monkeypatch.setattr(calendar, "RECHECK_SECONDS", 0.0)
+    with django_assert_num_queries(2):
+        response = client.get("/api/v1/calendar/days/2026-10-03")
+    assert response.status_code == 200
+
+
+def test_an_override_saved_in_another_process_is_seen_after_the_recheck_interval(
+    client, monkeypatch
+):
+    assert client.get("/api/v1/calendar/days/2026-10-10").json()["working"] is True
+    # Written straight to the table, as another process would: no local cache clearing.
+    CalendarOverride.objects.create(
+        date=dt.date(2026, 10, 10), working=False, name="测试", updated_at=clock.now()
+    )
+    assert client.get("/api/v1/calendar/days/2026-10-10").json()["working"] is True
+    monkeypatch.setattr(calendar, "RECHECK_SECONDS", 0.0)
+    assert client.get("/api/v1/calendar/days/2026-10-10").json()["working"] is False
 
 
 def test_one_working_day_after_the_eve_of_national_day_is_8_october(client):

@@ -355,12 +355,14 @@ def test_a_csv_notice_imports_like_the_yaml_one(tmp_path):
     assert CalendarOverride.objects.filter(date__year=2027).count() == 5
 
 
-def test_a_year_created_by_another_process_is_seen_without_clearing_the_cache():
+def test_a_year_created_by_another_process_is_seen_after_the_recheck_interval(monkeypatch):
     assert not get_calendar().covers(2027)
     # Another process imports: this process's cache is not cleared, only the
     # version stamp of the override tables changes.
     CalendarYear.objects.create(year=2027, source="测试", imported_at=clock.now())
+    assert not get_calendar().covers(2027)  # still trusted for RECHECK_SECONDS
 
+    monkeypatch.setattr(calendar, "RECHECK_SECONDS", 0.0)
     assert get_calendar().covers(2027)
 
 
