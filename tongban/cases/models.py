@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models import DateField, F, Q, Value
+from django.db.models.functions import Coalesce
 
 
 class Channel(models.TextChoices):
@@ -26,6 +30,27 @@ class CaseStatus(models.TextChoices):
     DELIVERED = "delivered", "已送达"
     CONCLUDED = "concluded", "已办结"
     WITHDRAWN = "withdrawn", "已撤回"
+
+
+# 在办: not yet refused, concluded or withdrawn (workflow.TERMINAL are the rest).
+OPEN_STATUSES = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.SUPPLEMENT_REQUESTED,
+    CaseStatus.SUPPLEMENTED,
+    CaseStatus.ACCEPTED,
+    CaseStatus.UNDER_REVIEW,
+    CaseStatus.SUSPENDED,
+    CaseStatus.DECIDED,
+    CaseStatus.DELIVERED,
+)
+# The staff queue sorts cases whose decision clock has not started after every
+# running clock: their deadline counts as this date.
+QUEUE_NOT_STARTED = dt.date(9999, 12, 31)
+
+
+def queue_deadline_key() -> Coalesce:
+    """The staff queue's first sort key (the same expression as its index)."""
+    return Coalesce("decision_deadline", Value(QUEUE_NOT_STARTED), output_field=DateField())
 
 
 class Outcome(models.TextChoices):
@@ -149,6 +174,15 @@ class Case(models.Model):
         verbose_name_plural = "办件"
         indexes = [
             models.Index(fields=["department", "status", "decision_deadline"], name="case_queue"),
+            # The open-case queue in its order: a page walks the index, filtering
+            # by scope, instead of sorting every open case in the scope.
+            models.Index(
+                queue_deadline_key(),
+                F("received_at"),
+                F("id"),
+                name="case_open_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
             models.Index(fields=["applicant_person", "-received_at"], name="case_person"),
             models.Index(fields=["applicant_entity", "-received_at"], name="case_entity"),
         ]

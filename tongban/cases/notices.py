@@ -525,7 +525,10 @@ def document_issue(
     moment = now or clock.now()
     with transaction.atomic():
         locked = (
-            Case.objects.select_for_update()
+            # Only the case row: locking the joined department, item and guide
+            # rows too would serialise a department's notices and deadlock with
+            # submissions, whose foreign-key checks share-lock those rows.
+            Case.objects.select_for_update(of=("self",))
             .select_related("department__region", "service_item", "guide_version")
             .get(pk=case.pk)
         )

@@ -168,20 +168,8 @@ class IdempotencyMiddleware:
             request.method.encode() + b" " + request.path.encode() + b"\n" + request.body
         ).hexdigest()
         now = clock.now()
-        IdempotencyRecord.objects.filter(
-            created_at__lt=now - dt.timedelta(hours=settings.TONGBAN_IDEMPOTENCY_TTL_HOURS)
-        ).filter(owner=owner, key=key).delete()
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    owner=owner,
-                    key=key,
-                    method=request.method,
-                    path=request.path,
-                    request_hash=digest,
-                    created_at=now,
-                )
-        except IntegrityError:
+        record = self._claim(owner, key, request, digest, now)
+        if record is None:
             existing = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
             if existing is None:
                 return problem_for(
@@ -203,6 +191,36 @@ class IdempotencyMiddleware:
             )
             replay["Idempotent-Replayed"] = "true"
             return replay
+        return self._answer(request, record)
+
+    @staticmethod
+    def _claim(
+        owner: str, key: str, request: HttpRequest, digest: str, now: dt.datetime
+    ) -> IdempotencyRecord | None:
+        """The new record for this key, or None when the key is taken. A key held
+        by an expired record is freed and claimed again; a fresh key (the usual
+        case) costs one insert."""
+        for attempt in range(2):
+            try:
+                with transaction.atomic():
+                    return IdempotencyRecord.objects.create(
+                        owner=owner,
+                        key=key,
+                        method=request.method or "POST",
+                        path=request.path,
+                        request_hash=digest,
+                        created_at=now,
+                    )
+            except IntegrityError:
+                expired = now - dt.timedelta(hours=settings.TONGBAN_IDEMPOTENCY_TTL_HOURS)
+                removed, _ = IdempotencyRecord.objects.filter(
+                    owner=owner, key=key, created_at__lt=expired
+                ).delete()
+                if not removed or attempt:
+                    return None
+        return None
+
+    def _answer(self, request: HttpRequest, record: IdempotencyRecord) -> HttpResponse:
         response = self.get_response(request)
         if response.status_code >= 500 or getattr(response, "streaming", False):
             record.delete()

@@ -142,6 +142,26 @@ def _check_upload(material: MaterialInput, where: str) -> str:
     raise DomainError(errors.UPLOAD_INVALID, f"{where}：只接受 PDF、JPG、PNG 或 OFD 文件")
 
 
+def _published_guide(version_id: int, revision: int, content: dict[str, Any]) -> GuideContent:
+    """The validated guide of a published version. Published versions are never
+    edited, so each is validated once per process, not on every submission."""
+    key = (version_id, revision)
+    guide = _GUIDES.get(key)
+    if guide is None:
+        guide = GuideContent.model_validate(content)
+        if len(_GUIDES) >= 512:
+            _GUIDES.clear()
+        _GUIDES[key] = guide
+    return guide
+
+
+_GUIDES: dict[tuple[int, int], GuideContent] = {}
+
+
+def clear_guide_cache() -> None:
+    _GUIDES.clear()
+
+
 def rules_snapshot(guide: GuideContent, item: ServiceItem) -> dict[str, Any]:
     """The time rules and material list the case runs on (kept with the case)."""
     return {
@@ -182,7 +202,7 @@ def case_submit(
     version = service_item.current_version
     if version is None or service_item.status != "active":
         raise DomainError(errors.ITEM_NOT_AVAILABLE, "该事项当前不可申请（未发布或已取消）。")
-    guide = GuideContent.model_validate(version.content)
+    guide = _published_guide(version.pk, version.revision, version.content)
     if (applicant_person is None) == (applicant_entity is None):
         raise DomainError(errors.APPLICANT_INVALID, "申请人须为一名自然人或一个法人。")
     if applicant_entity is not None and agent_person is None:

@@ -242,7 +242,7 @@ def test_my_cases_read_a_page_in_a_fixed_number_of_queries(
     for day in range(4):
         submit(world, at=day)
     submit(world, entity=accounts.entity)
-    with django_assert_max_num_queries(2):  # page (with the entity subquery) + suspensions
+    with django_assert_max_num_queries(3):  # the entities + page + suspensions
         page = selectors.case_list_for_applicant(user=accounts.business, limit=10)
         rows = [(c.service_item.name, list(c.suspensions.all())) for c in page.items]
     assert len(rows) == 5
@@ -361,3 +361,10 @@ def test_a_decided_case_runs_the_delivery_clock(world):
     )  # Thu 5 Nov → deliver by Thu 19 Nov
     clock = selectors.case_clock(case, day(5))
     assert (clock.phase, clock.deadline, clock.working_days_left) == ("delivery", day(19), 10)
+
+
+def test_open_statuses_are_every_status_but_the_terminal_ones():
+    from tongban.cases import workflow
+    from tongban.cases.models import OPEN_STATUSES, CaseStatus
+
+    assert set(OPEN_STATUSES) == set(CaseStatus.values) - workflow.TERMINAL
