@@ -27,6 +27,21 @@ def person_find_by_id_number(id_number: str) -> Person | None:
     return Person.objects.filter(id_number_token=token).first()
 
 
+def normalize_credit_code(value: str) -> str:
+    return (value or "").strip().upper().replace(" ", "")
+
+
+def legal_entity_find_by_credit_code(credit_code: str) -> LegalEntity | None:
+    """The legal entity with this 统一社会信用代码 (GB 32100-2015), with its
+    法定代表人; ``None`` when none is registered. Credit codes are public."""
+    code = normalize_credit_code(credit_code)
+    if not code:
+        return None
+    return (
+        LegalEntity.objects.select_related("legal_representative").filter(credit_code=code).first()
+    )
+
+
 def active_authorizations(*, now: dt.datetime | None = None) -> QuerySet[BusinessAuthorization]:
     now = now or clock.now()
     return BusinessAuthorization.objects.filter(revoked_at__isnull=True).filter(

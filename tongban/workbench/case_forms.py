@@ -27,6 +27,7 @@ from tongban.catalog.content import (
     ServiceMode,
 )
 from tongban.core.errors import DomainError
+from tongban.core.identifiers import validate_credit_code
 
 ALLOWED_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".ofd")
 ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png"
@@ -70,23 +71,64 @@ class UploadField(forms.FileField):
 
 
 class PersonLookupForm(forms.Form):
-    """Step 1: the applicant by 公民身份号码; name and phone register a new person."""
+    """Step 1: a person by 公民身份号码; name and phone register a new person.
+
+    ``who`` names the person in the labels: the applicant (申请人), or, for a
+    legal entity, its 经办人 and 法定代表人 (two lookups on one page, told
+    apart by ``prefix``).
+    """
 
     id_number = forms.CharField(
-        label="申请人公民身份号码",
         max_length=18,
         min_length=15,
-        error_messages={"required": "请输入公民身份号码"},
         widget=_text(autocomplete="off", spellcheck="false"),
     )
-    name = forms.CharField(label="姓名", max_length=50, required=False, widget=_text())
+    name = forms.CharField(max_length=50, required=False, widget=_text())
     phone = forms.CharField(
-        label="手机号码",
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
-        help_text="用于短信告知办理进度。",
     )
+
+    def __init__(
+        self,
+        *args: Any,
+        who: str = "申请人",
+        phone_help: str = "用于短信告知办理进度。",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].help_text = phone_help
+        self.fields["id_number"].label = f"{who}公民身份号码"
+        self.fields["id_number"].error_messages["required"] = f"请输入{who}公民身份号码"
+        self.fields["name"].label = f"{who}姓名"
+        self.fields["phone"].label = f"{who}手机号码"
+
+
+class EntityLookupForm(forms.Form):
+    """Step 1 for a legal entity: found by 统一社会信用代码; its name (with a
+    法定代表人) registers a new one. A name given must agree with the register."""
+
+    credit_code = forms.CharField(
+        label="统一社会信用代码",
+        max_length=24,  # 18 characters, typed perhaps with spaces or hyphens
+        error_messages={"required": "请输入统一社会信用代码"},
+        widget=_text(autocomplete="off", spellcheck="false", autocapitalize="characters"),
+    )
+    entity_name = forms.CharField(
+        label="单位名称",
+        max_length=200,
+        required=False,
+        widget=_text(autocomplete="off"),
+        help_text="与营业执照等登记证照上的名称一致。",
+    )
+
+    def clean_credit_code(self) -> str:
+        # GB 32100-2015: length, alphabet, parts and both check characters.
+        try:
+            return validate_credit_code(self.cleaned_data["credit_code"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.detail) from None
 
 
 def field_name(code: str) -> str:
