@@ -23,24 +23,31 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
 import json
 import os
 import random
 import signal
-import statistics
-import subprocess
 import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402  # after the path is set
+    copy_models,
+    markdown,
+    next_id,
+    percentiles,
+    request,
+    reset_sequence,
+    start_gunicorn,
+)
 
 # --- the generated catalogue ---------------------------------------------------------------
 
@@ -331,44 +338,6 @@ def guide_template(spec: dict[str, Any]) -> dict[str, Any]:
 # --- seeding ---------------------------------------------------------------------------------
 
 
-def _copy(model: Any, objs: Sequence[Any]) -> None:
-    """COPY model instances (primary keys set) into their table."""
-    from django.db import connection
-    from django.db.models import JSONField
-
-    fields = model._meta.concrete_fields
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    with connection.cursor() as cur:
-        raw = cur.cursor
-        with raw.copy(f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN') as copy:
-            for obj in objs:
-                row = []
-                for f in fields:
-                    value = getattr(obj, f.attname)
-                    if isinstance(f, JSONField):
-                        value = json.dumps(value, ensure_ascii=False)
-                    row.append(value)
-                copy.write_row(row)
-
-
-def _next_id(table: str) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-        return int(cur.fetchone()[0])
-
-
-def _reset_sequence(table: str) -> None:
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
-        )
-
-
 def seed(*, basic_count: int, county_count: int, province_share: float) -> dict[str, Any]:
     from django.db import connection, transaction
 
@@ -443,8 +412,8 @@ def seed(*, basic_count: int, county_count: int, province_share: float) -> dict[
     done = set(ServiceItem.objects.values_list("implementation_code", flat=True))
     prepared = time.perf_counter()
 
-    item_id = _next_id("catalog_serviceitem")
-    version_id = _next_id("catalog_guideversion")
+    item_id = next_id("catalog_serviceitem")
+    version_id = next_id("catalog_guideversion")
     rng = random.Random(20261121)
     total = 0
     with connection.cursor() as cur:
@@ -527,9 +496,9 @@ def seed(*, basic_count: int, county_count: int, province_share: float) -> dict[
             # current_version is a deferred-checkable FK in Django's PostgreSQL schema.
             with connection.cursor() as cur:
                 cur.execute("SET CONSTRAINTS ALL DEFERRED")
-            _copy(ServiceItem, items)
-            _copy(GuideVersion, versions)
-            _copy(SearchEntry, entries)
+            copy_models(ServiceItem, items)
+            copy_models(GuideVersion, versions)
+            copy_models(SearchEntry, entries)
         total += len(items)
         if index % 100 == 99:
             print(f"  {index + 1}/{len(specs)} basic items, {total} service items", flush=True)
@@ -543,7 +512,7 @@ def seed(*, basic_count: int, county_count: int, province_share: float) -> dict[
         )
         cur.execute("ANALYZE")
     for table in ("catalog_serviceitem", "catalog_guideversion", "catalog_basicitem"):
-        _reset_sequence(table)
+        reset_sequence(table)
     finished = time.perf_counter()
     return {
         "service_items_written": total,
@@ -558,22 +527,6 @@ def seed(*, basic_count: int, county_count: int, province_share: float) -> dict[
 
 
 # --- measuring -------------------------------------------------------------------------------
-
-
-def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
-    ordered = sorted(samples_ms)
-
-    def at(p: float) -> float:
-        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-    return {
-        "n": len(ordered),
-        "p50": round(at(50), 1),
-        "p95": round(at(95), 1),
-        "p99": round(at(99), 1),
-        "mean": round(statistics.fmean(ordered), 1),
-        "max": round(ordered[-1], 1),
-    }
 
 
 def scenarios(counties: Sequence[str], department_of: Callable[[str], int]) -> list[dict[str, Any]]:
@@ -645,17 +598,10 @@ def run_direct(runs: int, counties: Sequence[str], market: dict[str, int]) -> li
 
 
 def _get(port: int, path: str, params: dict[str, Any]) -> tuple[int, float]:
-    url = f"/api/v1/catalog/{path}?{urllib.parse.urlencode(params)}"
-    started = time.perf_counter()
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", url)
-        response = conn.getresponse()
-        response.read()
-        status = response.status
-    finally:
-        conn.close()
-    return status, (time.perf_counter() - started) * 1000
+    status, ms, _, _ = request(
+        port, "GET", f"/api/v1/catalog/{path}?{urllib.parse.urlencode(params)}"
+    )
+    return status, ms
 
 
 def run_http(
@@ -694,40 +640,6 @@ def run_http(
     }
 
 
-def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings.local",
-        "DJANGO_DEBUG": "0",
-    }
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "config.wsgi",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            status, _ = _get(port, "suggest", {"q": "营业"})
-            if status == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.5)
-    process.terminate()
-    raise RuntimeError("gunicorn did not come up")
-
-
 def explain(counties: Sequence[str]) -> None:
     """EXPLAIN ANALYZE of the main search query for one county."""
     from django.db import connection
@@ -745,14 +657,6 @@ def explain(counties: Sequence[str]) -> None:
     with connection.cursor() as cur:
         cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + queries[-1])
         print("\n".join(row[0] for row in cur.fetchall()))
-
-
-def markdown(title: str, rows: Iterable[dict[str, Any]], keys: Sequence[str]) -> str:
-    rows = list(rows)
-    lines = [f"**{title}**", "", "| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    for row in rows:
-        lines.append("| " + " | ".join(str(row.get(k, "")) for k in keys) + " |")
-    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -838,7 +742,12 @@ def main() -> None:
     if args.no_http:
         return
     connection.close()
-    process = start_gunicorn(args.database_url, args.port, args.workers)
+    process = start_gunicorn(
+        args.database_url,
+        args.port,
+        args.workers,
+        ready=lambda port: _get(port, "suggest", {"q": "营业"})[0] == 200,
+    )
     try:
         # Warm every worker (jieba's dictionary, database connections) concurrently,
         # so that the sync workers cannot all be served by the same process.
