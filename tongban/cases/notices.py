@@ -32,10 +32,17 @@ from xml.sax.saxutils import escape
 import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
-from tongban.cases.models import Case, CaseDocument, CaseEvent, DocumentKind, Outcome
+from tongban.cases.models import (
+    Case,
+    CaseDocument,
+    CaseEvent,
+    DocumentKind,
+    DocumentNumberSequence,
+    Outcome,
+)
 from tongban.core import clock, events
 from tongban.core.audit import audit_record
 from tongban.core.errors import DomainError, define
@@ -490,16 +497,36 @@ def _file_stem(case: Case, kind: str) -> str:
     return f"{case.case_no}-{kind}-v{case.version}-"
 
 
-def _next_number(department: Department, kind: str, year: int) -> str:
-    series = number_series(department, kind, year)
+def _highest_issued(series: str) -> int:
     last = (
         CaseDocument.objects.filter(number__startswith=series)
         .order_by("-number")
         .values_list("number", flat=True)
         .first()
     )
-    sequence = int(last[len(series) : len(series) + SEQUENCE_DIGITS]) if last else 0
-    return format_number(series, sequence + 1)
+    return int(last[len(series) : len(series) + SEQUENCE_DIGITS]) if last else 0
+
+
+def _next_number(department: Department, kind: str, year: int) -> str:
+    """The series' next number from its counter row (locked until the caller's
+    transaction ends). A series without a counter yet starts after the highest
+    number already issued in it."""
+    series = number_series(department, kind, year)
+    table = DocumentNumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE series = %s RETURNING last",  # noqa: S608  # table name from the model
+            [series],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(
+                f"INSERT INTO {table} (series, last) VALUES (%s, %s) "  # noqa: S608  # table name from the model
+                f"ON CONFLICT (series) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+                [series, _highest_issued(series) + 1],
+            )
+            row = cursor.fetchone()
+    return format_number(series, int(row[0]))
 
 
 def document_issue(
@@ -515,12 +542,12 @@ def document_issue(
     Idempotent per (case, kind, case version): issuing the same kind again on
     an unchanged case returns the document already issued.
 
-    Numbering: one series per 机关代字, kind and year (in Asia/Shanghai); the
-    next number is the highest of the series plus one. The case row is locked
-    (so one case never issues the same document twice at once); two cases of
-    one department may still race for a number, and then the unique index on
-    ``CaseDocument.number`` refuses the second insert, which is retried in a
-    savepoint with the next number. On SQLite writes are serialised anyway.
+    Numbering: one series per 机关代字, kind and year (in Asia/Shanghai), counted
+    by a ``DocumentNumberSequence`` row in this transaction, so numbers are
+    continuous and two cases never draw the same one. The case row is locked
+    (so one case never issues the same document twice at once). Should a number
+    exist already (a document written outside this service), the unique index
+    refuses it and the next number is drawn.
     """
     moment = now or clock.now()
     with transaction.atomic():
