@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
+from tests.support.cases import PASSWORD, PDF, department_named, id_number, staff_member
 from tongban.cases import notices
 from tongban.cases import services as case_services
 from tongban.cases.models import Case, CaseMaterial, CaseStatus, MaterialKind
@@ -18,21 +19,13 @@ from tongban.cases.services.intake import MaterialInput
 from tongban.catalog import services as catalog_services
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.tests.guide_factory import valid_guide
-from tongban.core.identifiers import generate_check_digit_resident, generate_credit_code
+from tongban.core.identifiers import generate_credit_code
 from tongban.identity import services as identity_services
 from tongban.identity.models import User
 from tongban.org.demo import demo_org_load
 from tongban.org.models import Department, DepartmentKind, Role
-from tongban.org.services import staff_assign
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct-horse-7"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def id_number(first17: str) -> str:
-    return first17 + generate_check_digit_resident(first17)
 
 
 @dataclass(frozen=True)
@@ -46,30 +39,6 @@ class CaseSeed:
     reviewer: User
     head: User
     gz_clerk: User
-
-
-def _department(region_code: str, fragment: str) -> Department:
-    department = (
-        Department.objects.filter(region_id=region_code, name__contains=fragment)
-        .order_by("id")
-        .first()
-    )
-    assert department is not None
-    return department
-
-
-def _staff(username: str, name: str, role: str, department: Department, *, only: bool) -> User:
-    user = identity_services.staff_account_create(
-        username=username, display_name=name, password=PASSWORD
-    )
-    staff_assign(
-        user_id=user.pk,
-        role=role,
-        department=department,
-        region_scope=department.region,
-        scope_departments=[department] if only else [],
-    )
-    return user
 
 
 def seed_cases() -> CaseSeed:
@@ -88,8 +57,8 @@ def seed_cases() -> CaseSeed:
         legal_basis="《婚姻登记条例》第四条",
         levels="34",
     )
-    nj_market = _department("320100", "市场监督管理局")
-    gz_market = _department("360700", "市场监督管理局")
+    nj_market = department_named("320100", "市场监督管理局")
+    gz_market = department_named("360700", "市场监督管理局")
     food_guide = valid_guide(
         audience=["person", "legal_entity"],
         form=[
@@ -106,7 +75,7 @@ def seed_cases() -> CaseSeed:
     )
     marriage = catalog_services.guide_load_published(
         basic_item=marriage_basic,
-        department=_department("320100", "民政局"),
+        department=department_named("320100", "民政局"),
         content=valid_guide(
             name="内地居民结婚登记",
             audience=["person"],
@@ -151,10 +120,10 @@ def seed_cases() -> CaseSeed:
         marriage=marriage,
         citizen=citizen,
         other=other,
-        clerk=_staff("nj_clerk", "宁窗口", Role.WINDOW_CLERK, nj_centre, only=False),
-        reviewer=_staff("nj_reviewer", "宁审批", Role.REVIEWER, nj_market, only=True),
-        head=_staff("nj_head", "宁科长", Role.DEPARTMENT_HEAD, nj_market, only=True),
-        gz_clerk=_staff("gz_clerk", "赣窗口", Role.WINDOW_CLERK, gz_centre, only=False),
+        clerk=staff_member("nj_clerk", "宁窗口", Role.WINDOW_CLERK, nj_centre, only=False),
+        reviewer=staff_member("nj_reviewer", "宁审批", Role.REVIEWER, nj_market, only=True),
+        head=staff_member("nj_head", "宁科长", Role.DEPARTMENT_HEAD, nj_market, only=True),
+        gz_clerk=staff_member("gz_clerk", "赣窗口", Role.WINDOW_CLERK, gz_centre, only=False),
     )
 
 
@@ -365,7 +334,7 @@ def test_a_business_account_applies_for_its_legal_entity_with_its_person_as_agen
 def test_a_citizen_cannot_apply_for_an_item_for_legal_entities_only(client, seed):
     only_business = catalog_services.guide_load_published(
         basic_item=seed.food.basic_item,
-        department=_department("320100", "市场监督管理局"),
+        department=department_named("320100", "市场监督管理局"),
         content=valid_guide(),  # legal_entity only
     )
     client.force_login(seed.citizen)
@@ -377,7 +346,7 @@ def test_a_citizen_cannot_apply_for_an_item_for_legal_entities_only(client, seed
 def test_an_item_without_online_acceptance_sends_the_citizen_to_the_window(client, seed):
     consult_only = catalog_services.guide_load_published(
         basic_item=seed.food.basic_item,
-        department=_department("320100", "市场监督管理局"),
+        department=department_named("320100", "市场监督管理局"),
         content=valid_guide(audience=["person"], online_depth=2),
     )
     guide = client.get(reverse("portal:service_guide", args=[consult_only.implementation_code]))

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from tests.support.cases import PASSWORD, PDF, department_named, id_number, staff_member
 from tongban.cases import services as case_services
 from tongban.cases.models import Case, CaseDocument, CaseStatus, MaterialKind
 from tongban.cases.services.intake import MaterialInput
@@ -16,22 +17,14 @@ from tongban.catalog import services as catalog_services
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.tests.guide_factory import valid_guide
 from tongban.core import clock
-from tongban.core.identifiers import generate_check_digit_resident
 from tongban.identity import services as identity_services
 from tongban.identity.models import Person, User
 from tongban.org.demo import demo_org_load
 from tongban.org.models import Department, DepartmentKind, Role
-from tongban.org.services import staff_assign
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "correct-horse-7"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ZHANG_ID = "32010219900101123"
-
-
-def id_number(first17: str) -> str:
-    return first17 + generate_check_digit_resident(first17)
 
 
 @dataclass(frozen=True)
@@ -44,30 +37,6 @@ class CaseSeed:
     reviewer: User
     head: User
     gz_clerk: User
-
-
-def _department(region_code: str, fragment: str) -> Department:
-    department = (
-        Department.objects.filter(region_id=region_code, name__contains=fragment)
-        .order_by("id")
-        .first()
-    )
-    assert department is not None
-    return department
-
-
-def _staff(username: str, name: str, role: str, department: Department, *, only: bool) -> User:
-    user = identity_services.staff_account_create(
-        username=username, display_name=name, password=PASSWORD
-    )
-    staff_assign(
-        user_id=user.pk,
-        role=role,
-        department=department,
-        region_scope=department.region,
-        scope_departments=[department] if only else [],
-    )
-    return user
 
 
 def seed_cases() -> CaseSeed:
@@ -86,7 +55,7 @@ def seed_cases() -> CaseSeed:
         legal_basis="《婚姻登记条例》第四条",
         levels="34",
     )
-    nj_market = _department("320100", "市场监督管理局")
+    nj_market = department_named("320100", "市场监督管理局")
     food = catalog_services.guide_load_published(
         basic_item=licensing,
         department=nj_market,
@@ -105,14 +74,14 @@ def seed_cases() -> CaseSeed:
     )
     ganzhou = catalog_services.guide_load_published(
         basic_item=licensing,
-        department=_department("360700", "市场监督管理局"),
+        department=department_named("360700", "市场监督管理局"),
         content=valid_guide(
             audience=["person"], form=[{"code": "applicant_name", "label": "名称"}]
         ),
     )
     marriage = catalog_services.guide_load_published(
         basic_item=marriage_basic,
-        department=_department("320100", "民政局"),
+        department=department_named("320100", "民政局"),
         content=valid_guide(
             name="内地居民结婚登记",
             audience=["person"],
@@ -149,10 +118,10 @@ def seed_cases() -> CaseSeed:
         ganzhou=ganzhou,
         marriage=marriage,
         citizen=citizen,
-        clerk=_staff("nj_clerk", "宁窗口", Role.WINDOW_CLERK, nj_centre, only=False),
-        reviewer=_staff("nj_reviewer", "宁审批", Role.REVIEWER, nj_market, only=True),
-        head=_staff("nj_head", "宁科长", Role.DEPARTMENT_HEAD, nj_market, only=True),
-        gz_clerk=_staff("gz_clerk", "赣窗口", Role.WINDOW_CLERK, gz_centre, only=False),
+        clerk=staff_member("nj_clerk", "宁窗口", Role.WINDOW_CLERK, nj_centre, only=False),
+        reviewer=staff_member("nj_reviewer", "宁审批", Role.REVIEWER, nj_market, only=True),
+        head=staff_member("nj_head", "宁科长", Role.DEPARTMENT_HEAD, nj_market, only=True),
+        gz_clerk=staff_member("gz_clerk", "赣窗口", Role.WINDOW_CLERK, gz_centre, only=False),
     )
 
 
