@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape
 import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from tongban.cases.models import (
@@ -45,6 +45,7 @@ from tongban.cases.models import (
 )
 from tongban.core import clock, events
 from tongban.core.audit import audit_record
+from tongban.core.counters import counter_next
 from tongban.core.errors import DomainError, define
 from tongban.core.masking import mask_name
 from tongban.org.models import Department, RegionLevel
@@ -512,21 +513,10 @@ def _next_number(department: Department, kind: str, year: int) -> str:
     transaction ends). A series without a counter yet starts after the highest
     number already issued in it."""
     series = number_series(department, kind, year)
-    table = DocumentNumberSequence._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE series = %s RETURNING last",  # noqa: S608  # table name from the model
-            [series],
-        )
-        row = cursor.fetchone()
-        if row is None:
-            cursor.execute(
-                f"INSERT INTO {table} (series, last) VALUES (%s, %s) "  # noqa: S608  # table name from the model
-                f"ON CONFLICT (series) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-                [series, _highest_issued(series) + 1],
-            )
-            row = cursor.fetchone()
-    return format_number(series, int(row[0]))
+    last = counter_next(
+        DocumentNumberSequence, key={"series": series}, start=lambda: _highest_issued(series) + 1
+    )
+    return format_number(series, last)
 
 
 def document_issue(

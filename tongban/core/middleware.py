@@ -200,7 +200,8 @@ class IdempotencyMiddleware:
         """The new record for this key, or None when the key is taken. A key held
         by an expired record is freed and claimed again; a fresh key (the usual
         case) costs one insert."""
-        for attempt in range(2):
+
+        def claim() -> IdempotencyRecord | None:
             try:
                 with transaction.atomic():
                     return IdempotencyRecord.objects.create(
@@ -212,13 +213,16 @@ class IdempotencyMiddleware:
                         created_at=now,
                     )
             except IntegrityError:
-                expired = now - dt.timedelta(hours=settings.TONGBAN_IDEMPOTENCY_TTL_HOURS)
-                removed, _ = IdempotencyRecord.objects.filter(
-                    owner=owner, key=key, created_at__lt=expired
-                ).delete()
-                if not removed or attempt:
-                    return None
-        return None
+                return None
+
+        record = claim()
+        if record is not None:
+            return record
+        expired = now - dt.timedelta(hours=settings.TONGBAN_IDEMPOTENCY_TTL_HOURS)
+        freed, _ = IdempotencyRecord.objects.filter(
+            owner=owner, key=key, created_at__lt=expired
+        ).delete()
+        return claim() if freed else None
 
     def _answer(self, request: HttpRequest, record: IdempotencyRecord) -> HttpResponse:
         response = self.get_response(request)

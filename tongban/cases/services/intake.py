@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 
 from tongban.cases import errors
 from tongban.cases.models import (
@@ -32,6 +32,7 @@ from tongban.catalog.models import ServiceItem
 from tongban.catalog.situations import materials_for
 from tongban.core import clock, events
 from tongban.core.audit import audit_record
+from tongban.core.counters import counter_next
 from tongban.core.errors import DomainError
 from tongban.core.identifiers import (
     validate_credit_code,
@@ -63,21 +64,13 @@ class MaterialInput:
 def next_case_no(*, region_code: str, day: dt.date) -> str:
     """办件编号: region code + date + a six-digit sequence, safe under concurrency.
 
-    One upsert increments the day's counter and returns it; the row stays
+    The day's counter row is incremented (``core.counters``); it stays
     locked until the caller's transaction ends. Called outside a transaction
     (as ``case_submit`` does) it commits at once, so concurrent submissions do
     not queue behind each other; a submission that then fails leaves a gap in
     the numbers, as a database sequence would, and a number is never reused.
     """
-    table = CaseNumberSequence._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (region_code, day, last) VALUES (%s, %s, 1) "  # noqa: S608  # table name from the model
-            f"ON CONFLICT (region_code, day) DO UPDATE SET last = {table}.last + 1 "
-            "RETURNING last",
-            [region_code, day],
-        )
-        last = cursor.fetchone()[0]
+    last = counter_next(CaseNumberSequence, key={"region_code": region_code, "day": day})
     return f"{region_code}{day:%Y%m%d}{last:06d}"
 
 

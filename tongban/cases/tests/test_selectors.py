@@ -368,3 +368,16 @@ def test_open_statuses_are_every_status_but_the_terminal_ones():
     from tongban.cases.models import OPEN_STATUSES, CaseStatus
 
     assert set(OPEN_STATUSES) == set(CaseStatus.values) - workflow.TERMINAL
+
+
+def test_a_counter_starts_where_told_and_counts_each_key_apart(world):
+    from tongban.cases.models import CaseNumberSequence, DocumentNumberSequence
+    from tongban.core.counters import counter_next
+
+    assert counter_next(DocumentNumberSequence, key={"series": "甲"}, start=lambda: 41) == 41
+    assert counter_next(DocumentNumberSequence, key={"series": "甲"}, start=lambda: 41) == 42
+    assert counter_next(DocumentNumberSequence, key={"series": "乙"}) == 1
+    day = dt.date(2026, 11, 23)
+    assert counter_next(CaseNumberSequence, key={"region_code": "320102", "day": day}) == 1
+    assert counter_next(CaseNumberSequence, key={"region_code": "320102", "day": day}) == 2
+    assert DocumentNumberSequence.objects.get(series="甲").last == 42
