@@ -21,6 +21,7 @@ from tongban.core.identifiers import generate_credit_code
 from tongban.org.models import Department, DepartmentKind, Hall, Region, Window, WindowKind
 from tongban.org.selectors import region_get
 from tongban.org.services import (
+    SUBCOUNTY_REGIONS_FILE,
     department_create,
     hall_create,
     regions_load_from_file,
@@ -254,9 +255,14 @@ def _ensure_hall(region: Region, prefix: str, departments: list[Department]) -> 
 
 
 def demo_org_load() -> dict[str, int]:
-    """Load the regions and the demo departments, halls and windows; return the counts."""
+    """Load the regions and the demo departments, halls and windows; return the counts.
+
+    The regions are the GB/T 2260 file (province to county) and the 乡镇 and
+    村 of the four demo counties (``subcounty_regions.csv``, 807 rows).
+    """
     with transaction.atomic():
-        regions = regions_load_from_file()
+        counties = regions_load_from_file()
+        subcounty = regions_load_from_file(path=SUBCOUNTY_REGIONS_FILE)
         departments_created = 0
         halls: list[Hall] = []
         windows_created = 0
@@ -274,8 +280,8 @@ def demo_org_load() -> dict[str, int]:
                 halls.append(hall)
                 windows_created += created_windows
     return {
-        "regions": regions.total,
-        "regions_created": regions.created,
+        "regions": counties.total + subcounty.total,
+        "regions_created": counties.created + subcounty.created,
         "departments": len(all_departments),
         "departments_created": departments_created,
         "halls": len(halls),

@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 
 from tongban.core.errors import DomainError
 from tongban.org import errors
-from tongban.org.models import Department, Region, StaffAssignment
+from tongban.org.models import Department, Region, RegionLevel, StaffAssignment
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,51 @@ def regions_children(code: str) -> QuerySet[Region]:
     if not code:
         return Region.objects.filter(parent__isnull=True).order_by("code")
     return Region.objects.filter(parent_id=region_get(code).code).order_by("code")
+
+
+@dataclass(frozen=True)
+class SubdivisionCounts:
+    """The 乡镇 and 村 beneath a region: the denominators of R-HA-2 (002 #4).
+
+    ``similar_*`` counts those of them the 统计局 codes 400–599 (类似乡级单位
+    such as development zones and forest farms, 类似村级单位 such as their
+    虚拟社区): statistical units, not 乡镇(街道) or 村(社区), which is what
+    002 #4's shares (80 % of townships, 50 % of villages) are of.
+    """
+
+    townships: int
+    villages: int
+    similar_townships: int
+    similar_villages: int
+
+    @property
+    def proper_townships(self) -> int:
+        return self.townships - self.similar_townships
+
+    @property
+    def proper_villages(self) -> int:
+        return self.villages - self.similar_villages
+
+
+def region_subdivision_counts(code: str) -> SubdivisionCounts:
+    """How many 乡镇 and 村 lie beneath region ``code`` (two queries)."""
+    root = region_get(code)
+    township, village = RegionLevel.TOWNSHIP, RegionLevel.VILLAGE
+    # 统计用区划代码编制规则: digits 7–9 of a 乡级 code and 10–12 of a 村级 code
+    # from 400 to 599 mark the 类似 units.
+    similar = ["4", "5"]
+    counts = (
+        Region.objects.filter(path__startswith=root.path, level__in=[township, village])
+        .exclude(code=root.code)
+        .annotate(township_kind=Substr("code", 7, 1), village_kind=Substr("code", 10, 1))
+        .aggregate(
+            townships=Count("pk", filter=Q(level=township)),
+            villages=Count("pk", filter=Q(level=village)),
+            similar_townships=Count("pk", filter=Q(level=township, township_kind__in=similar)),
+            similar_villages=Count("pk", filter=Q(level=village, village_kind__in=similar)),
+        )
+    )
+    return SubdivisionCounts(**counts)
 
 
 def department_list_for_staff(user: Any) -> QuerySet[Department]:

@@ -31,16 +31,28 @@ from tongban.org.models import (
     WindowKind,
 )
 
-# The file committed with the code (see data/README.md for its source).
+# The files committed with the code (see data/README.md for their sources): the
+# GB/T 2260 divisions down to the counties, and the 乡镇/村 of the demo counties.
 DEFAULT_REGIONS_FILE = Path(__file__).resolve().parent / "data" / "regions.csv"
+SUBCOUNTY_REGIONS_FILE = Path(__file__).resolve().parent / "data" / "subcounty_regions.csv"
 
-_LEVEL_DEPTH = {
+_LEVEL_DEPTH: dict[str, int] = {
     RegionLevel.PROVINCE: 0,
     RegionLevel.CITY: 1,
     RegionLevel.COUNTY: 2,
     RegionLevel.TOWNSHIP: 3,
     RegionLevel.VILLAGE: 4,
 }
+# The digits of a code that name the region itself; its children's codes start with them.
+# GB/T 2260: 2 province, 4 city, 6 county; 统计用区划代码: 9 乡级, 12 村级.
+_OWN_DIGITS: dict[str, int] = {
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.CITY: 4,
+    RegionLevel.COUNTY: 6,
+    RegionLevel.TOWNSHIP: 9,
+    RegionLevel.VILLAGE: 12,
+}
+_NAME_MAX, _FULL_NAME_MAX = 60, 200  # Region.name and Region.full_name max_length
 
 
 @dataclass(frozen=True)
@@ -54,7 +66,37 @@ class RegionLoadResult:
         return self.created + self.updated + self.unchanged
 
 
-def _read_region_rows(path: Path) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class _RegionRow:
+    line: int
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+def _code_shape_problem(code: str, level: str) -> str | None:
+    """Why ``code`` cannot be a region of ``level``, or None when it can."""
+    if level in (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
+        if len(code) != 12:
+            return "乡镇、村级区划代码应为 12 位"
+        # 乡级 codes are written as their 9 digits + "000"; 村级 codes never end so.
+        if level == RegionLevel.TOWNSHIP and not code.endswith("000"):
+            return "乡镇级代码末三位应为 000"
+        if level == RegionLevel.VILLAGE and code.endswith("000"):
+            return "村级代码末三位不应为 000"
+        return None
+    if len(code) != 6:
+        return "省、市、县级区划代码应为 6 位"
+    fits = {
+        RegionLevel.PROVINCE: code[2:] == "0000",
+        RegionLevel.CITY: code[2:4] != "00" and code[4:] == "00",
+        RegionLevel.COUNTY: code[4:] != "00",
+    }
+    return None if fits[RegionLevel(level)] else f"代码与层级“{RegionLevel(level).label}”不符"
+
+
+def _read_region_rows(path: Path) -> list[_RegionRow]:
     def fail(why: str) -> DomainError:
         return DomainError(errors.REGION_FILE_INVALID, f"行政区划数据文件 {path.name} 有误：{why}")
 
@@ -63,22 +105,46 @@ def _read_region_rows(path: Path) -> list[dict[str, str]]:
             reader = csv.DictReader(handle)
             if reader.fieldnames != ["code", "name", "level", "parent_code"]:
                 raise fail("表头应为 code,name,level,parent_code")
-            rows = [dict(row) for row in reader]
+            raw_rows = [dict(row) for row in reader]
     except OSError as exc:
         raise fail(f"无法读取（{exc.strerror}）") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise fail("不是 UTF-8 编码的 CSV 文件") from exc
     seen: set[str] = set()
-    for number, row in enumerate(rows, start=2):
-        code = validate_region_code(row["code"] or "")
+    rows: list[_RegionRow] = []
+    for number, raw in enumerate(raw_rows, start=2):
+        try:
+            code = validate_region_code(raw.get("code") or "")
+        except DomainError as exc:
+            raise fail(f"第 {number} 行：{exc.detail}") from exc
         if code in seen:
             raise fail(f"第 {number} 行区划代码 {code} 重复")
         seen.add(code)
-        if row["level"] not in _LEVEL_DEPTH:
-            raise fail(f"第 {number} 行层级 {row['level']} 无效")
-        if not (row["name"] or "").strip():
-            raise fail(f"第 {number} 行名称为空")
+        level = raw.get("level") or ""
+        if level not in _LEVEL_DEPTH:
+            raise fail(f"第 {number} 行层级 {level} 无效")
+        if problem := _code_shape_problem(code, level):
+            raise fail(f"第 {number} 行 {code}：{problem}")
+        name = (raw.get("name") or "").strip()
+        if not name or len(name) > _NAME_MAX:
+            raise fail(f"第 {number} 行名称为空或超过 {_NAME_MAX} 个字")
+        parent_code = (raw.get("parent_code") or "").strip() or None
+        if (parent_code is None) != (level == RegionLevel.PROVINCE):
+            raise fail(f"第 {number} 行 {code}：省级区划无上级，其他区划须填写上级代码")
+        rows.append(_RegionRow(number, code, name, level, parent_code))
     # Parents before children, so each row's parent path is known when it is built.
-    rows.sort(key=lambda r: (_LEVEL_DEPTH[r["level"]], r["code"]))
+    rows.sort(key=lambda r: (_LEVEL_DEPTH[r.level], r.code))
     return rows
+
+
+def _assign_changed(region: Region, values: dict[str, str | None]) -> bool:
+    """Set ``values`` on ``region``; whether any of them differed."""
+    changed = False
+    for field, value in values.items():
+        if getattr(region, field) != value:
+            setattr(region, field, value)
+            changed = True
+    return changed
 
 
 def regions_load_from_file(
@@ -88,46 +154,64 @@ def regions_load_from_file(
 
     Idempotent: loading the same file twice changes nothing the second time.
     Regions missing from the file are left alone (a code withdrawn from
-    GB/T 2260 may still be referenced by historic cases).
+    GB/T 2260 may still be referenced by historic cases). A row's parent may
+    be in the file or already loaded, so the 乡镇/村 file loads after the
+    county file. Every row is checked before anything is written: a parent
+    that exists, is of a higher level and whose code prefixes the row's.
     """
     path = Path(path)
     rows = _read_region_rows(path)
+
+    def fail(row: _RegionRow, why: str) -> DomainError:
+        return DomainError(
+            errors.REGION_FILE_INVALID,
+            f"行政区划数据文件 {path.name} 有误：第 {row.line} 行 {row.code} {why}",
+        )
+
     with transaction.atomic():
         existing = {r.code: r for r in Region.objects.all()}
-        known_paths = {code: r.path for code, r in existing.items()}
-        known_full = {code: r.full_name for code, r in existing.items()}
+        known = {code: (r.path, r.full_name, r.level) for code, r in existing.items()}
         to_create: list[Region] = []
         to_update: list[Region] = []
         unchanged = 0
         for row in rows:
-            code = row["code"].strip()
-            parent_code = (row["parent_code"] or "").strip() or None
-            if parent_code is not None and parent_code not in known_paths:
-                raise DomainError(
-                    errors.REGION_FILE_INVALID,
-                    f"行政区划数据文件 {path.name} 有误：{code} 的上级 {parent_code} 不存在",
-                )
-            name = row["name"].strip()
-            region_path = (known_paths[parent_code] if parent_code else "/") + code + "/"
-            full_name = (known_full[parent_code] if parent_code else "") + name
-            known_paths[code] = region_path
-            known_full[code] = full_name
+            parent = known.get(row.parent_code) if row.parent_code else None
+            if row.parent_code is not None:
+                if parent is None:
+                    raise fail(row, f"的上级 {row.parent_code} 不存在")
+                if _LEVEL_DEPTH[parent[2]] >= _LEVEL_DEPTH[row.level]:
+                    raise fail(row, f"的上级 {row.parent_code} 层级不高于本级")
+                if not row.code.startswith(row.parent_code[: _OWN_DIGITS[parent[2]]]):
+                    raise fail(row, f"不在上级 {row.parent_code} 的代码范围内")
+            region_path = (parent[0] if parent else "/") + row.code + "/"
+            full_name = (parent[1] if parent else "") + row.name
+            if len(full_name) > _FULL_NAME_MAX:
+                raise fail(row, f"的全称超过 {_FULL_NAME_MAX} 个字")
+            known[row.code] = (region_path, full_name, row.level)
             values = {
-                "name": name,
+                "name": row.name,
                 "full_name": full_name,
-                "level": row["level"],
-                "parent_id": parent_code,
+                "level": row.level,
+                "parent_id": row.parent_code,
                 "path": region_path,
             }
-            current = existing.get(code)
+            current = existing.pop(row.code, None)
             if current is None:
-                to_create.append(Region(code=code, **values))
-            elif any(getattr(current, field) != value for field, value in values.items()):
-                for field, value in values.items():
-                    setattr(current, field, value)
+                to_create.append(Region(code=row.code, **values))
+            elif _assign_changed(current, values):
                 to_update.append(current)
             else:
                 unchanged += 1
+        # Regions loaded from another file follow a renamed ancestor (a county's new
+        # name is in its 乡镇' and 村' full names), parents first.
+        for region in sorted(existing.values(), key=lambda r: len(r.path)):
+            if region.parent_id is None or region.parent_id not in known:
+                continue
+            parent_path, parent_full, _level = known[region.parent_id]
+            own_path, own_full = parent_path + region.code + "/", parent_full + region.name
+            known[region.code] = (own_path, own_full, region.level)
+            if _assign_changed(region, {"path": own_path, "full_name": own_full}):
+                to_update.append(region)
         Region.objects.bulk_create(to_create, batch_size=500)
         Region.objects.bulk_update(
             to_update, ["name", "full_name", "level", "parent", "path"], batch_size=500
