@@ -83,15 +83,25 @@ class RegionLevelChoice:
     options: list[Region]
 
 
+# The picker's levels, top down: 省、市、县, then 乡镇 and 村 (12-digit codes).
+REGION_PICKER_LABELS = (
+    "省（自治区、直辖市）",
+    "市（地区、州）",
+    "县（市、区）",
+    "乡镇（街道）",
+    "村（社区）",
+)
+
+
 def _region_chain(values: list[str]) -> list[Region]:
-    """The chosen regions from the top down (province, city, county).
+    """The chosen regions from the top down (province, city, county, township, village).
 
     The picker sends one ``region`` per level; a lower choice that is not
     beneath the one above it (the upper choice changed without JavaScript)
     is dropped, so the deepest consistent choice wins.
     """
     chain: list[Region] = []
-    for value in values[:3]:
+    for value in values[: len(REGION_PICKER_LABELS)]:
         if not value:
             break
         try:
@@ -106,15 +116,15 @@ def _region_chain(values: list[str]) -> list[Region]:
             chain = [*(region_get(code) for code in above), region]
             continue
         chain.append(region)
-    return chain[:3]
+    return chain[: len(REGION_PICKER_LABELS)]
 
 
 def _region_levels(chain: list[Region]) -> list[RegionLevelChoice]:
-    labels = ("省（自治区、直辖市）", "市（地区、州）", "县（市、区）")
+    labels = REGION_PICKER_LABELS
     levels = [
         RegionLevelChoice(labels[0], chain[0].code if chain else "", list(regions_children("")))
     ]
-    for depth in (1, 2):
+    for depth in range(1, len(labels)):
         if len(chain) < depth:
             break
         children = list(regions_children(chain[depth - 1].code))

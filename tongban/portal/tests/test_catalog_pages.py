@@ -88,6 +88,19 @@ def test_the_region_picker_narrows_to_a_city_and_offers_its_counties(client, see
     assert seed.ganzhou.implementation_code not in body
 
 
+def test_the_region_picker_reaches_down_to_townships_and_villages(client, seed):
+    # A link straight to a 社区 rebuilds its chain: 江苏省 南京市 玄武区 玄武门街道 百子亭社区.
+    response = client.get("/services/", {"region": "320102005001"})
+    body = text(response)
+    assert response.status_code == 200
+    assert '<option value="320102005000" selected>玄武门街道</option>' in body
+    assert '<option value="320102005001" selected>百子亭社区</option>' in body
+    assert "乡镇（街道）" in body and "村（社区）" in body
+    # The city's items serve its villages; 赣州's do not.
+    assert seed.food.implementation_code in body
+    assert seed.ganzhou.implementation_code not in body
+
+
 def test_the_services_page_pages_with_the_next_cursor(client, seed, monkeypatch):
     monkeypatch.setattr(catalog_views, "PAGE_SIZE", 2)
     first = text(client.get("/services/"))
