@@ -34,6 +34,16 @@ class Level(models.TextChoices):
     VILLAGE = "6", "村（社区）级"
 
 
+# The level at which a region's own bodies exercise items (org.RegionLevel → Level).
+REGION_LEVEL_TO_LEVEL: dict[str, str] = {
+    "province": Level.PROVINCE.value,
+    "city": Level.CITY.value,
+    "county": Level.COUNTY.value,
+    "township": Level.TOWNSHIP.value,
+    "village": Level.VILLAGE.value,
+}
+
+
 class BasicItem(models.Model):
     """基本目录事项: the catalogue entry every region implements the same way."""
 

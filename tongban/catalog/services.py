@@ -20,6 +20,7 @@ from tongban.catalog import errors, workflow
 from tongban.catalog.content import GuideContent
 from tongban.catalog.lint import errors_of, lint_guide
 from tongban.catalog.models import (
+    REGION_LEVEL_TO_LEVEL,
     BasicItem,
     FieldDefinition,
     GuideEvent,
@@ -37,13 +38,6 @@ from tongban.org.models import Department, Role
 from tongban.org.selectors import staff_scope_for
 
 _BASIC_CODE = re.compile(r"^[0-9A-Z]{12}$")
-_REGION_LEVEL_TO_LEVEL = {
-    "province": Level.PROVINCE,
-    "city": Level.CITY,
-    "county": Level.COUNTY,
-    "township": Level.TOWNSHIP,
-    "village": Level.VILLAGE,
-}
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -115,7 +109,7 @@ def basic_item_create(
 
 
 def level_of(department: Department) -> str:
-    return _REGION_LEVEL_TO_LEVEL[department.region.level]
+    return REGION_LEVEL_TO_LEVEL[department.region.level]
 
 
 def implementation_code_for(*, department: Department, basic_item: BasicItem) -> str:

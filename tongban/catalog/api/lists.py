@@ -9,6 +9,7 @@ GET /api/v1/catalog/stats?region=                       online-availability figu
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -91,13 +92,32 @@ class RegionQuery(Schema):
     region: str = RegionCode
 
 
+class TargetOut(Schema):
+    measure: stats.Measure = Field(
+        description="online：网上可办率；mobile：高频事项掌上可办率；mobile_items：本地掌上办理事项数"
+    )
+    value: int = Field(description="目标值：百分比；mobile_items 为事项个数")
+    due: dt.date = Field(description="目标时限，如“2019年底前”为 2019-12-31")
+    met: bool | None = Field(description="当前数据是否达到该目标；无事项可计时为 null")
+    source: str = Field(description="依据：发文机关《文件名》，日期，条款")
+    wording: str = Field(description="文件原文")
+
+
+class TargetDocumentOut(Schema):
+    issuer: str = Field(description="发文机关")
+    title: str
+    date: dt.date
+    number: str = Field(description="文号；文件未载明时为空")
+
+
 class FigureOut(Schema):
     label: str
     count: int
     total: int
     percent: float
-    target_percent: int | None
-    met: bool | None
+    target_percent: int | None = Field(description="最新一期目标（百分比）")
+    met: bool | None = Field(description="是否达到最新一期目标")
+    targets: list[TargetOut] = Field(description="该指标的全部目标，按时限先后")
 
 
 class LevelStatsOut(Schema):
@@ -107,6 +127,7 @@ class LevelStatsOut(Schema):
     figures: list[FigureOut]
     mobile_items_target: int | None
     mobile_items_met: bool | None
+    mobile_items_targets: list[TargetOut] = Field(description="本级掌上办理事项数的全部目标")
 
 
 class AreaStatsOut(Schema):
@@ -119,7 +140,8 @@ class AreaStatsOut(Schema):
 class StatsOut(Schema):
     region: RegionOut
     counted_item_types: list[str]
-    target_source: str
+    target_source: str = Field(description="目标依据；该地区所在省份未设目标时为空")
+    target_documents: list[TargetDocumentOut] = Field(description="设定目标的文件（本省）")
     levels: list[LevelStatsOut]
     total: LevelStatsOut
     areas: list[AreaStatsOut]
@@ -221,6 +243,18 @@ def catalog_item_flowchart(request: HttpRequest, implementation_code: str) -> Ht
     return response
 
 
+def _target_out(check: stats.TargetCheck) -> TargetOut:
+    target = check.target
+    return TargetOut(
+        measure=target.measure,
+        value=target.value,
+        due=target.due,
+        met=check.met,
+        source=target.source,
+        wording=target.wording,
+    )
+
+
 def _level_out(level: stats.LevelStats) -> LevelStatsOut:
     return LevelStatsOut(
         level=level.level,
@@ -234,11 +268,13 @@ def _level_out(level: stats.LevelStats) -> LevelStatsOut:
                 percent=f.percent,
                 target_percent=f.target_percent,
                 met=f.met,
+                targets=[_target_out(c) for c in f.checks],
             )
             for f in level.figures
         ],
         mobile_items_target=level.targets.mobile_items,
         mobile_items_met=level.mobile_items_met,
+        mobile_items_targets=[_target_out(c) for c in level.mobile_items_checks],
     )
 
 
@@ -254,6 +290,10 @@ def catalog_stats(request: HttpRequest, params: Query[RegionQuery]) -> StatsOut:
         region=RegionOut(code=result.region_code, name=result.region_name),
         counted_item_types=list(result.counted_types),
         target_source=result.target_source,
+        target_documents=[
+            TargetDocumentOut(issuer=d.issuer, title=d.title, date=d.date, number=d.number)
+            for d in result.target_documents
+        ],
         levels=[_level_out(level) for level in result.levels],
         total=_level_out(result.total),
         areas=[

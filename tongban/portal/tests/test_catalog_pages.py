@@ -246,6 +246,20 @@ def test_the_figures_show_shares_and_targets(client, seed, django_assert_max_num
     body = text(response)
     assert response.status_code == 200
     assert "网上可办" in body and "掌上可办" in body
-    assert "目标 ≥75%" in body
+    # 江苏's own target (002 二(一)3), not 江西's.
+    assert "目标：2018年底前 ≥80%" in body
+    assert (
+        "目标依据：中共江苏省委办公厅《关于深入推进审批服务便民化的实施方案》，2018-09-04" in body
+    )
+    assert "≥75%" not in body and "高频事项" not in body
     assert "已达标" in body or "未达标" in body
     assert "市级" in body
+
+
+def test_a_jiangxi_city_shows_the_2019_and_2020_targets_and_its_mobile_items(client, seed):
+    body = text(client.get("/stats/", {"region": "360700"}))
+    assert "目标：2019年底前 ≥70%" in body and "目标：2020年底前 ≥75%" in body
+    assert "目标：2019年底前 ≥50%" in body and "目标：2020年底前 ≥70%" in body  # 掌上可办
+    assert "市级掌上可办事项 1 项；目标：2019年6月底前本地事项 ≥50 项" in body
+    assert "目标依据：江西省人民政府《深入推进“放管服”改革全面优化政务服务若干措施》" in body
+    assert "掌上可办目标针对高频事项" in body
