@@ -254,6 +254,9 @@ class ClockOut(Schema):
     working_days_left: int | None = Field(description="剩余工作日；逾期为负数")
     alert: Literal["none", "yellow", "red"] | None = Field(description="预警：黄牌、红牌")
     stopped: bool = Field(description="特别程序中，计时暂停")
+    provisional: bool = Field(
+        description="期限落在尚无国务院放假通知的年度，依据放假办法暂定（ADR-0006）"
+    )
 
 
 class DeadlinesOut(Schema):
@@ -261,6 +264,9 @@ class DeadlinesOut(Schema):
     decision: dt.date | None
     delivery: dt.date | None
     deferred_materials: dt.date | None = Field(description="容缺材料补交期限")
+    provisional: list[Literal["acceptance", "decision", "delivery", "deferred_materials"]] = Field(
+        description="其中依据放假办法暂定、待国务院放假通知发布后确认的期限（ADR-0006）"
+    )
 
 
 class MaterialOut(Schema):
@@ -379,6 +385,7 @@ class TrackingOut(Schema):
     status_label: str
     received_on: dt.date
     decision_deadline: dt.date | None
+    decision_deadline_provisional: bool = Field(description="办结期限为暂定（ADR-0006）")
     timeline: list[TrackingStepOut]
 
 
@@ -397,6 +404,7 @@ def _clock_out(case: Case, today: dt.date, cal: Any) -> dict[str, Any]:
         "working_days_left": c.working_days_left,
         "alert": c.alert.value if c.alert is not None else None,
         "stopped": c.stopped,
+        "provisional": cal.is_provisional(c.deadline),
     }
 
 
@@ -412,8 +420,19 @@ def _document_url(case_no: str, number: str) -> str:
     return f"{API_PREFIX}/{quote(case_no, safe='')}/documents/{quote(number, safe='')}"
 
 
+def _deadlines_out(case: Case, cal: Any) -> dict[str, Any]:
+    dates = {
+        "acceptance": case.acceptance_deadline,
+        "decision": case.decision_deadline,
+        "delivery": case.delivery_deadline,
+        "deferred_materials": case.deferred_due_on,
+    }
+    return {**dates, "provisional": [k for k, day in dates.items() if cal.is_provisional(day)]}
+
+
 def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
     today = clock.today()
+    cal = get_calendar()
     documents = [
         {
             "kind": d.kind,
@@ -451,13 +470,8 @@ def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
         "delivery_method": case.delivery_method,
         "tracking_no": case.tracking_no,
         "extension_days": case.extension_days,
-        "deadlines": {
-            "acceptance": case.acceptance_deadline,
-            "decision": case.decision_deadline,
-            "delivery": case.delivery_deadline,
-            "deferred_materials": case.deferred_due_on,
-        },
-        "clock": _clock_out(case, today, get_calendar()),
+        "deadlines": _deadlines_out(case, cal),
+        "clock": _clock_out(case, today, cal),
         "materials": [
             {
                 "code": m.code,
@@ -749,6 +763,7 @@ def case_track(request: HttpRequest, case_no: str, params: Query[TrackQuery]) ->
         "status_label": view.status_label,
         "received_on": view.received_on,
         "decision_deadline": view.decision_deadline,
+        "decision_deadline_provisional": get_calendar().is_provisional(view.decision_deadline),
         "timeline": [s.__dict__ for s in view.timeline],
     }
 

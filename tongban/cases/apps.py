@@ -7,7 +7,19 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
-        from tongban.core import scheduler
+        from tongban.cases.services.recount import on_calendar_changed
+        from tongban.core import events, scheduler
+        from tongban.core.services import CALENDAR_CHANGED
+
+        # ADR-0006: dates counted on a provisional year are recounted when its
+        # notice is imported or one of its days corrected …
+        events.subscribe(CALENDAR_CHANGED, on_calendar_changed)
+        # … or when a newer chinese_calendar release carries the notice.
+        scheduler.register(
+            "cases_recount_provisional",
+            every_seconds=3600,
+            task_path="tongban.cases.tasks.cases_recount_provisional_sweep",
+        )
 
         # 行政许可法 第三十二条: an application not answered within five working days
         # counts as accepted on receipt; the scheduler records it.

@@ -90,6 +90,11 @@ JOINT_DECISION = TimeRule(45)
 JOINT_EXTENSION_BOUND = TimeRule(15)
 
 
+def extension_bound(*, joint: bool) -> TimeRule:
+    """The longest lawful extension: 10 days, or 15 for joint handling (第四十二条)."""
+    return JOINT_EXTENSION_BOUND if joint else PERMIT_EXTENSION_BOUND
+
+
 @dataclass(frozen=True)
 class Suspension:
     """Days on which the clock is stopped: ``start`` … ``end`` − 1.
@@ -297,6 +302,30 @@ def extension_allowed(
         )
         is None
     )
+
+
+def extension_outruns_the_law(
+    *,
+    start: dt.date,
+    legal: RuleLike,
+    promised: RuleLike,
+    extension: RuleLike,
+    bound: RuleLike,
+    suspensions: Sequence[Suspension],
+    cal: WorkingCalendar,
+    today: dt.date | None = None,
+) -> bool:
+    """Whether the promised limit plus ``extension`` ends after the statutory
+    limit plus its lawful extension, counted as dates from the same start.
+
+    A promised limit (承诺时限) shorter than the statutory one is what the
+    applicant was told; it may be extended, but never past the day the law
+    itself would allow (第四十二条). Compared as dates, so that limits in
+    different units (natural against working days) are compared too.
+    """
+    extended = decision_deadline(start, promised, suspensions, extension, cal, today=today)
+    lawful = decision_deadline(start, legal, suspensions, bound, cal, today=today)
+    return extended > lawful
 
 
 def delivery_deadline(decided_on: dt.date, cal: WorkingCalendar) -> dt.date:

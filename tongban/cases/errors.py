@@ -13,3 +13,9 @@ DEFERRED_OUTSTANDING = define("case_deferred_outstanding", 409, "容缺材料尚
 NOT_IMMEDIATE = define("case_not_immediate", 409, "该事项不是即办件")
 UPLOAD_INVALID = define("case_upload_invalid", 422, "上传文件不符合要求")
 REASON_REQUIRED = define("case_reason_required", 422, "须写明理由")
+# 行政许可法 第三十二条: five working days to answer, or the application is accepted.
+SUPPLEMENT_TOO_LATE = define("supplement_too_late", 409, "补正告知期限已过")
+SUPPLEMENT_ONCE = define("supplement_already_requested", 409, "补正只能一次性告知")
+REFUSAL_TOO_LATE = define("refusal_too_late", 409, "已视为受理，不能不予受理")
+# 第四十二条: an extension is decided within the period.
+EXTENSION_TOO_LATE = define("extension_too_late", 409, "办理期限已届满，不能延期")

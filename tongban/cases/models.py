@@ -155,6 +155,9 @@ class Case(models.Model):
     acceptance_deadline = models.DateField("受理期限", null=True, blank=True)
     decision_deadline = models.DateField("办结期限", null=True, blank=True, db_index=True)
     delivery_deadline = models.DateField("送达期限", null=True, blank=True)
+    # ADR-0006: the year without a State Council notice on which a stored date
+    # was counted (provisionally, from the 放假办法); recomputed on the notice.
+    provisional_year = models.PositiveSmallIntegerField("暂定日历年度", null=True, blank=True)
     # Decision and delivery.
     outcome = models.CharField("决定结果", max_length=16, choices=Outcome.choices, blank=True)
     decision_reason = models.TextField("决定理由", blank=True)
@@ -187,6 +190,12 @@ class Case(models.Model):
             # stops after its rows even for an applicant with thousands of cases.
             models.Index(fields=["applicant_person", "-received_at", "-id"], name="case_person"),
             models.Index(fields=["applicant_entity", "-received_at", "-id"], name="case_entity"),
+            # The few cases whose dates await a holiday notice (ADR-0006).
+            models.Index(
+                fields=["provisional_year", "id"],
+                name="case_provisional",
+                condition=Q(provisional_year__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,9 @@ every allowed and every forbidden pair.
 
 from __future__ import annotations
 
+from tongban.cases import errors
 from tongban.cases.models import CaseStatus as S
+from tongban.core.errors import ErrorCode
 from tongban.org.models import Role
 
 # action → (allowed from-states, to-state)
@@ -15,7 +17,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "accept": (frozenset({S.SUBMITTED, S.SUPPLEMENTED}), S.ACCEPTED),
     "deem_accept": (frozenset({S.SUBMITTED}), S.ACCEPTED),
     "refuse": (frozenset({S.SUBMITTED, S.SUPPLEMENTED}), S.REFUSED),
-    "request_supplement": (frozenset({S.SUBMITTED, S.SUPPLEMENTED}), S.SUPPLEMENT_REQUESTED),
+    # 一次性告知: once. After a supplement the clerk accepts or refuses with reasons.
+    "request_supplement": (frozenset({S.SUBMITTED}), S.SUPPLEMENT_REQUESTED),
     "supplement": (frozenset({S.SUPPLEMENT_REQUESTED}), S.SUPPLEMENTED),
     # 审查 (第三十四条), 特别程序 (第四十五条), 延期 (第四十二条)
     "start_review": (frozenset({S.ACCEPTED}), S.UNDER_REVIEW),
@@ -70,6 +73,20 @@ ACTION_LABELS = {
 }
 
 TERMINAL = frozenset({S.REFUSED, S.CONCLUDED, S.WITHDRAWN})
+
+# Refusals of the table that the law explains better than "not in this state":
+# (action, status) → (error, Chinese detail).
+REFUSALS: dict[tuple[str, str], tuple[ErrorCode, str]] = {
+    ("request_supplement", S.SUPPLEMENTED): (
+        errors.SUPPLEMENT_ONCE,
+        "补正材料只能一次性告知（行政许可法第三十二条）。申请人已按告知补正，"
+        "请依法受理，或说明理由不予受理。",
+    ),
+    ("request_supplement", S.SUPPLEMENT_REQUESTED): (
+        errors.SUPPLEMENT_ONCE,
+        "已一次性告知补正，请等待申请人补正材料（行政许可法第三十二条）。",
+    ),
+}
 
 
 def target(action: str, status: str) -> str | None:

@@ -9,9 +9,13 @@ Data comes from two places:
   fills from the notice of a year the package does not yet cover, or uses to
   correct a single day.
 
-A date in a year with neither is an explicit error
+The year after the last year with a notice is **provisional** (ADR-0006): its
+rest days are built from the 放假办法 alone (:mod:`tongban.core.holidays`), every
+date counted on it is marked provisional wherever it is shown, and it never
+blocks a step of a case; when the notice arrives, the deadlines counted on it
+are recomputed. A date in any later year is an explicit error
 (``calendar_year_unavailable``): counting a statutory deadline on a guessed
-Monday-to-Friday week would silently produce a wrong legal date.
+Monday-to-Friday week would silently produce a wrong legal date (ADR-0002).
 
 :class:`WorkingCalendar` is pure (no database, no clock) so that deadline
 functions can take it as an argument; :func:`get_calendar` builds the
@@ -31,6 +35,8 @@ from tongban.core import errors
 from tongban.core.errors import DomainError
 
 MAX_DAYS = 3650
+# How a date counted on a provisional year is labelled wherever it is shown.
+PROVISIONAL_NOTE = "暂定，待国务院放假通知发布后确认"
 _ONE_DAY = dt.timedelta(days=1)
 
 # chinese_calendar names its holidays in English; the notices use these names.
@@ -59,6 +65,7 @@ class Day:
     working: bool
     kind: DayKind
     name: str
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,16 +92,43 @@ def year_unavailable(year: int) -> DomainError:
 class WorkingCalendar:
     """Working days over a set of covered years. Immutable and pure."""
 
-    def __init__(self, special: Mapping[dt.date, SpecialDay], years: Iterable[int]) -> None:
+    def __init__(
+        self,
+        special: Mapping[dt.date, SpecialDay],
+        years: Iterable[int],
+        provisional_years: Iterable[int] = (),
+    ) -> None:
         self._special = dict(special)
-        self._years = frozenset(years)
+        self._provisional = frozenset(provisional_years)
+        self._confirmed = frozenset(years) - self._provisional
+        self._years = self._confirmed | self._provisional
 
     @property
     def years(self) -> frozenset[int]:
+        """Every year with data, confirmed or provisional."""
         return self._years
+
+    @property
+    def confirmed_years(self) -> frozenset[int]:
+        """Years whose State Council notice is known (package or import)."""
+        return self._confirmed
+
+    @property
+    def provisional_years(self) -> frozenset[int]:
+        """Years built from the 放假办法 alone, awaiting their notice (ADR-0006)."""
+        return self._provisional
 
     def covers(self, year: int) -> bool:
         return year in self._years
+
+    def is_provisional(self, day: dt.date | None) -> bool:
+        """Whether ``day`` lies in a provisional year.
+
+        The provisional year is the last year with data, so a date counted
+        forwards across any provisional day ends in it: a deadline is
+        provisional exactly when its own date is.
+        """
+        return day is not None and day.year in self._provisional
 
     def _check(self, day: dt.date) -> None:
         if day.year not in self._years:
@@ -111,16 +145,17 @@ class WorkingCalendar:
         self._check(day)
         special = self._special.get(day)
         weekend = _is_weekend(day)
+        provisional = self.is_provisional(day)
         if special is None:
             kind = DayKind.WEEKEND if weekend else DayKind.WORKDAY
-            return Day(day, not weekend, kind, "")
+            return Day(day, not weekend, kind, "", provisional)
         if special.working:
             kind = DayKind.MAKEUP_WORKDAY if weekend else DayKind.WORKDAY
         elif weekend and not special.name:
             kind = DayKind.WEEKEND
         else:
             kind = DayKind.HOLIDAY
-        return Day(day, special.working, kind, special.name)
+        return Day(day, special.working, kind, special.name, provisional)
 
     def add_working_days(self, start: dt.date, days: int) -> dt.date:
         """The ``days``-th working day after ``start`` (``start`` not counted).
@@ -189,6 +224,16 @@ def package_data() -> tuple[dict[dt.date, SpecialDay], frozenset[int]]:
     return special, frozenset(range(first, last + 1))
 
 
+def provisional_data(year: int) -> dict[dt.date, SpecialDay]:
+    """The rest days of a provisional ``year`` (:func:`holidays.provisional_rest_days`)."""
+    from tongban.core.holidays import provisional_rest_days
+
+    return {
+        day: SpecialDay(working=False, name=name)
+        for day, name in provisional_rest_days(year).items()
+    }
+
+
 def _is_named(holiday: object) -> bool:
     return isinstance(holiday, str) and bool(holiday)
 
@@ -228,10 +273,13 @@ def get_calendar() -> WorkingCalendar:
             _cache["checked_at"] = time.monotonic()
             return cached
     special, years = package_data()
-    extra_years = set(CalendarYear.objects.values_list("year", flat=True))
+    confirmed = years | set(CalendarYear.objects.values_list("year", flat=True))
+    # ADR-0006: the year after the last notice is built from the 放假办法.
+    provisional = max(confirmed) + 1
+    special.update(provisional_data(provisional))
     for override in CalendarOverride.objects.all().only("date", "working", "name"):
         special[override.date] = SpecialDay(working=override.working, name=override.name)
-    calendar = WorkingCalendar(special, years | extra_years)
+    calendar = WorkingCalendar(special, confirmed | {provisional}, {provisional})
     with _cache_lock:
         _cache["calendar"] = calendar
         _cache["version"] = version
@@ -245,6 +293,31 @@ def clear_cache() -> None:
 
 
 def missing_years(*, today: dt.date, lookahead: int = 1) -> list[int]:
-    """This year and the next ``lookahead`` years that have no calendar data."""
+    """This year and the next ``lookahead`` years whose notice is not known:
+    provisional (counted on the 放假办法 alone) or without any data."""
     calendar = get_calendar()
-    return [y for y in range(today.year, today.year + lookahead + 1) if not calendar.covers(y)]
+    return [
+        y
+        for y in range(today.year, today.year + lookahead + 1)
+        if y not in calendar.confirmed_years
+    ]
+
+
+# From this day of the year on, a provisional next year is an operations task:
+# the notice usually comes in October or November (docs/calendar.md).
+NOTICE_WATCH_FROM = (11, 1)
+
+
+def notice_due(*, today: dt.date) -> int | None:
+    """The coming year whose notice operations should import now, or ``None``.
+
+    From 1 November, next year when it is still provisional (or has no data);
+    at any time, this year if it has no notice.
+    """
+    calendar = get_calendar()
+    if today.year not in calendar.confirmed_years:
+        return today.year
+    watching = (today.month, today.day) >= NOTICE_WATCH_FROM
+    if watching and today.year + 1 not in calendar.confirmed_years:
+        return today.year + 1
+    return None

@@ -11,10 +11,14 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from tongban.core import calendar, clock, errors
+from tongban.core import calendar, clock, errors, events
 from tongban.core.audit import audit_record
 from tongban.core.errors import DomainError
 from tongban.core.models import CalendarOverride, CalendarYear
+
+# Emitted when a year's notice is imported or one day corrected, with
+# ``{"year": …}``: dates counted on that year may have moved (ADR-0006).
+CALENDAR_CHANGED = "calendar.changed"
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,7 @@ def calendar_notice_import(
             },
             now=moment,
         )
+        events.emit(CALENDAR_CHANGED, {"year": year}, now=moment)
     calendar.clear_cache()
     return record
 
@@ -217,5 +222,6 @@ def calendar_override_set(
             details={"working": working, "name": name, "source": source},
             now=moment,
         )
+        events.emit(CALENDAR_CHANGED, {"year": date.year}, now=moment)
     calendar.clear_cache()
     return override

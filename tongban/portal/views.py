@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongban.core import clock
-from tongban.core.calendar import Day, DayKind, get_calendar
+from tongban.core.calendar import PROVISIONAL_NOTE, Day, DayKind, get_calendar
 from tongban.core.context_processors import LARGE_TEXT_COOKIE
 from tongban.core.errors import DomainError
 from tongban.identity import services as identity_services
@@ -258,6 +258,8 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     padded += [None] * (-len(padded) % 7)
     context["weeks"] = [padded[i : i + 7] for i in range(0, len(padded), 7)]
     context["special_days"] = [c for c in cells if c.day.kind in _LISTED or c.day.name]
+    context["provisional"] = any(d.provisional for d in days)
+    context["provisional_note"] = PROVISIONAL_NOTE
     return render(request, "portal/calendar.html", context)
 
 

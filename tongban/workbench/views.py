@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tongban.core import clock
+from tongban.supervision.selectors import operations_tasks_for_staff
 from tongban.workbench.selectors import ALL_DEPARTMENTS, staff_overview_for_staff
 
 STAFF_ONLY = "工作台仅对政务服务工作人员开放。"
@@ -17,8 +19,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if getattr(request.user, "kind", "") != "staff":
         raise PermissionDenied(STAFF_ONLY)
     overview = staff_overview_for_staff(user=request.user)
+    tasks = operations_tasks_for_staff(user=request.user, today=clock.today())
     return render(
         request,
         "workbench/home.html",
-        {"overview": overview, "all_departments": ALL_DEPARTMENTS},
+        {"overview": overview, "all_departments": ALL_DEPARTMENTS, "operations_tasks": tasks},
     )

@@ -15,7 +15,7 @@ from tongban.core import clock, events
 from tongban.core import errors as core_errors
 from tongban.core.audit import actor_label as audit_actor_label
 from tongban.core.audit import audit_record
-from tongban.core.calendar import get_calendar
+from tongban.core.calendar import WorkingCalendar, get_calendar
 from tongban.core.errors import DomainError
 
 DEADLINE_FIELDS = ("acceptance_deadline", "decision_deadline", "delivery_deadline")
@@ -82,9 +82,14 @@ def case_rule(case: Case) -> deadlines.TimeRule:
 
 
 def refresh_deadlines(case: Case, *, actor: Any, now: dt.datetime, reason: str) -> list[str]:
-    """Re-derive the deadlines from the stored facts; a history row per change."""
+    """Re-derive the deadlines from the stored facts; a history row per change.
+
+    Also records on the case the provisional year its dates were counted on,
+    if any (ADR-0006), so that they are recomputed when its notice comes.
+    """
+    cal = get_calendar()
     derived = deadlines.recompute(
-        clock_facts(case), case_rule(case), get_calendar(), today=clock.local_date(now)
+        clock_facts(case), case_rule(case), cal, today=clock.local_date(now)
     )
     changed = []
     for name in DEADLINE_FIELDS:
@@ -105,7 +110,20 @@ def refresh_deadlines(case: Case, *, actor: Any, now: dt.datetime, reason: str) 
                     "to": new.isoformat() if new else None,
                 },
             )
+    case.provisional_year = provisional_year_of(case, cal)
     return changed
+
+
+def provisional_year_of(case: Case, cal: WorkingCalendar) -> int | None:
+    """The provisional year on which one of the case's open dates was counted."""
+    if case.status in workflow.TERMINAL:
+        return None
+    years = {
+        day.year
+        for day in (*(getattr(case, name) for name in DEADLINE_FIELDS), case.deferred_due_on)
+        if cal.is_provisional(day)
+    }
+    return min(years) if years else None
 
 
 def roles_on_case(user: Any, case: Case) -> set[str]:
@@ -155,6 +173,9 @@ def transition(
             )
         _check_role(case, action, actor)
         to = workflow.target(action, case.status)
+        if to is None and (action, case.status) in workflow.REFUSALS:
+            error, detail = workflow.REFUSALS[(action, case.status)]
+            raise DomainError(error, detail, extra={"status": case.status, "action": action})
         if to is None:
             raise DomainError(
                 errors.INVALID_TRANSITION,
@@ -211,12 +232,16 @@ NOTIFICATION_TEXTS = {
     "deliver": "您申请的“{item}”（{no}）的办理结果已送达。",
     "handle_immediately": "您申请的“{item}”（{no}）已当场办结。",
     "withdraw": "您申请的“{item}”（{no}）已撤回。",
+    "deadline_recount": "您申请的“{item}”（{no}）的{changes}。",
 }
 
 
-def notify_applicant(case: Case, action: str, *, now: dt.datetime) -> None:
+def notify_applicant(
+    case: Case, action: str, *, now: dt.datetime, changes: str = "", key: str = ""
+) -> None:
     """An SMS to the applicant (or the business's agent) about this step, in the
-    caller's transaction; delivered after commit by the outbox."""
+    caller's transaction; delivered after commit by the outbox. ``key`` tells
+    repeated messages of one version apart (it defaults to the version)."""
     from tongban.core.crypto import decrypt
     from tongban.core.notifications import notification_send
     from tongban.identity.selectors import PHONE_CONTEXT
@@ -229,9 +254,9 @@ def notify_applicant(case: Case, action: str, *, now: dt.datetime) -> None:
         channel="sms",
         recipient=decrypt(person.phone_enc, context=PHONE_CONTEXT),
         subject="",
-        body=text.format(item=case.service_item.name, no=case.case_no),
+        body=text.format(item=case.service_item.name, no=case.case_no, changes=changes),
         purpose=f"case.{action}",
         object_type="case",
-        object_id=f"{case.case_no}/v{case.version}",
+        object_id=f"{case.case_no}/{key or f'v{case.version}'}",
         now=now,
     )

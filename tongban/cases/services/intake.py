@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from tongban.cases import errors
+from tongban.cases import deadlines, errors
 from tongban.cases.models import (
     Case,
     CaseMaterial,
@@ -155,11 +155,23 @@ def clear_guide_cache() -> None:
     _GUIDES.clear()
 
 
-def rules_snapshot(guide: GuideContent, item: ServiceItem) -> dict[str, Any]:
-    """The time rules and material list the case runs on (kept with the case)."""
+def rules_snapshot(
+    guide: GuideContent, item: ServiceItem, *, joint: bool = False
+) -> dict[str, Any]:
+    """The time rules and material list the case runs on (kept with the case).
+
+    A case handled jointly (统一办理、联合办理、集中办理, as a member of a
+    bundle) runs on the statutory 45 working days, extendable by 15
+    (行政许可法 第四十二条第二款), instead of the single item's limit."""
+    legal = (
+        {"value": deadlines.JOINT_DECISION.limit, "unit": deadlines.JOINT_DECISION.unit.value}
+        if joint
+        else guide.legal_limit.model_dump(mode="json")
+    )
     return {
         "handling": guide.handling.value,
-        "legal_limit": guide.legal_limit.model_dump(mode="json"),
+        "joint": joint,
+        "legal_limit": legal,
         "promised_limit": guide.promised_limit.model_dump(mode="json"),
         "item_type": item.item_type,
         "modes": [m.value for m in guide.modes],
@@ -184,11 +196,13 @@ def case_submit(
     situation: str = "",
     materials: list[MaterialInput] | None = None,
     commitment: bool = False,
+    joint: bool = False,
     submitted_by: Any = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """Receive an application (收件). Government-held materials are attached as
-    references (两个免于提交); the clock starts from receipt (第三十二条)."""
+    references (两个免于提交); the clock starts from receipt (第三十二条).
+    ``joint`` marks a case handled jointly with other departments' (第四十二条第二款)."""
     moment = now or clock.now()
     if channel not in Channel.values:
         raise DomainError(errors.APPLICANT_INVALID, f"渠道 {channel!r} 无效")
@@ -235,7 +249,7 @@ def case_submit(
             case_no=case_no,
             service_item=service_item,
             guide_version=version,
-            rules=rules_snapshot(guide, service_item),
+            rules=rules_snapshot(guide, service_item, joint=joint),
             department_id=service_item.department_id,
             region_path=service_item.region_path,
             applicant_person=applicant_person,

@@ -18,6 +18,7 @@ from tongban.cases import deadlines, errors
 from tongban.cases.models import (
     Case,
     CaseMaterial,
+    CaseStatus,
     CaseSuspension,
     DeliveryMethod,
     MaterialKind,
@@ -25,7 +26,7 @@ from tongban.cases.models import (
     PostCheck,
     SuspensionReason,
 )
-from tongban.cases.services._common import transition
+from tongban.cases.services._common import case_rule, clock_facts, transition
 from tongban.cases.services.intake import MaterialInput, _store_material, missing_materials
 from tongban.core import clock
 from tongban.core.calendar import get_calendar
@@ -39,6 +40,23 @@ def _reason(text: str, what: str) -> str:
     return text[:2000]
 
 
+def _deemed_accepted(case: Case, today: dt.date) -> bool:
+    """Whether a submitted application already counts as accepted (第三十二条):
+    no acceptance, refusal or supplement notice within five working days."""
+    if case.status != CaseStatus.SUBMITTED:
+        return False  # a supplement notice was an answer in time
+    return deadlines.deemed_accepted(case.received_on, today, False, get_calendar())
+
+
+def _deemed_detail(case: Case) -> str:
+    deadline = deadlines.acceptance_deadline(case.received_on, get_calendar())
+    return (
+        f"受理期限已于{deadline.year}年{deadline.month}月{deadline.day}日届满，"
+        f"依照行政许可法第三十二条，该申请自收到申请材料之日"
+        f"（{case.received_on.month}月{case.received_on.day}日）起即为受理"
+    )
+
+
 def case_accept(
     *,
     case_id: int,
@@ -48,11 +66,16 @@ def case_accept(
     now: dt.datetime | None = None,
 ) -> Case:
     """受理 (第三十二条). Every required material must be present, or be deferred
-    under 容缺受理 with a due date; otherwise request a supplement instead."""
+    under 容缺受理 with a due date; otherwise request a supplement instead.
+
+    Deemed acceptance is a fact, not a sweep: accepted after the five working
+    days, the application counts as accepted on the day of receipt, and the
+    decision clock runs from then, whenever the scheduler last looked."""
     deferred = set(deferred_codes or [])
 
     def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
         today = clock.local_date(moment)
+        deemed = _deemed_accepted(case, today)
         missing = missing_materials(case)
         outstanding = [m for m in missing if m["code"] not in deferred and not m["deferred"]]
         if outstanding:
@@ -80,8 +103,15 @@ def case_accept(
             case.deferred_due_on = get_calendar().add_working_days(
                 today, settings.TONGBAN_DEFERRED_MATERIALS_WORKING_DAYS
             )
-        case.accepted_on = today
-        return {"deferred": sorted(deferred)} if deferred else {}
+        details: dict[str, Any] = {"deferred": sorted(deferred)} if deferred else {}
+        if deemed:
+            # 第三十二条: 逾期不告知的，自收到申请材料之日起即为受理.
+            case.accepted_on = case.received_on
+            case.deemed_accepted = True
+            details.update(deemed=True, acted_on=today.isoformat())
+        else:
+            case.accepted_on = today
+        return details
 
     return transition(
         case_id=case_id,
@@ -130,6 +160,12 @@ def case_refuse(
     text = _reason(reason, "不予受理")
 
     def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        if _deemed_accepted(case, clock.local_date(moment)):
+            raise DomainError(
+                errors.REFUSAL_TOO_LATE,
+                f"{_deemed_detail(case)}，不能再作出不予受理决定。"
+                "请受理后审查，不符合条件的依法作出不予许可决定。",
+            )
         case.refused_on = clock.local_date(moment)
         case.decision_reason = text
         case.decision_basis = legal_basis.strip()[:2000]
@@ -155,7 +191,12 @@ def case_request_supplement(
     now: dt.datetime | None = None,
 ) -> Case:
     """一次性告知补正: one notice listing everything missing (第三十二条). ``items``
-    are ``{"code", "name", "reason"}``; the decision clock waits for them."""
+    are ``{"code", "name", "reason"}``; the decision clock waits for them.
+
+    Once only, and only within the five working days: a second notice
+    (``supplement_already_requested``, workflow.REFUSALS) or a late one
+    (``supplement_too_late``: the application is already deemed accepted)
+    would restart a clock the law has already started."""
     cleaned = [
         {
             "code": str(i.get("code", ""))[:40],
@@ -169,6 +210,11 @@ def case_request_supplement(
         raise DomainError(errors.REASON_REQUIRED, "补正告知须列明需要补正的全部材料。")
 
     def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        if _deemed_accepted(case, clock.local_date(moment)):
+            raise DomainError(
+                errors.SUPPLEMENT_TOO_LATE,
+                f"{_deemed_detail(case)}，不能再告知补正。请受理后依法审查。",
+            )
         case.supplement_requested_on = clock.local_date(moment)
         case.supplement_completed_on = None
         return {"items": cleaned}
@@ -309,24 +355,63 @@ def case_extend(
     now: dt.datetime | None = None,
 ) -> Case:
     """延期: once, within the legal bound, approved by the department head (第四十二条;
-    only the head's role may take this action, ``workflow.ACTION_ROLES``)."""
+    only the head's role may take this action, ``workflow.ACTION_ROLES``).
+
+    Decided within the period: once the decision deadline has passed the case
+    is overdue and stays so (``extension_too_late``). The bound is ten days,
+    fifteen for joint handling (第四十二条第二款), and the promised limit plus
+    the extension may not end after the statutory limit plus its bound."""
     text = _reason(reason, "延长期限")
 
     def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        today = clock.local_date(moment)
+        cal = get_calendar()
+        facts = clock_facts(case)
+        current = deadlines.recompute(facts, case_rule(case), cal, today=today)
+        if current.decision_deadline is None or current.clock_start is None:
+            raise DomainError(errors.EXTENSION_NOT_ALLOWED, "办件尚未开始计算办结期限，无须延期。")
+        if today > current.decision_deadline:
+            due = current.decision_deadline
+            raise DomainError(
+                errors.EXTENSION_TOO_LATE,
+                f"办结期限已于{due.year}年{due.month}月{due.day}日届满，延期须在期限内决定"
+                "（行政许可法第四十二条）；逾期办件不能通过延期消除逾期。",
+            )
         promised = case.rules["promised_limit"]
-        legal = case.rules["legal_limit"]
-        refusal = deadlines.extension_refusal(
-            legal=deadlines.TimeRule(legal["value"], legal["unit"]),
-            promised=deadlines.TimeRule(promised["value"], promised["unit"]),
-            extension=deadlines.TimeRule(days, promised["unit"]),
-            already_extended=case.extension_days > 0,
+        legal = deadlines.TimeRule(
+            case.rules["legal_limit"]["value"], case.rules["legal_limit"]["unit"]
         )
+        joint = bool(case.rules.get("joint"))
+        bound = deadlines.extension_bound(joint=joint)
+        extension = deadlines.TimeRule(days, promised["unit"])
+        refusal = deadlines.extension_refusal(
+            legal=legal,
+            promised=deadlines.TimeRule(promised["value"], promised["unit"]),
+            extension=extension,
+            already_extended=case.extension_days > 0,
+            bound=bound,
+        )
+        if refusal is None and deadlines.extension_outruns_the_law(
+            start=current.clock_start,
+            legal=legal,
+            promised=case_rule(case),
+            extension=extension,
+            bound=bound,
+            suspensions=facts.suspensions,
+            cal=cal,
+            today=today,
+        ):
+            refusal = "exceeds_legal_total"
+        article = "第四十二条第二款" if joint else "第四十二条"
         messages = {
             "already_extended": "办件只能延长一次期限。",
             "not_positive": "延长天数须大于零。",
-            "exceeds_bound": "延长期限不得超过十日（行政许可法第四十二条）。",
+            "exceeds_bound": f"延长期限不得超过{bound.limit}日（行政许可法{article}）。",
             "unit_mismatch": "延长期限的计量单位与法定期限不一致。",
-            "exceeds_legal_total": "承诺时限加延长期限超过了法定期限加可延长期限。",
+            "exceeds_legal_total": (
+                f"承诺时限加延长期限，不得晚于法定期限（{legal.limit}日）"
+                f"加可延长期限（{bound.limit}日）届满之日（行政许可法{article}）。"
+            ),
         }
         if refusal is not None:
             raise DomainError(errors.EXTENSION_NOT_ALLOWED, messages.get(refusal, refusal))

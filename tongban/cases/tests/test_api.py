@@ -105,6 +105,7 @@ def test_a_case_goes_from_submission_to_conclusion_through_the_api(
         "working_days_left": 5,
         "alert": "none",
         "stopped": False,
+        "provisional": False,
     }
     assert {m["code"]: m["kind"] for m in created["materials"]} == {
         "application": "upload",

@@ -197,19 +197,18 @@ def test_the_supplement_notice_lists_everything_from_the_latest_request_at_once(
     text = "".join(lines)
     assert "第三十二条第一款第（四）项" in text
     assert "自本机关收到全部补正材料之日起视为收到申请材料" in text
-    # A second request after a supplement: the notice lists the new items only.
+    # 一次性告知 means once: after the supplement, no second notice is issued.
     case = services.case_supplement(
         case_id=case.pk, actor=None, now=world.at(days=2),
         materials=[MaterialInput(code="application", kind=MaterialKind.UPLOAD, content=PDF)],
     )  # fmt: skip
-    case = services.case_request_supplement(
-        case_id=case.pk, actor=world.clerk, now=world.at(days=3),
-        items=[{"code": "layout", "name": "经营场所平面布局图", "reason": "仍未标明比例"}],
-    )  # fmt: skip
-    lines = lines_of(case, K.SUPPLEMENT_NOTICE)
-    assert [line for line in lines if line[:2] in {"1.", "2."}] == [
-        "1. 经营场所平面布局图：仍未标明比例"
-    ]
+    with pytest.raises(DomainError) as exc:
+        services.case_request_supplement(
+            case_id=case.pk, actor=world.clerk, now=world.at(days=3),
+            items=[{"code": "layout", "name": "经营场所平面布局图", "reason": "仍未标明比例"}],
+        )  # fmt: skip
+    assert exc.value.code == "supplement_already_requested"
+    assert case.events.filter(action="request_supplement").count() == 1
 
 
 def test_a_grant_names_the_certificate_and_a_denial_the_remedies(world):
@@ -331,18 +330,9 @@ def test_reissuing_on_the_same_case_version_returns_the_same_document(world):
     assert AuditEvent.objects.filter(action="case.document_issue").count() == 1
 
 
-def test_a_new_supplement_request_is_a_new_version_and_a_new_notice(world):
-    case = supplement_requested(world)
-    first = notices.document_issue(case=case, kind=K.SUPPLEMENT_NOTICE)
-    case = services.case_supplement(
-        case_id=case.pk, actor=None, now=world.at(days=2),
-        materials=[MaterialInput(code="application", kind=MaterialKind.UPLOAD, content=PDF)],
-    )  # fmt: skip
-    case = services.case_request_supplement(
-        case_id=case.pk, actor=world.clerk, now=world.at(days=3),
-        items=[{"code": "layout", "name": "经营场所平面布局图", "reason": "仍未标明比例"}],
-    )  # fmt: skip
-    second = notices.document_issue(case=case, kind=K.SUPPLEMENT_NOTICE)
+def test_supplement_notices_of_two_cases_are_numbered_in_one_series(world):
+    first = notices.document_issue(case=supplement_requested(world), kind=K.SUPPLEMENT_NOTICE)
+    second = notices.document_issue(case=supplement_requested(world), kind=K.SUPPLEMENT_NOTICE)
     assert second.pk != first.pk
     assert [first.number[-7:], second.number[-7:]] == ["000001号", "000002号"]
 

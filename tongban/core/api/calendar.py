@@ -14,11 +14,17 @@ from tongban.core.calendar import MAX_DAYS, DayKind, get_calendar
 router = Router(tags=["工作日历"])
 
 
+_PROVISIONAL_FIELD = Field(
+    description="依据《全国年节及纪念日放假办法》推算、尚无国务院放假通知的年度（ADR-0006）"
+)
+
+
 class DayOut(Schema):
     date: dt.date
     working: bool
     kind: DayKind
     name: str
+    provisional: bool = _PROVISIONAL_FIELD
 
 
 class AddWorkingDaysIn(Schema):
@@ -30,6 +36,7 @@ class AddWorkingDaysOut(Schema):
     start: dt.date
     days: int
     date: dt.date
+    provisional: bool = _PROVISIONAL_FIELD
 
 
 class BetweenIn(Schema):
@@ -41,6 +48,7 @@ class BetweenOut(Schema):
     start: dt.date
     end: dt.date
     count: int
+    provisional: bool = _PROVISIONAL_FIELD
 
 
 @router.get(
@@ -48,7 +56,13 @@ class BetweenOut(Schema):
 )
 def calendar_day(request: HttpRequest, date: dt.date) -> DayOut:
     day = get_calendar().day(date)
-    return DayOut(date=day.date, working=day.working, kind=day.kind, name=day.name)
+    return DayOut(
+        date=day.date,
+        working=day.working,
+        kind=day.kind,
+        name=day.name,
+        provisional=day.provisional,
+    )
 
 
 @router.get(
@@ -60,8 +74,11 @@ def calendar_day(request: HttpRequest, date: dt.date) -> DayOut:
 def calendar_add_working_days(
     request: HttpRequest, params: Query[AddWorkingDaysIn]
 ) -> AddWorkingDaysOut:
-    result = get_calendar().add_working_days(params.start, params.days)
-    return AddWorkingDaysOut(start=params.start, days=params.days, date=result)
+    cal = get_calendar()
+    result = cal.add_working_days(params.start, params.days)
+    return AddWorkingDaysOut(
+        start=params.start, days=params.days, date=result, provisional=cal.is_provisional(result)
+    )
 
 
 @router.get(
@@ -71,5 +88,7 @@ def calendar_add_working_days(
     summary="两日之间的工作日数",
 )
 def calendar_working_days_between(request: HttpRequest, params: Query[BetweenIn]) -> BetweenOut:
-    count = get_calendar().working_days_between(params.start, params.end)
-    return BetweenOut(start=params.start, end=params.end, count=count)
+    cal = get_calendar()
+    count = cal.working_days_between(params.start, params.end)
+    provisional = cal.is_provisional(max(params.start, params.end))
+    return BetweenOut(start=params.start, end=params.end, count=count, provisional=provisional)

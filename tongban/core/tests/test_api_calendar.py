@@ -35,6 +35,7 @@ def test_a_national_day_holiday_is_not_a_working_day(client):
         "working": False,
         "kind": "holiday",
         "name": "国庆节",
+        "provisional": False,
     }
 
 
@@ -47,6 +48,7 @@ def test_a_makeup_saturday_is_a_working_day(client):
         "working": True,
         "kind": "makeup_workday",
         "name": "国庆节",
+        "provisional": False,
     }
 
 
@@ -58,6 +60,7 @@ def test_an_ordinary_sunday_is_a_weekend(client):
         "working": False,
         "kind": "weekend",
         "name": "",
+        "provisional": False,
     }
 
 
@@ -103,7 +106,12 @@ def test_one_working_day_after_the_eve_of_national_day_is_8_october(client):
     response = client.get("/api/v1/calendar/add-working-days", {"start": "2026-09-30", "days": 1})
 
     assert response.status_code == 200
-    assert response.json() == {"start": "2026-09-30", "days": 1, "date": "2026-10-08"}
+    assert response.json() == {
+        "start": "2026-09-30",
+        "days": 1,
+        "date": "2026-10-08",
+        "provisional": False,
+    }
 
 
 def test_one_working_day_after_the_friday_before_spring_festival_is_the_makeup_saturday(client):
@@ -118,7 +126,12 @@ def test_working_days_between_counts_a_whole_year(client):
     )
 
     assert response.status_code == 200
-    assert response.json() == {"start": "2025-12-31", "end": "2026-12-31", "count": 248}
+    assert response.json() == {
+        "start": "2025-12-31",
+        "end": "2026-12-31",
+        "count": 248,
+        "provisional": False,
+    }
 
 
 def test_working_days_between_is_negative_backwards(client):
@@ -166,14 +179,48 @@ def test_missing_both_parameters_names_both(client):
     assert {e["code"] for e in body["errors"]} == {"missing"}
 
 
+def test_counting_into_the_provisional_year_answers_with_the_flag(client):
+    # Wed 30 Dec 2026 + 3 → Tue 5 Jan 2027: Thu 31 Dec (1), 1/1 元旦 and the
+    # weekend rest, Mon 4 Jan (2), Tue 5 Jan (3). 2027 has no notice yet.
+    response = client.get("/api/v1/calendar/add-working-days", {"start": "2026-12-30", "days": 3})
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "start": "2026-12-30",
+        "days": 3,
+        "date": "2027-01-05",
+        "provisional": True,
+    }
+
+
+def test_a_provisional_day_and_a_count_into_it_carry_the_flag(client):
+    day = client.get("/api/v1/calendar/days/2027-02-09").json()
+    between = client.get(
+        "/api/v1/calendar/working-days-between", {"start": "2026-12-31", "end": "2027-01-05"}
+    ).json()
+    confirmed = client.get("/api/v1/calendar/days/2026-10-01").json()
+
+    # Tue 9 Feb 2027: 春节 (除夕 2/5 Fri … 初三 2/8 Mon) owes two 补假 for its weekend.
+    assert day == {
+        "date": "2027-02-09",
+        "working": False,
+        "kind": "holiday",
+        "name": "春节补假",
+        "provisional": True,
+    }
+    assert between == {"start": "2026-12-31", "end": "2027-01-05", "count": 2, "provisional": True}
+    assert confirmed["provisional"] is False
+
+
 @pytest.mark.parametrize(
     ("url", "params"),
     [
-        ("/api/v1/calendar/days/2027-01-04", {}),
-        ("/api/v1/calendar/add-working-days", {"start": "2026-12-31", "days": 1}),
-        ("/api/v1/calendar/add-working-days", {"start": "2027-01-04", "days": 0}),
+        # 2027 is provisional (ADR-0006); 2028 has no data at all.
+        ("/api/v1/calendar/days/2028-01-04", {}),
+        ("/api/v1/calendar/add-working-days", {"start": "2027-12-31", "days": 1}),
+        ("/api/v1/calendar/add-working-days", {"start": "2028-01-04", "days": 0}),
         ("/api/v1/calendar/add-working-days", {"start": "9999-12-31", "days": 1}),
-        ("/api/v1/calendar/working-days-between", {"start": "2026-12-01", "end": "2027-01-05"}),
+        ("/api/v1/calendar/working-days-between", {"start": "2027-12-01", "end": "2028-01-05"}),
         ("/api/v1/calendar/days/0001-01-01", {}),
     ],
     ids=str,

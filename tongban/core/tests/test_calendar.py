@@ -239,21 +239,22 @@ def test_counting_between_dates_more_than_twenty_years_apart_is_refused():
 @pytest.mark.parametrize(
     "ask",
     [
-        pytest.param(lambda cal: cal.day(date(2027, 1, 4)), id="day"),
-        pytest.param(lambda cal: cal.is_working(date(2027, 1, 4)), id="is_working"),
-        pytest.param(lambda cal: cal.add_working_days(date(2026, 12, 31), 1), id="add-crossing"),
-        pytest.param(lambda cal: cal.add_working_days(date(2027, 1, 4), 0), id="add-zero-in-2027"),
+        # 2027 is provisional (ADR-0006); 2028, the year after, has no data.
+        pytest.param(lambda cal: cal.day(date(2028, 1, 4)), id="day"),
+        pytest.param(lambda cal: cal.is_working(date(2028, 1, 4)), id="is_working"),
+        pytest.param(lambda cal: cal.add_working_days(date(2027, 12, 31), 1), id="add-crossing"),
+        pytest.param(lambda cal: cal.add_working_days(date(2028, 1, 4), 0), id="add-zero-in-2028"),
         pytest.param(lambda cal: cal.add_working_days(date(9999, 12, 31), 1), id="add-at-date-max"),
         pytest.param(
-            lambda cal: cal.working_days_between(date(2026, 12, 1), date(2027, 1, 5)),
+            lambda cal: cal.working_days_between(date(2027, 12, 1), date(2028, 1, 5)),
             id="between-crossing",
         ),
         pytest.param(
-            lambda cal: cal.working_days_between(date(2027, 1, 4), date(2027, 1, 4)),
-            id="between-same-day-in-2027",
+            lambda cal: cal.working_days_between(date(2028, 1, 4), date(2028, 1, 4)),
+            id="between-same-day-in-2028",
         ),
         pytest.param(lambda cal: cal.day(date(2003, 12, 31)), id="before-the-data"),
-        pytest.param(lambda cal: cal.month(2027, 1), id="month"),
+        pytest.param(lambda cal: cal.month(2028, 1), id="month"),
     ],
 )
 def test_a_year_without_data_is_an_error_not_a_weekday_guess(ask):
@@ -264,12 +265,12 @@ def test_a_year_without_data_is_an_error_not_a_weekday_guess(ask):
 
 def test_the_unavailable_year_is_named_in_the_error():
     with pytest.raises(DomainError) as exc:
-        get_calendar().day(date(2027, 3, 1))
-    assert exc.value.extra == {"year": 2027}
-    assert "2027年" in exc.value.detail
+        get_calendar().day(date(2028, 3, 1))
+    assert exc.value.extra == {"year": 2028}
+    assert "2028年" in exc.value.detail
 
 
-def test_missing_years_lists_this_and_next_year_without_data():
+def test_missing_years_lists_this_and_next_year_without_a_notice():
     assert calendar.missing_years(today=date(2026, 11, 1)) == [2027]
     assert calendar.missing_years(today=date(2025, 6, 1)) == []
 
@@ -356,14 +357,15 @@ def test_a_csv_notice_imports_like_the_yaml_one(tmp_path):
 
 
 def test_a_year_created_by_another_process_is_seen_after_the_recheck_interval(monkeypatch):
-    assert not get_calendar().covers(2027)
+    assert get_calendar().provisional_years == {2027}
     # Another process imports: this process's cache is not cleared, only the
     # version stamp of the override tables changes.
     CalendarYear.objects.create(year=2027, source="测试", imported_at=clock.now())
-    assert not get_calendar().covers(2027)  # still trusted for RECHECK_SECONDS
+    assert 2027 not in get_calendar().confirmed_years  # still trusted for RECHECK_SECONDS
 
     monkeypatch.setattr(calendar, "RECHECK_SECONDS", 0.0)
-    assert get_calendar().covers(2027)
+    assert 2027 in get_calendar().confirmed_years
+    assert get_calendar().provisional_years == {2028}
 
 
 BAD_NOTICES = [
@@ -473,17 +475,36 @@ def test_importing_a_file_that_does_not_exist_is_a_command_error(tmp_path):
 # --- tongban calendar status ------------------------------------------------------------
 
 
-def test_status_names_a_coming_year_without_data_and_fails(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 21))
+def test_status_before_november_shows_next_year_provisional_and_passes(monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 10, 31))
     out = StringIO()
 
-    with pytest.raises(CommandError, match="缺少"):
-        call_command("calendar", "status", stdout=out)
+    call_command("calendar", "status", stdout=out)
 
     text = out.getvalue()
-    assert "已有数据的年度：2004–2026" in text
-    assert "2026 年：已有数据" in text
-    assert "2027 年：缺少数据" in text
+    assert "已有放假通知的年度：2004–2026" in text
+    assert "2026 年：已有放假通知" in text
+    assert "2027 年：暂定" in text
+
+
+def test_status_from_november_warns_that_next_year_is_provisional_and_fails(monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 11, 1))
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="请导入 2027 年的国务院放假通知"):
+        call_command("calendar", "status", stdout=out)
+
+    assert "2027 年：暂定" in out.getvalue()
+
+
+def test_status_fails_for_a_current_year_without_any_data(monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: date(2028, 3, 1))
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="请导入 2028 年"):
+        call_command("calendar", "status", stdout=out)
+
+    assert "2028 年：缺少数据" in out.getvalue()
 
 
 def test_status_is_quiet_once_the_coming_year_is_imported(monkeypatch):
@@ -494,6 +515,7 @@ def test_status_is_quiet_once_the_coming_year_is_imported(monkeypatch):
     call_command("calendar", "status", stdout=out)
 
     text = out.getvalue()
-    assert "已有数据的年度：2004–2027" in text
-    assert "2027 年：已有数据" in text
+    assert "已有放假通知的年度：2004–2027" in text
+    assert "2027 年：已有放假通知" in text
+    assert "暂定" not in text
     assert "缺少" not in text

@@ -1,9 +1,10 @@
-"""Template tags for the admin index: which years lack working-day calendar data."""
+"""Template tags for the admin index: the holiday notice operations should import."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
-from django.conf import settings
 
 from tongban.core import calendar, clock
 
@@ -11,7 +12,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def calendar_missing_years() -> list[int]:
-    return calendar.missing_years(
-        today=clock.today(), lookahead=settings.TONGBAN_CALENDAR_LOOKAHEAD_YEARS
-    )
+def calendar_notice_due() -> dict[str, Any] | None:
+    """From 1 November, next year while it has no notice (provisional, ADR-0006);
+    at any time, a current year without data. ``None`` when all is in order."""
+    year = calendar.notice_due(today=clock.today())
+    if year is None:
+        return None
+    return {"year": year, "provisional": year in calendar.get_calendar().provisional_years}

@@ -20,16 +20,30 @@ def admin_client(client):
     return client
 
 
-def test_admin_index_lists_next_year_when_it_has_no_calendar(admin_client, monkeypatch):
-    # 21 Nov 2026: the package covers 2026 but not 2027.
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 21))
+def test_admin_index_warns_from_november_that_next_year_is_provisional(admin_client, monkeypatch):
+    # 1 Nov 2026: the package covers 2026; 2027 is counted provisionally.
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 11, 1))
     response = admin_client.get("/admin/")
     assert response.status_code == 200
     body = response.content.decode()
     assert 'id="calendar-missing"' in body
-    assert "2027年" in body
-    assert "2026年" not in body.split('id="calendar-missing"')[1].split("</div>")[0]
+    warning = body.split('id="calendar-missing"')[1].split("</div>")[0]
+    assert "2027年的国务院节假日安排通知尚未导入" in warning
+    assert "暂定" in warning
+    assert "2026年" not in warning
     assert "tongban calendar import" in body
+
+
+def test_admin_index_is_quiet_about_a_provisional_year_before_november(admin_client, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 10, 31))
+    response = admin_client.get("/admin/")
+    assert 'id="calendar-missing"' not in response.content.decode()
+
+
+def test_admin_index_names_a_current_year_without_any_data(admin_client, monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2028, 2, 1))
+    body = admin_client.get("/admin/").content.decode()
+    assert "2028年尚无节假日安排数据" in body
 
 
 def test_admin_index_warning_goes_once_the_year_is_imported(admin_client, monkeypatch):

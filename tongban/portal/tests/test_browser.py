@@ -143,9 +143,16 @@ def test_the_calendar_of_october_2026_shows_national_day_and_the_makeup_day(page
 
 
 def test_a_month_without_calendar_data_explains_why(page):
-    page.goto("/calendar/?month=2027-01")
-    assert "2027年的节假日安排尚未录入" in page.locator("main").inner_text()
+    page.goto("/calendar/?month=2028-01")
+    assert "2028年的节假日安排尚未录入" in page.locator("main").inner_text()
     assert page.locator("table.calendar").count() == 0
+
+
+def test_a_provisional_month_is_marked_and_accessible(page):
+    page.goto("/calendar/?month=2027-02")
+    assert "暂定，待国务院放假通知发布后确认" in page.locator("#calendar-provisional").inner_text()
+    assert page.locator("table.calendar").count() == 1
+    assert_accessible(page)
 
 
 def test_large_text_grows_the_root_font_and_survives_a_reload(page):

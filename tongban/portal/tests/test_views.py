@@ -255,11 +255,24 @@ def test_calendar_without_a_month_shows_the_current_month(client, monkeypatch):
 
 
 def test_calendar_of_a_year_without_data_shows_the_unavailable_message(client):
-    response = client.get(reverse("portal:calendar"), {"month": "2027-01"})
+    # 2027 is provisional (ADR-0006); 2028, the year after, has no data.
+    response = client.get(reverse("portal:calendar"), {"month": "2028-01"})
     assert response.status_code == 200
     body = text(response)
-    assert "2027年的节假日安排尚未录入" in body
+    assert "2028年的节假日安排尚未录入" in body
     assert "<table" not in body
+
+
+def test_calendar_of_the_provisional_year_says_so_and_shows_the_month(client):
+    response = client.get(reverse("portal:calendar"), {"month": "2027-02"})
+    assert response.status_code == 200
+    body = text(response)
+    assert "暂定，待国务院放假通知发布后确认" in body
+    assert "2027年的国务院节假日安排通知尚未发布" in body
+    assert "春节补假" in body  # 除夕 Fri 5 Feb … 初三 Mon 8 Feb; 补假 9–10 Feb
+    assert "<table" in body
+    confirmed = text(client.get(reverse("portal:calendar"), {"month": "2026-10"}))
+    assert "暂定" not in confirmed
 
 
 @pytest.mark.parametrize("month", ["garbage", "2026-13", "2026-00", "0000-01", "99999-01", "-1"])

@@ -89,7 +89,11 @@ def test_a_case_accepted_between_query_and_transition_is_skipped(world, monkeypa
 
     monkeypatch.setattr(sweeps, "case_deem_accept", clerk_was_faster)
     assert cases_deem_accept_due(now=world.at(days=9)) == [second.case_no]
-    assert Case.objects.get(pk=first.pk).deemed_accepted is False
+    # The clerk came late too: the law deems it accepted on receipt all the same
+    # (第三十二条), recorded by the clerk's acceptance, not by the sweep.
+    first = Case.objects.get(pk=first.pk)
+    assert (first.deemed_accepted, first.accepted_on) == (True, first.received_on)
+    assert list(first.events.values_list("action", flat=True)).count("deem_accept") == 0
     assert Case.objects.get(pk=second.pk).deemed_accepted is True
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tongban.cases import services as case_services
 from tongban.cases.models import CaseMaterial, MaterialKind, PostCheck, PostCheckStatus
+from tongban.core.errors import DomainError
 from tongban.core.models import AuditEvent
 from tongban.supervision.models import Alert
 from tongban.supervision.services import alert_message, alerts_sweep
@@ -131,22 +133,39 @@ def test_an_acceptance_alert_is_resolved_when_the_case_is_accepted(world):
     assert not Alert.objects.filter(case=case, resolved_at__isnull=True).exists()
 
 
-def test_an_extension_downgrades_a_red_alert_to_yellow(world):
+def test_an_extension_on_the_last_day_downgrades_nothing_but_moves_the_deadline(world):
     case = _accepted(world)
-    alerts_sweep(now=world.at(days=8))  # Tue 10 Nov: red
+    alerts_sweep(now=world.at(days=7))  # Mon 9 Nov, the last day: yellow
+    assert _open(case, "decision").level == "yellow"
     case_services.case_extend(
-        case_id=case.pk, actor=world.cases.head, days=2, reason="需现场核查", now=world.at(days=8)
+        case_id=case.pk, actor=world.cases.head, days=2, reason="需现场核查", now=world.at(days=7)
     )
-    result = alerts_sweep(now=world.at(days=8, hours=1))
-    assert result.downgraded == 1
+    alerts_sweep(now=world.at(days=7, hours=1))
     alert = _open(case, "decision")
-    # Mon 9 Nov + 2 working days → Wed 11 Nov, one working day left.
+    # Mon 9 Nov + 2 working days → Wed 11 Nov, two working days left: still yellow.
     assert (alert.level, alert.deadline, alert.working_days_left) == (
         "yellow",
         dt.date(2026, 11, 11),
-        1,
+        2,
     )
-    assert AuditEvent.objects.filter(action="supervision.alert_downgraded").count() == 1
+
+
+def test_an_overdue_case_stays_red_since_it_cannot_be_extended(world):
+    case = _accepted(world)
+    alerts_sweep(now=world.at(days=8))  # Tue 10 Nov: red
+    with pytest.raises(DomainError) as exc:
+        case_services.case_extend(
+            case_id=case.pk,
+            actor=world.cases.head,
+            days=2,
+            reason="需现场核查",
+            now=world.at(days=8),
+        )
+    assert exc.value.code == "extension_too_late"  # 行政许可法 第四十二条
+    result = alerts_sweep(now=world.at(days=8, hours=1))
+    assert result.downgraded == 0
+    assert _open(case, "decision").level == "red"
+    assert not AuditEvent.objects.filter(action="supervision.alert_downgraded").exists()
 
 
 def test_an_open_suspension_stops_the_clock_and_raises_no_alert(world):

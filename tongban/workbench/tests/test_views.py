@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -82,3 +84,31 @@ def test_a_staff_account_without_assignments_is_told_so(client):
     body = text(client.get(URL))
     assert "尚未分配岗位" in body
     assert 'id="scope-title"' not in body
+
+
+# --- operations tasks (ADR-0006) -------------------------------------------------
+
+
+def test_a_supervisor_sees_the_holiday_notice_task_from_november(client, monkeypatch):
+    from tongban.core import clock
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 3))
+    client.force_login(make_clerk(username="sup1", display_name="王监察", role=Role.SUPERVISOR))
+
+    body = text(client.get(URL))
+
+    assert 'id="operations-tasks"' in body
+    assert "导入2027年国务院节假日安排通知" in body
+    assert "暂定" in body
+
+
+def test_no_operations_task_before_november_or_for_a_clerk(client, monkeypatch):
+    from tongban.core import clock
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 12, 3))
+    client.force_login(make_clerk())
+    assert 'id="operations-tasks"' not in text(client.get(URL))
+
+    monkeypatch.setattr(clock, "today", lambda: dt.date(2026, 10, 31))
+    client.force_login(make_clerk(username="sup2", role=Role.SUPERVISOR))
+    assert 'id="operations-tasks"' not in text(client.get(URL))

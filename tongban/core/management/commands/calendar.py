@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tongban.core import clock
-from tongban.core.calendar import get_calendar
+from tongban.core.calendar import get_calendar, notice_due
 from tongban.core.errors import DomainError
 from tongban.core.services import calendar_notice_import, calendar_notice_parse
 
@@ -21,7 +21,10 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import", help="import a YAML or CSV notice file")
         imp.add_argument("file")
-        sub.add_parser("status", help="which years have data; which coming years lack it")
+        sub.add_parser(
+            "status",
+            help="which years have a notice; which coming years are provisional or lack data",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "import":
@@ -40,18 +43,24 @@ class Command(BaseCommand):
             return
         cal = get_calendar()
         today = clock.today()
-        years = sorted(cal.years)
+        confirmed = sorted(cal.confirmed_years)
         self.stdout.write(
-            f"已有数据的年度：{years[0]}–{years[-1]}" if years else "没有任何年度的数据"
+            f"已有放假通知的年度：{confirmed[0]}–{confirmed[-1]}"
+            if confirmed
+            else "没有任何年度的放假通知"
         )
-        missing = False
         for year in range(today.year, today.year + settings.TONGBAN_CALENDAR_LOOKAHEAD_YEARS + 1):
-            if cal.covers(year):
-                self.stdout.write(f"{year} 年：已有数据")
+            if year in cal.confirmed_years:
+                self.stdout.write(f"{year} 年：已有放假通知")
+            elif year in cal.provisional_years:
+                self.stdout.write(
+                    f"{year} 年：暂定——依据《全国年节及纪念日放假办法》推算，"
+                    "所计期限标注为暂定；国务院放假通知发布后请导入（tongban calendar import）"
+                )
             else:
-                missing = True
                 self.stdout.write(
                     f"{year} 年：缺少数据——请依据国务院办公厅通知导入（tongban calendar import）"
                 )
-        if missing:
-            raise CommandError("有年度缺少工作日历数据")
+        due = notice_due(today=today)
+        if due is not None:
+            raise CommandError(f"请导入 {due} 年的国务院放假通知")
