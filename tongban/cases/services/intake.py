@@ -64,14 +64,18 @@ class MaterialInput:
 def next_case_no(*, region_code: str, day: dt.date) -> str:
     """办件编号: region code + date + a six-digit sequence, safe under concurrency.
 
+    The region part is the 6-digit GB/T 2260 code: a township's or village's
+    case (12-digit 统计用区划代码) is numbered in its county's series.
+
     The day's counter row is incremented (``core.counters``); it stays
     locked until the caller's transaction ends. Called outside a transaction
     (as ``case_submit`` does) it commits at once, so concurrent submissions do
     not queue behind each other; a submission that then fails leaves a gap in
     the numbers, as a database sequence would, and a number is never reused.
     """
-    last = counter_next(CaseNumberSequence, key={"region_code": region_code, "day": day})
-    return f"{region_code}{day:%Y%m%d}{last:06d}"
+    county = region_code[:6]
+    last = counter_next(CaseNumberSequence, key={"region_code": county, "day": day})
+    return f"{county}{day:%Y%m%d}{last:06d}"
 
 
 def _form_errors(guide: GuideContent, data: dict[str, Any]) -> list[dict[str, str]]:

@@ -393,3 +393,35 @@ def test_a_commitment_is_granted_at_once_with_a_post_check_due(world):
     with pytest.raises(DomainError) as exc:
         services.case_grant_on_commitment(case_id=plain.pk, actor=world.clerk, legal_basis="x")
     assert exc.value.code == "case_materials_incomplete"
+
+
+def test_a_village_item_is_numbered_in_its_countys_series(world):
+    """A 12-digit 统计用区划代码 would not fit the 24-character case number."""
+    from tongban.catalog.services import basic_item_create, guide_load_published
+    from tongban.catalog.tests.guide_factory import valid_guide
+    from tongban.org.demo import credit_code_for
+    from tongban.org.selectors import region_get
+    from tongban.org.services import department_create
+
+    village = "320102005001"  # 玄武区玄武门街道百子亭社区
+    committee = department_create(
+        name="百子亭社区居民委员会",
+        credit_code=credit_code_for(name="百子亭社区居民委员会", region_code=village),
+        region=region_get(village),
+    )
+    basic = basic_item_create(
+        code="200000000301",
+        name="城乡居民基本医疗保险参保登记",
+        item_type="20",
+        legal_basis="《中华人民共和国社会保险法》第二十五条",
+        levels="23456",
+    )
+    item = guide_load_published(
+        basic_item=basic, department=committee, content=valid_guide(name=basic.name)
+    )
+
+    first, second = submit(world, item=item), submit(world, item=item)
+
+    assert first.case_no == "320102" + "20261102" + "000001"
+    assert second.case_no.endswith("000002")
+    assert first.region_path.endswith(f"/{village}/")
