@@ -59,9 +59,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later layer (rate limits, audit, idempotency) sees the client.
+    "tongban.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "tongban.core.middleware.NulCharacterMiddleware",
+    # Outside the input checks, so that their refusals carry the headers too.
+    "tongban.core.middleware.SecurityHeadersMiddleware",
+    "tongban.core.middleware.InputBoundaryMiddleware",
+    "tongban.core.middleware.StrongIfMatchMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,7 +74,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "tongban.core.middleware.SecurityHeadersMiddleware",
     "tongban.core.middleware.ApiProblemMiddleware",
     "tongban.core.middleware.IdempotencyMiddleware",
 ]
@@ -171,6 +175,11 @@ TONGBAN_CALENDAR_LOOKAHEAD_YEARS = 1
 # Outbox delivery: attempts before the dead-letter state, and backoff base.
 TONGBAN_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("TONGBAN_OUTBOX_MAX_ATTEMPTS", "8"))
 TONGBAN_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("TONGBAN_OUTBOX_BACKOFF_SECONDS", "30"))
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks,
+# comma-separated, e.g. "10.0.0.5,10.1.0.0/16"). Empty: the peer's address is
+# the client's, and X-Forwarded-For is ignored (core.middleware.proxies).
+TONGBAN_TRUSTED_PROXIES = env_list("TONGBAN_TRUSTED_PROXIES", [])
 
 # Login rate limit: attempts per window per (account, address).
 TONGBAN_LOGIN_RATE_LIMIT = int(os.environ.get("TONGBAN_LOGIN_RATE_LIMIT", "10"))

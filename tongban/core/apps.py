@@ -7,9 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = "平台内核"
 
     def ready(self) -> None:
+        from django.core import checks
+
         from tongban.core import notifications, scheduler
+        from tongban.core.middleware.proxies import check_trusted_proxies
 
         notifications.subscribe_handlers()
+        checks.register(check_trusted_proxies)
 
         # Retries after backoff, and any delivery whose enqueue was lost.
         scheduler.register(

@@ -43,6 +43,8 @@ class DomainError(Exception):
     detail: str
     fields: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # HTTP headers the answer must carry (``Retry-After`` of a 429, …).
+    headers: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.error.code}: {self.detail}")

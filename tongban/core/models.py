@@ -174,7 +174,7 @@ class ScheduledRun(models.Model):
 
 
 class RateCounter(models.Model):
-    """Attempts of one key within one fixed window (login rate limit)."""
+    """Attempts of one key within one fixed window (``core.ratelimit``)."""
 
     key = models.CharField(max_length=200)
     window_start = models.DateTimeField()
@@ -187,6 +187,22 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.window_start}: {self.count}"
+
+
+class Backoff(models.Model):
+    """Recent failures of one key and how long it must wait (``core.ratelimit``).
+
+    The key is stored as a keyed hash: it names an account, an address or an
+    ID number.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}…: {self.failures} failure(s)"
 
 
 # ---------------------------------------------------------------------------

@@ -82,7 +82,9 @@ def problem_for(error: ErrorCode, detail: str, **kwargs: Any) -> HttpResponse:
 
 
 def problem_from_domain(exc: DomainError) -> HttpResponse:
-    return problem_for(exc.error, exc.detail, fields=exc.fields, extra=exc.extra)
+    return problem_for(
+        exc.error, exc.detail, fields=exc.fields, extra=exc.extra, headers=exc.headers or None
+    )
 
 
 def field_message(err: Any) -> str:
