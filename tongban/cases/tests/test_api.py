@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from tongban.cases.api import TRACK_LIMIT
+from tongban.cases.api.common import TRACK_LIMIT
 from tongban.cases.models import Case, CaseDocument, CaseEvent, CaseMaterial, CaseStatus
 from tongban.core import clock
 from tongban.core.identifiers import generate_credit_code

@@ -1,0 +1,148 @@
+"""Submit, 我的办件, the staff queue, one case and its documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Status
+
+from tongban.cases import errors, selectors, services
+from tongban.cases.api.common import (
+    API_PREFIX,
+    RESPONSES,
+    _page,
+    _respond,
+    _submission_applicant,
+    _user,
+    _viewed_case,
+)
+from tongban.cases.api.schemas import (
+    CaseOut,
+    CasePage,
+    CaseSubmitIn,
+    PageQuery,
+    QueueQuery,
+)
+from tongban.catalog.selectors import service_item_get_public
+from tongban.core import errors as core_errors
+from tongban.core.api.files import content_disposition
+from tongban.core.api.schemas import PROBLEM_RESPONSES
+from tongban.core.errors import DomainError
+from tongban.identity.auth import api_auth
+
+router = Router(tags=["办件"])
+
+
+@router.post(
+    "",
+    response={201: CaseOut, **RESPONSES},
+    auth=api_auth,
+    summary="提交申请",
+    description="申请人本人（个人账号）或获授权的法人账号在线提交。材料以 Base64 上传。"
+    "成功返回 201、Location 与 ETag。支持 Idempotency-Key：重复提交得到同一个办件。",
+)
+def case_submit(request: HttpRequest, response: HttpResponse, body: CaseSubmitIn) -> Status[Any]:
+    user = _user(request)
+    who = _submission_applicant(user, body.applicant)
+    try:
+        item = service_item_get_public(body.implementation_code)
+    except DomainError as exc:
+        if exc.code != core_errors.NOT_FOUND.code:
+            raise
+        raise DomainError(
+            errors.ITEM_NOT_AVAILABLE,
+            exc.detail,
+            fields=[
+                {"field": "body.implementation_code", "code": "not_found", "message": exc.detail}
+            ],
+        ) from None
+    case = services.case_submit(
+        service_item=item,
+        channel=body.channel,
+        form_data=body.form,
+        situation=body.situation,
+        materials=[m.as_input() for m in body.materials],
+        commitment=body.commitment,
+        submitted_by=user,
+        **who,
+    )
+    response["Location"] = f"{API_PREFIX}/{case.case_no}"
+    return Status(201, _respond(case, response, staff=False))
+
+
+@router.get(
+    "",
+    response={200: CasePage, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="我的办件",
+    description="本人及本账号获授权的法人的办件，最新的在前（游标分页）。",
+)
+def case_list_mine(request: HttpRequest, params: Query[PageQuery]) -> dict[str, Any]:
+    page = selectors.case_list_for_applicant(
+        user=_user(request), cursor=params.cursor, limit=params.limit
+    )
+    return _page(page, mask=False)
+
+
+@router.get(
+    "/queue",
+    response={200: CasePage, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="工作人员待办队列",
+    description="本人数据范围内的在办件：办结期限最近的在前，未开始计时的在后（游标分页）。"
+    "queue=window 只列窗口待办（已提交、已补正），queue=all 含已办结。",
+)
+def case_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str, Any]:
+    page = selectors.case_list_for_staff(
+        user=_user(request),
+        status=params.status.value if params.status else None,
+        q=params.q,
+        window_queue=params.queue == "window",
+        include_closed=params.queue == "all",
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return _page(page, mask=True)
+
+
+@router.get(
+    "/{case_no}",
+    response={200: CaseOut, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="办件详情",
+    description="申请人或数据范围内的工作人员可见；他人办件一律 404。ETag 为版本号。",
+)
+def case_detail(request: HttpRequest, response: HttpResponse, case_no: str) -> dict[str, Any]:
+    case, staff = _viewed_case(_user(request), case_no)
+    return _respond(case, response, staff=staff)
+
+
+@router.get(
+    "/{case_no}/documents/{number}",
+    response={200: None, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="下载办件文书（PDF）",
+    description="申请人或数据范围内的工作人员可下载；文书编号须 URL 编码。",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "PDF",
+                "content": {"application/pdf": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def case_document(request: HttpRequest, case_no: str, number: str) -> HttpResponse:
+    case, _ = _viewed_case(_user(request), case_no)
+    document = case.documents.filter(number=number).first()
+    if document is None:
+        raise DomainError(core_errors.NOT_FOUND, "未找到该文书。")
+    with document.file.open("rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(
+        f"{document.get_kind_display()}-{document.number}.pdf",
+        f"{case.case_no}-{document.kind}.pdf",
+    )
+    return response

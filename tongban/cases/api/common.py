@@ -1,0 +1,271 @@
+"""What the cases API endpoints share: constants, the case view, versions, the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse
+
+from tongban.cases import errors, selectors
+from tongban.cases.api.schemas import (
+    ApplicantIn,
+)
+from tongban.cases.models import (
+    Case,
+    CaseStatus,
+    DocumentKind,
+    MaterialKind,
+)
+from tongban.core import clock
+from tongban.core import errors as core_errors
+from tongban.core.api.pagination import Page
+from tongban.core.api.schemas import PROBLEM_RESPONSES, Problem
+from tongban.core.calendar import get_calendar
+from tongban.core.errors import DomainError, define
+from tongban.core.masking import mask_name
+from tongban.identity.models import AccountKind, User
+from tongban.identity.selectors import legal_entities_for_user
+
+# RFC 6585 §3: 428 Precondition Required: a command that races needs If-Match.
+CASE_IF_MATCH_REQUIRED = define("if_match_required", 428, "缺少 If-Match")
+
+API_PREFIX = "/api/v1/cases"
+APPLICANT_KINDS = (AccountKind.CITIZEN, AccountKind.BUSINESS)
+_VERSION = re.compile(r'^(?:W/)?"?([0-9]{1,9})"?$')
+
+RESPONSES: dict[int | frozenset[int], Any] = {**PROBLEM_RESPONSES, 428: Problem}
+
+# Public tracking answers anyone: look-ups per address per window, counted
+# together with the portal's tracking page (the same key).
+TRACK_LIMIT = 20
+TRACK_WINDOW_SECONDS = 600
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]  # set by ninja's auth
+
+
+def _clock_out(case: Case, today: dt.date, cal: Any) -> dict[str, Any]:
+    c = selectors.case_clock(case, today, cal=cal)
+    return {
+        "phase": c.phase,
+        "deadline": c.deadline,
+        "working_days_left": c.working_days_left,
+        "alert": c.alert.value if c.alert is not None else None,
+        "stopped": c.stopped,
+        "provisional": cal.is_provisional(c.deadline),
+    }
+
+
+def _item_ref(case: Case) -> dict[str, str]:
+    return {
+        "implementation_code": case.service_item.implementation_code,
+        "name": case.service_item.name,
+    }
+
+
+def _document_url(case_no: str, number: str) -> str:
+    """Where the notices module serves the file (文书编号 may hold 〔〕 and 号)."""
+    return f"{API_PREFIX}/{quote(case_no, safe='')}/documents/{quote(number, safe='')}"
+
+
+def _deadlines_out(case: Case, cal: Any) -> dict[str, Any]:
+    dates = {
+        "acceptance": case.acceptance_deadline,
+        "decision": case.decision_deadline,
+        "delivery": case.delivery_deadline,
+        "deferred_materials": case.deferred_due_on,
+    }
+    return {**dates, "provisional": [k for k, day in dates.items() if cal.is_provisional(day)]}
+
+
+def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
+    today = clock.today()
+    cal = get_calendar()
+    documents = [
+        {
+            "kind": d.kind,
+            "kind_label": DocumentKind(d.kind).label if d.kind in DocumentKind.values else d.kind,
+            "number": d.number,
+            "issued_at": d.issued_at,
+            "url": _document_url(case.case_no, d.number),
+        }
+        for d in case.documents.all()
+    ]
+    return {
+        "case_no": case.case_no,
+        "version": case.version,
+        "status": case.status,
+        "status_label": CaseStatus(case.status).label,
+        "item": _item_ref(case),
+        "department": {"id": case.department_id, "name": case.department.name},
+        "channel": case.channel,
+        "applicant_kind": "legal_entity" if case.applicant_entity_id else "person",
+        "applicant_name": case.applicant_name,
+        "situation": case.situation,
+        "form": case.form_data,
+        "commitment": case.commitment,
+        "received_at": case.received_at,
+        "accepted_on": case.accepted_on,
+        "deemed_accepted": case.deemed_accepted,
+        "refused_on": case.refused_on,
+        "decided_on": case.decided_on,
+        "delivered_on": case.delivered_on,
+        "concluded_at": case.concluded_at,
+        "withdrawn_at": case.withdrawn_at,
+        "outcome": case.outcome,
+        "decision_reason": case.decision_reason,
+        "decision_basis": case.decision_basis,
+        "delivery_method": case.delivery_method,
+        "tracking_no": case.tracking_no,
+        "extension_days": case.extension_days,
+        "deadlines": _deadlines_out(case, cal),
+        "clock": _clock_out(case, today, cal),
+        "materials": [
+            {
+                "code": m.code,
+                "name": m.name,
+                "kind": m.kind,
+                "kind_label": MaterialKind(m.kind).label if m.kind in MaterialKind.values else "",
+                "file_name": m.file_name,
+                "content_type": m.content_type,
+                "size": m.size,
+                "supplied_at": m.supplied_at,
+            }
+            for m in case.materials.order_by("id")
+        ],
+        "timeline": [
+            {
+                "at": e.at,
+                "action": e.action,
+                "action_label": e.action_label,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "to_status_label": e.to_status_label,
+                "reason": e.reason,
+                "actor": e.actor_label if staff else None,
+                "details": e.details,
+            }
+            for e in selectors.case_timeline(case)
+        ],
+        "documents": documents,
+    }
+
+
+def _respond(case: Case, response: HttpResponse, *, staff: bool) -> dict[str, Any]:
+    response["ETag"] = f'"{case.version}"'
+    return _detail(case, staff=staff)
+
+
+def _page(page: Page[Case], *, mask: bool) -> dict[str, Any]:
+    today = clock.today()
+    cal = get_calendar()
+    return {
+        "items": [
+            {
+                "case_no": c.case_no,
+                "version": c.version,
+                "status": c.status,
+                "status_label": CaseStatus(c.status).label,
+                "item": _item_ref(c),
+                "applicant_name": (
+                    mask_name(c.applicant_name)
+                    if mask and c.applicant_entity_id is None
+                    else c.applicant_name
+                ),
+                "received_at": c.received_at,
+                "decision_deadline": c.decision_deadline,
+                "clock": _clock_out(c, today, cal),
+            }
+            for c in page.items
+        ],
+        "next_cursor": page.next_cursor,
+    }
+
+
+def _version(if_match: str | None, *, required: bool) -> int | None:
+    """The version named by ``If-Match: "<version>"`` (RFC 9110 §13.1.1)."""
+    if if_match is None or not if_match.strip():
+        if required:
+            raise DomainError(
+                CASE_IF_MATCH_REQUIRED,
+                '办理办件须在 If-Match 头中带上办件版本号（如 If-Match: "3"），'
+                "以免覆盖他人的操作。",
+            )
+        return None
+    match = _VERSION.match(if_match.strip())
+    if match is None:
+        raise DomainError(
+            core_errors.MALFORMED_REQUEST, 'If-Match 须为办件版本号，如 "3"（取自 ETag）。'
+        )
+    return int(match.group(1))
+
+
+def _is_applicant(user: User) -> bool:
+    return user.kind in APPLICANT_KINDS
+
+
+def _viewed_case(user: User, case_no: str) -> tuple[Case, bool]:
+    """The case as its applicant sees it, or as scoped staff see it (and which)."""
+    if _is_applicant(user):
+        return selectors.case_get_for_applicant(user=user, case_no=case_no), False
+    return selectors.case_get_for_staff(user=user, case_no=case_no), True
+
+
+def _staff_command(
+    request: HttpRequest,
+    response: HttpResponse,
+    case_no: str,
+    if_match: str | None,
+    run: Callable[[Case, int | None, User], Case],
+) -> dict[str, Any]:
+    user = _user(request)
+    version = _version(if_match, required=True)
+    case = selectors.case_get_for_handler(user=user, case_no=case_no)
+    return _respond(run(case, version, user), response, staff=True)
+
+
+def _applicant_command(
+    request: HttpRequest,
+    response: HttpResponse,
+    case_no: str,
+    if_match: str | None,
+    run: Callable[[Case, int | None, User], Case],
+) -> dict[str, Any]:
+    user = _user(request)
+    version = _version(if_match, required=False)
+    case = selectors.case_get_for_applicant(user=user, case_no=case_no)
+    return _respond(run(case, version, user), response, staff=False)
+
+
+def _submission_applicant(user: User, applicant: ApplicantIn) -> dict[str, Any]:
+    """Who applies: the caller's own person, or one of its legal entities with the
+    caller's person as 经办人. Staff and systems do not apply online."""
+    if not _is_applicant(user):
+        raise DomainError(
+            core_errors.PERMISSION_DENIED,
+            "办件只能由申请人本人或其法人账号提交；窗口收件请使用工作台。",
+        )
+    person = user.person
+    if person is None:
+        raise DomainError(errors.APPLICANT_INVALID, "当前账号未关联实名自然人，不能提交申请。")
+    if applicant.kind == "person":
+        return {"applicant_person": person}
+    code = (applicant.credit_code or "").strip().upper()
+    entity = legal_entities_for_user(user=user).filter(credit_code=code).first()
+    if entity is None:
+        raise DomainError(
+            errors.APPLICANT_INVALID,
+            "当前账号未获该法人授权，不能以其名义申请。",
+            fields=[
+                {"field": "body.applicant.credit_code", "code": "not_authorized", "message": code}
+            ],
+        )
+    return {"applicant_entity": entity, "agent_person": person}
+
+
+IF_MATCH_DOC = '办件版本号，取自 ETag，如 "3"'
