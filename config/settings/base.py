@@ -181,9 +181,46 @@ TONGBAN_OUTBOX_BACKOFF_SECONDS = int(os.environ.get("TONGBAN_OUTBOX_BACKOFF_SECO
 # the client's, and X-Forwarded-For is ignored (core.middleware.proxies).
 TONGBAN_TRUSTED_PROXIES = env_list("TONGBAN_TRUSTED_PROXIES", [])
 
-# Login rate limit: attempts per window per (account, address).
-TONGBAN_LOGIN_RATE_LIMIT = int(os.environ.get("TONGBAN_LOGIN_RATE_LIMIT", "10"))
+# Login (identity.services.login): only failures count, never successes.
+# One account from one address: after this many failures a growing wait
+# (base, 2 × base, 4 × base … up to the cap); a success clears it.
+TONGBAN_LOGIN_FREE_FAILURES = int(os.environ.get("TONGBAN_LOGIN_FREE_FAILURES", "5"))
+# One account from all addresses together (a distributed guess): the same
+# back-off after this many failures.
+TONGBAN_LOGIN_ACCOUNT_FREE_FAILURES = int(
+    os.environ.get("TONGBAN_LOGIN_ACCOUNT_FREE_FAILURES", "20")
+)
+TONGBAN_LOGIN_BACKOFF_BASE_SECONDS = int(os.environ.get("TONGBAN_LOGIN_BACKOFF_BASE_SECONDS", "30"))
+TONGBAN_LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("TONGBAN_LOGIN_BACKOFF_MAX_SECONDS", "900"))
+# Failures are forgotten this long after the last one.
+TONGBAN_LOGIN_FAILURE_MEMORY_SECONDS = int(
+    os.environ.get("TONGBAN_LOGIN_FAILURE_MEMORY_SECONDS", str(24 * 3600))
+)
+# One address, all accounts (guessing many usernames): failed logins per window.
+TONGBAN_LOGIN_ADDRESS_FAILURES = int(os.environ.get("TONGBAN_LOGIN_ADDRESS_FAILURES", "50"))
 TONGBAN_LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("TONGBAN_LOGIN_RATE_WINDOW_SECONDS", "900"))
+
+# Citizen sign-up (identity.services.signup): the phone is proved with a
+# one-time code by SMS before the account exists. The code's lifetime, the
+# guesses it allows, and how often one may be sent.
+TONGBAN_SIGNUP_CODE_TTL_SECONDS = int(os.environ.get("TONGBAN_SIGNUP_CODE_TTL_SECONDS", "600"))
+TONGBAN_SIGNUP_CODE_MAX_ATTEMPTS = int(os.environ.get("TONGBAN_SIGNUP_CODE_MAX_ATTEMPTS", "5"))
+TONGBAN_SIGNUP_CODE_RESEND_SECONDS = int(os.environ.get("TONGBAN_SIGNUP_CODE_RESEND_SECONDS", "60"))
+# Codes sent per phone and per address within an hour.
+TONGBAN_SIGNUP_CODES_PER_PHONE = int(os.environ.get("TONGBAN_SIGNUP_CODES_PER_PHONE", "5"))
+TONGBAN_SIGNUP_CODES_PER_ADDRESS = int(os.environ.get("TONGBAN_SIGNUP_CODES_PER_ADDRESS", "20"))
+# Refused sign-ups (identity not accepted, wrong code) per address per hour
+# and per ID number per day: the name/ID check is not a free oracle.
+TONGBAN_SIGNUP_FAILURES_PER_ADDRESS = int(
+    os.environ.get("TONGBAN_SIGNUP_FAILURES_PER_ADDRESS", "10")
+)
+TONGBAN_SIGNUP_FAILURES_PER_ID_NUMBER = int(
+    os.environ.get("TONGBAN_SIGNUP_FAILURES_PER_ID_NUMBER", "5")
+)
+
+# API tokens expire after this many days unless created with another expiry
+# (0: tokens created without an expiry never expire; not recommended).
+TONGBAN_API_TOKEN_DEFAULT_DAYS = int(os.environ.get("TONGBAN_API_TOKEN_DEFAULT_DAYS", "90"))
 
 # Catalogue: a guide submitted by one editor is published by another (四眼原则).
 TONGBAN_CATALOG_FOUR_EYES = env_bool("TONGBAN_CATALOG_FOUR_EYES", True)

@@ -1,6 +1,13 @@
-"""Accounts API at /api/v1/identity/: who am I, sign-up, session login and logout."""
+"""Accounts API at /api/v1/identity/: who am I, sign-up, session login and logout.
+
+Sign-up is two calls (issue 9, item 3): ``POST signup/code`` texts a code to
+the phone and answers a ``verification`` handle; ``POST signup`` sends the
+handle, the code and the rest.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.contrib.auth import login, logout
 from django.http import HttpRequest
@@ -12,10 +19,11 @@ from tongban.core import errors as core_errors
 from tongban.core.api.schemas import PROBLEM_RESPONSES, InputSchema
 from tongban.core.errors import DomainError
 from tongban.core.masking import mask_name
+from tongban.core.middleware import client_address
 from tongban.identity.auth import api_auth, session_auth
 from tongban.identity.models import RealNameLevel, User
 from tongban.identity.selectors import authorizations_for_user
-from tongban.identity.services import citizen_signup, login_attempt
+from tongban.identity.services import citizen_signup_verified, login_attempt, signup_code_send
 
 router = Router(tags=["身份与账号"])
 
@@ -38,12 +46,28 @@ class MeOut(Schema):
     legal_entities: list[LegalEntityOut]
 
 
+class SignupCodeIn(InputSchema):
+    phone: str = Field(max_length=20, description="接收验证码的手机号")
+
+
+class SignupCodeOut(Schema):
+    verification: str = Field(description="验证凭据，注册时与验证码一并提交")
+    phone_masked: str = Field(description="手机号（脱敏）")
+    expires_at: dt.datetime = Field(description="验证码失效时间")
+    resend_after_seconds: int = Field(description="多少秒后可以重新获取")
+
+
 class SignupIn(InputSchema):
-    phone: str = Field(max_length=20, description="手机号，默认也作为用户名")
+    verification: str = Field(max_length=64, description="获取验证码时返回的凭据")
+    code: str = Field(max_length=10, description="短信验证码（6 位数字）")
     password: str = Field(max_length=128)
     name: str = Field(max_length=50, description="姓名，须与身份号码一致")
     id_number: str = Field(max_length=20, description="公民身份号码（18 位）")
-    username: str | None = Field(default=None, max_length=150)
+    username: str | None = Field(
+        default=None,
+        max_length=150,
+        description="用户名（不能是手机号码或身份号码）；不填则自动生成",
+    )
 
 
 class LoginIn(InputSchema):
@@ -72,7 +96,8 @@ def _me(user: User) -> MeOut:
 
 
 def _address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")
+    # The client's, behind trusted proxies only (core.middleware.proxies).
+    return client_address(request)
 
 
 def _check_browser_csrf(request: HttpRequest) -> None:
@@ -93,20 +118,46 @@ def identity_me(request: HttpRequest) -> MeOut:
 
 
 @router.post(
+    "/signup/code",
+    response={202: SignupCodeOut, **PROBLEM_RESPONSES},
+    auth=None,
+    summary="个人用户注册：获取短信验证码",
+    description="向手机号发送 6 位验证码（10 分钟内有效），返回验证凭据。"
+    "无论该号码是否已注册，回答相同。同一号码 60 秒内只能获取一次，"
+    "每个号码、每个地址每小时有上限，超出为 429 signup_rate_limited（带 Retry-After）。",
+)
+def identity_signup_code(request: HttpRequest, body: SignupCodeIn) -> Status[SignupCodeOut]:
+    sent = signup_code_send(phone=body.phone, address=_address(request))
+    return Status(
+        202,
+        SignupCodeOut(
+            verification=sent.verification,
+            phone_masked=sent.phone_masked,
+            expires_at=sent.expires_at,
+            resend_after_seconds=sent.resend_after_seconds,
+        ),
+    )
+
+
+@router.post(
     "/signup",
     response={201: MeOut, **PROBLEM_RESPONSES},
     auth=None,
     summary="个人用户注册",
-    description="以手机号、密码、姓名和公民身份号码注册个人账号（实名等级一级）。"
-    "支持 Idempotency-Key。",
+    description="以验证凭据和短信验证码、密码、姓名和公民身份号码注册个人账号（实名等级一级）。"
+    "验证码错误或失效为 422 signup_code_invalid；姓名与身份号码不符或该身份号码已注册，"
+    "一律为 422 signup_refused（同一回答，不泄露是哪一种）；"
+    "尝试过于频繁为 429 signup_rate_limited。支持 Idempotency-Key。",
 )
 def identity_signup(request: HttpRequest, body: SignupIn) -> Status[MeOut]:
-    user = citizen_signup(
-        phone=body.phone,
+    user = citizen_signup_verified(
+        verification=body.verification,
+        code=body.code,
         password=body.password,
         name=body.name,
         id_number=body.id_number,
         username=body.username,
+        address=_address(request),
     )
     return Status(201, _me(user))
 
@@ -116,8 +167,9 @@ def identity_signup(request: HttpRequest, body: SignupIn) -> Status[MeOut]:
     response={200: MeOut, **PROBLEM_RESPONSES},
     auth=None,
     summary="登录（会话）",
-    description="用户名和密码登录，建立会话。失败返回 401 login_failed；"
-    "尝试过于频繁返回 429 login_rate_limited。",
+    description="用户名（个人用户也可用手机号码）和密码登录，建立会话。失败返回 401 login_failed；"
+    "同一账号连续失败后须等待（逐次加长，最长 15 分钟），期间返回 429 login_rate_limited，"
+    "Retry-After 为须等待的秒数。只计失败，不计成功。",
 )
 def identity_login(request: HttpRequest, body: LoginIn) -> MeOut:
     _check_browser_csrf(request)

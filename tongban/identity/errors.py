@@ -20,3 +20,10 @@ AUTHORIZATION_EXISTS = define("authorization_exists", 409, "已有有效的授�
 AUTHORIZATION_FORBIDDEN = define("authorization_forbidden", 403, "无权为该法人授权")
 TOKEN_NOT_FOUND = define("token_not_found", 404, "未找到访问令牌")
 TOKEN_PREFIX_AMBIGUOUS = define("token_prefix_ambiguous", 409, "令牌前缀对应多个令牌")
+TOKEN_EXPIRED = define("token_expired", 401, "访问令牌已过期")
+# Sign-up (issue 9, item 3). One answer for every refusal of the identity check,
+# whether the name does not match the ID number or the ID number already has an
+# account: two answers would tell a stranger which is true.
+SIGNUP_REFUSED = define("signup_refused", 422, "无法使用所填身份信息注册")
+SIGNUP_CODE_INVALID = define("signup_code_invalid", 422, "验证码错误或已失效")
+SIGNUP_RATE_LIMITED = define("signup_rate_limited", 429, "注册尝试过于频繁")

@@ -197,3 +197,31 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class PhoneVerification(models.Model):
+    """A one-time code sent by SMS to prove a phone before an account exists.
+
+    Issue 9, item 3: sign-up no longer accepts a phone without proof. Only a
+    keyed hash (HMAC-SM3) of the code is stored, bound to this row; the phone
+    is encrypted like a person's. The client holds ``public_id`` and sends it
+    back with the code. A code expires, allows a few guesses, and is used once.
+    """
+
+    public_id = models.CharField("凭据", max_length=64, unique=True)
+    purpose = models.CharField("用途", max_length=32)
+    phone_enc = models.TextField("手机号（密文）")
+    phone_token = models.CharField("手机号检索令牌", max_length=64, db_index=True)
+    phone_masked = models.CharField("手机号（脱敏）", max_length=20)
+    code_hash = models.CharField("验证码哈希", max_length=64)
+    created_at = models.DateTimeField("发送时间")
+    expires_at = models.DateTimeField("失效时间", db_index=True)
+    attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "手机验证码"
+        verbose_name_plural = "手机验证码"
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.phone_masked} @ {self.created_at:%Y-%m-%d %H:%M}"

@@ -67,3 +67,15 @@ def authorizations_for_user(
         .select_related("legal_entity")
         .order_by("legal_entity__credit_code")
     )
+
+
+def citizen_usernames_for_phone(phone: str) -> list[str]:
+    """Usernames of the active citizen accounts whose person has this phone
+    (normalized, ``core.identifiers.validate_mobile_phone``); at most two: more
+    than one means the phone cannot stand for an account."""
+    token = search_token(phone, context=PHONE_CONTEXT)
+    return list(
+        User.objects.filter(kind="citizen", is_active=True, person__phone_token=token)
+        .order_by("pk")
+        .values_list("username", flat=True)[:2]
+    )

@@ -1,13 +1,14 @@
 from django.urls import path
 
-from tongban.portal import case_views, catalog_views, verify_views, views
+from tongban.portal import account_views, case_views, catalog_views, verify_views, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.login_view, name="login"),
-    path("logout/", views.logout_view, name="logout"),
-    path("signup/", views.signup_view, name="signup"),
+    path("login/", account_views.login_view, name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("signup/", account_views.signup_view, name="signup"),
+    path("signup/details/", account_views.signup_details_view, name="signup_details"),
     path("calendar/", views.calendar_month, name="calendar"),
     path("display/large-text/", views.large_text_toggle, name="large_text"),
     path("services/", catalog_views.services_index, name="services"),

@@ -1,4 +1,5 @@
-"""Public pages: home, login/logout, citizen signup, the working-day calendar.
+"""Public pages: home, the large-text switch, the working-day calendar
+(login and sign-up: ``account_views``).
 
 Views are thin (CONVENTIONS 2): they check the form, call one identity
 service or the calendar, and render. Refusals arrive as DomainError and are
@@ -12,22 +13,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import login as auth_login
-from django.contrib.auth import logout as auth_logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from tongban.core import clock
 from tongban.core.calendar import PROVISIONAL_NOTE, Day, DayKind, get_calendar
 from tongban.core.context_processors import LARGE_TEXT_COOKIE
 from tongban.core.errors import DomainError
-from tongban.identity import services as identity_services
-from tongban.portal.forms import LoginForm, SignupForm
 from tongban.portal.themes import BUSINESS_THEMES, LIFE_THEMES
 
 # ---------------------------------------------------------------- helpers
@@ -42,16 +37,6 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
     return None
 
 
-def _client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: a forwarded header is set by whoever sends the request.
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
-def _log_in(request: HttpRequest, user: object) -> None:
-    backend = getattr(user, "backend", None) or settings.AUTHENTICATION_BACKENDS[0]
-    auth_login(request, user, backend=backend)  # type: ignore[arg-type]  # identity's User
-
-
 # ---------------------------------------------------------------- home
 
 
@@ -61,103 +46,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "portal/home.html",
         {"life_themes": LIFE_THEMES, "business_themes": BUSINESS_THEMES},
     )
-
-
-# ---------------------------------------------------------------- login / logout
-
-
-@require_http_methods(["GET", "POST"])
-def login_view(request: HttpRequest) -> HttpResponse:
-    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    form = LoginForm(request.POST or None)
-    error = ""
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = identity_services.login_attempt(
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                address=_client_address(request),
-            )
-        except DomainError as exc:
-            error = exc.detail
-            status = 429 if exc.code == "login_rate_limited" else 200
-        else:
-            _log_in(request, user)
-            if next_url:
-                return HttpResponseRedirect(next_url)
-            if getattr(user, "kind", "") == "staff":
-                return redirect("workbench:home")
-            return redirect("portal:home")
-    return render(
-        request,
-        "portal/login.html",
-        {"form": form, "error": error, "next": next_url or ""},
-        status=status,
-    )
-
-
-@require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
-    auth_logout(request)
-    messages.success(request, "您已安全退出。")
-    return redirect("portal:home")
-
-
-# ---------------------------------------------------------------- signup
-
-# Where a refusal of identity belongs on the form.
-_FIELD_OF_CODE = {
-    "invalid_resident_id": "id_number",
-    "id_number_registered": "id_number",
-    "person_name_mismatch": "name",
-    "invalid_name": "name",
-    "invalid_phone": "phone",
-    "weak_password": "password1",
-    # The username of a citizen is the phone number.
-    "username_taken": "phone",
-    "invalid_username": "phone",
-}
-_MESSAGE_OF_CODE = {"username_taken": "该手机号码已注册账号，请直接登录。"}
-
-
-@require_http_methods(["GET", "POST"])
-def signup_view(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        form = SignupForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                user = identity_services.citizen_signup(
-                    name=data["name"],
-                    id_number=data["id_number"],
-                    phone=data["phone"],
-                    password=data["password1"],
-                )
-            except DomainError as exc:
-                _attach_error(form, exc)
-            else:
-                _log_in(request, user)
-                messages.success(request, "注册成功，欢迎使用通办。")
-                return redirect("portal:home")
-        # PasswordInput never renders its value: passwords are not sent back.
-    else:
-        form = SignupForm()
-    return render(request, "portal/signup.html", {"form": form})
-
-
-def _attach_error(form: SignupForm, exc: DomainError) -> None:
-    attached = False
-    for entry in exc.fields:
-        name = str(entry.get("field") or entry.get("name") or "").removeprefix("body.")
-        name = {"password": "password1"}.get(name, name)
-        message = str(entry.get("message") or entry.get("detail") or exc.detail)
-        if name in form.fields:
-            form.add_error(name, message)
-            attached = True
-    if not attached:
-        field = _FIELD_OF_CODE.get(exc.code)
-        form.add_error(field, _MESSAGE_OF_CODE.get(exc.code, exc.detail))
 
 
 # ---------------------------------------------------------------- large text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -27,9 +28,7 @@ from tongban.identity.models import (
 from tongban.identity.selectors import (
     active_authorizations,
 )
-from tongban.identity.services._shared import (
-    _USERNAME_RE,
-)
+from tongban.identity.services._shared import _USERNAME_RE, looks_personal
 from tongban.identity.services.persons import person_register, validate_person_name, validate_phone
 
 # --- accounts ------------------------------------------------------------------
@@ -42,9 +41,25 @@ def _validate_username(username: str) -> str:
             errors.INVALID_USERNAME,
             "用户名须为 3 到 150 位字母、数字或 _ . @ -，并以字母或数字开头",
         )
+    if looks_personal(username):
+        # A username is shown and logged; a phone or ID number is personal data.
+        raise DomainError(errors.INVALID_USERNAME, "用户名不能使用手机号码或公民身份号码")
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(errors.USERNAME_TAKEN, f"用户名 {username} 已被使用")
     return username
+
+
+# Letters and digits that are not mistaken for one another (no 0/o, 1/l/i).
+_GENERATED_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def generated_username() -> str:
+    """A free username like ``tb7kq2mx9a`` for a citizen who chose none."""
+    for _ in range(10):
+        candidate = "tb" + "".join(secrets.choice(_GENERATED_ALPHABET) for _ in range(8))
+        if not User.objects.filter(username__iexact=candidate).exists():
+            return candidate
+    raise RuntimeError("no free generated username after 10 tries")  # 31^8 names: never
 
 
 def _check_password(password: str, user: User) -> None:
@@ -63,11 +78,19 @@ def _check_password(password: str, user: User) -> None:
         ) from None
 
 
-def _create_user(*, user: User, password: str | None, now: dt.datetime, actor: User | None) -> User:
+def _create_user(
+    *,
+    user: User,
+    password: str | None,
+    now: dt.datetime,
+    actor: User | None,
+    password_checked: bool = False,
+) -> User:
     if password is None:
         user.set_unusable_password()
     else:
-        _check_password(password, user)
+        if not password_checked:
+            _check_password(password, user)
         user.set_password(password)
     try:
         with transaction.atomic():
@@ -77,7 +100,8 @@ def _create_user(*, user: User, password: str | None, now: dt.datetime, actor: U
                 action="identity.account_created",
                 object_type="identity.User",
                 object_id=str(user.pk),
-                details={"username": user.username, "kind": user.kind},
+                # No username, phone or name: the chain keeps what it is given for ever.
+                details={"kind": user.kind},
                 now=now,
             )
     except IntegrityError:
@@ -94,13 +118,21 @@ def citizen_signup(
     username: str | None = None,
     now: dt.datetime | None = None,
 ) -> User:
-    """A citizen's own sign-up: an account at 实名 level L1 after the ID/name check.
+    """A citizen account at 实名 level L1 after the ID/name check, for trusted
+    callers (the demo loader, window staff, tests).
 
-    The username defaults to the phone number. One citizen account per person.
+    The public sign-up is :func:`~tongban.identity.services.signup.citizen_signup_verified`:
+    it proves the phone with a one-time code first and answers every refusal
+    of the identity check alike. The username is the one given (never a phone
+    or ID number) or a generated one. One citizen account per person. Checks
+    that reveal nothing about the person (username, password) come before the
+    identity check.
     """
     now = now or clock.now()
     phone = validate_phone(phone)
-    username = _validate_username(username or phone)
+    username = _validate_username(username) if username else generated_username()
+    user = User(username=username, kind=AccountKind.CITIZEN, real_name_level=RealNameLevel.L1)
+    _check_password(password, user)
     with transaction.atomic():
         person = person_register(name=name, id_number=id_number, phone=phone, now=now)
         if User.objects.filter(person=person, kind=AccountKind.CITIZEN).exists():
@@ -108,14 +140,11 @@ def citizen_signup(
                 errors.ID_NUMBER_REGISTERED,
                 "该公民身份号码已注册个人账号，请直接登录或找回密码",
             )
-        user = User(
-            username=username,
-            kind=AccountKind.CITIZEN,
-            display_name=mask_name(person.name),
-            person=person,
-            real_name_level=RealNameLevel.L1,
+        user.person = person
+        user.display_name = mask_name(person.name)
+        return _create_user(
+            user=user, password=password, now=now, actor=None, password_checked=True
         )
-        return _create_user(user=user, password=password, now=now, actor=None)
 
 
 def business_account_create(

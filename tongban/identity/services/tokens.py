@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 
 from tongban.core import clock
@@ -31,6 +32,13 @@ def _token_hash(plaintext: str) -> str:
     return search_token(plaintext, context=TOKEN_CONTEXT)
 
 
+def token_default_expiry(now: dt.datetime) -> dt.datetime | None:
+    """When a token created at ``now`` without an expiry expires
+    (``TONGBAN_API_TOKEN_DEFAULT_DAYS``; 0: never)."""
+    days = settings.TONGBAN_API_TOKEN_DEFAULT_DAYS
+    return now + dt.timedelta(days=days) if days > 0 else None
+
+
 def token_create(
     *,
     user: User,
@@ -38,8 +46,14 @@ def token_create(
     expires_at: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new API token for ``user``; the plaintext is returned once and never stored."""
+    """A new API token for ``user``; the plaintext is returned once and never stored.
+
+    Without ``expires_at`` it expires after the default lifetime (issue 9, item 12):
+    a token forgotten in a script stops working on its own.
+    """
     now = now or clock.now()
+    if expires_at is None:
+        expires_at = token_default_expiry(now)
     if expires_at is not None and expires_at <= now:
         raise DomainError(core_errors.VALIDATION_FAILED, "令牌过期时间须晚于当前时间")
     plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -64,9 +78,11 @@ def token_create(
 
 
 def token_authenticate(plaintext: str, *, now: dt.datetime | None = None) -> User | None:
-    """The active user a token belongs to, or None (unknown, expired, revoked, inactive).
+    """The active user a token belongs to, or None (unknown, revoked, inactive).
 
-    The lookup is by the keyed hash, so comparing never touches the secret.
+    An expired token is refused with ``token_expired`` (401), so that a script
+    can tell its owner to make a new one. The lookup is by the keyed hash, so
+    comparing never touches the secret.
     """
     if not plaintext or not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
         return None
@@ -77,7 +93,15 @@ def token_authenticate(plaintext: str, *, now: dt.datetime | None = None) -> Use
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     if token.expires_at is not None and token.expires_at <= now:
-        return None
+        raise DomainError(
+            errors.TOKEN_EXPIRED,
+            f"访问令牌 {token.prefix}… 已于 {clock.local_date(token.expires_at)} 过期，"
+            "请创建新的令牌。",
+            headers={
+                "WWW-Authenticate": 'Bearer realm="tongban", error="invalid_token", '
+                'error_description="token expired"'
+            },
+        )
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

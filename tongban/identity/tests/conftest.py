@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.sms import sms  # noqa: F401  (the recording SMS gateway fixture)
 from tongban.core.identifiers import generate_check_digit_resident, generate_credit_code
 from tongban.identity.models import User
 from tongban.identity.services import citizen_signup

@@ -28,6 +28,7 @@ from tongban.identity.services import (
     citizen_signup,
     legal_entity_register,
     login_attempt,
+    login_wait,
     person_register,
     staff_account_create,
     system_account_create,
@@ -128,11 +129,28 @@ def test_a_citizen_signs_up_at_real_name_level_one(citizen):
     assert AuditEvent.objects.filter(action="identity.account_created").count() == 1
 
 
-def test_the_username_defaults_to_the_phone_number():
+def test_the_username_is_generated_never_the_phone_number():
     user = citizen_signup(
         phone="13800000009", password=PASSWORD, name="王芳", id_number=make_id(order="002")
     )
-    assert user.username == "13800000009"
+    assert user.username != "13800000009"
+    assert user.username.startswith("tb") and len(user.username) == 10
+
+
+@pytest.mark.parametrize(
+    "username", ["13912345678", "+8613912345678", "86-13912345678", "320102198503120011"]
+)
+def test_a_phone_or_id_number_is_never_a_username(username):
+    with pytest.raises(DomainError) as exc:
+        staff_account_create(username=username, display_name="窗口", password=PASSWORD)
+    assert exc.value.code == "invalid_username"
+    assert not User.objects.exists()
+
+
+def test_the_account_created_event_names_no_username_or_phone(citizen):
+    event = AuditEvent.objects.get(action="identity.account_created")
+    assert event.details == {"kind": "citizen"}
+    assert event.object_id == str(citizen.pk)
 
 
 def test_a_weak_password_is_refused_in_chinese_and_nothing_is_written():
@@ -316,40 +334,92 @@ def test_an_inactive_account_cannot_log_in(citizen):
     assert exc.value.code == "login_failed"
 
 
-def test_the_eleventh_attempt_is_limited_even_with_the_right_password(citizen, settings):
-    settings.TONGBAN_LOGIN_RATE_LIMIT = 10
-    settings.TONGBAN_LOGIN_RATE_WINDOW_SECONDS = 900
+def fail(username="citizen1", address="10.0.0.1", now=NOW):
+    with pytest.raises(DomainError) as exc:
+        login_attempt(username=username, password="wrong-pass", address=address, now=now)
+    return exc.value.code
+
+
+def test_successful_logins_are_never_counted(citizen):
+    """The probe: the 11th correct login from one address was refused."""
+    for _ in range(30):
+        assert login_attempt(username="citizen1", password=PASSWORD, address="10.0.0.1", now=NOW)
+
+
+def test_an_account_backs_off_after_five_failures_from_one_address(citizen):
+    assert [fail() for _ in range(5)] == ["login_failed"] * 5
+    assert fail() == "login_failed"  # the sixth failure starts a 30-second wait
+    with pytest.raises(DomainError) as exc:
+        login_attempt(username="citizen1", password=PASSWORD, address="10.0.0.1", now=NOW)
+    assert exc.value.code == "login_rate_limited"
+    assert exc.value.status == 429
+    assert exc.value.detail == "登录尝试过于频繁，请 30 秒后再试"
+    assert exc.value.headers == {"Retry-After": "30"}
+    assert AuditEvent.objects.filter(action="identity.login_rate_limited").count() == 1
+    later = NOW + dt.timedelta(seconds=30)
+    assert login_attempt(username="citizen1", password=PASSWORD, address="10.0.0.1", now=later)
+
+
+def test_the_wait_grows_with_each_failure_up_to_fifteen_minutes(citizen):
+    moment = NOW
+    waits = []
+    for _ in range(12):
+        fail(now=moment)
+        waits.append(login_wait(username="citizen1", address="10.0.0.1", now=moment))
+        moment += dt.timedelta(seconds=waits[-1])
+    assert waits == [0, 0, 0, 0, 0, 30, 60, 120, 240, 480, 900, 900]
+
+
+def test_ten_wrong_passwords_do_not_lock_the_owner_out_from_another_address(citizen):
+    """The probe: ten wrong passwords locked the account for everyone."""
     for _ in range(10):
-        with pytest.raises(DomainError):
-            login_attempt(username="citizen1", password="wrong-pass", address="10.0.0.1", now=NOW)
+        fail(address="198.51.100.66")
+    assert login_attempt(username="citizen1", password=PASSWORD, address="10.0.0.2", now=NOW)
+
+
+def test_a_guess_spread_over_many_addresses_backs_the_account_off_then_lets_it_in(citizen):
+    for n in range(21):  # 20 free failures of the account, from 21 addresses
+        fail(address=f"198.51.100.{n}")
     with pytest.raises(DomainError) as exc:
         login_attempt(username="citizen1", password=PASSWORD, address="10.0.0.2", now=NOW)
     assert exc.value.code == "login_rate_limited"
-    assert exc.value.status == 429
-    # NOW is 08:00:00 UTC, the start of a 15-minute window.
-    assert exc.value.detail == "登录尝试过于频繁，请 15 分钟后再试"
-    later = NOW + dt.timedelta(seconds=900)
+    assert exc.value.headers["Retry-After"] == "30"
+    # Never for good: after the wait the owner is in.
+    later = NOW + dt.timedelta(seconds=30)
     assert login_attempt(username="citizen1", password=PASSWORD, address="10.0.0.2", now=later)
 
 
 def test_one_address_trying_many_usernames_is_limited(citizen, settings):
-    settings.TONGBAN_LOGIN_RATE_LIMIT = 3
+    settings.TONGBAN_LOGIN_ADDRESS_FAILURES = 3
     for name in ("a1", "a2", "a3"):
-        with pytest.raises(DomainError):
-            login_attempt(username=name, password="x", address="10.0.0.9", now=NOW)
+        fail(username=name, address="10.0.0.9")
     with pytest.raises(DomainError) as exc:
         login_attempt(username="citizen1", password=PASSWORD, address="10.0.0.9", now=NOW)
     assert exc.value.code == "login_rate_limited"
     assert login_attempt(username="citizen1", password=PASSWORD, address="10.0.0.8", now=NOW)
 
 
-def test_a_successful_login_clears_the_username_count(citizen, settings):
-    settings.TONGBAN_LOGIN_RATE_LIMIT = 3
-    for _ in range(2):
-        with pytest.raises(DomainError):
-            login_attempt(username="citizen1", password="x", now=NOW)
-    login_attempt(username="citizen1", password=PASSWORD, now=NOW)
-    for _ in range(2):
-        with pytest.raises(DomainError) as exc:
-            login_attempt(username="citizen1", password="x", now=NOW)
-        assert exc.value.code == "login_failed"
+def test_a_successful_login_clears_the_failures_from_that_address(citizen):
+    for _ in range(5):
+        fail()
+    login_attempt(username="citizen1", password=PASSWORD, address="10.0.0.1", now=NOW)
+    assert [fail() for _ in range(6)] == ["login_failed"] * 6
+
+
+def test_a_phone_logs_in_a_citizen_and_shares_the_accounts_back_off(citizen):
+    assert login_attempt(username="13800000001", password=PASSWORD, now=NOW) == citizen
+    for _ in range(6):
+        fail(username="13800000001")
+    with pytest.raises(DomainError) as exc:
+        login_attempt(username="citizen1", password=PASSWORD, address="10.0.0.1", now=NOW)
+    assert exc.value.code == "login_rate_limited"
+    masked = AuditEvent.objects.filter(action="identity.login_failed").first()
+    assert masked is not None
+    assert masked.details == {"username": "138****0001"}
+
+
+def test_a_phone_shared_by_two_citizens_logs_in_neither(citizen):
+    citizen_signup(
+        phone="13800000001", password=PASSWORD, name="王芳", id_number=make_id(order="002")
+    )
+    assert fail(username="13800000001") == "login_failed"

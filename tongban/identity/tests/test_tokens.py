@@ -3,7 +3,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from tongban.core import clock
+from tongban.core.errors import DomainError
 from tongban.core.models import AuditEvent
 from tongban.identity.models import ApiToken, User
 from tongban.identity.services import token_authenticate, token_create, token_revoke
@@ -34,11 +37,36 @@ def test_a_revoked_token_is_rejected(citizen):
     assert token_authenticate(plaintext, now=NOW) is None
 
 
-def test_an_expired_token_is_rejected(citizen):
+def test_an_expired_token_is_refused_with_its_own_code(citizen):
     expires = NOW + dt.timedelta(days=1)
     _token, plaintext = token_create(user=citizen, name="脚本", expires_at=expires, now=NOW)
     assert token_authenticate(plaintext, now=expires - dt.timedelta(seconds=1)) == citizen
-    assert token_authenticate(plaintext, now=expires) is None
+    with pytest.raises(DomainError) as exc:
+        token_authenticate(plaintext, now=expires)
+    assert exc.value.code == "token_expired"
+    assert exc.value.status == 401
+    assert 'error="invalid_token"' in exc.value.headers["WWW-Authenticate"]
+
+
+def test_a_token_expires_after_90_days_by_default(citizen, settings):
+    token, _plaintext = token_create(user=citizen, name="脚本", now=NOW)
+    assert token.expires_at == NOW + dt.timedelta(days=90)
+    settings.TONGBAN_API_TOKEN_DEFAULT_DAYS = 7
+    token, _ = token_create(user=citizen, name="脚本", now=NOW)
+    assert token.expires_at == NOW + dt.timedelta(days=7)
+
+
+def test_the_api_refuses_an_expired_token_with_token_expired(client, citizen):
+    made = clock.now() - dt.timedelta(days=2)
+    _token, plaintext = token_create(
+        user=citizen, name="脚本", expires_at=made + dt.timedelta(days=1), now=made
+    )
+    response = client.get("/api/v1/identity/me", HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["code"] == "token_expired"
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+    assert response["Cache-Control"] == "no-store"
 
 
 def test_the_token_of_an_inactive_user_is_rejected(citizen):
@@ -56,6 +84,16 @@ def test_last_use_is_recorded_at_most_once_a_minute(citizen, django_assert_num_q
     token_authenticate(plaintext, now=NOW + dt.timedelta(seconds=61))
     token.refresh_from_db()
     assert token.last_used_at == NOW + dt.timedelta(seconds=61)
+
+
+def test_the_command_gives_the_default_expiry_and_prints_it(citizen):
+    out, err = StringIO(), StringIO()
+    call_command("token", "create", "citizen1", stdout=out, stderr=err)
+    token = ApiToken.objects.get()
+    assert token.expires_at is not None
+    local = timezone.localtime(token.expires_at)
+    assert (token.expires_at - token.created_at) == dt.timedelta(days=90)
+    assert f"有效期至 {local:%Y-%m-%d %H:%M}" in err.getvalue()
 
 
 def test_the_command_prints_a_token_once_and_revokes_it_by_prefix(citizen):
@@ -78,3 +116,21 @@ def test_the_command_refuses_an_unknown_account_or_prefix(db):
         call_command("token", "create", "nobody", stdout=StringIO(), stderr=StringIO())
     with pytest.raises(CommandError, match="token_not_found"):
         call_command("token", "revoke", "tb_xxxxx", stdout=StringIO())
+
+
+def test_the_migration_gives_tokens_without_an_expiry_the_default_one(citizen):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tongban.identity.migrations.0003_token_expiry")
+    open_token, _ = token_create(user=citizen, name="旧令牌", now=NOW)
+    revoked, _ = token_create(user=citizen, name="已撤销", now=NOW)
+    ApiToken.objects.update(expires_at=None)
+    ApiToken.objects.filter(pk=revoked.pk).update(revoked_at=NOW)
+    migration.give_open_tokens_an_expiry(apps, None)
+    open_token.refresh_from_db()
+    revoked.refresh_from_db()
+    assert open_token.expires_at is not None
+    assert open_token.expires_at - clock.now() > dt.timedelta(days=89)
+    assert revoked.expires_at is None

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.sms import sms  # noqa: F401  (the recording SMS gateway fixture)
+
 CHROMIUM = os.environ.get("TONGBAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

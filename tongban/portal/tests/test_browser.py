@@ -208,20 +208,6 @@ def test_pages_fit_a_phone_without_horizontal_scroll(new_page, live_server, larg
     screenshot(page, f"calendar-phone{suffix}")
 
 
-def test_signup_page_is_accessible_with_and_without_errors(page):
-    page.goto("/signup/")
-    assert_accessible(page)
-    page.get_by_label("姓名").fill("王小红")
-    page.get_by_label("手机号码").fill("123")
-    page.get_by_role("button", name="注册", exact=True).click()
-    page.wait_for_load_state()
-    assert page.get_by_text("两次输入的密码不一致").count() == 0
-    assert page.locator("#id_id_number_error").is_visible()
-    assert page.get_by_label("姓名").input_value() == "王小红"
-    screenshot(page, "signup-errors")
-    assert_accessible(page)
-
-
 def test_login_page_is_accessible(page):
     page.goto("/login/")
     screenshot(page, "login-desktop")

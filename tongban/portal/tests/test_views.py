@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.support.accounts import PASSWORD, make_citizen, make_clerk, valid_id_number
+from tests.support.accounts import PASSWORD, make_citizen, make_clerk
 from tongban.core.context_processors import LARGE_TEXT_COOKIE
 from tongban.core.models import AuditEvent
-from tongban.identity.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -115,17 +114,6 @@ def test_a_clerk_lands_on_the_workbench_after_login(client):
     assert response["Location"] == reverse("workbench:home")
 
 
-def test_too_many_failed_logins_are_refused_with_a_chinese_message(client, settings):
-    settings.TONGBAN_LOGIN_RATE_LIMIT = 2
-    make_citizen()
-    for _ in range(2):
-        client.post(reverse("portal:login"), {"username": "citizen1", "password": "nope-nope"})
-    response = client.post(reverse("portal:login"), {"username": "citizen1", "password": PASSWORD})
-    assert response.status_code == 429
-    assert "登录尝试过于频繁" in text(response)
-    assert "_auth_user_id" not in client.session
-
-
 def test_logout_requires_post(client):
     user = make_citizen()
     client.force_login(user)
@@ -138,86 +126,7 @@ def test_logout_requires_post(client):
     assert "您已安全退出" in text(client.get("/"))
 
 
-# ---------------------------------------------------------------- signup
-
-
-def signup_data(**overrides: str) -> dict[str, str]:
-    data = {
-        "name": "王小红",
-        "id_number": valid_id_number(),
-        "phone": "13912345678",
-        "password1": "Lantern-river-42",
-        "password2": "Lantern-river-42",
-    }
-    data.update(overrides)
-    return data
-
-
-def test_signup_page_renders_the_form(client):
-    response = client.get(reverse("portal:signup"))
-    assert response.status_code == 200
-    body = text(response)
-    for label in ("姓名", "公民身份号码", "手机号码", "确认密码"):
-        assert label in body
-
-
-def test_signup_creates_a_citizen_and_signs_them_in(client):
-    response = client.post(reverse("portal:signup"), signup_data())
-    assert response.status_code == 302, text(response)
-    user = User.objects.get(kind="citizen")
-    assert user.username == "13912345678"
-    assert user.person is not None and user.person.name == "王小红"
-    assert client.session["_auth_user_id"] == str(user.pk)
-    assert "注册成功" in text(client.get("/"))
-
-
-def test_signup_with_mismatched_passwords_keeps_the_input_but_not_the_passwords(client):
-    response = client.post(reverse("portal:signup"), signup_data(password2="Other-river-42"))
-    assert response.status_code == 200
-    body = text(response)
-    assert "两次输入的密码不一致。" in body
-    assert 'value="王小红"' in body
-    assert 'value="13912345678"' in body
-    assert "Lantern-river-42" not in body
-    assert not User.objects.exists()
-
-
-def test_signup_with_a_bad_id_number_shows_the_error_at_that_field(client):
-    bad = valid_id_number()[:-1] + ("0" if valid_id_number()[-1] != "0" else "1")
-    response = client.post(reverse("portal:signup"), signup_data(id_number=bad))
-    assert response.status_code == 200
-    body = text(response)
-    assert 'id="id_id_number_error"' in body
-    assert 'aria-invalid="true"' in body
-    assert not User.objects.exists()
-
-
-def test_signup_with_a_bad_phone_shows_the_error_at_that_field(client):
-    response = client.post(reverse("portal:signup"), signup_data(phone="12345"))
-    body = text(response)
-    assert 'id="id_phone_error"' in body
-    assert "手机号码无效" in body
-
-
-def test_signup_with_a_weak_password_explains_why_in_chinese(client):
-    response = client.post(
-        reverse("portal:signup"), signup_data(password1="12345678", password2="12345678")
-    )
-    body = text(response)
-    assert 'id="id_password1_error"' in body
-    assert not User.objects.exists()
-
-
-def test_signing_up_twice_with_one_phone_is_refused(client):
-    client.post(reverse("portal:signup"), signup_data())
-    client.logout()
-    response = client.post(
-        reverse("portal:signup"),
-        signup_data(name="赵六", id_number=valid_id_number("32010219850505123")),
-    )
-    assert response.status_code == 200
-    assert "该手机号码已注册账号" in text(response)
-    assert User.objects.count() == 1
+# ---------------------------------------------------------------- signup: test_account_pages.py
 
 
 # ---------------------------------------------------------------- calendar

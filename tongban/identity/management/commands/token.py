@@ -1,11 +1,17 @@
-"""``tongban token create USERNAME [--name N] [--days D]`` and ``tongban token revoke PREFIX``."""
+"""``tongban token create USERNAME [--name N] [--days D]`` and ``tongban token revoke PREFIX``.
+
+A token expires after ``--days`` days, by default after
+``TONGBAN_API_TOKEN_DEFAULT_DAYS`` (90); the expiry is printed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from tongban.core import clock
 from tongban.core.errors import DomainError
@@ -22,7 +28,10 @@ class Command(BaseCommand):
         create.add_argument("username")
         create.add_argument("--name", default="命令行创建", help="what the token is for")
         create.add_argument(
-            "--days", type=int, default=None, help="valid for D days (default: no expiry)"
+            "--days",
+            type=int,
+            default=None,
+            help="valid for D days (default: TONGBAN_API_TOKEN_DEFAULT_DAYS, 90)",
         )
         revoke = sub.add_parser("revoke", help="revoke the token with this prefix")
         revoke.add_argument("prefix")
@@ -52,7 +61,11 @@ class Command(BaseCommand):
             user=user, name=options["name"], expires_at=expires_at, now=now
         )
         self.stdout.write(plaintext)
-        until = f"，有效期至 {clock.local_date(expires_at)}" if expires_at else "，长期有效"
+        if token.expires_at is not None:
+            local = timezone.localtime(token.expires_at)
+            until = f"，有效期至 {local:%Y-%m-%d %H:%M}（{settings.TIME_ZONE}）"
+        else:
+            until = "，长期有效（TONGBAN_API_TOKEN_DEFAULT_DAYS 为 0）"
         self.stderr.write(
             f"已为 {user.username} 创建访问令牌 {token.prefix}…（{token.name}{until}）。"
             "令牌只显示这一次，请妥善保存。"
