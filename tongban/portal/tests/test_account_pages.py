@@ -252,3 +252,26 @@ def test_resending_gives_a_new_code_that_works(client, sms, settings):
         assert 'id="id_code_error"' in text(stale)
     response = client.post(reverse("portal:signup_details"), details(code=second))
     assert response.status_code == 302
+
+
+# ---------------------------------------------------------------- the admin's login
+
+
+def test_the_admin_login_form_is_the_portal_login_with_its_limits(client):
+    from tests.support.accounts import make_clerk
+
+    make_clerk(is_staff=True)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    followed = client.get(response["Location"])
+    assert followed.status_code == 302
+    assert followed["Location"] == "/login/?next=%2Fadmin%2F"
+    # A password posted to the admin's form is never checked there.
+    posted = client.post("/admin/login/", {"username": "clerk1", "password": PASSWORD})
+    assert posted.status_code == 302
+    assert "_auth_user_id" not in client.session
+    response = client.post(
+        "/login/?next=/admin/", {"username": "clerk1", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response["Location"] == "/admin/"
+    assert AuditEvent.objects.filter(action="identity.login_succeeded").count() == 1
