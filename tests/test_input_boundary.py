@@ -1,6 +1,6 @@
 """Issue 9, item 1: a lone surrogate or a control character never gets stored.
 
-The probe's attack: ``POST /api/v1/cases`` with ``"applicant_name": "a\\ud800b"``
+The probe's attack: ``POST /api/v1/cases`` with a form text field ``"a\\ud800b"``
 (a raw JSON escape) was stored, and every page showing the case then
 answered 500. The one input boundary (``core.middleware.input``) refuses it,
 for the API and for the pages' forms alike. Across apps, so it lives here.
@@ -47,6 +47,7 @@ def item() -> ServiceItem:
             form=[
                 {"code": "applicant_name", "label": "申请人名称"},
                 {"code": "phone", "label": "联系电话", "type": "phone"},
+                {"code": "shop_name", "label": "店铺名称"},
             ],
         ),
     )
@@ -63,14 +64,15 @@ def citizen() -> User:
     )
 
 
-def case_body(item: ServiceItem, applicant_name: str) -> str:
-    """The JSON text of a submission; ``applicant_name`` is spliced in as written
-    (so that ``\\ud800`` reaches the server as the escape the probe sent)."""
+def case_body(item: ServiceItem, shop_name: str) -> str:
+    """The JSON text of a submission; ``shop_name`` (a free text field) is spliced
+    in as written, so that ``\\ud800`` reaches the server as the escape the probe
+    sent."""
     body = {
         "implementation_code": item.implementation_code,
         "channel": "online",
         "applicant": {"kind": "person"},
-        "form": {"applicant_name": "@NAME@", "phone": "13800000001"},
+        "form": {"applicant_name": "张三", "phone": "13800000001", "shop_name": "@NAME@"},
         "materials": [
             {
                 "code": "application",
@@ -81,7 +83,7 @@ def case_body(item: ServiceItem, applicant_name: str) -> str:
             {"code": "layout", "kind": "deferred"},
         ],
     }
-    return json.dumps(body, ensure_ascii=False).replace("@NAME@", applicant_name)
+    return json.dumps(body, ensure_ascii=False).replace("@NAME@", shop_name)
 
 
 def as_citizen(citizen: User) -> Client:
@@ -137,7 +139,7 @@ def test_a_surrogate_pair_and_tab_newline_are_text(item, citizen, name):
         CASES, case_body(item, name), content_type="application/json"
     )
     assert response.status_code == 201, response.content
-    stored = Case.objects.get().form_data["applicant_name"]
+    stored = Case.objects.get().form_data["shop_name"]
     stored.encode("utf-8")  # renders: no lone surrogate
 
 
@@ -147,7 +149,7 @@ def test_an_escaped_backslash_before_u_is_not_an_escape(item, citizen):
         CASES, case_body(item, r"a\\ud800"), content_type="application/json"
     )
     assert response.status_code == 201, response.content
-    assert Case.objects.get().form_data["applicant_name"] == "a\\ud800"
+    assert Case.objects.get().form_data["shop_name"] == "a\\ud800"
 
 
 def test_a_portal_application_form_with_a_control_character_is_refused(client, item, citizen):
@@ -158,8 +160,9 @@ def test_a_portal_application_form_with_a_control_character_is_refused(client, i
         {
             "situation": "",
             "q_q1": "no",
-            "f_applicant_name": "张\x01三",
+            "f_applicant_name": "张三",
             "f_phone": "13800000001",
+            "f_shop_name": "小\x01店",
             "m_application": SimpleUploadedFile("申请书.pdf", PDF, "application/pdf"),
             "defer_layout": "on",
         },
