@@ -10,6 +10,7 @@ from tongban.catalog.api import router as catalog_router
 from tongban.core.api.calendar import router as calendar_router
 from tongban.core.api.setup import install_problem_handlers
 from tongban.identity.api import router as identity_router
+from tongban.sharing.api import router as sharing_router
 from tongban.supervision.api import router as supervision_router
 
 api = NinjaAPI(
@@ -26,3 +27,4 @@ api.add_router("/identity/", identity_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/supervision/", supervision_router)
 api.add_router("/cases", cases_router)
+api.add_router("/sharing/", sharing_router)

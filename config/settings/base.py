@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tongban.org",
     "tongban.identity",
     "tongban.catalog",
+    "tongban.sharing",
     "tongban.cases",
     "tongban.supervision",
     "tongban.portal",

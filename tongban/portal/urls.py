@@ -1,6 +1,13 @@
 from django.urls import path
 
-from tongban.portal import account_views, case_views, catalog_views, verify_views, views
+from tongban.portal import (
+    account_views,
+    case_views,
+    catalog_views,
+    sharing_views,
+    verify_views,
+    views,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -38,4 +45,6 @@ urlpatterns = [
     ),
     path("stats/", catalog_views.catalog_stats, name="stats"),
     path("verify/<str:code>/", verify_views.verify_document, name="verify_document"),
+    path("open-data/", sharing_views.open_data, name="open_data"),
+    path("my/data-access/", sharing_views.my_data_access, name="my_data_access"),
 ]

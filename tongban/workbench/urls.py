@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.workbench import case_views, catalog_views, views
+from tongban.workbench import case_views, catalog_views, sharing_views, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -19,6 +19,16 @@ urlpatterns = [
         case_views.case_document,
         name="case_document",
     ),
+    path("sharing/", sharing_views.sharing_index, name="sharing"),
+    path("sharing/resources/<str:code>/", sharing_views.resource_detail, name="sharing_resource"),
+    path("sharing/grants/", sharing_views.grant_list, name="sharing_grants"),
+    path("sharing/grants/<int:grant_id>/", sharing_views.grant_detail, name="sharing_grant"),
+    path(
+        "sharing/grants/<int:grant_id>/<slug:action>/",
+        sharing_views.grant_act,
+        name="sharing_grant_act",
+    ),
+    path("sharing/verify/<slug:service>/", sharing_views.verify, name="sharing_verify"),
     path("catalog/", catalog_views.catalog_index, name="catalog"),
     path("catalog/transfer/", catalog_views.catalog_transfer, name="catalog_transfer"),
     path("catalog/transfer/<uuid:import_id>/", catalog_views.catalog_import, name="catalog_import"),

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from tongban.catalog.demo import demo_catalog_load
+from tongban.demo.sharing import demo_sharing_all_load
 from tongban.demo.staff import STAFF_PASSWORD, demo_staff_load
 from tongban.identity.demo import demo_identity_load
 from tongban.identity.models import User
@@ -33,8 +34,10 @@ class Command(BaseCommand):
             identity = demo_identity_load()
             staff = demo_staff_load()
             catalog = demo_catalog_load()
+            sharing = demo_sharing_all_load()
         self.stdout.write(f"组织机构：{org}")
         self.stdout.write(f"事项库：{catalog}")
+        self.stdout.write(f"数据共享：{sharing}")
         self.stdout.write(
             f"个人用户：{', '.join(identity['citizens'])}；"
             f"法人用户：{', '.join(identity['business_accounts'])}"
