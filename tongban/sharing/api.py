@@ -32,10 +32,7 @@ from tongban.sharing import errors, selectors, services, workflow
 from tongban.sharing.models import (
     AccessLogEntry,
     CallKind,
-    FieldType,
     Outcome,
-    Sensitivity,
-    SharingType,
     UpdateFrequency,
 )
 from tongban.sharing.subjects import SubjectRef
@@ -48,7 +45,7 @@ CALLERS = (AccountKind.STAFF, AccountKind.SYSTEM)
 # --- schemas ------------------------------------------------------------------
 
 
-class SubjectIn(InputSchema):
+class SharingSubjectIn(InputSchema):
     id_number: str | None = Field(
         default=None, max_length=30, description="自然人的公民身份号码（18 位）"
     )
@@ -57,7 +54,7 @@ class SubjectIn(InputSchema):
     )
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> SubjectIn:
+    def _exactly_one(self) -> SharingSubjectIn:
         if bool(self.id_number) == bool(self.credit_code):
             raise ValueError("须填写 id_number 或 credit_code 之一")
         return self
@@ -68,8 +65,8 @@ class SubjectIn(InputSchema):
         return SubjectRef.entity(self.credit_code or "")
 
 
-class CallIn(InputSchema):
-    subject: SubjectIn
+class SharingCallIn(InputSchema):
+    subject: SharingSubjectIn
     purpose: str = Field(
         default="", max_length=500, description="查询用途（必填；记入数据主体可见的访问日志）"
     )
@@ -81,19 +78,19 @@ class CallIn(InputSchema):
     )
 
 
-class VerifyIn(CallIn):
+class SharingVerifyIn(SharingCallIn):
     params: dict[str, str] = Field(
         default_factory=dict, max_length=10, description="核验参数，见 GET /sharing/services"
     )
 
 
-class QueryIn(CallIn):
+class SharingQueryIn(SharingCallIn):
     fields: list[str] | None = Field(
         default=None, max_length=50, description="要取的信息项代码；不填则返回全部已授权信息项"
     )
 
 
-class VerifyOut(Schema):
+class SharingVerifyOut(Schema):
     service: str
     service_name: str
     question: str
@@ -103,7 +100,7 @@ class VerifyOut(Schema):
     log_seq: int = Field(description="访问日志序号")
 
 
-class QueryOut(Schema):
+class SharingQueryOut(Schema):
     resource_code: str
     resource_name: str
     fields: dict[str, Any] = Field(description="已授权信息项的值（仅含授权的信息项）")
@@ -111,7 +108,7 @@ class QueryOut(Schema):
     log_seq: int = Field(description="访问日志序号")
 
 
-class ParamOut(Schema):
+class SharingParamOut(Schema):
     code: str
     label: str
     required: bool
@@ -119,66 +116,70 @@ class ParamOut(Schema):
     choices: list[str]
 
 
-class ServiceOut(Schema):
+class SharingServiceOut(Schema):
     code: str
     name: str
     question: str
     registry: str
     fields: list[str] = Field(description="核验所读取的信息项（授权须覆盖）")
     subject_kinds: list[str]
-    params: list[ParamOut]
+    params: list[SharingParamOut]
 
 
-class FieldOut(Schema):
+class SharingFieldOut(Schema):
     code: str
     name: str
-    data_type: FieldType
-    sensitivity: Sensitivity
+    data_type: str = Field(description="string、code、date、integer、decimal、boolean 或 list")
+    sensitivity: str = Field(description="public、internal、personal 或 sensitive")
 
 
-class OpenResourceOut(Schema):
+class SharingOpenResourceOut(Schema):
     code: str
     name: str
     description: str
     provider: str
-    sharing_type: SharingType
-    update_frequency: UpdateFrequency
+    sharing_type: str = Field(description="unconditional（无条件共享）、conditional 或 none")
+    update_frequency: str = Field(
+        description="realtime、daily、weekly、monthly、quarterly、yearly 或 irregular"
+    )
     update_frequency_label: str
     open_format: str
-    fields: list[FieldOut]
+    fields: list[SharingFieldOut]
 
 
-class OpenResourcePage(Schema):
-    items: list[OpenResourceOut]
+class SharingOpenResourcePage(Schema):
+    items: list[SharingOpenResourceOut]
     next_cursor: str | None = Field(description="下一页的游标；没有更多时为 null")
 
 
-class OpenDataQuery(Schema):
+class SharingOpenDataQuery(Schema):
     q: str = Field(default="", max_length=50, description="名称或代码中的文字")
     cursor: str | None = Field(default=None, max_length=500)
     limit: int = Field(default=50, ge=1, le=200)
 
 
-class AccessLogOut(Schema):
+class SharingAccessLogOut(Schema):
     seq: int
     at: dt.datetime
     consumer: str = Field(description="使用部门")
-    kind: CallKind
+    kind: str = Field(
+        description="verify（查询核验）、query（数据查询）、lookup（办件免提交核验）或 certificate"
+    )
     kind_label: str
     target: str = Field(description="核验服务或数据资源")
     fields: list[str]
     purpose: str
     case_no: str
-    outcome: Outcome
+    outcome: str = Field(description="answered（已答复）、not_found（未查到）或 refused（已拒绝）")
     outcome_label: str
 
 
-class AccessLogPage(Schema):
-    items: list[AccessLogOut]
+class SharingAccessLogPage(Schema):
+    items: list[SharingAccessLogOut]
     next_cursor: str | None = Field(description="下一页的游标；没有更多时为 null")
 
 
-class AccessLogQuery(Schema):
+class SharingAccessLogQuery(Schema):
     subject: str = Field(
         default="me", max_length=18, description="me（本人）或本账号可代办的法人的统一社会信用代码"
     )
@@ -193,7 +194,7 @@ def _user(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined]  # set by ninja's auth
 
 
-def _consumer(user: User, body: CallIn, *, kind: str, target: str) -> Department:
+def _consumer(user: User, body: SharingCallIn, *, kind: str, target: str) -> Department:
     """The department the caller acts for; a refusal is logged like any call."""
     error: DomainError | None = None
     department: Department | None = None
@@ -251,7 +252,7 @@ def _log_out(entry: AccessLogEntry) -> dict[str, Any]:
 
 @router.get(
     "/services",
-    response={200: list[ServiceOut], **PROBLEM_RESPONSES},
+    response={200: list[SharingServiceOut], **PROBLEM_RESPONSES},
     auth=api_auth,
     summary="查询核验服务",
     description="可调用的查询核验服务：问题、所依据的基础库、读取的信息项和参数。",
@@ -282,13 +283,13 @@ def service_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post(
     "/verify/{service}",
-    response={200: VerifyOut, **PROBLEM_RESPONSES},
+    response={200: SharingVerifyOut, **PROBLEM_RESPONSES},
     auth=api_auth,
     summary="查询核验",
     description="对一个自然人或法人回答“是”或“否”，不返回原始记录。须有共享授权"
     "（无条件共享资源除外）；每次调用（含被拒绝的）都记入访问日志，数据主体可见。",
 )
-def verify(request: HttpRequest, service: str, body: VerifyIn) -> dict[str, Any]:
+def verify(request: HttpRequest, service: str, body: SharingVerifyIn) -> dict[str, Any]:
     user = _user(request)
     target = service[:60]
     consumer = _consumer(user, body, kind=CallKind.VERIFY, target=target)
@@ -310,13 +311,13 @@ def verify(request: HttpRequest, service: str, body: VerifyIn) -> dict[str, Any]
 
 @router.post(
     "/query/{resource_code}",
-    response={200: QueryOut, **PROBLEM_RESPONSES},
+    response={200: SharingQueryOut, **PROBLEM_RESPONSES},
     auth=api_auth,
     summary="数据查询",
     description="返回一个数据资源中本部门已获授权的信息项；请求未授权的信息项被拒绝"
     "（sharing_field_not_granted）。每次调用都记入访问日志。",
 )
-def query(request: HttpRequest, resource_code: str, body: QueryIn) -> dict[str, Any]:
+def query(request: HttpRequest, resource_code: str, body: SharingQueryIn) -> dict[str, Any]:
     user = _user(request)
     consumer = _consumer(user, body, kind=CallKind.QUERY, target=resource_code)
     answer = services.sharing_query(
@@ -335,11 +336,11 @@ def query(request: HttpRequest, resource_code: str, body: QueryIn) -> dict[str, 
 
 @router.get(
     "/open-data",
-    response={200: OpenResourcePage, **PROBLEM_RESPONSES},
+    response={200: SharingOpenResourcePage, **PROBLEM_RESPONSES},
     summary="公共数据开放目录",
     description="向社会开放的数据资源（不含个人信息），无需登录。",
 )
-def open_data(request: HttpRequest, params: Query[OpenDataQuery]) -> dict[str, Any]:
+def open_data(request: HttpRequest, params: Query[SharingOpenDataQuery]) -> dict[str, Any]:
     page = selectors.open_resource_page(q=params.q, cursor=params.cursor, limit=params.limit)
     return {
         "items": [
@@ -370,12 +371,12 @@ def open_data(request: HttpRequest, params: Query[OpenDataQuery]) -> dict[str, A
 
 @router.get(
     "/access-log",
-    response={200: AccessLogPage, **PROBLEM_RESPONSES},
+    response={200: SharingAccessLogPage, **PROBLEM_RESPONSES},
     auth=api_auth,
     summary="谁查询了我的数据",
     description="数据主体查看哪个部门在何时、为何查询了本人（或本账号可代办的法人）的数据。",
 )
-def access_log(request: HttpRequest, params: Query[AccessLogQuery]) -> dict[str, Any]:
+def access_log(request: HttpRequest, params: Query[SharingAccessLogQuery]) -> dict[str, Any]:
     user = _user(request)
     subjects = {s.key: s for s in selectors.data_subjects_for_user(user=user)}
     key = params.subject.strip().upper() if params.subject != "me" else "me"
