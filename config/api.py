@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from tongban import __version__
 from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
+from tongban.certificates.api import router as certificates_router
 from tongban.core.api.calendar import router as calendar_router
 from tongban.core.api.setup import install_problem_handlers
 from tongban.identity.api import router as identity_router
@@ -28,3 +29,4 @@ api.add_router("/catalog/", catalog_router)
 api.add_router("/supervision/", supervision_router)
 api.add_router("/cases", cases_router)
 api.add_router("/sharing/", sharing_router)
+api.add_router("/certificates/", certificates_router)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tongban.org",
     "tongban.identity",
     "tongban.catalog",
+    "tongban.certificates",
     "tongban.sharing",
     "tongban.cases",
     "tongban.supervision",
@@ -289,3 +290,14 @@ TONGBAN_ALERT_HORIZON_WORKING_DAYS = int(os.environ.get("TONGBAN_ALERT_HORIZON_W
 # The address the public reaches the portal at: legal documents (通知书、决定书)
 # carry a QR code with an absolute link to their verification page under it.
 TONGBAN_PUBLIC_BASE_URL = os.environ.get("TONGBAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# Electronic certificates (电子证照, docs/certificates.md)
+# --------------------------------------------------------
+# The algorithm of the signature in a certificate's QR code: SM2 (GB/T 32918,
+# the default) or Ed25519. Each department has its own key, made on first use
+# and rotated with a new key id (ADR-0007).
+TONGBAN_CERTIFICATE_SIGNATURE_ALGORITHM = os.environ.get(
+    "TONGBAN_CERTIFICATE_SIGNATURE_ALGORITHM", "SM2"
+)
+# Seal the certificate PDF (the seal drawn and a PAdES signature, R-EC-1).
+TONGBAN_CERTIFICATE_SEAL_PDF = env_bool("TONGBAN_CERTIFICATE_SEAL_PDF", True)

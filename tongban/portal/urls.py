@@ -4,6 +4,7 @@ from tongban.portal import (
     account_views,
     case_views,
     catalog_views,
+    certificate_verify_views,
     sharing_views,
     verify_views,
     views,
@@ -47,4 +48,9 @@ urlpatterns = [
     path("verify/<str:code>/", verify_views.verify_document, name="verify_document"),
     path("open-data/", sharing_views.open_data, name="open_data"),
     path("my/data-access/", sharing_views.my_data_access, name="my_data_access"),
+    path(
+        "certificates/verify/",
+        certificate_verify_views.certificate_verify,
+        name="certificate_verify",
+    ),
 ]
