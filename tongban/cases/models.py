@@ -119,7 +119,10 @@ class Case(models.Model):
     )
     channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
     situation = models.CharField("情形", max_length=40, blank=True)
+    # The form as shown: personal fields masked (cases.services.forms).
     form_data = models.JSONField("申请表", default=dict)
+    # Personal fields of the form, SM4-GCM encrypted (R-SC-1, ADR-0003).
+    form_secret = models.JSONField("申请表敏感字段（密文）", default=dict, blank=True)
     status = models.CharField("状态", max_length=24, choices=CaseStatus.choices, db_index=True)
     window = models.ForeignKey(
         "org.Window",

@@ -12,6 +12,7 @@ and 收费标准 (``fees``).
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
@@ -177,6 +178,20 @@ class FieldType(StrEnum):
     CREDIT_CODE = "credit_code"
     PHONE = "phone"
     REGION = "region"
+    BANK_ACCOUNT = "bank_account"
+
+
+# Types whose values are personal data (R-SC-1): encrypted at rest, masked when
+# shown. A field of another type is personal when it says ``sensitive`` (a
+# person's address, say).
+PERSONAL_TYPES = frozenset({FieldType.ID_NUMBER, FieldType.PHONE, FieldType.BANK_ACCOUNT})
+# Bounds a number field has when its definition sets none: finite, and within
+# what a form could mean (a registered capital of 10^15 万元 is not a number).
+NUMBER_LIMIT = 10**15
+DEFAULT_DECIMALS = 4
+# Dates a form field accepts when its definition sets no range.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 
 
 class FormField(Strict):
@@ -192,11 +207,33 @@ class FormField(Strict):
     max_length: int | None = Field(default=None, ge=1, le=10000)
     pattern: ShortText = ""
     help_text: ShortText = ""
+    # Personal data beyond the personal types (住址 of a person, say).
+    sensitive: bool = False
+    # Bounds of a number field, and the decimals it keeps.
+    min_value: float | None = Field(default=None, ge=-NUMBER_LIMIT, le=NUMBER_LIMIT)
+    max_value: float | None = Field(default=None, ge=-NUMBER_LIMIT, le=NUMBER_LIMIT)
+    decimals: int | None = Field(default=None, ge=0, le=6)
+    # The range of a date field.
+    min_date: dt.date | None = None
+    max_date: dt.date | None = None
+
+    @property
+    def personal(self) -> bool:
+        """Encrypted at rest and masked when shown (R-SC-1)."""
+        return self.sensitive or self.type in PERSONAL_TYPES
 
     @model_validator(mode="after")
     def _select_has_options(self) -> FormField:
         if self.type == FieldType.SELECT and len(self.options) < 2:
             raise ValueError("下拉选择字段至少需要两个选项")
+        if (
+            self.min_value is not None
+            and self.max_value is not None
+            and self.min_value > self.max_value
+        ):
+            raise ValueError("最小值不能大于最大值")
+        if self.min_date and self.max_date and self.min_date > self.max_date:
+            raise ValueError("最早日期不能晚于最晚日期")
         return self
 
 

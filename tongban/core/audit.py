@@ -57,6 +57,26 @@ def actor_label(user: Any) -> str:
     return f"user:{user.pk}"
 
 
+# The chain keeps what it is given for ever: details never carry personal data
+# (R-SC-1). A key naming any of these is refused; the object id names the row.
+PERSONAL_KEY_PARTS = ("id_number", "phone", "mobile", "bank_account", "password", "id_card")
+
+
+def personal_keys(details: Any, path: str = "") -> list[str]:
+    """The keys in ``details`` (nested dicts and lists too) that name personal data."""
+    found: list[str] = []
+    if isinstance(details, dict):
+        for key, value in details.items():
+            where = f"{path}.{key}" if path else str(key)
+            if any(part in str(key).lower() for part in PERSONAL_KEY_PARTS):
+                found.append(where)
+            found += personal_keys(value, where)
+    elif isinstance(details, list | tuple):
+        for index, value in enumerate(details):
+            found += personal_keys(value, f"{path}[{index}]")
+    return found
+
+
 def audit_record(
     *,
     actor: str,
@@ -73,6 +93,9 @@ def audit_record(
     waits here for the one before: callers append as the last step of their
     transaction, to hold the lock as briefly as possible."""
     details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
+    personal = personal_keys(details)
+    if personal:  # a programming error: never store it
+        raise ValueError(f"audit details must not carry personal data: {', '.join(personal)}")
     # No savepoint: an append that fails fails the caller's transaction anyway.
     with transaction.atomic(savepoint=False):
         head = AuditChainHead.objects.select_for_update().filter(id=1).first()

@@ -37,3 +37,21 @@ def mask_name(value: str) -> str:
         return ""
     surname_len = 2 if value[:2] in COMPOUND_SURNAMES and len(value) > 2 else 1
     return value[:surname_len] + "*" * max(1, len(value) - surname_len)
+
+
+def mask_bank_account(value: str) -> str:
+    """Bank account: first 4 and last 4 kept (6222********1234)."""
+    value = "".join(value.split())
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_text(value: str) -> str:
+    """Other personal text (a person's address): the first third kept, at most
+    six characters (南京市玄武区****), the rest starred; never its length."""
+    value = value.strip()
+    if not value:
+        return ""
+    kept = min(6, len(value) // 3)
+    return value[:kept] + "****"

@@ -207,6 +207,17 @@ def case_queue(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- 办件页
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One answer of the application form; a personal one is shown masked and
+    revealed only with a stated purpose (``reveal_views``)."""
+
+    code: str
+    label: str
+    value: str
+    masked: bool
+
+
 def _case(request: HttpRequest, case_no: str) -> Case:
     try:
         return case_selectors.case_get_for_staff(user=request.user, case_no=case_no)
@@ -308,8 +319,14 @@ def _case_context(
         )
     guide = _guide_of(case)
     labels = {f["code"]: f["label"] for f in guide.get("form", [])}
+    sealed = set(case.form_secret or {})
     answers = [
-        (labels.get(code, code), "是" if v is True else "否" if v is False else str(v))
+        Answer(
+            code=code,
+            label=labels.get(code, code),
+            value="是" if v is True else "否" if v is False else str(v),
+            masked=code in sealed,
+        )
         for code, v in case.form_data.items()
     ]
     situations = {s["code"]: s["name"] for s in guide.get("situations", [])}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongban.workbench import case_views, catalog_views, sharing_views, views
+from tongban.workbench import case_views, catalog_views, reveal_views, sharing_views, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/", case_views.case_queue, name="case_queue"),
     path("cases/<str:case_no>/", case_views.case_detail, name="case_detail"),
     path("cases/<str:case_no>/act/<slug:action>/", case_views.case_act, name="case_act"),
+    path("cases/<str:case_no>/reveal/", reveal_views.case_reveal, name="case_reveal"),
     path(
         "cases/<str:case_no>/materials/<str:code>/",
         case_views.case_material,

@@ -23,7 +23,10 @@ from tongban.cases.api.schemas import (
     CaseSubmitIn,
     PageQuery,
     QueueQuery,
+    RevealIn,
+    RevealOut,
 )
+from tongban.cases.services.forms import case_form_reveal
 from tongban.catalog.selectors import service_item_get_public
 from tongban.core import errors as core_errors
 from tongban.core.api.files import content_disposition
@@ -116,6 +119,22 @@ def case_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str, Any
 def case_detail(request: HttpRequest, response: HttpResponse, case_no: str) -> dict[str, Any]:
     case, staff = _viewed_case(_user(request), case_no)
     return _respond(case, response, staff=staff)
+
+
+@router.post(
+    "/{case_no}/reveal",
+    response={200: RevealOut, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="查看申请表敏感字段原文",
+    description="数据范围内办理该办件的工作人员，写明用途后查看一个脱敏字段（身份证件号码、"
+    "手机号码、银行账号等）的原文；每次查看记入审计日志（用途与字段，不含原文）。",
+)
+def case_reveal(request: HttpRequest, case_no: str, body: RevealIn) -> dict[str, Any]:
+    user = _user(request)
+    case = selectors.case_get_for_staff(user=user, case_no=case_no)
+    value = case_form_reveal(case_id=case.pk, actor=user, field=body.field, purpose=body.purpose)
+    labels = {f["code"]: f["label"] for f in case.guide_version.content.get("form", [])}
+    return {"field": body.field, "label": labels.get(body.field, body.field), "value": value}
 
 
 @router.get(

@@ -35,7 +35,9 @@ CASE_IF_MATCH_REQUIRED = define("if_match_required", 428, "缺少 If-Match")
 
 API_PREFIX = "/api/v1/cases"
 APPLICANT_KINDS = (AccountKind.CITIZEN, AccountKind.BUSINESS)
-_VERSION = re.compile(r'^(?:W/)?"?([0-9]{1,9})"?$')
+# A strong entity tag only (RFC 9110 §13.1.1; core.middleware.preconditions
+# already refuses a weak one).
+_VERSION = re.compile(r'^"?([0-9]{1,9})"?$')
 
 RESPONSES: dict[int | frozenset[int], Any] = {**PROBLEM_RESPONSES, 428: Problem}
 

@@ -332,3 +332,14 @@ class TrackingOut(Schema):
     decision_deadline: dt.date | None
     decision_deadline_provisional: bool = Field(description="办结期限为暂定（ADR-0006）")
     timeline: list[TrackingStepOut]
+
+
+class RevealIn(InputSchema):
+    field: str = Field(min_length=1, max_length=40, description="申请表字段编码")
+    purpose: str = Field(min_length=4, max_length=200, description="查看用途（记入审计日志）")
+
+
+class RevealOut(Schema):
+    field: str
+    label: str
+    value: str

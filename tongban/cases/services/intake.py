@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,18 +26,14 @@ from tongban.cases.services._common import (
     notify_applicant,
     refresh_deadlines,
 )
-from tongban.catalog.content import FieldType, GuideContent, MaterialSource, ServiceMode
+from tongban.cases.services.forms import applicant_values, form_clean, form_seal
+from tongban.catalog.content import GuideContent, MaterialSource, ServiceMode
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.situations import materials_for
 from tongban.core import clock, events
 from tongban.core.audit import audit_record
 from tongban.core.counters import counter_next
 from tongban.core.errors import DomainError
-from tongban.core.identifiers import (
-    validate_credit_code,
-    validate_mobile_phone,
-    validate_resident_id,
-)
 from tongban.identity.models import LegalEntity, Person
 
 # File types accepted for uploaded materials, recognised by their first bytes.
@@ -76,55 +71,6 @@ def next_case_no(*, region_code: str, day: dt.date) -> str:
     county = region_code[:6]
     last = counter_next(CaseNumberSequence, key={"region_code": county, "day": day})
     return f"{county}{day:%Y%m%d}{last:06d}"
-
-
-def _form_errors(guide: GuideContent, data: dict[str, Any]) -> list[dict[str, str]]:
-    problems = []
-    known = {f.code for f in guide.form}
-    for code in data:
-        if code not in known:
-            problems.append(
-                {"field": f"form.{code}", "code": "unknown_field", "message": "申请表中没有这一项"}
-            )
-    for field in guide.form:
-        value = data.get(field.code)
-        where = f"form.{field.code}"
-        if value in (None, "", []):
-            if field.required:
-                problems.append(
-                    {"field": where, "code": "missing", "message": f"请填写{field.label}"}
-                )
-            continue
-        text = str(value).strip()
-        message = ""
-        try:
-            if field.type == FieldType.ID_NUMBER:
-                validate_resident_id(text, today=clock.today())
-            elif field.type == FieldType.CREDIT_CODE:
-                validate_credit_code(text)
-            elif field.type == FieldType.PHONE:
-                validate_mobile_phone(text)
-            elif field.type == FieldType.NUMBER:
-                float(text)
-            elif field.type == FieldType.DATE:
-                dt.date.fromisoformat(text)
-            elif field.type == FieldType.SELECT and text not in field.options:
-                message = "请从选项中选择"
-            elif field.type == FieldType.CHECKBOX and not isinstance(value, bool):
-                message = "须为是或否"
-        except DomainError as exc:
-            message = exc.detail
-        except ValueError:
-            message = "格式不正确"
-        if not message and field.max_length and len(text) > field.max_length:
-            message = f"不能超过 {field.max_length} 个字符"
-        if not message and field.pattern and not re.fullmatch(field.pattern, text):
-            message = "格式不正确"
-        if message:
-            problems.append(
-                {"field": where, "code": "invalid", "message": f"{field.label}：{message}"}
-            )
-    return problems
 
 
 def _check_upload(material: MaterialInput, where: str) -> str:
@@ -222,8 +168,12 @@ def case_submit(
         raise DomainError(errors.FORM_INVALID, f"情形 {situation!r} 不属于该事项。")
     if commitment and ServiceMode.COMMITMENT not in guide.modes:
         raise DomainError(errors.FORM_INVALID, "该事项不实行告知承诺。")
-    data = dict(form_data or {})
-    problems = _form_errors(guide, data)
+    data, problems = form_clean(
+        guide.form,
+        dict(form_data or {}),
+        today=clock.local_date(moment),
+        bound=applicant_values(applicant_person, applicant_entity),
+    )
     if problems:
         summary = "；".join(p["message"] for p in problems[:5])
         raise DomainError(errors.FORM_INVALID, f"申请表填写有误：{summary}", fields=problems)
@@ -246,6 +196,7 @@ def case_submit(
             ):
                 raise DomainError(errors.UPLOAD_INVALID, f"{where}：{material.code} 不能容缺后补")
         supplied[material.code] = material
+    shown_form, secret_form = form_seal(guide.form, data)
     # The number first, in its own short transaction when there is no outer one.
     case_no = next_case_no(region_code=service_item.region_id, day=clock.local_date(moment))
     with transaction.atomic():
@@ -263,7 +214,8 @@ def case_submit(
             submitted_by=submitted_by if getattr(submitted_by, "pk", None) else None,
             channel=channel,
             situation=situation,
-            form_data=data,
+            form_data=shown_form,
+            form_secret=secret_form,
             status=CaseStatus.SUBMITTED,
             received_at=moment,
             received_on=clock.local_date(moment),

@@ -254,9 +254,10 @@ def test_a_bad_body_is_a_validation_problem_and_saves_nothing(world, citizen, ch
 
 
 def test_a_form_error_lists_the_fields(world, citizen):
-    response = submit(citizen, world, form={"credit_code": "123"})
+    response = submit(citizen, world, form={"applicant_name": " ", "credit_code": "123"})
     payload = problem(response, 422, "case_form_invalid")
-    assert {e["field"] for e in payload["errors"]} == {"form.applicant_name", "form.credit_code"}
+    # Only the credit code: a blank name is filled with the applicant's own.
+    assert {e["field"] for e in payload["errors"]} == {"form.credit_code"}
 
 
 def test_repeating_a_submission_with_its_idempotency_key_gives_the_same_case(world, citizen):
@@ -341,7 +342,9 @@ def test_a_stale_if_match_is_refused_with_412_and_changes_nothing(world, account
         f"{CASES}/{case_no}/conclude", {}, content_type="application/json",
         headers={"If-Match": 'W/"2"'},
     )  # fmt: skip
-    problem(weak, 409, "invalid_case_transition")
+    # RFC 9110 §13.1.1: If-Match compares strongly; a weak tag never matches.
+    problem(weak, 412, "version_mismatch")
+    assert Case.objects.get(case_no=case_no).status == "accepted"
 
 
 def test_an_invalid_transition_is_a_conflict(world, accounts, citizen):

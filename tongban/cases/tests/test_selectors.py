@@ -29,10 +29,13 @@ def submit(world, *, at=0, person=None, entity=None, item=None, materials=None):
     return services.case_submit(
         service_item=item or world.item,
         channel="online",
-        form_data={
-            "applicant_name": "张伟",
-            "credit_code": generate_credit_code("9132010270000001"),
-        },
+        # The applicant's own fields (a person's name, a business's credit code)
+        # are filled from the registry (cases.services.forms).
+        form_data=(
+            {"applicant_name": "张伟"}
+            if entity is not None
+            else {"credit_code": generate_credit_code("9132010270000001")}
+        ),
         materials=materials
         if materials is not None
         else [

@@ -67,12 +67,16 @@ def test_an_invalid_form_lists_every_field_and_saves_nothing(world):
             service_item=world.item,
             channel="online",
             applicant_person=world.person,
-            form_data={"credit_code": "123", "nonsense": 1},
+            form_data={"applicant_name": "李四", "credit_code": "123", "nonsense": 1},
             now=world.at(),
         )
     assert exc.value.code == "case_form_invalid"
-    fields = {f["field"] for f in exc.value.fields}
-    assert fields == {"form.applicant_name", "form.credit_code", "form.nonsense"}
+    codes = {f["field"]: f["code"] for f in exc.value.fields}
+    assert codes == {
+        "form.applicant_name": "not_applicant",  # 张伟 applies: not in another's name
+        "form.credit_code": "invalid",
+        "form.nonsense": "unknown_field",
+    }
     assert Case.objects.count() == 0
 
 

@@ -82,7 +82,7 @@ def person_register(
                     action="identity.person_registered",
                     object_type="identity.Person",
                     object_id=str(person.pk),
-                    details={"id_number": person.id_number_masked},
+                    details={},  # never the ID number, not even masked (R-SC-1)
                     now=now,
                 )
             return person

@@ -15,6 +15,7 @@ from tests.support.cases import PASSWORD, PDF, department_named, id_number, staf
 from tongban.cases import notices
 from tongban.cases import services as case_services
 from tongban.cases.models import Case, CaseMaterial, CaseStatus, MaterialKind
+from tongban.cases.services.forms import case_form_values
 from tongban.cases.services.intake import MaterialInput
 from tongban.catalog import services as catalog_services
 from tongban.catalog.models import ServiceItem
@@ -229,7 +230,10 @@ def test_a_citizen_applies_and_is_sent_to_the_case_page(client, seed):
     assert case.channel == "online"
     assert case.applicant_person == seed.citizen.person
     assert case.submitted_by == seed.citizen
-    assert case.form_data == {"applicant_name": "张三", "phone": "13800000001"}
+    # The phone is personal data: shown masked, stored encrypted (R-SC-1).
+    assert case.form_data == {"applicant_name": "张三", "phone": "138****0001"}
+    assert case.form_secret["phone"].startswith("sm4gcm:")
+    assert case_form_values(case)["phone"] == "13800000001"
     kinds = dict(CaseMaterial.objects.filter(case=case).values_list("code", "kind"))
     assert kinds == {
         "application": MaterialKind.UPLOAD,
@@ -265,11 +269,11 @@ def test_refusals_of_the_service_are_shown_next_to_their_fields(client, seed):
     client.force_login(seed.citizen)
     token = form_token(text(client.get(apply_url(seed.food))))
     response = client.post(
-        apply_url(seed.food), application(token, f_applicant_name="", f_phone="12345")
+        apply_url(seed.food), application(token, f_applicant_name="李四", f_phone="12345")
     )
     body = text(response)
     assert response.status_code == 422
-    assert "请填写申请人名称" in body
+    assert "申请人名称：须与申请人的登记信息一致，不能填写他人信息" in body
     assert "手机号码无效：应为以 1 开头的 11 位数字" in body
     assert 'aria-invalid="true"' in body
     assert Case.objects.count() == 0

@@ -51,7 +51,7 @@ def clerk(client, seed):
     return client
 
 
-def submit(client, seed: CaseSeed):
+def submit(client, seed: CaseSeed, code: str = "", name: str = COMPANY):
     url = INTAKE + f"?item={seed.food.implementation_code}"
     return client.post(
         url,
@@ -59,8 +59,8 @@ def submit(client, seed: CaseSeed):
             "step": "submit",
             "item": seed.food.implementation_code,
             "situation": "",
-            "f_applicant_name": COMPANY,
-            "f_credit_code": credit_code(),
+            "f_applicant_name": name,
+            "f_credit_code": code or credit_code(),
             "paper_application": "on",
             "m_layout": SimpleUploadedFile("图.pdf", PDF, "application/pdf"),
         },
@@ -145,7 +145,7 @@ def test_an_unknown_entity_is_registered_at_the_window_with_its_representative(c
     assert entity.legal_representative.name == "赵法人"
     assert clerk.session[SESSION_ENTITY] == entity.pk
     assert clerk.session[SESSION_PERSON] == Person.objects.get(name="李经办").pk
-    assert submit(clerk, seed).status_code == 302
+    assert submit(clerk, seed, code).status_code == 302
     case = Case.objects.get()
     assert case.applicant_entity == entity
     assert case.agent_person is not None and case.agent_person.name == "李经办"
@@ -229,7 +229,7 @@ def test_changing_the_applicant_clears_the_entity(clerk, seed, company, agent):
     clerk.post(INTAKE, chosen)
     clerk.post(INTAKE, {"step": "person", "id_number": id_number(ZHANG_ID)})
     assert SESSION_ENTITY not in clerk.session  # 张三 applies for himself now
-    assert submit(clerk, seed).status_code == 302
+    assert submit(clerk, seed, name=seed.citizen.person.name).status_code == 302
     case = Case.objects.get()
     assert case.applicant_person == seed.citizen.person
     assert case.applicant_entity is None

@@ -69,6 +69,7 @@ def seed_cases() -> CaseSeed:
                     "type": "credit_code",
                     "required": False,
                 },
+                {"code": "phone", "label": "联系电话", "type": "phone", "required": False},
             ],
         ),
     )
@@ -131,6 +132,7 @@ def submit_case(
     item: ServiceItem | None = None,
     layout: bool = True,
     now: dt.datetime | None = None,
+    form: dict | None = None,
 ) -> Case:
     materials = [
         MaterialInput(code="application", kind="upload", content=PDF, file_name="申请书.pdf")
@@ -144,7 +146,7 @@ def submit_case(
         service_item=target,
         channel="online",
         applicant_person=seed.citizen.person,
-        form_data={"applicant_name": "张三"} if target != seed.marriage else {},
+        form_data=form or ({"applicant_name": "张三"} if target != seed.marriage else {}),
         materials=materials if target != seed.marriage else [],
         submitted_by=seed.citizen,
         now=now,
@@ -527,10 +529,17 @@ def test_intake_shows_form_errors_next_to_the_fields(client, seed):
     url = reverse("workbench:case_intake") + f"?item={seed.food.implementation_code}"
     response = client.post(
         url,
-        {"step": "submit", "item": seed.food.implementation_code, "f_credit_code": "123"},
+        {
+            "step": "submit",
+            "item": seed.food.implementation_code,
+            "f_applicant_name": "李四",
+            "f_credit_code": "123",
+        },
     )
     assert response.status_code == 422
-    assert "请填写申请人名称" in text(response)
+    body = text(response)
+    assert "申请人名称：须与申请人的登记信息一致，不能填写他人信息" in body
+    assert "统一社会信用代码" in body
     assert Case.objects.count() == 0
 
 
@@ -575,3 +584,27 @@ def test_a_case_with_a_commitment_is_granted_from_the_case_page(client, seed):
     case.refresh_from_db()
     assert case.status == CaseStatus.DECIDED
     assert PostCheck.objects.filter(case=case).exists()
+
+
+def test_a_clerk_reveals_the_applicants_phone_with_a_purpose_and_it_is_audited(client, seed):
+    from tongban.core.models import AuditEvent
+
+    case = submit_case(seed, form={"applicant_name": "张三", "phone": "13800000001"})
+    client.force_login(seed.clerk)
+    page = text(client.get(case_url(case)))
+    reveal = reverse("workbench:case_reveal", args=[case.case_no])
+    assert "138****0001" in page and "13800000001" not in page
+    assert "查看完整信息" in page and reveal in page
+
+    refused = client.post(reveal, {"field": "phone", "purpose": "看"})
+    shown = client.post(reveal, {"field": "phone", "purpose": "电话通知补正"})
+
+    assert refused.status_code == 422
+    assert "须写明用途" in text(refused)
+    assert shown.status_code == 200
+    assert "13800000001" in text(shown)
+    assert shown["Cache-Control"].startswith("no-store")
+    event = AuditEvent.objects.get(action="case.form_revealed")
+    assert event.details == {"field": "phone", "purpose": "电话通知补正"}
+    client.force_login(seed.gz_clerk)
+    assert client.post(reveal, {"field": "phone", "purpose": "电话通知补正"}).status_code == 404
