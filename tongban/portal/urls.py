@@ -8,6 +8,7 @@ from tongban.portal import (
     sharing_views,
     verify_views,
     views,
+    wallet_views,
 )
 
 app_name = "portal"
@@ -53,4 +54,27 @@ urlpatterns = [
         certificate_verify_views.certificate_verify,
         name="certificate_verify",
     ),
+    path("my/certificates/", wallet_views.wallet, name="wallet"),
+    path(
+        "my/certificates/authorizations/<int:authorization_id>/revoke/",
+        wallet_views.wallet_authorization_revoke,
+        name="wallet_authorization_revoke",
+    ),
+    path(
+        "my/certificates/<str:identifier>/",
+        wallet_views.wallet_certificate,
+        name="wallet_certificate",
+    ),
+    path(
+        "my/certificates/<str:identifier>/pdf/",
+        wallet_views.wallet_certificate_pdf,
+        name="wallet_certificate_pdf",
+    ),
+    path("my/certifications/", wallet_views.certifications, name="certifications"),
+    path(
+        "certifications/verify/<str:code>/",
+        wallet_views.certification_verify,
+        name="certification_verify",
+    ),
+    path("proof-items/", wallet_views.proof_items, name="proof_items"),
 ]

@@ -64,3 +64,23 @@ def demo_certificate_types_load() -> dict[str, int]:
         _, new = certificate_type_upsert(**kwargs)
         created += int(new)
     return {"created": created, "total": CertificateType.objects.count()}
+
+
+def demo_proof_items_load() -> int:
+    """Create or update the demo proof items; returns how many there are."""
+    from tongban.certificates.models import ProofItem
+    from tongban.certificates.services.proofs import proof_item_upsert
+
+    for entry in _data("proofs.yaml")["proofs"]:
+        proof_item_upsert(
+            code=entry["code"],
+            name=entry["name"],
+            legal_basis=entry["basis"],
+            requesting_unit=entry["requesting"],
+            issuing_unit=entry["issuing"],
+            status=entry["status"],
+            guide=entry.get("guide", ""),
+            replacement=entry.get("replacement", ""),
+            printable_kind=entry.get("print", ""),
+        )
+    return ProofItem.objects.count()

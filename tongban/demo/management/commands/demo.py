@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from tongban.catalog.demo import demo_catalog_load
+from tongban.demo.certificates import demo_certificates_all_load
 from tongban.demo.sharing import demo_sharing_all_load
 from tongban.demo.staff import STAFF_PASSWORD, demo_staff_load
 from tongban.identity.demo import demo_identity_load
@@ -35,9 +36,11 @@ class Command(BaseCommand):
             staff = demo_staff_load()
             catalog = demo_catalog_load()
             sharing = demo_sharing_all_load()
+            certificates = demo_certificates_all_load()
         self.stdout.write(f"组织机构：{org}")
         self.stdout.write(f"事项库：{catalog}")
         self.stdout.write(f"数据共享：{sharing}")
+        self.stdout.write(f"电子证照：{certificates}")
         self.stdout.write(
             f"个人用户：{', '.join(identity['citizens'])}；"
             f"法人用户：{', '.join(identity['business_accounts'])}"
