@@ -31,6 +31,11 @@ from tongban.org.services import staff_assign
 @pytest.fixture
 def seed(db, settings):
     settings.TONGBAN_CERTIFICATE_SEAL_PDF = False  # sealing is tested in the app; pages stay fast
+    return make_wallet_seed()
+
+
+def make_wallet_seed():
+    """Two citizens, a business account, a 居民户口簿 and a 营业执照, a clerk."""
     demo_org_load()
     demo_certificate_types_load()
     demo_proof_items_load()
