@@ -225,3 +225,48 @@ def authorizations_for_holder(*, holder_keys: list[str]) -> QuerySet[UseAuthoriz
 
 def key_status_label(status: str) -> str:
     return KeyStatus(status).label
+
+
+# Roles that may end a certificate of their department (注销、吊销、撤销).
+MANAGE_ROLES = ("reviewer", "department_head")
+
+
+def certificate_list_for_staff(*, user: Any) -> QuerySet[Certificate]:
+    """Certificates issued by departments in the staff member's scope (SQL)."""
+    from tongban.org.selectors import scope_q, staff_scope_for
+
+    scope = staff_scope_for(user=user)
+    return (
+        Certificate.objects.filter(
+            scope_q(
+                scope=scope,
+                region_path_field="issuing_department__region__path",
+                department_field="issuing_department",
+            )
+        )
+        .select_related("certificate_type", "issuing_department")
+        .order_by("-issued_at", "-id")
+    )
+
+
+def certificate_get_for_issuer(*, user: Any, identifier: str) -> Certificate:
+    """One certificate the staff member may manage: issued by a department in
+    the scope of her reviewer or department-head role. Else "not found"."""
+    from tongban.org.selectors import scope_q, staff_scope_for
+
+    scope = staff_scope_for(user=user).for_roles(*MANAGE_ROLES)
+    certificate = (
+        Certificate.objects.filter(
+            scope_q(
+                scope=scope,
+                region_path_field="issuing_department__region__path",
+                department_field="issuing_department",
+            ),
+            identifier=(identifier or "").strip().upper(),
+        )
+        .select_related("certificate_type", "issuing_department")
+        .first()
+    )
+    if certificate is None:
+        raise DomainError(errors.NOT_FOUND, "未找到该电子证照，或不在您的管理范围内。")
+    return certificate

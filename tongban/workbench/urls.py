@@ -1,10 +1,23 @@
 from django.urls import path
 
-from tongban.workbench import case_views, catalog_views, reveal_views, sharing_views, views
+from tongban.workbench import (
+    case_views,
+    catalog_views,
+    certificate_views,
+    reveal_views,
+    sharing_views,
+    views,
+)
 
 app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("certificates/", certificate_views.certificates_home, name="certificates"),
+    path(
+        "certificates/<str:identifier>/<slug:action>/",
+        certificate_views.certificate_act,
+        name="certificate_act",
+    ),
     path("intake/", case_views.case_intake, name="case_intake"),
     path("cases/", case_views.case_queue, name="case_queue"),
     path("cases/<str:case_no>/", case_views.case_detail, name="case_detail"),

@@ -12,12 +12,12 @@ import datetime as dt
 
 import pytest
 
+from tests.support.certificates import make_wallet_seed
 from tongban.certificates.services import certificate_revoke
 from tongban.certificates.services.issue import verification_url
 from tongban.core import clock
 from tongban.portal.tests.test_browser import PHONE, assert_accessible, has_horizontal_scroll
 from tongban.portal.tests.test_browser_cases import log_in
-from tongban.portal.tests.test_wallet_pages import make_wallet_seed
 
 pytestmark = pytest.mark.browser
 
