@@ -69,6 +69,9 @@ class Case(models.Model):
     by ``deadlines.recompute`` and stored for queries and alerts."""
 
     case_no = models.CharField("办件编号", max_length=24, unique=True)
+    # 查询码: printed on the notice and sent to the applicant; with the case
+    # number it lets anyone holding it follow the case without logging in.
+    tracking_code = models.CharField("查询码", max_length=8, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
     service_item = models.ForeignKey(
         "catalog.ServiceItem", on_delete=models.PROTECT, related_name="cases", verbose_name="事项"

@@ -251,7 +251,10 @@ def notice_content(
                 f"本件为容缺受理，请于{chinese_date(case.deferred_due_on)}前补交容缺材料；"
                 "容缺材料补齐前，本机关不作出决定。"
             )
-        paragraphs.append("你可以凭办件编号在通办平台查询办理进度。")
+        paragraphs.append(
+            f"你可以凭办件编号和查询码（{case.tracking_code}）在通办平台查询办理进度，"
+            "请妥善保管，勿告知他人。"
+        )
     elif kind == K.REFUSAL_DECISION:
         if case.refused_on is None:
             raise not_applicable("未作出不予受理决定")

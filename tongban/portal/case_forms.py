@@ -290,9 +290,24 @@ class TrackForm(forms.Form):
             attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "numeric"}
         ),
     )
-    applicant_name = forms.CharField(
-        label="申请人姓名或单位名称",
-        max_length=200,
-        error_messages={"required": "请输入申请人姓名或单位名称"},
-        help_text="须与申请时填写的完全一致。",
+    code = forms.CharField(
+        label="查询码",
+        required=False,
+        max_length=16,
+        help_text="8 位，见受理通知书或收件短信。",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+    id_last4 = forms.RegexField(
+        label="或：申请人身份证件号码后四位",
+        required=False,
+        regex=r"^[0-9Xx]{4}$",
+        error_messages={"invalid": "请输入身份证件号码的最后四位"},
+        help_text="个人申请可用，只显示办理状态和期限。",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("code") and not data.get("id_last4") and not self.errors:
+            raise forms.ValidationError("请输入查询码，或申请人身份证件号码后四位。")
+        return data

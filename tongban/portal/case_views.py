@@ -26,6 +26,7 @@ from tongban.cases import errors as case_errors
 from tongban.cases import selectors as case_selectors
 from tongban.cases import services as case_services
 from tongban.cases import workflow
+from tongban.cases.api.common import TRACK_WINDOW_SECONDS, track_limited
 from tongban.cases.models import Case, CaseDocument, CaseStatus, MaterialKind
 from tongban.cases.services.intake import MaterialInput, missing_materials
 from tongban.catalog import selectors as catalog_selectors
@@ -35,7 +36,7 @@ from tongban.catalog.situations import materials_for, situation_walk
 from tongban.core import clock
 from tongban.core.calendar import WorkingCalendar, get_calendar
 from tongban.core.errors import DomainError
-from tongban.core.ratelimit import rate_limit_hit
+from tongban.core.middleware.proxies import client_address
 from tongban.identity.selectors import legal_entities_for_user
 from tongban.portal.case_forms import (
     ApplicationForm,
@@ -54,8 +55,6 @@ ONLINE_ACCEPTANCE_DEPTH = 3
 SESSION_TOKENS = "case_apply_tokens"
 TOKENS_KEPT = 20
 IN_FLIGHT_SECONDS = 120
-TRACK_LIMIT = 20  # look-ups per address per 10 minutes (办件查询 is public)
-TRACK_WINDOW = 600
 ALERT_LABELS = {"yellow": "黄色预警", "red": "红色预警"}
 PHASE_LABELS = {"acceptance": "受理期限", "decision": "办结期限", "delivery": "送达期限"}
 WITHDRAWABLE = workflow.TRANSITIONS["withdraw"][0]
@@ -490,36 +489,36 @@ def my_case_document(request: HttpRequest, case_no: str, number: str) -> HttpRes
 # ---------------------------------------------------------------- 办件查询
 
 
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_track(request: HttpRequest) -> HttpResponse:
-    form = TrackForm(request.GET or None)
+    """办件查询: a POSTed form, so that no number or code lands in a URL (logs,
+    history, referrers); limited per address and per case number."""
+    form = TrackForm(request.POST or None)
     result = None
     error = ""
     status = 200
-    if request.GET and form.is_valid():
-        if rate_limit_hit(
-            key=f"case-track:{_client_address(request)}",
-            limit=TRACK_LIMIT,
-            window_seconds=TRACK_WINDOW,
-        ):
-            error = "查询过于频繁，请 10 分钟后再试。"
-            status = 429
+    if request.method == "POST" and form.is_valid():
+        refusal = track_limited(
+            address=client_address(request), case_no=form.cleaned_data["case_no"]
+        )
+        if refusal:
+            error, status = refusal, 429
         else:
             try:
                 result = case_selectors.case_track_public(
                     case_no=form.cleaned_data["case_no"],
-                    applicant_name=form.cleaned_data["applicant_name"],
+                    code=form.cleaned_data["code"] or None,
+                    id_last4=form.cleaned_data["id_last4"] or None,
                 )
             except DomainError:
-                error = "未找到该办件，请核对办件编号和申请人名称。"
+                error = "未找到该办件，请核对办件编号和查询码（或身份证件号码后四位）。"
                 status = 404
-    return render(
+    response = render(
         request,
         "portal/cases/track.html",
         {"form": form, "result": result, "error": error},
         status=status,
     )
+    if status == 429:
+        response["Retry-After"] = str(TRACK_WINDOW_SECONDS)
+    return response

@@ -27,6 +27,7 @@ from tongban.core.api.schemas import PROBLEM_RESPONSES, Problem
 from tongban.core.calendar import get_calendar
 from tongban.core.errors import DomainError, define
 from tongban.core.masking import mask_name
+from tongban.core.ratelimit import rate_limit_hit
 from tongban.identity.models import AccountKind, User
 from tongban.identity.selectors import legal_entities_for_user
 
@@ -41,9 +42,12 @@ _VERSION = re.compile(r'^"?([0-9]{1,9})"?$')
 
 RESPONSES: dict[int | frozenset[int], Any] = {**PROBLEM_RESPONSES, 428: Problem}
 
-# Public tracking answers anyone: look-ups per address per window, counted
-# together with the portal's tracking page (the same key).
+# Public tracking answers anyone: look-ups per client address and per case
+# number in a window, counted together with the portal's tracking page (the
+# same keys): one address cannot walk the numbers, many addresses cannot guess
+# one case's code.
 TRACK_LIMIT = 20
+TRACK_PER_CASE_LIMIT = 10
 TRACK_WINDOW_SECONDS = 600
 
 
@@ -100,6 +104,7 @@ def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
     ]
     return {
         "case_no": case.case_no,
+        "tracking_code": case.tracking_code,
         "version": case.version,
         "status": case.status,
         "status_label": CaseStatus(case.status).label,
@@ -271,3 +276,19 @@ def _submission_applicant(user: User, applicant: ApplicantIn) -> dict[str, Any]:
 
 
 IF_MATCH_DOC = '办件版本号，取自 ETag，如 "3"'
+
+
+def track_limited(*, address: str, case_no: str) -> str:
+    """Why this look-up is refused now, or ``""``: per address, then per case."""
+    if rate_limit_hit(
+        key=f"case-track:{address}", limit=TRACK_LIMIT, window_seconds=TRACK_WINDOW_SECONDS
+    ):
+        return "查询过于频繁，请 10 分钟后再试。"
+    number = "".join(case_no.split())[:40]
+    if rate_limit_hit(
+        key=f"case-track-no:{number}",
+        limit=TRACK_PER_CASE_LIMIT,
+        window_seconds=TRACK_WINDOW_SECONDS,
+    ):
+        return "该办件查询过于频繁，请 10 分钟后再试。"
+    return ""

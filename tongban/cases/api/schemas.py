@@ -247,6 +247,7 @@ class DocumentOut(Schema):
 
 class CaseOut(Schema):
     case_no: str
+    tracking_code: str = Field(description="查询码：与办件编号一起免登录查询进度")
     version: int
     status: CaseStatus
     status_label: str
@@ -311,8 +312,23 @@ class QueueQuery(PageQuery):
     q: str = Field(default="", max_length=50, description="办件编号开头或申请人名称")
 
 
-class TrackQuery(Schema):
-    name: str = Field(min_length=1, max_length=200, description="申请人姓名或名称（须完全一致）")
+class TrackIn(InputSchema):
+    code: str | None = Field(
+        default=None, min_length=8, max_length=16, description="查询码（受理通知书、短信中提供）"
+    )
+    id_last4: str | None = Field(
+        default=None,
+        min_length=4,
+        max_length=4,
+        pattern=r"^[0-9Xx]{4}$",
+        description="自然人申请人身份证件号码后四位（仅返回状态与期限）",
+    )
+
+    @model_validator(mode="after")
+    def _one_of_them(self) -> TrackIn:
+        if (self.code is None) == (self.id_last4 is None):
+            raise ValueError("请提供查询码或身份证件号码后四位（二者之一）")
+        return self
 
 
 class TrackingStepOut(Schema):
@@ -331,6 +347,7 @@ class TrackingOut(Schema):
     received_on: dt.date
     decision_deadline: dt.date | None
     decision_deadline_provisional: bool = Field(description="办结期限为暂定（ADR-0006）")
+    full: bool = Field(description="凭查询码为完整结果；凭证件号码后四位时不含事项与办理记录")
     timeline: list[TrackingStepOut]
 
 

@@ -223,7 +223,7 @@ def transition(
 # What the applicant is told at each step (SMS to the applicant, or to the
 # business's agent). {no}: case number, {item}: the item's name.
 NOTIFICATION_TEXTS = {
-    "submit": "您申请的“{item}”已收到，办件编号{no}。",
+    "submit": "您申请的“{item}”已收到，办件编号{no}，查询码{code}（凭此查询进度，请勿告知他人）。",
     "accept": "您申请的“{item}”（{no}）已受理，可在“我的办件”查看办理进度和受理通知书。",
     "deem_accept": "您申请的“{item}”（{no}）依法视为已受理。",
     "refuse": "您申请的“{item}”（{no}）不予受理，请在“我的办件”查看不予受理决定书。",
@@ -254,7 +254,9 @@ def notify_applicant(
         channel="sms",
         recipient=decrypt(person.phone_enc, context=PHONE_CONTEXT),
         subject="",
-        body=text.format(item=case.service_item.name, no=case.case_no, changes=changes),
+        body=text.format(
+            item=case.service_item.name, no=case.case_no, code=case.tracking_code, changes=changes
+        ),
         purpose=f"case.{action}",
         object_type="case",
         object_id=f"{case.case_no}/{key or f'v{case.version}'}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,15 @@ class MaterialInput:
     content: bytes = b""
     file_name: str = ""
     source_reference: str = ""
+
+
+# 查询码 alphabet: no 0/O, 1/I/L, so that it reads aloud and types without doubt.
+TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_tracking_code() -> str:
+    """An 8-character 查询码 (31^8 ≈ 8.5 × 10^11 values), from the system's CSPRNG."""
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
 
 
 def next_case_no(*, region_code: str, day: dt.date) -> str:
@@ -202,6 +212,7 @@ def case_submit(
     with transaction.atomic():
         case = Case.objects.create(
             case_no=case_no,
+            tracking_code=new_tracking_code(),
             service_item=service_item,
             guide_version=version,
             rules=rules_snapshot(guide, service_item, joint=joint),

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from tongban.cases.api.common import TRACK_LIMIT
+from tongban.cases.api.common import TRACK_LIMIT, TRACK_PER_CASE_LIMIT
 from tongban.cases.models import Case, CaseDocument, CaseEvent, CaseMaterial, CaseStatus
 from tongban.core import clock
 from tongban.core.identifiers import generate_credit_code
@@ -494,34 +494,59 @@ def test_my_cases_page_newest_first_in_few_queries(
     assert rest["next_cursor"] is None
 
 
-def test_public_tracking_needs_the_name_and_masks_it(world, citizen):
-    case_no = submit(citizen, world).json()["case_no"]
+def track(client, case_no, **body):
+    return client.post(f"{CASES}/{case_no}/track", body, content_type="application/json")
+
+
+def test_public_tracking_needs_the_code_and_masks_the_name(world, citizen):
+    created = submit(citizen, world).json()
+    case_no, code = created["case_no"], created["tracking_code"]
+    assert len(code) == 8
     anonymous = Client()
-    wrong = problem(anonymous.get(f"{CASES}/{case_no}/track", {"name": "王五"}), 404, "not_found")
-    unknown = problem(anonymous.get(f"{CASES}/000/track", {"name": "张伟"}), 404, "not_found")
+    # The probe: a name tried over a range of numbers finds nothing now.
+    problem(track(anonymous, case_no, name="张伟"), 422, "validation_failed")
+    wrong = problem(track(anonymous, case_no, code="ABCDEFGH"), 404, "not_found")
+    unknown = problem(track(anonymous, "000", code=code), 404, "not_found")
     assert wrong["detail"] == unknown["detail"] == "未找到该办件"
-    problem(anonymous.get(f"{CASES}/{case_no}/track"), 422, "validation_failed")
-    response = anonymous.get(f"{CASES}/{case_no}/track", {"name": " 张伟 "})
+    problem(track(anonymous, case_no), 422, "validation_failed")
+    problem(anonymous.get(f"{CASES}/{case_no}/track", {"code": code}), 405, "method_not_allowed")
+    response = track(anonymous, case_no, code=f" {code.lower()} ")
     assert response.status_code == 200, response.content
     view = response.json()
     assert view["applicant_name"] == "张*"
     assert view["item_name"] == "食品经营许可证核发"
     assert view["status_label"] == "已提交"
+    assert view["full"] is True
     assert [s["action_label"] for s in view["timeline"]] == ["提交申请"]
     assert "张伟" not in response.content.decode()
 
 
-def test_public_tracking_is_rate_limited_per_address(world, citizen):
+def test_the_last_id_digits_give_a_reduced_answer(world, citizen):
     case_no = submit(citizen, world).json()["case_no"]
+    anonymous = Client()
+
+    view = track(anonymous, case_no, id_last4="002x").json()  # 张伟: …002X
+
+    assert (view["full"], view["item_name"], view["timeline"]) == (False, "", [])
+    assert view["status"] == "submitted"
+    problem(track(anonymous, case_no, id_last4="1234"), 404, "not_found")
+
+
+def test_public_tracking_is_limited_per_address_and_per_case(world, citizen):
+    created = submit(citizen, world).json()
+    case_no, code = created["case_no"], created["tracking_code"]
     anonymous = Client(REMOTE_ADDR="203.0.113.9")
-    for _ in range(TRACK_LIMIT):
-        assert anonymous.get(f"{CASES}/{case_no}/track", {"name": "张伟"}).status_code == 200
-    refused = anonymous.get(f"{CASES}/{case_no}/track", {"name": "张伟"})
+    for _ in range(TRACK_PER_CASE_LIMIT):
+        assert track(anonymous, case_no, code=code).status_code == 200
+    # The case's own limit holds against every address (guessing one code) …
+    refused = track(Client(REMOTE_ADDR="198.51.100.7"), case_no, code=code)
     problem(refused, 429, "rate_limited")
     assert int(refused["Retry-After"]) > 0
+    # … and an address's limit against every case (walking the numbers).
+    for n in range(TRACK_LIMIT - TRACK_PER_CASE_LIMIT):
+        track(anonymous, f"32010020261102{n:06d}", code="ABCDEFGH")
+    problem(track(anonymous, "320100202611029999", code=code), 429, "rate_limited")
     assert RateCounter.objects.get(key="case-track:203.0.113.9").count == TRACK_LIMIT + 1
-    # another address is not held back
-    assert Client().get(f"{CASES}/{case_no}/track", {"name": "张伟"}).status_code == 200
 
 
 def test_the_applicant_downloads_the_acceptance_notice(world, accounts, citizen):

@@ -254,7 +254,7 @@ def test_my_cases_read_a_page_in_a_fixed_number_of_queries(
 # --- public tracking ------------------------------------------------------------
 
 
-def test_tracking_needs_the_exact_name_and_shows_no_staff_or_reasons(world):
+def test_tracking_needs_the_code_and_shows_no_staff_or_reasons(world):
     case = submit(world)
     services.case_refuse(
         case_id=case.pk,
@@ -262,7 +262,7 @@ def test_tracking_needs_the_exact_name_and_shows_no_staff_or_reasons(world):
         reason="不属于本机关职权范围",
         now=world.at(days=1),
     )
-    view = selectors.case_track_public(case_no=case.case_no, applicant_name="  张伟 ")
+    view = selectors.case_track_public(case_no=case.case_no, code=case.tracking_code)
     assert view.applicant_name_masked == "张*"
     assert view.item_name == "食品经营许可证核发"
     assert view.status == "refused" and view.status_label == "不予受理"
@@ -272,12 +272,19 @@ def test_tracking_needs_the_exact_name_and_shows_no_staff_or_reasons(world):
         ("不予受理", "refused"),
     ]
     assert "clerk" not in repr(view) and "职权" not in repr(view)
-    wrong = not_found(
-        lambda: selectors.case_track_public(case_no=case.case_no, applicant_name="张")
+    wrong = not_found(lambda: selectors.case_track_public(case_no=case.case_no, code="ABCDEFGH"))
+    unknown = not_found(
+        lambda: selectors.case_track_public(case_no="nope", code=case.tracking_code)
     )
-    unknown = not_found(lambda: selectors.case_track_public(case_no="nope", applicant_name="张伟"))
     assert wrong.detail == unknown.detail
-    not_found(lambda: selectors.case_track_public(case_no=case.case_no, applicant_name=" "))
+    not_found(lambda: selectors.case_track_public(case_no=case.case_no, code=" "))
+    not_found(lambda: selectors.case_track_public(case_no=case.case_no))
+
+
+def test_every_case_gets_its_own_code_from_the_unambiguous_alphabet(world):
+    codes = {submit(world).tracking_code for _ in range(5)}
+    assert len(codes) == 5
+    assert all(len(c) == 8 and not set(c) & set("01OIL") for c in codes)
 
 
 # --- timeline and clock ---------------------------------------------------------

@@ -126,11 +126,12 @@ def test_apply_accept_review_decide_and_download(new_page, live_server, transact
     notice = phone.get_by_role("link", name="受理通知书（PDF）")
     assert phone.request.get(notice.get_attribute("href")).body().startswith(b"%PDF")
 
-    # Anyone tracks it by number and name.
+    # Anyone holding the number and the 查询码 tracks it.
+    case.refresh_from_db()
     log_out(phone)
     phone.goto("/track/")
     phone.get_by_label("办件编号").fill(case.case_no)
-    phone.get_by_label("申请人姓名或单位名称").fill("张三")
+    phone.get_by_label("查询码").fill(case.tracking_code)
     phone.get_by_role("button", name="查询").click()
     phone.wait_for_load_state()
     assert phone.get_by_text("张*").is_visible()

@@ -487,10 +487,10 @@ def test_the_applicant_supplies_what_the_notice_asked_for(client, seed):
 # ---------------------------------------------------------------- 办件查询
 
 
-def test_anyone_tracks_a_case_by_number_and_name_masked(client, seed):
+def test_anyone_tracks_a_case_by_number_and_code_in_a_posted_form(client, seed):
     case = submit_case(seed)
-    response = client.get(
-        reverse("portal:case_track"), {"case_no": case.case_no, "applicant_name": "张三"}
+    response = client.post(
+        reverse("portal:case_track"), {"case_no": case.case_no, "code": case.tracking_code}
     )
     body = text(response)
     result = body[body.index("查询结果") :]
@@ -499,19 +499,25 @@ def test_anyone_tracks_a_case_by_number_and_name_masked(client, seed):
     assert "张三" not in result
     assert "食品经营许可证核发" in body
     assert "已提交" in body
+    assert 'method="post"' in body
 
 
-def test_a_wrong_name_finds_nothing(client, seed):
+def test_a_wrong_code_or_a_name_finds_nothing(client, seed):
     case = submit_case(seed)
-    response = client.get(
-        reverse("portal:case_track"), {"case_no": case.case_no, "applicant_name": "李四"}
+    response = client.post(
+        reverse("portal:case_track"), {"case_no": case.case_no, "code": "ABCDEFGH"}
     )
     assert response.status_code == 404
     assert "未找到该办件" in text(response)
     assert "食品经营许可证核发" not in text(response)
+    # The old query by name in the URL answers the empty form only.
+    old = client.get(
+        reverse("portal:case_track"), {"case_no": case.case_no, "applicant_name": "张三"}
+    )
+    assert "查询结果" not in text(old)
 
 
-def test_the_tracking_form_is_shown_empty(client, seed):
+def test_the_tracking_form_is_shown_empty_and_asks_for_the_code(client, seed):
     response = client.get(reverse("portal:case_track"))
     assert response.status_code == 200
-    assert "办件编号" in text(response) and "申请人姓名或单位名称" in text(response)
+    assert "办件编号" in text(response) and "查询码" in text(response)
