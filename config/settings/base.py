@@ -229,6 +229,10 @@ TONGBAN_CATALOG_FOUR_EYES = env_bool("TONGBAN_CATALOG_FOUR_EYES", True)
 
 # Uploaded case materials: the largest file accepted.
 TONGBAN_UPLOAD_MAX_BYTES = int(os.environ.get("TONGBAN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# An OFD upload is a zip: its parts may inflate to at most this (zip bombs).
+TONGBAN_OFD_MAX_INFLATED_BYTES = int(
+    os.environ.get("TONGBAN_OFD_MAX_INFLATED_BYTES", str(100 * 1024 * 1024))
+)
 # A JSON request may carry an upload in base64 (4/3 of its size) plus the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = TONGBAN_UPLOAD_MAX_BYTES * 4 // 3 + 1024 * 1024
 # 告知承诺: the commitment is checked within this many days of the decision.

@@ -8,7 +8,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
@@ -28,6 +27,7 @@ from tongban.cases.services._common import (
     refresh_deadlines,
 )
 from tongban.cases.services.forms import applicant_values, form_clean, form_seal
+from tongban.cases.services.uploads import detect_type, safe_file_name
 from tongban.catalog.content import GuideContent, MaterialSource, ServiceMode
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.situations import materials_for
@@ -37,15 +37,8 @@ from tongban.core.counters import counter_next
 from tongban.core.errors import DomainError
 from tongban.identity.models import LegalEntity, Person
 
+
 # File types accepted for uploaded materials, recognised by their first bytes.
-_MAGIC = {
-    b"%PDF": "application/pdf",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"PK\x03\x04": "application/ofd",  # OFD (GB/T 33190) is a zip container
-}
-
-
 @dataclass(frozen=True)
 class MaterialInput:
     """One material as the applicant supplies it."""
@@ -81,18 +74,6 @@ def next_case_no(*, region_code: str, day: dt.date) -> str:
     county = region_code[:6]
     last = counter_next(CaseNumberSequence, key={"region_code": county, "day": day})
     return f"{county}{day:%Y%m%d}{last:06d}"
-
-
-def _check_upload(material: MaterialInput, where: str) -> str:
-    limit = settings.TONGBAN_UPLOAD_MAX_BYTES
-    if not material.content:
-        raise DomainError(errors.UPLOAD_INVALID, f"{where}：文件为空")
-    if len(material.content) > limit:
-        raise DomainError(errors.UPLOAD_INVALID, f"{where}：文件超过 {limit // (1024 * 1024)} MB")
-    for magic, content_type in _MAGIC.items():
-        if material.content.startswith(magic):
-            return content_type
-    raise DomainError(errors.UPLOAD_INVALID, f"{where}：只接受 PDF、JPG、PNG 或 OFD 文件")
 
 
 def _published_guide(version_id: int, revision: int, content: dict[str, Any]) -> GuideContent:
@@ -295,10 +276,12 @@ def _store_material(
         source_reference=given.source_reference[:200],
     )
     if given.kind == MaterialKind.UPLOAD:
-        material.content_type = _check_upload(given, where)
+        material.content_type = detect_type(given.content, where)
         material.size = len(given.content)
         material.sha256 = hashlib.sha256(given.content).hexdigest()
-        material.file_name = (given.file_name or f"{code}")[:200]
+        material.file_name = safe_file_name(
+            given.file_name, content_type=material.content_type, fallback=name or code
+        )
         material.file.save(f"{case.case_no}-{code}", ContentFile(given.content), save=False)
     material.save()
     return material
