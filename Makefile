@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev lint typecheck pytest openapi lock serve clean
+.PHONY: run dev test install install-dev lint typecheck pytest openapi lock serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,14 @@ install-dev: $(VENV)/.dev-installed
 run: install
 	$(BIN)/tongban migrate --noinput
 	$(BIN)/tongban demo load --if-empty
-	$(BIN)/tongban serve --host 127.0.0.1 --port 8000
+	DJANGO_DEBUG=0 $(BIN)/tongban serve --host 127.0.0.1 --port 8000
+
+# The same with Django's debug pages, for developers only: they show settings,
+# SQL and the request's data to whoever makes a page fail (never for users).
+dev: install
+	$(BIN)/tongban migrate --noinput
+	$(BIN)/tongban demo load --if-empty
+	DJANGO_DEBUG=1 $(BIN)/tongban serve --host 127.0.0.1 --port 8000
 
 # Every check CI runs: ruff, import-linter, mypy, the OpenAPI schema, pytest on
 # SQLite, then on PostgreSQL and in Chromium when those are available (in CI
