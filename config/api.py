@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from tongban import __version__
 from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
 from tongban.certificates.api import router as certificates_router
 from tongban.core.api.calendar import router as calendar_router
+from tongban.core.api.openapi import TongbanAPI
 from tongban.core.api.setup import install_problem_handlers
 from tongban.identity.api import router as identity_router
 from tongban.sharing.api import router as sharing_router
 from tongban.supervision.api import router as supervision_router
 
-api = NinjaAPI(
+api = TongbanAPI(
     title="通办 Tongban API",
     version=__version__,
     description="一体化在线政务服务平台接口。错误均为 RFC 9457 problem+json，含稳定的 code。",

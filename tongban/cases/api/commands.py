@@ -29,12 +29,18 @@ from tongban.cases.api.schemas import (
     SuspendIn,
     WithdrawIn,
 )
+from tongban.core.api.openapi import REQUIRED_HEADERS
 from tongban.identity.auth import api_auth
 
 router = Router()  # tagged by the root router
 
 
-def _command(path: str, summary: str, description: str = "") -> Callable[[Any], Any]:
+def _command(
+    path: str, summary: str, description: str = "", *, staff: bool = True
+) -> Callable[[Any], Any]:
+    """A command route. A staff command needs If-Match: the handler answers its
+    absence with 428 itself, so the document marks the header required
+    (``core.api.openapi``)."""
     return router.post(
         f"/{{case_no}}/{path}",
         response={200: CaseOut, **RESPONSES},
@@ -42,6 +48,7 @@ def _command(path: str, summary: str, description: str = "") -> Callable[[Any], 
         summary=summary,
         description=description
         or "工作人员办理；须带 If-Match（缺少为 428，版本过期为 412，状态不允许为 409）。",
+        openapi_extra={REQUIRED_HEADERS: ["If-Match"]} if staff else None,
     )
 
 
@@ -264,7 +271,12 @@ def case_grant_on_commitment(
     )
 
 
-@_command("supply-deferred", "补交容缺材料", "申请人补交容缺受理时后补的材料；If-Match 可选。")
+@_command(
+    "supply-deferred",
+    "补交容缺材料",
+    "申请人补交容缺受理时后补的材料；If-Match 可选。",
+    staff=False,
+)
 def case_supply_deferred(
     request: HttpRequest,
     response: HttpResponse,
@@ -329,7 +341,7 @@ def case_handle_immediately(
     )
 
 
-@_command("supplement", "补正材料", "申请人提交补正材料；If-Match 可选。")
+@_command("supplement", "补正材料", "申请人提交补正材料；If-Match 可选。", staff=False)
 def case_supplement(
     request: HttpRequest,
     response: HttpResponse,
@@ -351,7 +363,7 @@ def case_supplement(
     )
 
 
-@_command("withdraw", "撤回申请", "申请人在作出决定前撤回；If-Match 可选。")
+@_command("withdraw", "撤回申请", "申请人在作出决定前撤回；If-Match 可选。", staff=False)
 def case_withdraw(
     request: HttpRequest,
     response: HttpResponse,
