@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from tongban.cases.services.forms import case_form_reveal
 from tongban.core.errors import DomainError
-from tongban.workbench.case_views import _case, staff_required
+from tongban.workbench.access import staff_required
+from tongban.workbench.case_views import _case
 
 
 @staff_required

@@ -11,7 +11,7 @@ from tongban.cases.models import Case
 from tongban.core.identifiers import generate_credit_code
 from tongban.identity import services as identity_services
 from tongban.identity.models import LegalEntity, Person
-from tongban.workbench.case_views import SESSION_ENTITY, SESSION_PERSON
+from tongban.workbench.intake_views import SESSION_ENTITY, SESSION_PERSON
 
 from .test_case_pages import PDF, ZHANG_ID, CaseSeed, case_url, id_number, seed_cases, text
 
