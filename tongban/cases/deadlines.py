@@ -393,6 +393,17 @@ def time_used_share(
     return used / total
 
 
+def _limit_length(
+    start: dt.date,
+    deadline: dt.date,
+    today: dt.date,
+    suspensions: Sequence[Suspension],
+    cal: WorkingCalendar,
+) -> int:
+    """Running working days from ``start`` (not counted) through ``deadline``."""
+    return _running_working_days(start, deadline, _Stopped(suspensions, today), cal)
+
+
 def alert_level(
     deadline: dt.date,
     today: dt.date,
@@ -406,12 +417,21 @@ def alert_level(
     """The supervision tier of a running clock (DESIGN §4; 行政许可法 第四十二条).
 
     Red when overdue (``today`` after ``deadline``); yellow when the used share
-    is at least ``yellow_share`` or at most ``yellow_days_left`` working days
-    remain; otherwise none. Both thresholds come from settings.
+    is at least ``yellow_share``, or when at most ``yellow_days_left`` working
+    days remain but never while more than half of the limit is left (so a
+    1-day item is not yellow at acceptance); otherwise none. Both thresholds
+    come from settings. With the defaults (0.8, 2), by limit length L in
+    working days (docs/supervision.md has the table):
+
+    * L = 0 (即办件) and L = 1: yellow on the deadline day only;
+    * L = 2 or 3: yellow with 1 working day left;
+    * L = 4 … 10: yellow with 2 working days left;
+    * L > 10: yellow once 80 % is used (4 days left of 20, 12 of 60).
     """
     if today > deadline:
         return AlertLevel.RED
-    if working_days_left(deadline, today, suspensions, cal) <= yellow_days_left:
+    left = working_days_left(deadline, today, suspensions, cal)
+    if left <= min(yellow_days_left, _limit_length(start, deadline, today, suspensions, cal) // 2):
         return AlertLevel.YELLOW
     if time_used_share(start, deadline, today, suspensions, cal) >= yellow_share:
         return AlertLevel.YELLOW
