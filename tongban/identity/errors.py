@@ -27,3 +27,5 @@ TOKEN_EXPIRED = define("token_expired", 401, "访问令牌已过期")
 SIGNUP_REFUSED = define("signup_refused", 422, "无法使用所填身份信息注册")
 SIGNUP_CODE_INVALID = define("signup_code_invalid", 422, "验证码错误或已失效")
 SIGNUP_RATE_LIMITED = define("signup_rate_limited", 429, "注册尝试过于频繁")
+# Purpose-bound unmasking (R-SC-1): a full value is shown only for a stated purpose.
+PURPOSE_REQUIRED = define("purpose_required", 422, "须写明查看用途")

@@ -373,7 +373,10 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "clock": clock_view(case),
-        "timeline": [(entry, _detail_text(entry)) for entry in case_selectors.case_timeline(case)],
+        "timeline": [
+            (entry, _detail_text(entry))
+            for entry in case_selectors.case_timeline_for_applicant(case)
+        ],
         "documents": list(case.documents.all()),
         "materials": list(case.materials.all()),
         "answers": form_answers(case),

@@ -301,7 +301,9 @@ def _case_context(
         "entity": case.applicant_entity,
         "agent": case.agent_person,
         "clock": clock_view(case),
-        "timeline": [(entry, _detail_text(entry)) for entry in case_selectors.case_timeline(case)],
+        "timeline": [
+            (entry, _detail_text(entry)) for entry in case_selectors.case_timeline_for_staff(case)
+        ],
         "documents": list(case.documents.all()),
         "materials": list(case.materials.all()),
         "missing": missing,

@@ -18,6 +18,7 @@ from tongban.identity.services.accounts import (
 from tongban.identity.services.login import login_attempt, login_wait
 from tongban.identity.services.persons import (
     legal_entity_register,
+    person_phone_reveal,
     person_register,
     validate_person_name,
     validate_phone,
@@ -47,6 +48,7 @@ __all__ = [
     "legal_entity_register",
     "login_attempt",
     "login_wait",
+    "person_phone_reveal",
     "person_register",
     "signup_code_resend",
     "signup_code_send",

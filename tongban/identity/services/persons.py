@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 
 from tongban.core import clock
 from tongban.core import errors as core_errors
-from tongban.core.audit import audit_record
-from tongban.core.crypto import encrypt, search_token
+from tongban.core.audit import actor_label, audit_record
+from tongban.core.crypto import decrypt, encrypt, search_token
 from tongban.core.errors import DomainError
 from tongban.core.identifiers import (
     validate_credit_code,
@@ -143,3 +143,39 @@ def legal_entity_register(
             now=now,
         )
     return entity
+
+
+PURPOSE_MIN_LENGTH = 4
+
+
+def person_phone_reveal(
+    *,
+    person_id: int,
+    actor: object,
+    purpose: str,
+    object_type: str,
+    object_id: str,
+    now: dt.datetime | None = None,
+) -> str:
+    """A person's mobile number in clear, for a member of staff who states why
+    (purpose-bound unmasking, R-SC-1). The caller has checked that the actor
+    may see the record named by ``object_type``/``object_id`` (a case they
+    handle); the audit event names that record, the purpose and the field,
+    never the number."""
+    purpose = " ".join((purpose or "").split())
+    if len(purpose) < PURPOSE_MIN_LENGTH:
+        raise DomainError(errors.PURPOSE_REQUIRED, "查看完整信息须写明用途（至少 4 个字）。")
+    person = Person.objects.filter(pk=person_id).only("phone_enc").first()
+    if person is None or not person.phone_enc:
+        raise DomainError(core_errors.NOT_FOUND, "未登记手机号码。")
+    with transaction.atomic():
+        phone = decrypt(person.phone_enc, context=PHONE_CONTEXT)
+        audit_record(
+            actor=actor_label(actor),
+            action="person.phone_revealed",
+            object_type=object_type,
+            object_id=object_id,
+            details={"field": "person.mobile", "person": person_id, "purpose": purpose[:200]},
+            now=now or clock.now(),
+        )
+    return phone
