@@ -9,6 +9,7 @@ from tongban.certificates.api import router as certificates_router
 from tongban.core.api.calendar import router as calendar_router
 from tongban.core.api.openapi import TongbanAPI
 from tongban.core.api.setup import install_problem_handlers
+from tongban.hotline.api import router as hotline_router
 from tongban.identity.api import router as identity_router
 from tongban.sharing.api import router as sharing_router
 from tongban.supervision.api import router as supervision_router
@@ -29,3 +30,4 @@ api.add_router("/supervision/", supervision_router)
 api.add_router("/cases", cases_router)
 api.add_router("/sharing/", sharing_router)
 api.add_router("/certificates/", certificates_router)
+api.add_router("/hotline/", hotline_router)

@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/login/", admin_login_redirect, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
     path("workbench/", include("tongban.workbench.urls")),
+    path("open311/v2/", include("tongban.hotline.open311.urls")),
     path("", include("tongban.portal.urls")),
 ]

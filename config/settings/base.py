@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tongban.certificates",
     "tongban.sharing",
     "tongban.cases",
+    "tongban.hotline",
     "tongban.supervision",
     "tongban.portal",
     "tongban.workbench",
@@ -170,6 +171,15 @@ TONGBAN_FIELD_KEYS = env_list("TONGBAN_FIELD_KEYS", [])
 TONGBAN_SEARCH_KEY = os.environ.get("TONGBAN_SEARCH_KEY", "")
 TONGBAN_LOCAL_KEY_FILE = VAR_DIR / "field-keys.json"
 TONGBAN_REQUIRE_KEYS = False
+# Audit checkpoints (ADR-0008): Ed25519 keys the database does not hold,
+# "key_id:base64 seed" (the first signs), retired public keys to keep verifying,
+# and the append-only witness file beside the database.
+TONGBAN_AUDIT_SIGNING_KEYS = env_list("TONGBAN_AUDIT_SIGNING_KEYS", [])
+TONGBAN_AUDIT_VERIFY_KEYS = env_list("TONGBAN_AUDIT_VERIFY_KEYS", [])
+TONGBAN_AUDIT_LOCAL_KEY_FILE = VAR_DIR / "audit-signing-key.json"
+TONGBAN_AUDIT_WITNESS_FILE = Path(
+    os.environ.get("TONGBAN_AUDIT_WITNESS_FILE", str(VAR_DIR / "audit-witness.jsonl"))
+)
 
 # Working-day calendar: how many coming years the admin is warned about.
 TONGBAN_CALENDAR_LOOKAHEAD_YEARS = 1
@@ -229,6 +239,9 @@ TONGBAN_CATALOG_FOUR_EYES = env_bool("TONGBAN_CATALOG_FOUR_EYES", True)
 
 # Uploaded case materials: the largest file accepted.
 TONGBAN_UPLOAD_MAX_BYTES = int(os.environ.get("TONGBAN_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Files uploaded with an application form that was refused (another field was
+# wrong) are kept for the corrected submission this many hours (portal.staging).
+TONGBAN_STAGED_UPLOAD_HOURS = int(os.environ.get("TONGBAN_STAGED_UPLOAD_HOURS", "24"))
 # An OFD upload is a zip: its parts may inflate to at most this (zip bombs).
 TONGBAN_OFD_MAX_INFLATED_BYTES = int(
     os.environ.get("TONGBAN_OFD_MAX_INFLATED_BYTES", str(100 * 1024 * 1024))
@@ -305,3 +318,38 @@ TONGBAN_CERTIFICATE_SIGNATURE_ALGORITHM = os.environ.get(
 )
 # Seal the certificate PDF (the seal drawn and a PAdES signature, R-EC-1).
 TONGBAN_CERTIFICATE_SEAL_PDF = env_bool("TONGBAN_CERTIFICATE_SEAL_PDF", True)
+
+# 12345 hotline (docs/hotline.md)
+# ------------------------------
+# R-HL-3: transfer to the responsible department within 1 working day, handled
+# within 5 working days of the dispatch (a category may set its own limits);
+# urgent orders run in hours.
+TONGBAN_HOTLINE_DISPATCH_WORKING_DAYS = int(
+    os.environ.get("TONGBAN_HOTLINE_DISPATCH_WORKING_DAYS", "1")
+)
+TONGBAN_HOTLINE_HANDLE_WORKING_DAYS = int(
+    os.environ.get("TONGBAN_HOTLINE_HANDLE_WORKING_DAYS", "5")
+)
+TONGBAN_HOTLINE_URGENT_DISPATCH_HOURS = int(
+    os.environ.get("TONGBAN_HOTLINE_URGENT_DISPATCH_HOURS", "2")
+)
+TONGBAN_HOTLINE_URGENT_HANDLE_HOURS = int(
+    os.environ.get("TONGBAN_HOTLINE_URGENT_HANDLE_HOURS", "24")
+)
+# An extension (延期) the centre may approve, in working days, in total.
+TONGBAN_HOTLINE_EXTENSION_MAX_WORKING_DAYS = int(
+    os.environ.get("TONGBAN_HOTLINE_EXTENSION_MAX_WORKING_DAYS", "10")
+)
+# An overdue order's 督办 level rises one step every this many working days overdue.
+TONGBAN_HOTLINE_ESCALATE_EVERY_WORKING_DAYS = int(
+    os.environ.get("TONGBAN_HOTLINE_ESCALATE_EVERY_WORKING_DAYS", "2")
+)
+# Orders of the same caller, or the same place and category, within this many
+# days are shown as likely duplicates and may be merged (并案).
+TONGBAN_HOTLINE_DUPLICATE_WINDOW_DAYS = int(
+    os.environ.get("TONGBAN_HOTLINE_DUPLICATE_WINDOW_DAYS", "30")
+)
+# Open311 GeoReport v2: the region of a request that names no jurisdiction_id.
+TONGBAN_HOTLINE_OPEN311_JURISDICTION = os.environ.get(
+    "TONGBAN_HOTLINE_OPEN311_JURISDICTION", "320100"
+)

@@ -11,6 +11,7 @@ from tongban.catalog.demo import demo_catalog_load
 from tongban.demo.certificates import demo_certificates_all_load
 from tongban.demo.sharing import demo_sharing_all_load
 from tongban.demo.staff import STAFF_PASSWORD, demo_staff_load
+from tongban.hotline.demo import demo_hotline_load
 from tongban.identity.demo import demo_identity_load
 from tongban.identity.models import User
 from tongban.org.demo import demo_org_load
@@ -37,10 +38,12 @@ class Command(BaseCommand):
             catalog = demo_catalog_load()
             sharing = demo_sharing_all_load()
             certificates = demo_certificates_all_load()
+            hotline = demo_hotline_load()
         self.stdout.write(f"组织机构：{org}")
         self.stdout.write(f"事项库：{catalog}")
         self.stdout.write(f"数据共享：{sharing}")
         self.stdout.write(f"电子证照：{certificates}")
+        self.stdout.write(f"12345 热线：{hotline}")
         self.stdout.write(
             f"个人用户：{', '.join(identity['citizens'])}；"
             f"法人用户：{', '.join(identity['business_accounts'])}"
