@@ -109,7 +109,8 @@ def access_log_append(
         error_code=error_code[:60],
         channel=channel[:20],
     )
-    with transaction.atomic():
+    # No savepoint: an append that fails fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
         head = _locked_head(token)
         entry.prev_hash = head.last_hash
         entry.hash = entry_hash(entry)
@@ -175,7 +176,14 @@ def access_log_seal(*, now: dt.datetime | None = None, limit: int = 50_000) -> A
         )
         seal.hash = _seal_hash(seal)
         seal.save(force_insert=True)
-        AccessLogEntry.objects.filter(seq__in=[seq for seq, _ in pairs]).update(seal=seal)
+        # The same predicate up to the last line read: exactly the lines read,
+        # unless one committed meanwhile; then seal nothing now, retry next time.
+        updated = AccessLogEntry.objects.filter(
+            seal__isnull=True, at__lte=cutoff, seq__lte=seal.last_seq
+        ).update(seal=seal)
+        if updated != len(pairs):
+            transaction.set_rollback(True)
+            return None
     return seal
 
 

@@ -81,8 +81,9 @@ class Call:
 
     def log(self, outcome: str, error_code: str = "") -> AccessLogEntry:
         # Its own transaction when the caller has none, so that a refusal raised
-        # right after still leaves the line (the only row a refused call writes).
-        with transaction.atomic():
+        # right after still leaves the line (the only row a refused call writes);
+        # no savepoint inside the caller's: a line that cannot be written fails it.
+        with transaction.atomic(savepoint=False):
             self.entry = access_log_append(
                 kind=self.kind,
                 target=self.target,
