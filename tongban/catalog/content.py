@@ -216,6 +216,9 @@ class FormField(Strict):
     # The range of a date field.
     min_date: dt.date | None = None
     max_date: dt.date | None = None
+    # A situation question whose answer is this field's value (the chosen
+    # option's label): the applicant who answered it is not asked again (R-PL-2).
+    question: Code | None = None
 
     @property
     def personal(self) -> bool:

@@ -5,3 +5,13 @@ class PortalConfig(AppConfig):
     name = "tongban.portal"
     label = "portal"
     verbose_name = "门户"
+
+    def ready(self) -> None:
+        from tongban.core import scheduler
+
+        # Files staged with an application form that was never submitted.
+        scheduler.register(
+            "portal_staged_uploads_expire",
+            every_seconds=3600,
+            task_path="tongban.portal.tasks.staged_uploads_expire_sweep",
+        )

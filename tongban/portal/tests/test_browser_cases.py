@@ -58,7 +58,8 @@ def test_apply_accept_review_decide_and_download(new_page, live_server, transact
     phone.get_by_role("button", name="下一步").click()
     phone.wait_for_load_state()
     assert phone.get_by_text("免提交（通过数据共享获取）").first.is_visible()
-    phone.get_by_label("申请人名称").fill("张三")
+    # The applicant's own name comes from the real-name record, not asked again.
+    assert phone.get_by_text("来源：实名认证信息").is_visible()
     phone.get_by_label("联系电话").fill("13800000001")
     phone.get_by_label("上传“食品经营许可申请书”").set_input_files(pdf_file("申请书.pdf"))
     phone.get_by_label("上传“经营场所平面布局图”").set_input_files(pdf_file("布局图.pdf"))
@@ -146,7 +147,6 @@ def test_the_application_form_works_without_javascript(browser, live_server, tra
         seed = seed_cases()
         log_in(page, "zhangsan")
         page.goto(f"/services/{seed.food.implementation_code}/apply/?q_q1=no")
-        page.get_by_label("申请人名称").fill("张三")
         page.get_by_label("联系电话").fill("13800000001")
         page.get_by_label("上传“食品经营许可申请书”").set_input_files(pdf_file("申请书.pdf"))
         page.get_by_role("checkbox", name="容缺后补：受理后再补交“经营场所平面布局图”").check()

@@ -273,7 +273,9 @@ def test_refusals_of_the_service_are_shown_next_to_their_fields(client, seed):
     )
     body = text(response)
     assert response.status_code == 422
-    assert "申请人名称：须与申请人的登记信息一致，不能填写他人信息" in body
+    # The applicant's own name is not asked (R-PL-2): it comes from the real-name
+    # record, so a name posted for someone else changes nothing.
+    assert 'name="f_applicant_name"' not in body and "来源：实名认证信息" in body
     assert "手机号码无效：应为以 1 开头的 11 位数字" in body
     assert 'aria-invalid="true"' in body
     assert Case.objects.count() == 0
