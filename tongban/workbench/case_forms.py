@@ -184,19 +184,118 @@ def intake_materials(
     return rows
 
 
+@dataclass(frozen=True)
+class FixedAnswer:
+    """A field of the guide's form the clerk does not type (R-PL-2: no second
+    entry): known from the identity registry or the situation chosen."""
+
+    code: str
+    label: str
+    shown: str  # masked where personal
+    source: str  # 来源
+    value: str  # sent to the case service
+
+
+# Fields of the guide's form that the identity registry answers, by what the
+# window found in step 1: code → (whose, what).
+REGISTRY_FIELDS = {
+    "applicant_name": ("person", "name"),
+    "applicant_id_number": ("person", "id_number"),
+    "applicant_phone": ("person", "phone"),
+    "entity_name": ("entity", "name"),
+    "credit_code": ("entity", "credit_code"),
+    "legal_rep_name": ("representative", "name"),
+    "legal_rep_id_number": ("representative", "id_number"),
+    "contact_name": ("agent", "name"),
+    "contact_phone": ("agent", "phone"),
+}
+REGISTRY_SOURCES = {
+    "person": "人口信息（已核验身份）",
+    "entity": "法人登记信息",
+    "representative": "法人登记信息",
+    "agent": "人口信息（已核验身份）",
+}
+
+
+def _person_value(person: Any, what: str) -> tuple[str, str]:
+    """(value, shown) of a registered person's name, ID number or phone."""
+    from tongban.core.crypto import decrypt
+    from tongban.identity.selectors import ID_NUMBER_CONTEXT, PHONE_CONTEXT
+
+    if what == "name":
+        return person.name, person.name
+    if what == "id_number":
+        return decrypt(person.id_number_enc, context=ID_NUMBER_CONTEXT), person.id_number_masked
+    if not person.phone_enc:
+        return "", ""
+    return decrypt(person.phone_enc, context=PHONE_CONTEXT), person.phone_masked
+
+
+def registry_answers(
+    guide: GuideContent,
+    *,
+    person: Any = None,
+    entity: Any = None,
+    agent: Any = None,
+    situation: str = "",
+) -> list[FixedAnswer]:
+    """The answers of the guide's form that the window already knows: the
+    applicant found in step 1 (a person, or an entity with its 法定代表人 and
+    the 经办人 at the window) and the situation chosen (the answer of a
+    question that leads to it, for a field that names the question)."""
+    who = {
+        "person": person if entity is None else None,
+        "entity": entity,
+        "representative": getattr(entity, "legal_representative", None),
+        "agent": agent if entity is not None else None,
+    }
+    fixed: list[FixedAnswer] = []
+    for spec in guide.form:
+        whose, what = REGISTRY_FIELDS.get(spec.code, ("", ""))
+        record = who.get(whose)
+        if record is None:
+            continue
+        if whose == "entity":
+            value = shown = str(getattr(record, what))
+        else:
+            value, shown = _person_value(record, what)
+        if value:
+            fixed.append(FixedAnswer(spec.code, spec.label, shown, REGISTRY_SOURCES[whose], value))
+    answered = {
+        question.code: option.label
+        for question in guide.questions
+        for option in question.options
+        if situation and option.situation == situation
+    }
+    for spec in guide.form:
+        label = answered.get(spec.question or "", "")
+        if label and (spec.type != FieldType.SELECT or label in spec.options):
+            fixed.append(FixedAnswer(spec.code, spec.label, label, "所选情形", label))
+    return fixed
+
+
 class IntakeForm(forms.Form):
-    """Step 3: the application as received at the window."""
+    """Step 3: the application as received at the window; ``fixed`` answers are
+    shown read-only and not typed again."""
 
     item = forms.CharField(widget=forms.HiddenInput)
     situation = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args: Any, guide: GuideContent, rows: list[IntakeMaterial], **kwargs: Any
+        self,
+        *args: Any,
+        guide: GuideContent,
+        rows: list[IntakeMaterial],
+        fixed: list[FixedAnswer] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.guide = guide
         self.rows = rows
-        for spec in guide.form:
+        self.fixed = fixed or []
+        known = {f.code for f in self.fixed}
+        self.asked = [spec for spec in guide.form if spec.code not in known]
+        for spec in self.asked:
             self.fields[field_name(spec.code)] = _form_field(spec)
         for row in rows:
             if row.paper:
@@ -218,11 +317,11 @@ class IntakeForm(forms.Form):
 
     @property
     def form_fields(self) -> list[forms.BoundField]:
-        return [self[field_name(spec.code)] for spec in self.guide.form]
+        return [self[field_name(spec.code)] for spec in self.asked]
 
     def form_data(self) -> dict[str, Any]:
-        answers: dict[str, Any] = {}
-        for spec in self.guide.form:
+        answers: dict[str, Any] = {f.code: f.value for f in self.fixed}
+        for spec in self.asked:
             value = self.cleaned_data.get(field_name(spec.code))
             if spec.type == FieldType.CHECKBOX:
                 if value or not spec.required:

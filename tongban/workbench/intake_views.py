@@ -40,6 +40,7 @@ from tongban.workbench.case_forms import (
     PersonLookupForm,
     attach_form_errors,
     intake_materials,
+    registry_answers,
 )
 
 CLERKS_ONLY = "窗口收件仅对窗口人员开放。"
@@ -188,8 +189,19 @@ def case_intake(request: HttpRequest) -> HttpResponse:
     form = None
     if guide is not None and item is not None:
         rows = intake_materials(guide, materials_for(guide, situation or None))
+        fixed = (
+            registry_answers(
+                guide,
+                person=applicant.person,
+                entity=applicant.entity,
+                agent=applicant.agent,
+                situation=situation,
+            )
+            if applicant is not None
+            else []
+        )
         if step == "submit":
-            form = IntakeForm(request.POST, request.FILES, guide=guide, rows=rows)
+            form = IntakeForm(request.POST, request.FILES, guide=guide, rows=rows, fixed=fixed)
             if applicant is None:
                 form.is_valid()
                 form.add_error(None, "请先查找或登记申请人。")
@@ -203,6 +215,7 @@ def case_intake(request: HttpRequest) -> HttpResponse:
                 initial={"item": item.implementation_code, "situation": situation},
                 guide=guide,
                 rows=rows,
+                fixed=fixed,
             )
     return render(
         request,
