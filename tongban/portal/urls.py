@@ -6,6 +6,7 @@ from tongban.portal import (
     case_views,
     catalog_views,
     certificate_verify_views,
+    hotline_views,
     sharing_views,
     verify_views,
     views,
@@ -39,6 +40,14 @@ urlpatterns = [
         name="my_case_document",
     ),
     path("track/", case_views.case_track, name="case_track"),
+    path("hotline/", hotline_views.hotline_submit, name="hotline_submit"),
+    path("hotline/track/", hotline_views.hotline_track, name="hotline_track"),
+    path(
+        "hotline/track/<slug:action>/",
+        hotline_views.hotline_track_act,
+        name="hotline_track_act",
+    ),
+    path("my/hotline/", hotline_views.hotline_mine, name="hotline_mine"),
     path("lists/", catalog_views.lists_index, name="lists"),
     path("lists/<slug:slug>/", catalog_views.list_detail, name="list"),
     path(

@@ -125,3 +125,55 @@ def test_the_desk_on_a_phone_in_large_text(new_page, live_server, transactional_
     assert not has_horizontal_scroll(phone), "the hotline desk scrolls sideways on a phone"
     assert_accessible(phone)
     screenshot(phone, "hotline-desk-phone")
+
+
+def test_a_citizen_files_follows_and_rates_on_a_phone(new_page, live_server, transactional_db):
+    from tests.support.accounts import PASSWORD, make_citizen
+
+    phone = new_page(PHONE)
+    seed()
+    make_citizen(username="caller1", display_name="陈七")
+    from tongban.hotline.models import WorkOrder
+
+    phone.goto("/login/")
+    phone.get_by_label("用户名或手机号码").fill("caller1")
+    phone.get_by_label("密码", exact=True).fill(PASSWORD)
+    phone.get_by_role("button", name="登录", exact=True).click()
+    phone.wait_for_load_state()
+    phone.goto("/hotline/")
+    assert_accessible(phone)
+    phone.get_by_label("诉求内容").fill("")
+    phone.get_by_role("button", name="提交诉求").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_text("诉求内容不能为空").is_visible()
+    assert not WorkOrder.objects.exists()
+    phone.get_by_label("诉求内容").fill("小区门口路灯坏了两个星期")
+    phone.get_by_label("联系电话").fill("13600001234")
+    phone.get_by_role("button", name="提交诉求").click()
+    phone.wait_for_load_state()
+    order = WorkOrder.objects.get()
+    assert phone.get_by_text(order.order_no).first.is_visible()
+    assert_accessible(phone)
+    assert not has_horizontal_scroll(phone)
+
+    # The centre answers directly; the caller follows it and says it is not solved.
+    from tongban.hotline import services
+    from tongban.identity.models import User
+
+    services.work_order_answer_directly(
+        order_id=order.pk,
+        actor=User.objects.get(username="nj_operator"),
+        answer="已通知路灯养护单位三日内修复。",
+        category_code="CG04",
+    )
+    phone.goto("/hotline/track/")
+    phone.get_by_label("工单编号").fill(order.order_no)
+    phone.get_by_label("联系电话").fill("13600001234")
+    phone.get_by_role("button", name="查询").click()
+    phone.wait_for_load_state()
+    assert phone.get_by_text("已通知路灯养护单位三日内修复。").is_visible()
+    assert_accessible(phone)
+    phone.get_by_role("button", name="提交评价").click()
+    phone.wait_for_load_state()
+    order.refresh_from_db()
+    assert order.status == "revisited" and order.satisfaction == 5 and order.solved
