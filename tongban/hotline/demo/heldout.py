@@ -1,8 +1,9 @@
 """Held-out orders for measuring the routing suggestion (issue 13 #4).
 
 Written by hand, one by one, as callers say things: colloquial and dialect-ish
-wording, typos (建筑拉圾, 工支), several matters in one call, and no phrase of
-the training templates in ``categories.py`` on purpose. The expected category
+wording, typos (建筑拉圾, 工支), several matters in one call; none is made from the
+training templates of ``demo/__init__.py`` (their key phrases may recur, as
+callers use the same words). The expected category
 is the one a dispatcher would choose for the main matter. Never used for
 training: ``routing_train`` reads handled orders only.
 """

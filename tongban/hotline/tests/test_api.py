@@ -177,3 +177,19 @@ def test_the_knowledge_base_and_the_suggestion(world):
     )
     assert answer.status_code == 200
     assert answer.json()["candidates"]
+
+
+def test_the_dispatch_queue_costs_the_same_queries_for_one_or_many_orders(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    operator, dispatcher = client_for(world.operator), client_for(world.dispatcher)
+    post(operator, "/api/v1/hotline/orders", ORDER)
+    with CaptureQueriesContext(connection) as one:
+        first = dispatcher.get("/api/v1/hotline/orders?queue=dispatch")
+    for _ in range(4):
+        post(operator, "/api/v1/hotline/orders", ORDER)
+    with CaptureQueriesContext(connection) as many:
+        more = dispatcher.get("/api/v1/hotline/orders?queue=dispatch")
+    assert len(first.json()["items"]) + 4 == len(more.json()["items"])
+    assert len(many) == len(one) <= 12
