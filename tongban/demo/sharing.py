@@ -1,11 +1,12 @@
 """Demo data sharing: the catalogue and registries, provider-side staff, and grants.
 
-Every department that implements a demo item whose guide names a material
-answered from a base registry (``sharing.services.lookup.MATERIAL_SERVICES``)
-gets an approved grant for the fields that look-up reads, so that "两个免于
-提交" works at intake. 南京市市场监督管理局 also has one application waiting for
-江苏省民政厅 and one refused by 江苏省自然资源厅, so that both sides of the
-workbench have something to show.
+Every department that implements a demo item whose guide names a
+government-issued material gets an approved grant for the fields its look-up
+reads — from a base registry (``sharing.services.lookup.MATERIAL_SERVICES``)
+or from the 电子证照库 — so that "两个免于提交" works at intake.
+南京市市场监督管理局 also has one application waiting for 江苏省民政厅 and one
+refused by 江苏省自然资源厅, so that both sides of the workbench have something
+to show.
 """
 
 from __future__ import annotations
@@ -67,9 +68,11 @@ def _needs() -> dict[int, dict[str, set[str]]]:
     for department_id, content in items.iterator(chunk_size=500):
         for material in (content or {}).get("materials", []):
             hint = material.get("certificate_type", "")
-            if hint not in MATERIAL_SERVICES:
+            if not hint:
                 continue
-            service = SERVICES[MATERIAL_SERVICES[hint][0]]
+            # Other certificate types are asked of the 电子证照库 (``certificate``).
+            code = MATERIAL_SERVICES[hint][0] if hint in MATERIAL_SERVICES else "certificate"
+            service = SERVICES[code]
             needs[department_id][service.registry].update(service.fields)
     return needs
 

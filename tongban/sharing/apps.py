@@ -7,7 +7,17 @@ class SharingConfig(AppConfig):
     verbose_name = "数据共享与查询核验"
 
     def ready(self) -> None:
+        from django.apps import apps
+
         from tongban.core import scheduler
+        from tongban.sharing import hooks
+
+        # "Holds a certificate of type X" is answered from the 电子证照库 when
+        # the certificates app is installed (docs/sharing.md).
+        if apps.is_installed("tongban.certificates"):
+            from tongban.sharing.certificates_link import certificate_holding_from_wallet
+
+            hooks.certificate_checker_register(certificate_holding_from_wallet)
 
         # The access log is sealed in batches (docs/sharing.md): each seal
         # chains the entries written since the last one, so a line deleted

@@ -1,7 +1,8 @@
 """Extension point: "does this subject hold a valid certificate of type X".
 
-The answer belongs to the certificates app (电子证照库). Sharing does not
-import it: the certificates app registers its checker in ``AppConfig.ready``::
+The answer belongs to the certificates app (电子证照库). ``SharingConfig.ready``
+registers ``certificates_link.certificate_holding_from_wallet`` when that app
+is installed; the certificates app may install its own checker instead::
 
     from tongban.sharing.hooks import certificate_checker_register
     certificate_checker_register(certificate_holding_for_sharing)
@@ -9,8 +10,8 @@ import it: the certificates app registers its checker in ``AppConfig.ready``::
 with ``certificate_holding_for_sharing(*, certificate_type: str, subject:
 SubjectRef, now: datetime) -> CertificateHolding``. ``subject.token`` equals
 ``Person.id_number_token`` for a person; an entity is ``subject.identifier``
-(its credit code). Until a checker is registered, the ``certificate``
-verification answers ``sharing_service_not_connected`` (409): never a guess.
+(its credit code). Without a checker the ``certificate`` verification
+answers ``sharing_service_not_connected`` (409): never a guess.
 """
 
 from __future__ import annotations

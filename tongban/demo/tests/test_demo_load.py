@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from tongban.catalog.models import ServiceItem
+from tongban.demo.sharing import PROVIDER_HEADS
 from tongban.demo.staff import DEMO_STAFF, STAFF_PASSWORD
 from tongban.identity.models import AccountKind, LegalEntity, Person, User
 from tongban.identity.services import login_attempt
@@ -27,7 +28,8 @@ def test_the_demo_province_loads_once_with_every_role_and_the_catalogue():
     call_command("demo", "load")
     assert _counts() == first  # idempotent
     assert first["departments"] == 100
-    assert first["assignments"] == len(DEMO_STAFF)
+    # The city staff, and the data providers' heads who answer sharing applications.
+    assert first["assignments"] == len(DEMO_STAFF) + len(PROVIDER_HEADS)
     assert first["service_items"] >= 150
     roles = set(
         StaffAssignment.objects.filter(active=True).values_list("role", flat=True).distinct()

@@ -19,6 +19,7 @@ from tongban.identity.services import staff_account_create, system_account_creat
 from tongban.org.demo import demo_org_load
 from tongban.org.models import Department, Role
 from tongban.org.services import staff_assign
+from tongban.sharing import hooks
 from tongban.sharing.demo import demo_sharing_load
 from tongban.sharing.models import DataResource
 from tongban.sharing.services import access_grant_approve, access_grant_request
@@ -140,3 +141,14 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _db_for_every_test(db: Any) -> None:
     """Every test runs in its own savepoint (rolled back after it)."""
+
+
+@pytest.fixture
+def no_checker() -> Any:
+    """No certificate checker (as without the certificates app); restored afterwards."""
+    installed = hooks.certificate_checker()
+    hooks.certificate_checker_unregister()
+    yield
+    hooks.certificate_checker_unregister()
+    if installed is not None:
+        hooks.certificate_checker_register(installed)

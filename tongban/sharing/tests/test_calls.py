@@ -186,7 +186,7 @@ def test_bad_calls_have_their_codes_and_are_logged(world):
     assert lines[3].outcome == Outcome.NOT_FOUND
 
 
-def test_the_certificate_service_waits_for_the_certificates_app(world):
+def test_without_a_certificate_checker_the_service_is_not_connected(world, no_checker):
     world.grant("JS-ZW-DZZZ-001", ["holding"])
     params = {"certificate_type": "营业执照"}
     refused(
@@ -200,11 +200,26 @@ def test_the_certificate_service_waits_for_the_certificates_app(world):
         return CertificateHolding(held=True, identifier="X" * 20)
 
     hooks.certificate_checker_register(checker)
-    try:
-        assert verify(world, "certificate", entity(TONGBAN_CO), params=params).result is True
-    finally:
-        hooks.certificate_checker_unregister()
+    assert verify(world, "certificate", entity(TONGBAN_CO), params=params).result is True
     assert seen == [("营业执照", TONGBAN_CO)]
+
+
+def test_holding_a_certificate_is_answered_from_the_wallet(world, settings, tmp_path):
+    from tongban.certificates.demo import demo_certificate_types_load
+    from tongban.certificates.services import certificate_issue
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    demo_certificate_types_load()
+    world.grant("JS-ZW-DZZZ-001", ["holding"])
+    params = {"certificate_type": "食品经营许可证"}
+    assert verify(world, "certificate", entity(TONGBAN_CO), params=params).result is False
+    certificate_issue(
+        certificate_type="食品经营许可证", holder_entity=world.entity,
+        face={"permitted_items": "预包装食品销售"}, issuing_department=world.market,
+        valid_from=dt.date(2026, 11, 2), now=T0,
+    )  # fmt: skip
+    assert verify(world, "certificate", entity(TONGBAN_CO), params=params).result is True
+    assert verify(world, "certificate", entity(QINHUAI_CO), params=params).result is False
 
 
 def query(world, code, subject, fields=None, user=None):
