@@ -287,3 +287,36 @@ class GuideContent(Strict):
     prior_approval: bool = False  # 前置审批事项
     intermediary_service: bool = False  # 需中介服务
     notes: Text = ""
+
+
+# --- wording of time limits (issue 20, item 4) --------------------------------
+
+IMMEDIATE_TEXT = "即办"
+
+
+def is_immediate(guide: GuideContent) -> bool:
+    """即办件, or a promised limit of 0 days: handled on the spot."""
+    return guide.handling == Handling.IMMEDIATE or guide.promised_limit.value == 0
+
+
+def promised_limit_text(guide: GuideContent) -> str:
+    """承诺时限 as people say it: "即办" for a 即办件, else "5 个工作日"."""
+    if is_immediate(guide):
+        return IMMEDIATE_TEXT
+    unit = "个工作日" if guide.promised_limit.unit == LimitUnit.WORKING_DAYS else "个自然日"
+    return f"{guide.promised_limit.value} {unit}"
+
+
+def step_share_text(guide: GuideContent, share_percent: int) -> str:
+    """How long one step takes, from its share of the promised limit: "当场办结"
+    for a 即办件, else whole days "1 个工作日内" (a part of a day rounds up to
+    one day: nobody promises half a working day)."""
+    if not share_percent:
+        return ""
+    if is_immediate(guide):
+        return "当场办结"
+    limit = guide.promised_limit
+    unit = "个工作日" if limit.unit == LimitUnit.WORKING_DAYS else "个自然日"
+    hundredths = limit.value * share_percent
+    days = max(1, -(-hundredths // 100))  # ceil, at least one day
+    return f"{days} {unit}内"

@@ -17,7 +17,12 @@ import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from tongban.catalog.content import GuideContent, LimitUnit, ProcessStep
+from tongban.catalog.content import (
+    GuideContent,
+    ProcessStep,
+    promised_limit_text,
+    step_share_text,
+)
 from tongban.catalog.lists import SPECIAL_PROCEDURE_LABELS
 from tongban.catalog.models import ServiceItem, ServiceItemStatus
 from tongban.core import errors as core_errors
@@ -71,23 +76,11 @@ def wrap_text(text: str, *, size: float, width: float) -> list[str]:
     return [ln for ln in lines if ln] or [""]
 
 
-def _days(value: float) -> str:
-    rounded = round(value * 2) / 2
-    return f"{rounded:g}" if rounded else "不足 0.5"
-
-
 def step_time_text(step: ProcessStep, guide: GuideContent) -> str:
     if step.special_procedure is not None:
         label = SPECIAL_PROCEDURE_LABELS.get(step.special_procedure.value, "特别程序")
         return f"特别程序：{label}，不计入时限"
-    if not step.share_percent:
-        return ""
-    limit = guide.promised_limit
-    unit = "个工作日" if limit.unit == LimitUnit.WORKING_DAYS else "个自然日"
-    if limit.value == 0:
-        return f"占承诺时限 {step.share_percent}%（当场办结）"
-    days = _days(limit.value * step.share_percent / 100)
-    return f"占承诺时限 {step.share_percent}%（约 {days} {unit}）"
+    return step_share_text(guide, step.share_percent)
 
 
 def step_who_text(step: ProcessStep, department: str) -> str:
@@ -126,10 +119,20 @@ def _step_lines(
     return lines
 
 
+def text_width(text: str, size: float) -> float:
+    """The width ``text`` is laid out at, in pixels at font ``size``."""
+    return sum(_char_width(c) for c in text) * size
+
+
 def _text(x: float, y: float, line: _Line, anchor: str = "start") -> str:
+    # The line is drawn at exactly the width it was wrapped for (textLength),
+    # whatever font the reader has: a wide Latin font or a fallback CJK font
+    # cannot push it out of its box, at any width of the page or in print.
+    width = text_width(line.text, line.size)
+    length = f' textLength="{width:.1f}" lengthAdjust="spacingAndGlyphs"' if width else ""
     return (
         f'<text x="{x:g}" y="{y:g}" font-size="{line.size}" font-weight="{line.weight}" '
-        f'fill="{line.color}" text-anchor="{anchor}">{escape(line.text)}</text>'
+        f'fill="{line.color}" text-anchor="{anchor}"{length}>{escape(line.text)}</text>'
     )
 
 
@@ -141,8 +144,9 @@ def flowchart_description(guide: GuideContent, *, department: str = "") -> str:
         parts.append(f"{i}. {step.name}" + (f"（{'；'.join(details)}）" if details else ""))
     parts.append("办结")
     flow = " → ".join(parts)
-    limit = guide.promised_limit.label()
-    return f"办理流程共 {len(guide.steps)} 个环节：{flow}。承诺时限 {limit}。"
+    limit = promised_limit_text(guide)
+    when = "即办，当场办结" if limit == "即办" else f"承诺时限 {limit}"
+    return f"办理流程共 {len(guide.steps)} 个环节：{flow}。{when}。"
 
 
 def flowchart_svg(content: GuideContent, *, department: str = "", id_prefix: str = "flow") -> str:

@@ -37,6 +37,8 @@ from tongban.catalog.content import (
     LicenceSeparationMode,
     MaterialSource,
     ServiceMode,
+    promised_limit_text,
+    step_share_text,
 )
 from tongban.catalog.models import ItemType, Level, ServiceItem, ServiceItemStatus
 from tongban.core import errors as core_errors
@@ -374,7 +376,7 @@ def responsibility_text(item: ServiceItem, guide: GuideContent) -> str:
             label = SPECIAL_PROCEDURE_LABELS.get(step.special_procedure.value, "特别程序")
             when = f"特别程序（{label}），不计入时限"
         elif step.share_percent:
-            when = f"占承诺时限 {step.share_percent}%"
+            when = step_share_text(guide, step.share_percent)
         else:
             when = ""
         detail = f"：{step.description}" if step.description else ""
@@ -405,7 +407,7 @@ def item_row(item: ServiceItem) -> ListRow:
         legal_basis=_legal_basis_text(guide, item.basic_item.legal_basis),
         handling=HANDLING_LABELS.get(guide.handling.value, ""),
         legal_limit=guide.legal_limit.label(),
-        promised_limit=guide.promised_limit.label(),
+        promised_limit=promised_limit_text(guide),
         fees=_fees_text(guide),
         online_depth=DEPTH_LABELS.get(depth, ""),
         visits=f"{guide.visits_required} 次",

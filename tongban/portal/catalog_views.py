@@ -34,6 +34,7 @@ from tongban.catalog.content import (
     ServiceMode,
     Situation,
     SpecialProcedure,
+    promised_limit_text,
 )
 from tongban.catalog.flowchart import flowchart_svg
 from tongban.catalog.models import ItemType, ServiceItem
@@ -146,8 +147,8 @@ UNIT_LABELS = {LimitUnit.WORKING_DAYS.value: "个工作日", LimitUnit.NATURAL_D
 
 
 def _limit_text(item: ServiceItem, unit: str) -> str:
-    if item.handling == Handling.IMMEDIATE.value:
-        return "即办件"
+    if item.handling == Handling.IMMEDIATE.value or item.promised_days == 0:
+        return "即办"
     if item.promised_days is None:
         return ""
     return f"承诺 {item.promised_days} {UNIT_LABELS.get(unit, '个工作日')}"
@@ -328,7 +329,7 @@ def _guide_context(item: ServiceItem, request: HttpRequest) -> dict[str, Any]:
         ),
         "handling": "即办件" if guide.handling == Handling.IMMEDIATE else "承诺件",
         "legal_limit": f"{guide.legal_limit.value} {unit[guide.legal_limit.unit]}",
-        "promised_limit": f"{guide.promised_limit.value} {unit[guide.promised_limit.unit]}",
+        "promised_limit": promised_limit_text(guide),
         "depth": DEPTH_LABELS.get(guide.online_depth, ""),
         "modes": [SERVICE_MODE_LABELS[m] for m in guide.modes],
         "materials": [_material_view(m, names) for m in guide.materials],

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tongban.catalog.content import GuideContent
+from tongban.catalog.content import GuideContent, promised_limit_text, step_share_text
 from tongban.catalog.flowchart import flowchart_svg, wrap_text
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.tests.guide_factory import valid_guide
@@ -43,13 +43,15 @@ def test_the_chart_is_accessible_svg_with_every_step_in_order():
     assert child(root, "title").text == "食品经营许可证核发办理流程图"
     desc = child(root, "desc").text or ""
     assert desc.startswith("办理流程共 4 个环节：申请 → 1. 受理（窗口人员 · 南京市市场监督管理局")
-    assert desc.endswith("→ 办结。承诺时限 5个工作日。")
+    assert desc.endswith("→ 办结。承诺时限 5 个工作日。")
     shown = texts(root)
     names = [f"{i}. {s.name}" for i, s in enumerate(content.steps, start=1)]
     assert [t for t in shown if t in names] == names
     assert shown[0] == "申请" and "办结" in shown
-    assert "占承诺时限 20%（约 1 个工作日）" in shown
-    assert "占承诺时限 50%（约 2.5 个工作日）" in shown
+    # 20 % of 5 working days is 1; 50 % is 2.5, promised as 3 (issue 20, item 4)
+    assert "1 个工作日内" in shown
+    assert "3 个工作日内" in shown
+    assert not any("约" in t or "不足" in t or "%" in t for t in shown)
     assert "取得：食品经营许可证" in shown
 
 
@@ -109,3 +111,32 @@ def test_the_api_serves_a_published_items_chart_as_svg(client):
     missing = client.get(f"/api/v1/catalog/items/{item.implementation_code}/flowchart.svg")
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("limit", "share", "expected"),
+    [
+        (5, 10, "1 个工作日内"),  # 0.5 day: one day, never "不足 0.5"
+        (5, 20, "1 个工作日内"),
+        (5, 50, "3 个工作日内"),
+        (20, 50, "10 个工作日内"),
+        (1, 5, "1 个工作日内"),
+    ],
+)
+def test_step_times_read_as_whole_days(limit, share, expected):
+    content = guide(promised_limit={"value": limit, "unit": "working_days"})
+    assert step_share_text(content, share) == expected
+
+
+def test_an_immediate_item_is_handled_on_the_spot_not_in_zero_days():
+    content = guide(
+        handling="immediate",
+        legal_limit={"value": 1, "unit": "working_days"},
+        promised_limit={"value": 0, "unit": "working_days"},
+    )
+    assert promised_limit_text(content) == "即办"
+    root = parse(flowchart_svg(content))
+    shown = texts(root)
+    assert "当场办结" in shown
+    assert not any("0" in t and "工作日" in t for t in shown)
+    assert (child(root, "desc").text or "").endswith("即办，当场办结。")

@@ -95,7 +95,7 @@ def test_rows_show_readable_values(catalogue):
     assert row.level == "市级"
     assert row.online_depth == "Ⅳ级"
     assert row.visits == "0 次"
-    assert row.promised_limit == "5个工作日"
+    assert row.promised_limit == "5 个工作日"
     assert row.fees == "工本费：每证 10 元（依据：苏价费〔2020〕1号）"
     assert row.legal_basis.startswith("《中华人民共和国食品安全法》第三十五条")
     assert row.intermediary == "卫生学评价报告"
@@ -111,7 +111,7 @@ def test_the_responsibility_text_names_the_body_the_basis_and_each_step(catalogu
     text = row.responsibility
     assert text.startswith("责任主体：南京市市场监督管理局")
     assert "《中华人民共和国食品安全法》第三十五条" in text
-    assert "1. 受理责任（南京市市场监督管理局，窗口人员）（占承诺时限 20%）" in text
+    assert "1. 受理责任（南京市市场监督管理局，窗口人员）（1 个工作日内）" in text
     assert (
         "2. 现场核查责任（南京市市场监督管理局，审批人员）（特别程序（现场勘验），不计入时限）"
         in text

@@ -72,3 +72,54 @@ def test_every_problem_in_one_round_and_the_file_is_kept(new_page, live_server):
     case = Case.objects.get()
     assert page.get_by_text(f"申请已提交，办件编号 {case.case_no}").is_visible()
     assert case.materials.get(code="application").file_name == "申请书.pdf"
+
+
+FIT_JS = """
+() => [...document.querySelectorAll('svg g.step')].flatMap(g => {
+  const box = g.querySelector('rect').getBBox();
+  return [...g.querySelectorAll('text')].map(t => {
+    const b = t.getBBox();
+    return {text: t.textContent,
+            fits: b.x >= box.x - 0.5 && b.x + b.width <= box.x + box.width + 0.5
+                  && b.y >= box.y - 0.5 && b.y + b.height <= box.y + box.height + 0.5};
+  });
+})
+"""
+
+
+def _long_steps_item(seed: Any) -> Any:
+    from tests.support.cases import department_named
+    from tongban.catalog import services as catalog_services
+    from tongban.catalog.tests.guide_factory import valid_guide
+
+    steps = [
+        {"name": "受理 WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW", "role": "综合受理窗口人员",
+         "share_percent": 10},
+        {"name": "审查", "role": "审批人员（MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM 0123456789）",
+         "department": "南京市市场监督管理局食品经营许可审查中心第一审查科", "share_percent": 60},
+        {"name": "现场核查", "role": "核查人员（两名以上）", "special_procedure": "inspection"},
+        {"name": "决定", "role": "部门负责人", "share_percent": 30},
+    ]  # fmt: skip
+    return catalog_services.guide_load_published(
+        basic_item=seed.food.basic_item,
+        department=department_named("320100", "民政局"),
+        content=valid_guide(steps=steps),
+    )
+
+
+def test_the_flow_chart_boxes_fit_their_text_at_every_width_and_in_print(new_page, live_server):
+    page = new_page(NARROW)
+    seed = seed_cases()
+    item = _long_steps_item(seed)
+    page.goto(f"/services/{item.implementation_code}/")
+    for size in (NARROW, WIDE, {"width": 768, "height": 900}):
+        page.set_viewport_size(size)
+        lines = page.evaluate(FIT_JS)
+        assert lines and all(line["fits"] for line in lines), (size, lines)
+    page.emulate_media(media="print")
+    lines = page.evaluate(FIT_JS)
+    assert all(line["fits"] for line in lines), ("print", lines)
+    page.emulate_media(media="screen")
+    assert "1 个工作日内" in page.locator("svg").first.inner_html()
+    screenshots(page, "guide-flowchart")
+    assert_accessible(page)

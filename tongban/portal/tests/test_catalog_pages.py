@@ -52,7 +52,7 @@ def test_the_services_page_lists_the_published_items(client, seed, django_assert
     assert "Ⅲ级 网上受理" in body
     assert "只跑一次" in body  # a mode badge
     assert "承诺 5 个工作日" in body
-    assert "即办件" in body
+    assert "即办" in body and "承诺 0 个工作日" not in body
     assert 'data-suggest="/api/v1/catalog/suggest"' in body
 
 
@@ -178,6 +178,8 @@ def test_the_printable_guide_has_no_navigation(client, seed):
 def test_an_immediate_item_is_labelled_so(client, seed):
     body = text(client.get(guide_url(seed.marriage)))
     assert "即办件" in body
+    # 承诺时限 reads "即办", never "0 个工作日" (issue 20, item 4)
+    assert "<strong>即办</strong>" in body and "0 个工作日" not in body
     assert "马上办" in body
 
 
