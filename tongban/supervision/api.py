@@ -1,6 +1,7 @@
 """Supervision API at /api/v1/supervision/: the alerts in the caller's scope.
 
 GET /api/v1/supervision/alerts   open yellow and red alerts (cursor pages)
+GET /api/v1/supervision/hotline  open 12345 alerts per handling department
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pydantic import Field
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.identity.auth import api_auth
 from tongban.supervision import selectors
+from tongban.supervision.hotline import hotline_alert_summary_for_staff
 from tongban.supervision.models import Alert, AlertKind, AlertLevel
 
 router = Router(tags=["电子监察"])
@@ -83,3 +85,22 @@ def alerts_list(request: HttpRequest, params: Query[AlertsQuery]) -> dict[str, o
         limit=params.limit,
     )
     return {"items": [_alert_out(a) for a in page.items], "next_cursor": page.next_cursor}
+
+
+class HotlineAlertRow(Schema):
+    department_id: int | None = Field(description="承办单位；待派单的工单为 null")
+    department: str
+    yellow: int = Field(description="黄色预警数")
+    red: int = Field(description="红色预警（已逾期）数")
+    escalation_level: int = Field(description="最高督办等级")
+
+
+@router.get(
+    "/hotline",
+    response={200: list[HotlineAlertRow], **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="12345 工单预警（按承办单位）",
+    description="本人数据范围内未解除的 12345 派单、办理时限预警，按承办单位汇总，逾期多的在前。",
+)
+def hotline_alerts(request: HttpRequest) -> list[dict[str, object]]:
+    return hotline_alert_summary_for_staff(user=request.user)

@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from tongban.demo.staff import demo_staff_load
+from tests.support.hotline import hotline_world
 from tongban.hotline import routing
-from tongban.hotline.demo import CITIES, DEPARTMENTS, _categories, _department, _rules
+from tongban.hotline.demo import _department
 from tongban.hotline.demo.heldout import HELDOUT
 from tongban.hotline.models import RoutingModel
 from tongban.hotline.services.intake import OrderInput
 from tongban.identity.models import User
-from tongban.org.demo import demo_org_load
 
 # Mon 2 Nov 2026, 10:00 in Shanghai.
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
@@ -71,13 +70,7 @@ def _db_for_every_test(db: Any) -> None:
 
 
 def _seed() -> World:
-    demo_org_load()
-    demo_staff_load()
-    for city in CITIES:
-        for key in DEPARTMENTS:
-            _department(city, key)
-    categories = _categories()
-    _rules(categories)
+    hotline_world()
     model = routing.NaiveBayes.train(
         (routing.text_features(text), code) for text, code in HELDOUT[::2]
     )

@@ -193,3 +193,23 @@ def test_the_dispatch_queue_costs_the_same_queries_for_one_or_many_orders(world)
         more = dispatcher.get("/api/v1/hotline/orders?queue=dispatch")
     assert len(first.json()["items"]) + 4 == len(more.json()["items"])
     assert len(many) == len(one) <= 12
+
+
+def test_supervision_sums_the_hotline_alerts_per_department(world):
+    from tongban.hotline import services
+    from tongban.hotline.services.alerts import hotline_alerts_sweep
+    from tongban.hotline.tests.conftest import order_input
+
+    order = services.work_order_register(data=order_input(), actor=world.operator, now=world.at())
+    services.work_order_dispatch(
+        order_id=order.pk,
+        actor=world.dispatcher,
+        department_id=world.hrss_id,
+        category_code="SB01",
+        now=world.at(hours=1),
+    )
+    hotline_alerts_sweep(now=world.at(days=9))
+    rows = client_for(world.supervisor).get("/api/v1/supervision/hotline").json()
+    row = next(r for r in rows if r["department_id"] == world.hrss_id)
+    assert row["red"] == 1 and row["escalation_level"] == 2
+    assert client_for(world.gz_operator).get("/api/v1/supervision/hotline").json() == []

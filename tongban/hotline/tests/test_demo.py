@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from tongban.demo.staff import demo_staff_load
 from tongban.hotline.demo import TEMPLATES, demo_hotline_load
 from tongban.hotline.demo.categories import all_leaves
 from tongban.hotline.demo.heldout import HELDOUT
@@ -18,7 +17,6 @@ from tongban.org.demo import demo_org_load
 @pytest.mark.django_db
 def test_the_demo_loads_once_and_reports_routing_accuracy():
     demo_org_load()
-    demo_staff_load()
     first = demo_hotline_load()
     counts = (
         Category.objects.count(),

@@ -23,20 +23,13 @@ pytestmark = pytest.mark.browser
 
 
 def seed() -> None:
-    from tongban.demo.staff import demo_staff_load
-    from tongban.hotline.demo import CITIES, DEPARTMENTS, _categories, _department, _rules
-    from tongban.org.demo import demo_org_load
+    from tests.support.hotline import hotline_world
 
-    demo_org_load()
-    demo_staff_load()
-    for city in CITIES:
-        for key in DEPARTMENTS:
-            _department(city, key)
-    _rules(_categories())
+    hotline_world()
 
 
 def log_in(page: Any, username: str) -> None:
-    from tongban.demo.staff import STAFF_PASSWORD
+    from tests.support.hotline import PASSWORD as STAFF_PASSWORD
 
     page.goto("/login/")
     page.get_by_label("用户名或手机号码").fill(username)

@@ -5,25 +5,19 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tongban.demo.staff import STAFF_PASSWORD, demo_staff_load
-from tongban.hotline.demo import CITIES, DEPARTMENTS, _categories, _department, _rules
+from tests.support.hotline import PASSWORD, hotline_world
+from tongban.hotline.demo import _department
 from tongban.hotline.models import WorkOrder
-from tongban.org.demo import demo_org_load
 
 
 @pytest.fixture
 def desks(db):
-    demo_org_load()
-    demo_staff_load()
-    for city in CITIES:
-        for key in DEPARTMENTS:
-            _department(city, key)
-    _rules(_categories())
+    hotline_world()
 
 
 def login(username: str) -> Client:
     client = Client()
-    assert client.login(username=username, password=STAFF_PASSWORD)
+    assert client.login(username=username, password=PASSWORD)
     return client
 
 
