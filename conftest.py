@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tongban.core import calendar, crypto
+from tongban.core import audit_seal, calendar, crypto
 
 
 @pytest.fixture(autouse=True)
@@ -14,4 +14,11 @@ def _fresh_caches() -> None:
 
     calendar.clear_cache()
     crypto.reset_keyring()
+    audit_seal.reset_audit_keys()
     intake.clear_guide_cache()  # primary keys are reused after a rolled-back test
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_witness(settings, tmp_path_factory) -> None:
+    """Each test's audit checkpoints are witnessed in a file of its own."""
+    settings.TONGBAN_AUDIT_WITNESS_FILE = tmp_path_factory.mktemp("audit") / "witness.jsonl"

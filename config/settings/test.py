@@ -26,6 +26,9 @@ TONGBAN_FIELD_KEYS = [
     "k1:0f1e2d3c4b5a69788796a5b4c3d2e1f0",
 ]
 TONGBAN_SEARCH_KEY = "test-search-key-0123456789abcdef"
+# A fixed audit checkpoint key (a 32-byte Ed25519 seed); the witness file is
+# each test's own (conftest.py).
+TONGBAN_AUDIT_SIGNING_KEYS = ["test-audit:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

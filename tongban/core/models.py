@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 
 
 class CalendarYear(models.Model):
@@ -57,8 +57,11 @@ class CalendarOverride(models.Model):
 class AuditEvent(models.Model):
     """An append-only, SM3 hash-chained audit record (DESIGN §8).
 
-    Never updated or deleted by the application; ``tongban audit verify``
-    recomputes the chain and reports the first broken link.
+    Appended without any lock (``core.audit.audit_record``); the sealer
+    (``core.audit_seal``) then gives each event its place in the chain
+    (``position``), its predecessor's hash and its own, a few seconds later,
+    and signs a checkpoint over the head. Never updated or deleted otherwise;
+    ``tongban audit verify`` recomputes the chain and checks the checkpoints.
     """
 
     seq = models.BigAutoField(primary_key=True)
@@ -69,27 +72,59 @@ class AuditEvent(models.Model):
     object_id = models.CharField("对象标识", max_length=200, db_index=True)
     address = models.CharField("来源地址", max_length=64, blank=True)
     details = models.JSONField("详情", default=dict)
-    prev_hash = models.CharField("前一条哈希", max_length=64)
-    hash = models.CharField("哈希", max_length=64, unique=True)
+    # Set by the sealer; empty while the event waits for its seal.
+    position = models.BigIntegerField("链上位置", null=True, blank=True, unique=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64, blank=True)
+    hash = models.CharField("哈希", max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = "审计日志"
         verbose_name_plural = "审计日志"
         ordering = ["seq"]
+        indexes = [
+            # The sealer's queue: the few events not yet in the chain.
+            models.Index(fields=["seq"], name="audit_unsealed", condition=Q(position__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
 
 class AuditChainHead(models.Model):
-    """One row, locked while an event is appended, so the chain stays linear."""
+    """The sealed end of the chain: locked by the sealer only, never by writers."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64)
     last_seq = models.BigIntegerField(default=0)
+    last_position = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"chain head #{self.last_seq}"
+        return f"chain head @{self.last_position}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the chain's head after a seal (ADR-0008).
+
+    Signed with a key the database does not hold (``TONGBAN_AUDIT_SIGNING_KEYS``)
+    and also written outside it (the witness file, and the public
+    ``/api/v1/audit/checkpoint`` another system polls): an attacker who can
+    rewrite every row and recompute every hash cannot sign the new head.
+    """
+
+    position = models.BigIntegerField("链上位置", unique=True)
+    head_hash = models.CharField("链头哈希", max_length=64)
+    count = models.PositiveIntegerField("本批条数")
+    sealed_at = models.DateTimeField("封存时间")
+    key_id = models.CharField("签名密钥", max_length=40)
+    signature = models.CharField("签名", max_length=200)
+
+    class Meta:
+        verbose_name = "审计检查点"
+        verbose_name_plural = "审计检查点"
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"checkpoint @{self.position} {self.head_hash[:12]}"
 
 
 class OutboxStatus(models.TextChoices):

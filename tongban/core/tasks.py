@@ -19,3 +19,11 @@ def outbox_sweep() -> int:
     for message_id in due:
         events.outbox_deliver(message_id=message_id)
     return len(due)
+
+
+@task(queue_name="scheduler")
+def audit_seal_sweep() -> int:
+    """Link the waiting audit events into the chain and sign a checkpoint (ADR-0008)."""
+    from tongban.core.audit_seal import audit_seal_all
+
+    return audit_seal_all()

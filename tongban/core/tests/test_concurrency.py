@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, connections
 
-from tongban.core.audit import audit_record, audit_verify
+from tongban.core.audit import audit_record
+from tongban.core.audit_seal import audit_seal, audit_seal_all, audit_verify
 from tongban.core.models import AuditEvent, Lease
 from tongban.core.scheduler import lease_acquire
 
@@ -43,16 +44,23 @@ def _in_threads(count: int, work: Callable[[int], object]) -> list[object]:
     return results
 
 
-def test_concurrent_audit_appends_keep_one_unbroken_chain():
-    results = _in_threads(
-        8,
-        lambda i: [
+def test_concurrent_audit_appends_and_sealers_keep_one_unbroken_chain():
+    """Writers take no lock (ADR-0008); two sealers racing them and each other
+    still produce one chain: the head row serialises the sealers alone."""
+
+    def work(i: int) -> object:
+        if i >= 8:
+            return [audit_seal() for _ in range(5)]
+        return [
             audit_record(actor=f"user:{i}", action="test.append", object_type="t", object_id=str(n))
             for n in range(10)
-        ],
-    )
+        ]
+
+    results = _in_threads(10, work)
     assert not [r for r in results if isinstance(r, Exception)]
+    audit_seal_all()
     assert AuditEvent.objects.count() == 80
+    assert not AuditEvent.objects.filter(position__isnull=True).exists()
     assert audit_verify().ok
 
 
