@@ -13,3 +13,4 @@ LEVEL_NOT_ALLOWED = define("level_not_allowed", 422, "该事项不在此层级�
 FOUR_EYES = define("guide_four_eyes", 403, "提交人不能审核自己的修改")
 NOT_EDITOR = define("not_catalog_editor", 403, "无事项编辑权限")
 IMPORT_INVALID = define("catalog_import_invalid", 422, "导入文件有误")
+FILE_INVALID = define("guide_file_invalid", 422, "空白表格或示例样表文件无效")

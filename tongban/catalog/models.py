@@ -292,3 +292,39 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"search entry of {self.service_item_id}"
+
+
+class GuideFile(models.Model):
+    """A file a guide offers for download (空白表格、示例样表): uploaded by the
+    editor, checked to be a DOCX, XLSX or PDF, and named in a material of the
+    guide as ``file:<key>`` (``catalog.files``). Files are kept, never
+    replaced: a published version keeps pointing at the file it was published
+    with."""
+
+    service_item = models.ForeignKey(
+        ServiceItem, on_delete=models.PROTECT, related_name="files", verbose_name="事项"
+    )
+    key = models.CharField("标识", max_length=24)
+    name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    file = models.FileField("文件", upload_to="guide-files/%Y/%m/")
+    uploaded_at = models.DateTimeField("上传时间")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="上传人",
+    )
+
+    class Meta:
+        verbose_name = "指南附件"
+        verbose_name_plural = "指南附件"
+        constraints = [
+            models.UniqueConstraint(fields=["service_item", "key"], name="catalog_file_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

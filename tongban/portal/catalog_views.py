@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
@@ -35,6 +35,13 @@ from tongban.catalog.content import (
     Situation,
     SpecialProcedure,
     promised_limit_text,
+)
+from tongban.catalog.files import (
+    KINDS,
+    FileLink,
+    file_key,
+    guide_file_get_public,
+    guide_file_links,
 )
 from tongban.catalog.flowchart import flowchart_svg
 from tongban.catalog.models import ItemType, ServiceItem
@@ -264,9 +271,26 @@ class MaterialView:
     source: str
     exempt: bool
     situations: str
+    # 空白表格、示例样表: (label, uploaded file or None, text when no file)
+    downloads: tuple[tuple[str, FileLink | None, str], ...] = ()
 
 
-def _material_view(m: MaterialRequirement, situation_names: dict[str, str]) -> MaterialView:
+def _downloads(
+    m: MaterialRequirement, links: dict[str, FileLink]
+) -> tuple[tuple[str, FileLink | None, str], ...]:
+    shown = []
+    for kind, label in KINDS.items():
+        value = getattr(m, kind)
+        if value:
+            shown.append((label, links.get(file_key(value)), "" if file_key(value) else value))
+    return tuple(shown)
+
+
+def _material_view(
+    m: MaterialRequirement,
+    situation_names: dict[str, str],
+    links: dict[str, FileLink] | None = None,
+) -> MaterialView:
     exempt = m.exempt or m.source == MaterialSource.GOVERNMENT
     counts = []
     if m.originals:
@@ -281,6 +305,7 @@ def _material_view(m: MaterialRequirement, situation_names: dict[str, str]) -> M
         source=SOURCE_LABELS[m.source],
         exempt=exempt,
         situations="、".join(situation_names.get(code, code) for code in m.situations),
+        downloads=_downloads(m, links or {}),
     )
 
 
@@ -318,6 +343,7 @@ def _guide_context(item: ServiceItem, request: HttpRequest) -> dict[str, Any]:
     assert version is not None  # the public selector returns published items only
     guide = GuideContent.model_validate(version.content)
     names = {s.code: s.name for s in guide.situations}
+    links = guide_file_links(item, guide)
     walk = guided_result(guide, {k: str(request.GET.get(k, "")) for k in request.GET})
     unit = {LimitUnit.WORKING_DAYS: "个工作日", LimitUnit.NATURAL_DAYS: "个自然日"}
     return {
@@ -332,7 +358,7 @@ def _guide_context(item: ServiceItem, request: HttpRequest) -> dict[str, Any]:
         "promised_limit": promised_limit_text(guide),
         "depth": DEPTH_LABELS.get(guide.online_depth, ""),
         "modes": [SERVICE_MODE_LABELS[m] for m in guide.modes],
-        "materials": [_material_view(m, names) for m in guide.materials],
+        "materials": [_material_view(m, names, links) for m in guide.materials],
         "steps": [
             (step, SPECIAL_LABELS.get(step.special_procedure) if step.special_procedure else "")
             for step in guide.steps
@@ -364,6 +390,20 @@ def service_guide(request: HttpRequest, code: str) -> HttpResponse:
 def service_guide_print(request: HttpRequest, code: str) -> HttpResponse:
     item = _public_item(code)
     return render(request, "portal/catalog/guide_print.html", _guide_context(item, request))
+
+
+@require_GET
+def service_file(request: HttpRequest, code: str, key: str) -> HttpResponseBase:
+    """A blank form or sample that the published guide offers (``catalog.files``)."""
+    item = _public_item(code)
+    try:
+        stored = guide_file_get_public(item, key)
+    except DomainError as exc:
+        raise Http404(exc.detail) from None
+    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(stored.name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ---------------------------------------------------------------- 清单

@@ -25,6 +25,7 @@ urlpatterns = [
     path("services/", catalog_views.services_index, name="services"),
     path("services/<str:code>/", catalog_views.service_guide, name="service_guide"),
     path("services/<str:code>/print/", catalog_views.service_guide_print, name="service_print"),
+    path("services/<str:code>/files/<str:key>/", catalog_views.service_file, name="service_file"),
     path("services/<str:code>/apply/", apply_views.case_apply, name="case_apply"),
     path("my/cases/", case_views.my_cases, name="my_cases"),
     path("my/cases/<str:case_no>/", case_views.my_case, name="my_case"),

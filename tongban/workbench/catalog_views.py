@@ -264,7 +264,10 @@ def version_compare(request: HttpRequest, code: str) -> HttpResponse:
 def _editor_context(
     item: ServiceItem, version: GuideVersion, editor: GuideEditor, **extra: Any
 ) -> dict[str, Any]:
+    from tongban.workbench.catalog_file_views import file_panel  # it imports this module
+
     return {
+        **file_panel(version),
         "item": item,
         "version": version,
         "form": editor.form,

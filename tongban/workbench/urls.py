@@ -2,6 +2,7 @@ from django.urls import path
 
 from tongban.workbench import (
     case_views,
+    catalog_file_views,
     catalog_views,
     certificate_views,
     hotline_views,
@@ -66,6 +67,16 @@ urlpatterns = [
     path("catalog/<str:code>/", catalog_views.catalog_item, name="catalog_item"),
     path("catalog/<str:code>/draft/", catalog_views.draft_edit, name="catalog_draft"),
     path("catalog/<str:code>/draft/new/", catalog_views.draft_new, name="catalog_draft_new"),
+    path(
+        "catalog/<str:code>/draft/files/",
+        catalog_file_views.draft_file_upload,
+        name="catalog_draft_file",
+    ),
+    path(
+        "catalog/<str:code>/files/<str:key>/",
+        catalog_file_views.item_file,
+        name="catalog_file",
+    ),
     path("catalog/<str:code>/submit/", catalog_views.draft_submit, name="catalog_submit"),
     path("catalog/<str:code>/review/", catalog_views.version_review, name="catalog_review"),
     path("catalog/<str:code>/compare/", catalog_views.version_compare, name="catalog_compare"),
