@@ -20,7 +20,13 @@ $(VENV)/.dev-installed: requirements/dev.txt $(VENV)/.base-installed
 	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
 
-install: $(VENV)/.base-installed
+# Files from the npm registry, integrity-checked by the lock file: the CJK font
+# that PDFs embed (Noto Sans SC, TrueType outlines, SIL OFL 1.1; core.pdf_fonts).
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.base-installed node_modules/.installed
 install-dev: $(VENV)/.dev-installed
 
 # Install, migrate, load the demo province if the database is empty, serve

@@ -302,6 +302,16 @@ TONGBAN_ALERT_YELLOW_DAYS_LEFT = int(os.environ.get("TONGBAN_ALERT_YELLOW_DAYS_L
 # when they come within the horizon.
 TONGBAN_ALERT_HORIZON_WORKING_DAYS = int(os.environ.get("TONGBAN_ALERT_HORIZON_WORKING_DAYS", "15"))
 
+# PDF documents (notices, lists) embed this TrueType CJK font, installed by
+# `make install` from the npm registry with its licence (core.pdf_fonts).
+TONGBAN_PDF_FONT = os.environ.get(
+    "TONGBAN_PDF_FONT",
+    str(
+        BASE_DIR
+        / "node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf"
+    ),
+)
+
 # Public URLs
 # -----------
 # The address the public reaches the portal at: legal documents (通知书、决定书)

@@ -1,9 +1,8 @@
 """Downloads of the published lists: Excel (openpyxl) and PDF (reportlab).
 
 Both carry the list's title, the region, the date of the list, a table whose
-columns wrap long text, and page numbers when printed. The PDF uses
-reportlab's built-in CID font ``STSong-Light`` (Adobe-GB1), which PDF readers
-supply themselves, so no font file is shipped or embedded.
+columns wrap long text, and page numbers when printed. The PDF embeds the
+TrueType CJK font of ``core.pdf_fonts``, so it looks the same on every reader.
 
 Entry point: :func:`list_export` (slug, region, format) → :class:`ExportFile`.
 """
@@ -25,7 +24,7 @@ from tongban.catalog.lists import (
     list_items,
     rows_of,
 )
-from tongban.core import clock
+from tongban.core import clock, pdf_fonts
 from tongban.org.models import Region
 from tongban.org.selectors import region_get
 
@@ -34,7 +33,7 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-CJK_FONT = "STSong-Light"
+CJK_FONT = pdf_fonts.CJK_FONT
 NUMBER = Column("number", "序号", 5)
 
 
@@ -171,11 +170,7 @@ def list_xlsx(document: ListDocument) -> bytes:
 
 
 def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    pdf_fonts.cjk_font()
 
 
 def _paragraph_text(text: str) -> str:

@@ -73,9 +73,6 @@ def test_the_pdf_is_a_pdf_with_the_title_and_page_numbers(catalogue):
     assert file.filename == "江苏省南京市玄武区责任清单_20260302.pdf"
     assert pdf_title(file.content) == "江苏省南京市玄武区责任清单"
     assert file.content.count(b"/Type /Page\n") + file.content.count(b"/Type /Page ") >= 1
-    # The CID font is referenced by name, not embedded: no font file ships.
-    assert b"STSong-Light" in file.content
-    assert b"/FontFile" not in file.content
 
 
 def test_an_empty_list_still_makes_a_pdf(catalogue):
@@ -111,3 +108,11 @@ def test_the_api_refuses_a_bad_format_list_or_region(client, slug, params, statu
     assert response.status_code == status
     assert response["Content-Type"].startswith("application/problem+json")
     assert response.json()["code"] == code
+
+
+def test_the_pdf_embeds_its_truetype_cjk_font(catalogue):
+    """The same on every reader (issue 20, item 8): the font travels in the file."""
+    file = exports.list_export("responsibility", XUANWU, "pdf", date=DAY)
+    assert b"/FontFile2" in file.content  # embedded TrueType outlines
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+NotoSansSC-Regular", file.content)
+    assert b"/STSong-Light" not in file.content
