@@ -12,9 +12,9 @@ code that opens the public verification page of the document.
 - :func:`document_verification_get` is the public read of the verification
   page: only what may be shown to whoever holds the document.
 
-The font is reportlab's built-in CID font ``STSong-Light`` (Adobe-GB1), as in
-``catalog.exports``: PDF readers supply it, so no font file is shipped. The
-QR code is drawn as vector squares from segno's matrix (crisp at any zoom).
+The font is the embedded TrueType CJK font of ``core.pdf_fonts`` (the same on
+every reader, never one the machine happens to have), as in
+``catalog.exports``. The QR code is drawn as vector squares from segno's matrix (crisp at any zoom).
 Dates follow GB/T 9704-2012 7.3.5.3: Arabic numerals, the year in full, no
 leading zeros (2026年11月2日), in Asia/Shanghai.
 """
@@ -43,7 +43,7 @@ from tongban.cases.models import (
     DocumentNumberSequence,
     Outcome,
 )
-from tongban.core import clock, events
+from tongban.core import clock, events, pdf_fonts
 from tongban.core.audit import audit_record
 from tongban.core.counters import counter_next
 from tongban.core.errors import DomainError, define
@@ -53,7 +53,7 @@ from tongban.org.models import Department, RegionLevel
 # Stable code of this module (the lead may move it to ``cases/errors.py``).
 DOCUMENT_NOT_APPLICABLE = define("case_document_not_applicable", 409, "办件当前不能出具该文书")
 
-CJK_FONT = "STSong-Light"
+CJK_FONT = pdf_fonts.CJK_FONT
 K = DocumentKind
 
 TITLES: dict[str, str] = {
@@ -353,11 +353,7 @@ def notice_lines(
 
 
 def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    pdf_fonts.cjk_font()
 
 
 def qr_matrix(url: str) -> tuple[tuple[bool, ...], ...]:
