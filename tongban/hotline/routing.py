@@ -214,14 +214,17 @@ def suggest_for_text(value: str, *, region_path: str, kind: str = "") -> Suggest
     """Up to three categories for the words of ``value``, and the department of the
     best one's routing rule for the place (a business-environment complaint goes to
     the 企业投诉 centre through its category's rules, R-HL-6)."""
+    return suggest_for_words(text.words(value), region_path=region_path)
+
+
+def suggest_for_words(words: Sequence[str], *, region_path: str) -> Suggestion:
+    """:func:`suggest_for_text` for words already segmented (registration segments once)."""
     model, _ = current_model()
     if model is None:
         return Suggestion(None, None)
     categories, _ = _rules()
     candidates = tuple(
-        (categories[label], p)
-        for label, p in model.top(text_features(value), 3)
-        if label in categories
+        (categories[label], p) for label, p in model.top(features(words), 3) if label in categories
     )
     if not candidates:
         return Suggestion(None, None)

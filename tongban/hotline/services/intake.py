@@ -260,16 +260,16 @@ def work_order_register(
     the routing suggestion, history, audit, an SMS with the order number.
 
     An emergency (110/119/120/122) is handed over at once, not dispatched."""
-    from tongban.hotline.routing import suggest_for_text
+    from tongban.hotline.routing import suggest_for_words
 
     values = validated(data)
     moment = now or clock.now()
     phone = values.pop("phone")
     checked = values.pop("attachments")
     region: Region = values["region"]
-    suggestion = suggest_for_text(
-        f"{values['title']} {values['content']}", region_path=region.path, kind=values["kind"]
-    )
+    # Segmented once: for the suggestion and for the stored token column.
+    words = text.words(f"{values['title']} {values['content']}")
+    suggestion = suggest_for_words(words, region_path=region.path)
     cal = get_calendar()
     with transaction.atomic():
         order = WorkOrder(
@@ -280,7 +280,7 @@ def work_order_register(
             caller_phone_token=search_token(phone, context=PHONE_CONTEXT) if phone else "",
             caller_phone_masked=mask_phone(phone) if phone else "",
             caller_user=caller_user if getattr(caller_user, "pk", None) else None,
-            content_tokens=text.token_text([values["title"], values["content"]]),
+            content_tokens=" ".join(words)[:20000],
             region_path=region.path,
             address_key=text.address_key(values["address"]),
             suggested_category=suggestion.category,
