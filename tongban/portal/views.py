@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +21,11 @@ from django.views.decorators.http import require_POST
 
 from tongban.core import clock
 from tongban.core.calendar import PROVISIONAL_NOTE, Day, DayKind, get_calendar
-from tongban.core.context_processors import LARGE_TEXT_COOKIE
+from tongban.core.context_processors import (
+    HIGH_CONTRAST_COOKIE,
+    LARGE_TEXT_COOKIE,
+    READ_ALOUD_COOKIE,
+)
 from tongban.core.errors import DomainError
 from tongban.portal.themes import BUSINESS_THEMES, LIFE_THEMES
 
@@ -51,22 +55,34 @@ def home(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- large text
 
 
+def _toggle_cookie(request: HttpRequest, cookie: str) -> HttpResponse:
+    target = _safe_next(request, request.POST.get("next")) or reverse("portal:home")
+    response = HttpResponseRedirect(target)
+    if request.COOKIES.get(cookie) == "1":
+        response.delete_cookie(cookie, samesite="Lax")
+    else:
+        response.set_cookie(
+            cookie, "1", max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
+        )
+    return response
+
+
 @require_POST
 def large_text_toggle(request: HttpRequest) -> HttpResponse:
     """The no-JavaScript path of the 大字模式 switch (tongban.js does it in place)."""
-    target = _safe_next(request, request.POST.get("next")) or reverse("portal:home")
-    response = HttpResponseRedirect(target)
-    if request.COOKIES.get(LARGE_TEXT_COOKIE) == "1":
-        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
-    else:
-        response.set_cookie(
-            LARGE_TEXT_COOKIE,
-            "1",
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
-    return response
+    return _toggle_cookie(request, LARGE_TEXT_COOKIE)
+
+
+DISPLAY_COOKIES = {"contrast": HIGH_CONTRAST_COOKIE, "read-aloud": READ_ALOUD_COOKIE}
+
+
+@require_POST
+def display_toggle(request: HttpRequest, setting: str) -> HttpResponse:
+    """The no-JavaScript path of 高对比度 and 朗读 (tongban.js does them in place)."""
+    cookie = DISPLAY_COOKIES.get(setting)
+    if cookie is None:
+        raise Http404("没有这项设置")
+    return _toggle_cookie(request, cookie)
 
 
 # ---------------------------------------------------------------- calendar

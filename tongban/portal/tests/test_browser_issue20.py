@@ -123,3 +123,92 @@ def test_the_flow_chart_boxes_fit_their_text_at_every_width_and_in_print(new_pag
     assert "1 个工作日内" in page.locator("svg").first.inner_html()
     screenshots(page, "guide-flowchart")
     assert_accessible(page)
+
+
+def test_on_a_phone_the_menu_folds_and_the_content_starts_in_the_first_screen(
+    new_page, live_server
+):
+    page = new_page(NARROW)
+    page.context.add_cookies([{"name": "tb_large_text", "value": "1", "url": live_server.url}])
+    page.goto("/calendar/?month=2026-10")
+    nav = page.get_by_role("navigation", name="主导航")
+    toggle = page.get_by_role("button", name="菜单")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not nav.is_visible()
+    heading = page.get_by_role("heading", level=1).bounding_box()
+    assert heading["y"] + heading["height"] < NARROW["height"] / 2, heading
+    assert not has_horizontal_scroll(page)
+    screenshots(page, "phone-menu-closed")
+    assert_accessible(page)
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert nav.get_by_role("link", name="办事服务").is_visible()
+    assert_accessible(page)
+    nav.get_by_role("link", name="办事服务").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/services/")
+    page.set_viewport_size(WIDE)  # on a desktop the menu is simply there
+    assert not page.get_by_role("button", name="菜单").is_visible()
+    assert page.get_by_role("navigation", name="主导航").is_visible()
+
+
+SPEECH_STUB = """
+window.__spoken = [];
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+Object.defineProperty(window, 'speechSynthesis', {value: {
+  speak: function (u) { window.__spoken.push({text: u.text, lang: u.lang}); },
+  cancel: function () {},
+}});
+"""
+
+
+def test_large_text_offers_high_contrast_and_read_aloud_that_show_they_are_on_and_persist(
+    new_page, live_server
+):
+    page = new_page(WIDE)
+    page.add_init_script(SPEECH_STUB)
+    page.goto("/calendar/?month=2026-10")
+    assert not page.get_by_role("button", name="高对比度").is_visible()
+    page.get_by_role("button", name="大字模式").click()
+    contrast = page.get_by_role("button", name="高对比度")
+    aloud = page.get_by_role("button", name="朗读", exact=True)
+    assert contrast.is_visible() and aloud.is_visible()
+    contrast.click()
+    assert contrast.get_attribute("aria-pressed") == "true"
+    assert "high-contrast" in (page.locator("html").get_attribute("class") or "")
+    status = page.locator("[data-display-status]")
+    assert "已开启：" in status.inner_text() and "高对比度" in status.inner_text()
+    aloud.click()
+    assert page.evaluate("window.__spoken.length") >= 1  # "朗读已开启…"
+    assert page.evaluate("window.__spoken[0].lang") == "zh-CN"
+    page.get_by_role("heading", level=1).click()
+    assert page.evaluate("window.__spoken.at(-1).text").startswith("办事日历")
+    page.get_by_role("button", name="朗读本页").click()
+    assert "2026年10月" in page.evaluate("window.__spoken.at(-1).text")
+    screenshots(page, "elder-mode-on")
+    assert_accessible(page)
+
+    page.reload()
+    classes = page.locator("html").get_attribute("class") or ""
+    assert {"large-text", "high-contrast", "read-aloud"} <= set(classes.split())
+    assert page.get_by_role("button", name="高对比度").get_attribute("aria-pressed") == "true"
+    assert "朗读" in page.locator("[data-display-status]").inner_text()
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    assert cookies.get("tb_contrast") == "1" and cookies.get("tb_read_aloud") == "1"
+    assert_accessible(page)
+
+
+def test_high_contrast_works_without_javascript(browser, live_server, transactional_db):
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    try:
+        page = context.new_page()
+        page.goto("/login/")
+        page.get_by_role("button", name="大字模式").click()
+        page.wait_for_load_state()
+        page.get_by_role("button", name="高对比度").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/login/")
+        assert "high-contrast" in (page.locator("html").get_attribute("class") or "")
+        assert page.get_by_role("navigation", name="主导航").is_visible()  # no JS: menu open
+    finally:
+        context.close()

@@ -208,3 +208,17 @@ def test_a_form_posted_without_csrf_token_gets_a_chinese_explanation():
     )
     assert response.status_code == 403
     assert "页面已过期" in text(response)
+
+
+def test_high_contrast_and_read_aloud_are_switched_by_a_posted_form_and_persist(client):
+    """适老化 without JavaScript (issue 20, item 8): each switch sets its cookie."""
+    response = client.post("/display/contrast/", {"next": "/calendar/"})
+    assert response.status_code == 302 and response["Location"] == "/calendar/"
+    assert client.cookies["tb_contrast"].value == "1"
+    client.post("/display/read-aloud/", {"next": "/"})
+    body = client.get("/").content.decode()
+    assert '<html lang="zh-Hans" class="high-contrast read-aloud">' in body
+    assert "已开启：" in body and "朗读本页" in body
+    client.post("/display/contrast/", {"next": "/"})
+    assert 'class="read-aloud"' in client.get("/").content.decode()
+    assert client.post("/display/colour/", {"next": "/"}).status_code == 404
