@@ -15,9 +15,9 @@ class CoreConfig(AppConfig):
         notifications.subscribe_handlers()
         checks.register(check_trusted_proxies)
 
-        # The audit log is sealed into its chain every few seconds (ADR-0008).
+        # The audit log is sealed into its chain at every scheduler tick (ADR-0008).
         scheduler.register(
-            "audit_seal", every_seconds=5, task_path="tongban.core.tasks.audit_seal_sweep"
+            "audit_seal", every_seconds=1, task_path="tongban.core.tasks.audit_seal_sweep"
         )
         # Retries after backoff, and any delivery whose enqueue was lost.
         scheduler.register(

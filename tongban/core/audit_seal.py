@@ -254,6 +254,7 @@ class VerifyResult:
     checkpoints: int = 0
     witnessed: int = 0
     unsealed: int = 0
+    oldest_unsealed: dt.datetime | None = None  # when the oldest waiting event was appended
 
 
 def _witness_lines() -> list[dict[str, Any]]:
@@ -319,10 +320,13 @@ def audit_verify() -> VerifyResult:
                 None,
                 f"见证文件中的检查点（位置 {line.get('position')}）与数据库不符",
             )
+    waiting = AuditEvent.objects.filter(position__isnull=True)
+    oldest = waiting.order_by("seq").values_list("at", flat=True).first()
     return VerifyResult(
         True,
         checked,
         checkpoints=len(checkpoints),
         witnessed=len(witnessed),
-        unsealed=AuditEvent.objects.filter(position__isnull=True).count(),
+        unsealed=waiting.count(),
+        oldest_unsealed=oldest,
     )

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from tongban.core.audit import audit_record
 from tongban.core.audit_seal import audit_seal, audit_seal_all, audit_verify
@@ -91,3 +91,34 @@ def test_one_idempotency_key_sent_concurrently_runs_once():
     assert CalendarOverride.objects.filter(name="test").count() == 1
     assert all(s in (201, 409) for s in statuses), statuses
     assert statuses.count(201) >= 1
+
+
+def test_events_committed_out_of_sequence_order_are_sealed_once_each():
+    """Issue 12: a long transaction holds an earlier seq while later ones commit
+    and are sealed; when it commits, its event joins the next seal — neither
+    skipped nor sealed twice."""
+    opened, release = threading.Event(), threading.Event()
+
+    def slow_writer() -> None:
+        try:
+            with transaction.atomic():
+                audit_record(actor="slow", action="test.late", object_type="t", object_id="1")
+                opened.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    assert opened.wait(timeout=30)
+    audit_record(actor="fast", action="test.early", object_type="t", object_id="2")
+    assert audit_seal() == 1  # only what has committed
+    release.set()
+    thread.join(timeout=30)
+
+    assert audit_seal() == 1  # the late one, now committed
+    slow, fast = AuditEvent.objects.get(actor="slow"), AuditEvent.objects.get(actor="fast")
+    assert slow.seq < fast.seq  # it took its seq first …
+    assert (fast.position, slow.position) == (1, 2)  # … and its place after
+    assert audit_seal() == 0
+    assert audit_verify().ok
