@@ -9,11 +9,13 @@ import shutil
 import subprocess
 
 import pytest
+import segno
 from django.db import IntegrityError
 from django.test import override_settings
 
 from tongban.cases import notices, services
 from tongban.cases.models import Case, CaseDocument, DocumentKind, MaterialKind
+from tongban.cases.notices import issue as notice_issue
 from tongban.cases.services.intake import MaterialInput
 from tongban.cases.workflow import TRANSITIONS
 from tongban.core.errors import DomainError
@@ -262,13 +264,13 @@ def test_a_document_that_does_not_fit_the_case_is_refused(world, kind, make):
 
 def test_the_qr_code_encodes_the_absolute_verification_url(world, monkeypatch):
     seen: list[str] = []
-    make = notices.segno.make
+    make = segno.make
 
     def spy(content, **kwargs):
         seen.append(content)
         return make(content, **kwargs)
 
-    monkeypatch.setattr(notices.segno, "make", spy)
+    monkeypatch.setattr(segno, "make", spy)
     with override_settings(TONGBAN_PUBLIC_BASE_URL="https://zwfw.example.gov.cn/"):
         document = notices.document_issue(case=accepted(world), kind=K.ACCEPTANCE_NOTICE)
     assert seen == [f"https://zwfw.example.gov.cn/verify/{document.verification_code}/"]
@@ -340,7 +342,7 @@ def test_supplement_notices_of_two_cases_are_numbered_in_one_series(world):
 
 def test_a_number_taken_by_a_racing_issue_is_retried_with_the_next(world, monkeypatch):
     taken = notices.document_issue(case=accepted(world), kind=K.ACCEPTANCE_NOTICE)
-    real = notices._next_number
+    real = notice_issue._next_number
     calls: list[str] = []
 
     def racing(department, kind, year):
@@ -348,7 +350,7 @@ def test_a_number_taken_by_a_racing_issue_is_retried_with_the_next(world, monkey
         calls.append(kind)
         return taken.number if len(calls) == 1 else real(department, kind, year)
 
-    monkeypatch.setattr(notices, "_next_number", racing)
+    monkeypatch.setattr(notice_issue, "_next_number", racing)
     document = notices.document_issue(case=accepted(world), kind=K.ACCEPTANCE_NOTICE)
     assert len(calls) == 2
     assert document.number == NANJING_ACCEPT + "000002号"
@@ -357,7 +359,7 @@ def test_a_number_taken_by_a_racing_issue_is_retried_with_the_next(world, monkey
 
 def test_issuing_gives_up_after_repeated_collisions(world, monkeypatch):
     taken = notices.document_issue(case=accepted(world), kind=K.ACCEPTANCE_NOTICE)
-    monkeypatch.setattr(notices, "_next_number", lambda *args: taken.number)
+    monkeypatch.setattr(notice_issue, "_next_number", lambda *args: taken.number)
     case = accepted(world)
     with pytest.raises(IntegrityError):
         notices.document_issue(case=case, kind=K.ACCEPTANCE_NOTICE)

@@ -1,0 +1,159 @@
+"""Issuing a document: its number, its file, its record and its event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from tongban.cases.models import (
+    Case,
+    CaseDocument,
+    DocumentNumberSequence,
+)
+from tongban.cases.notices.content import (
+    ISSUE_ATTEMPTS,
+    SEQUENCE_DIGITS,
+    documents_for_transition,
+    format_number,
+    number_series,
+)
+from tongban.cases.notices.render import (
+    render_notice,
+)
+from tongban.core import clock, events
+from tongban.core.audit import audit_record
+from tongban.core.counters import counter_next
+from tongban.org.models import Department
+
+
+def verification_url(code: str, *, base_url: str | None = None) -> str:
+    """The absolute address of the public verification page of ``code``."""
+    base = (base_url or settings.TONGBAN_PUBLIC_BASE_URL).rstrip("/")
+    return base + reverse("portal:verify_document", args=[code])
+
+
+def _file_stem(case: Case, kind: str) -> str:
+    """Names the stored file after the case version, which makes issuing
+    idempotent per (case, kind, version) without a column for it."""
+    return f"{case.case_no}-{kind}-v{case.version}-"
+
+
+def _highest_issued(series: str) -> int:
+    last = (
+        CaseDocument.objects.filter(number__startswith=series)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return int(last[len(series) : len(series) + SEQUENCE_DIGITS]) if last else 0
+
+
+def _next_number(department: Department, kind: str, year: int) -> str:
+    """The series' next number from its counter row (locked until the caller's
+    transaction ends). A series without a counter yet starts after the highest
+    number already issued in it."""
+    series = number_series(department, kind, year)
+    last = counter_next(
+        DocumentNumberSequence, key={"series": series}, start=lambda: _highest_issued(series) + 1
+    )
+    return format_number(series, last)
+
+
+def document_issue(
+    *,
+    case: Case,
+    kind: str,
+    actor: Any = None,
+    base_url: str | None = None,
+    now: dt.datetime | None = None,
+) -> CaseDocument:
+    """Issue document ``kind`` on ``case``: number, render, store, record.
+
+    Idempotent per (case, kind, case version): issuing the same kind again on
+    an unchanged case returns the document already issued.
+
+    Numbering: one series per 机关代字, kind and year (in Asia/Shanghai), counted
+    by a ``DocumentNumberSequence`` row in this transaction, so numbers are
+    continuous and two cases never draw the same one. The case row is locked
+    (so one case never issues the same document twice at once). Should a number
+    exist already (a document written outside this service), the unique index
+    refuses it and the next number is drawn.
+    """
+    moment = now or clock.now()
+    with transaction.atomic():
+        locked = (
+            # Only the case row: locking the joined department, item and guide
+            # rows too would serialise a department's notices and deadlock with
+            # submissions, whose foreign-key checks share-lock those rows.
+            Case.objects.select_for_update(of=("self",))
+            .select_related("department__region", "service_item", "guide_version")
+            .get(pk=case.pk)
+        )
+        stem = _file_stem(locked, kind)
+        existing = CaseDocument.objects.filter(
+            case=locked, kind=kind, file__contains=f"/{stem}"
+        ).first()
+        if existing is not None:
+            return existing
+        year = clock.local_date(moment).year
+        for attempt in range(ISSUE_ATTEMPTS):
+            number = _next_number(locked.department, kind, year)
+            code = secrets.token_urlsafe(12)  # 16 characters, 96 bits
+            url = verification_url(code, base_url=base_url)
+            pdf = render_notice(locked, kind, number=number, verification_url=url, issued_at=moment)
+            document = CaseDocument(
+                case=locked,
+                kind=kind,
+                number=number,
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                verification_code=code,
+                issued_at=moment,
+            )
+            # A random part keeps stored names unguessable.
+            document.file.save(f"{stem}{secrets.token_hex(4)}.pdf", ContentFile(pdf), save=False)
+            try:
+                with transaction.atomic():
+                    document.save()
+                break
+            except IntegrityError:
+                document.file.delete(save=False)
+                if attempt == ISSUE_ATTEMPTS - 1:
+                    raise
+        label = f"user:{actor.pk}" if getattr(actor, "pk", None) else "system"
+        audit_record(
+            actor=label,
+            action="case.document_issue",
+            object_type="case_document",
+            object_id=document.number,
+            details={
+                "case_no": locked.case_no,
+                "kind": kind,
+                "case_version": locked.version,
+                "sha256": document.sha256,
+            },
+            now=moment,
+        )
+        events.emit(
+            "case.document_issued",
+            {"case_no": locked.case_no, "kind": kind, "number": document.number},
+            now=moment,
+        )
+    return document
+
+
+def documents_issue_for_transition(
+    *, case: Case, action: str, actor: Any = None, now: dt.datetime | None = None
+) -> list[CaseDocument]:
+    """Issue every document that ``action`` issues on ``case`` (the wiring point
+    for the transition services)."""
+    return [
+        document_issue(case=case, kind=kind, actor=actor, now=now)
+        for kind in documents_for_transition(case, action)
+    ]
