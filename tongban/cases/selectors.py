@@ -460,3 +460,20 @@ def _last4_matches(case: Case | None, last4: str | None) -> bool:
     if case is None or case.applicant_person is None or len(given) != 4:
         return False
     return hmac.compare_digest(given, case.applicant_person.id_number_masked[-4:].upper())
+
+
+# --- usage, for search ranking ------------------------------------------------
+
+
+def case_counts_by_basic_item(*, since: dt.datetime) -> dict[int, int]:
+    """Cases received since ``since`` per basic item (every region, every
+    channel): the usage signal of catalogue search (docs/catalog.md)."""
+    from django.db.models import Count
+
+    rows = (
+        Case.objects.filter(received_at__gte=since)
+        .values("service_item__basic_item_id")
+        .annotate(n=Count("id"))
+        .values_list("service_item__basic_item_id", "n")
+    )
+    return {int(basic): int(n) for basic, n in rows}

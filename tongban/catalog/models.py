@@ -53,6 +53,14 @@ class BasicItem(models.Model):
     legal_basis = models.TextField("设定依据")
     levels = models.CharField("行使层级", max_length=12, help_text="如 234：省、市、县三级")
     created_at = models.DateTimeField("创建时间")
+    # The signals search ranks by after the match itself (docs/catalog.md):
+    # 高频事项 as the catalogue marks them, and how many cases were filed for the
+    # item in every region over the last year (refreshed daily from the cases).
+    high_frequency = models.BooleanField(
+        "高频事项", default=False, help_text="列入高频事项清单的事项在搜索结果中优先"
+    )
+    usage_count = models.PositiveIntegerField("近一年办件量", default=0)
+    usage_counted_at = models.DateTimeField("办件量统计时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "基本目录事项"

@@ -25,10 +25,15 @@ rank before those of higher regions, which rank before those of lower ones.
 
 Ranking, best first: the name equals the query; the name contains the query;
 the name contains every typed word; any other match (aliases, keywords,
-materials, department, pinyin initials). Within a tier: region proximity as
-above, then name, then id. Every key is an integer or the name, so pages use
-the generic keyset cursor (``core.api.pagination``): stable under inserts, no
-offset and no page limit.
+materials, department, pinyin initials). Within a tier, the item people
+usually mean comes first (issue 20, item 5; docs/catalog.md "Search
+ranking"): a 高频事项 (``BasicItem.high_frequency``, from the catalogue's
+high-frequency list) before the others, then by the cases filed for the item
+in every region over the last year (``BasicItem.usage_count``, refreshed daily
+from the cases), so that 营业执照 finds 企业设立登记 before 变更 and 注销. Then
+region proximity as above, then name, then id. Every key is an integer or the
+name, so pages use the generic keyset cursor (``core.api.pagination``):
+stable under inserts, no offset and no page limit.
 """
 
 from __future__ import annotations
@@ -39,9 +44,10 @@ import operator
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
 from tongban.catalog.content import Audience, GuideContent, ServiceMode
@@ -66,8 +72,8 @@ MAX_QUERY_TERMS = 16
 # from the query unless nothing else is left, because every word must match.
 _STOPWORDS = "的 了 和 与 及 或 在 是 我 我们 要 想 去 需要 怎么 怎样 如何 哪里 哪儿 什么"
 QUERY_STOPWORDS = frozenset([*_STOPWORDS.split(), "办理", "申请", "手续", "流程"])
-ORDERING = ("search_tier", "search_proximity", "name", "id")
-PHASE_B_ORDERING = ("search_proximity", "name", "id")
+ORDERING = ("search_tier", "search_frequent", "-search_usage", "search_proximity", "name", "id")
+PHASE_B_ORDERING = ("search_frequent", "-search_usage", "search_proximity", "name", "id")
 
 
 def segment(text: str) -> list[str]:
@@ -386,7 +392,7 @@ def search_items(
     limit = max(1, min(limit, 100))
     if not terms:
         qs = base.filter(pk__in=_match(filters)) if filters else base
-        qs = qs.annotate(search_tier=_tier(""), search_proximity=_proximity(scope))
+        qs = qs.annotate(search_tier=_tier(""), search_proximity=_proximity(scope), **_usual())
         page = paginate(qs, ordering=ORDERING, cursor=cursor, limit=limit)
         return SearchPage(list[ServiceItem](page.items), page.next_cursor)
     # Two phases, best first: (A) items whose name, aliases or keywords hold every
@@ -396,10 +402,10 @@ def search_items(
     # rows for the first page, while phase A is small and answers it.
     name_groups = [[tag("n", t), *([t] if t.isascii() and t.isalpha() else [])] for t in terms]
     phase_a = base.filter(pk__in=_match(name_groups + filters)).annotate(
-        search_tier=_tier(text), search_proximity=_proximity(scope)
+        search_tier=_tier(text), search_proximity=_proximity(scope), **_usual()
     )
     phase_b = base.filter(pk__in=_match(groups, exclude=name_groups)).annotate(
-        search_proximity=_proximity(scope)
+        search_proximity=_proximity(scope), **_usual()
     )
     phase, _, inner = (cursor or "a.").partition(".")
     if phase not in ("a", "b"):
@@ -432,6 +438,18 @@ def _tier(text: str) -> Case | Value:
         every = functools.reduce(operator.and_, [Q(name__contains=w) for w in words])
         whens.append(When(every, then=Value(2)))
     return Case(*whens, default=Value(3), output_field=IntegerField())
+
+
+def _usual() -> dict[str, Any]:
+    """The "what people usually mean" keys: 高频事项 first (0), then more cases."""
+    return {
+        "search_frequent": Case(
+            When(basic_item__high_frequency=True, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        "search_usage": F("basic_item__usage_count"),
+    }
 
 
 def _proximity(scope: _RegionScope | None) -> Case | Value:

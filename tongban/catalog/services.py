@@ -82,6 +82,7 @@ def basic_item_create(
     item_type: str,
     legal_basis: str,
     levels: str,
+    high_frequency: bool = False,
     now: dt.datetime | None = None,
 ) -> BasicItem:
     code = (code or "").strip().upper()
@@ -102,10 +103,27 @@ def basic_item_create(
             "item_type": item_type,
             "legal_basis": legal_basis.strip(),
             "levels": levels,
+            "high_frequency": high_frequency,
             "created_at": now or clock.now(),
         },
     )
     return item
+
+
+def basic_item_usage_set(*, counts: dict[int, int], now: dt.datetime | None = None) -> int:
+    """Record each basic item's cases of the last year (id → count; absent: 0),
+    the usage signal of search ranking. Returns the number of items changed."""
+    moment = now or clock.now()
+    changed = 0
+    with transaction.atomic():
+        for item in BasicItem.objects.select_for_update().only("usage_count"):
+            count = max(0, int(counts.get(item.pk, 0)))
+            if item.usage_count != count:
+                changed += 1
+            item.usage_count = count
+            item.usage_counted_at = moment
+            item.save(update_fields=["usage_count", "usage_counted_at"])
+    return changed
 
 
 def level_of(department: Department) -> str:

@@ -15,3 +15,9 @@ class PortalConfig(AppConfig):
             every_seconds=3600,
             task_path="tongban.portal.tasks.staged_uploads_expire_sweep",
         )
+        # Search ranks the items people use most first (docs/catalog.md).
+        scheduler.register(
+            "catalog_usage_refresh",
+            every_seconds=24 * 3600,
+            task_path="tongban.portal.tasks.catalog_usage_refresh",
+        )

@@ -167,6 +167,7 @@ def demo_catalog_load() -> dict[str, int]:
                 "item_type": str(item["type"]),
                 "legal_basis": item["basis"].strip(),
                 "levels": str(item["levels"]),
+                "high_frequency": bool(item.get("high_frequency", False)),
             }
             if basic is None or any(getattr(basic, k) != v for k, v in facts.items()):
                 basic = basic_item_create(code=item["code"], **facts)
