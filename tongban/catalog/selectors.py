@@ -118,6 +118,35 @@ def departments_with_items(*, region: str | None = None) -> list[tuple[int, str]
     )
 
 
+SWITCHER_LEVELS = ("province", "city", "county")
+
+
+REGIONS_CACHE_KEY = "tongban:catalog:regions-with-items"
+
+
+def regions_with_items(*, fresh: bool = False) -> list[tuple[str, str, str]]:
+    """(code, name, level) of the regions a visitor may choose in the header
+    (issue 20, item 5): every province, city and county with a published item
+    in it or beneath it, ordered by code.
+
+    Kept in the cache and rewritten by every publication (``services``), so a
+    page pays no query for it; two queries when absent."""
+    from django.core.cache import cache
+
+    from tongban.org.models import Region
+
+    if not fresh:
+        cached = cache.get(REGIONS_CACHE_KEY)
+        if cached is not None:
+            return list(cached)
+    paths = search.published_items().values_list("region_path", flat=True).distinct()
+    codes = {code for path in paths for code in search.region_codes(path)}
+    found = Region.objects.filter(code__in=codes, level__in=SWITCHER_LEVELS).order_by("code")
+    regions = [(r.code, r.name, r.level) for r in found]
+    cache.set(REGIONS_CACHE_KEY, regions, None)
+    return regions
+
+
 def service_item_list_for_clerk(*, user: Any, q: str = "") -> QuerySet[ServiceItem]:
     """Published items a window clerk may take applications for: the clerk's
     window scope (region subtree and departments), by name or 实施编码."""

@@ -30,6 +30,7 @@ from tongban.catalog.models import (
     Level,
     ServiceItem,
 )
+from tongban.catalog.selectors import regions_with_items
 from tongban.core import clock
 from tongban.core.api.problems import field_message
 from tongban.core.audit import actor_label, audit_record
@@ -399,6 +400,8 @@ def guide_publish(
         _event(locked, "publish", frm, to, actor, moment, comment)
         _apply_facets(item, locked, guide, moment)
         search_index_item(service_item=item, now=moment)
+    # The header's region switcher offers the regions with published items.
+    regions_with_items(fresh=True)
     return locked
 
 

@@ -49,6 +49,7 @@ from tongban.catalog.situations import situation_walk
 from tongban.core.errors import DomainError
 from tongban.org.models import Region
 from tongban.org.selectors import region_get, regions_children
+from tongban.portal.region import current_region
 from tongban.portal.themes import BUSINESS_THEMES, LIFE_THEMES
 
 PAGE_SIZE = 20
@@ -190,7 +191,8 @@ def services_index(request: HttpRequest) -> HttpResponse:
     theme = get.get("theme", "").strip()[:40]
     mode = get.get("mode", "") if get.get("mode") in MODE_LABELS else ""
     department = _int(get.get("department"))
-    chain = _region_chain(get.getlist("region"))
+    # The header's 所在地区 scopes the search unless the page chose a region.
+    chain = _region_chain(get.getlist("region") if "region" in get else [current_region(request)])
     region = chain[-1].code if chain else ""
     cursor = get.get("cursor") or None
     error = ""
@@ -410,7 +412,8 @@ def service_file(request: HttpRequest, code: str, key: str) -> HttpResponseBase:
 
 
 def _list_region(request: HttpRequest) -> tuple[Region, list[RegionLevelChoice]]:
-    chain = _region_chain(request.GET.getlist("region"))
+    chosen = request.GET.getlist("region") if "region" in request.GET else []
+    chain = _region_chain(chosen or [current_region(request)])
     if not chain:
         provinces = list(regions_children(""))
         if not provinces:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("calendar/", views.calendar_month, name="calendar"),
     path("display/large-text/", views.large_text_toggle, name="large_text"),
     path("display/<slug:setting>/", views.display_toggle, name="display_toggle"),
+    path("region/", views.region_choose, name="region"),
     path("services/", catalog_views.services_index, name="services"),
     path("services/<str:code>/", catalog_views.service_guide, name="service_guide"),
     path("services/<str:code>/print/", catalog_views.service_guide_print, name="service_print"),

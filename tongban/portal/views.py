@@ -12,6 +12,7 @@ import calendar as pycalendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -27,6 +28,7 @@ from tongban.core.context_processors import (
     READ_ALOUD_COOKIE,
 )
 from tongban.core.errors import DomainError
+from tongban.portal.region import REGION_COOKIE, offered_regions
 from tongban.portal.themes import BUSINESS_THEMES, LIFE_THEMES
 
 # ---------------------------------------------------------------- helpers
@@ -83,6 +85,26 @@ def display_toggle(request: HttpRequest, setting: str) -> HttpResponse:
     if cookie is None:
         raise Http404("没有这项设置")
     return _toggle_cookie(request, cookie)
+
+
+@require_POST
+def region_choose(request: HttpRequest) -> HttpResponse:
+    """所在地区: remember the choice; the page returned to drops its own region."""
+    target = _safe_next(request, request.POST.get("next")) or reverse("portal:home")
+    path, _, query = target.partition("?")
+    kept = [(k, v) for k, v in parse_qsl(query) if k not in ("region", "cursor")]
+    response = HttpResponseRedirect(path + ("?" + urlencode(kept) if kept else ""))
+    chosen = str(request.POST.get("region", ""))
+    offered = {code for code, _label, _depth in offered_regions()}
+    if chosen == "all" or chosen in offered:
+        response.set_cookie(
+            REGION_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
 
 
 # ---------------------------------------------------------------- calendar

@@ -212,3 +212,27 @@ def test_high_contrast_works_without_javascript(browser, live_server, transactio
         assert page.get_by_role("navigation", name="主导航").is_visible()  # no JS: menu open
     finally:
         context.close()
+
+
+def test_the_region_switcher_scopes_the_search_at_both_widths(new_page, live_server):
+    from tests.support.catalog import seed_catalog
+
+    page = new_page(WIDE)
+    seed = seed_catalog()
+    page.goto("/services/")
+    switcher = page.get_by_label("所在地区")
+    assert switcher.is_visible()
+    switcher.select_option("360700")
+    page.get_by_role("button", name="切换").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("所在地区").input_value() == "360700"
+    main = page.locator("main").inner_text()
+    assert seed.ganzhou.department.name in main or "赣州" in main
+    screenshots(page, "region-switcher")
+    assert_accessible(page)
+    page.set_viewport_size(NARROW)
+    page.reload()
+    page.get_by_role("button", name="菜单").click()
+    assert page.get_by_label("所在地区").is_visible()
+    assert not has_horizontal_scroll(page)
+    assert_accessible(page)
