@@ -11,5 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("workbench/", include("tongban.workbench.urls")),
     path("open311/v2/", include("tongban.hotline.open311.urls")),
+    # Single sign-on: /.well-known/openid-configuration and /oidc/… (tongban.sso).
+    path("", include("tongban.sso.urls")),
     path("", include("tongban.portal.urls")),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tongban.sharing",
     "tongban.cases",
     "tongban.hotline",
+    "tongban.bundles",
     "tongban.supervision",
     "tongban.portal",
     "tongban.workbench",
@@ -363,3 +364,39 @@ TONGBAN_HOTLINE_DUPLICATE_WINDOW_DAYS = int(
 TONGBAN_HOTLINE_OPEN311_JURISDICTION = os.environ.get(
     "TONGBAN_HOTLINE_OPEN311_JURISDICTION", "320100"
 )
+
+# Single sign-on (tongban.sso, docs/sso.md)
+# -----------------------------------------
+# The platform is the OpenID Connect provider of departments' systems and the
+# mobile front end (R-ID-1, R-PL-4): authorization code with PKCE only, ID
+# tokens signed RS256 with the first key of the key file and every key of it
+# published at JWKS (`tongban sso rotate-key`). Clients are registered by
+# administrators; redirect URIs must match exactly.
+INSTALLED_APPS += ["tongban.sso", "oauth2_provider"]  # sso first: its templates win
+# The login page's CSP lets its form go on to a registered client's callback.
+MIDDLEWARE += ["tongban.sso.middleware.LoginFormActionMiddleware"]
+TONGBAN_OIDC_KEY_FILE = os.environ.get(
+    "TONGBAN_OIDC_KEY_FILE", str(VAR_DIR / "oidc-signing-keys.pem")
+)
+# Retired keys kept (and published) after a rotation: longer than a token lives.
+TONGBAN_OIDC_RETIRED_KEYS = int(os.environ.get("TONGBAN_OIDC_RETIRED_KEYS", "2"))
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "PKCE_REQUIRED": True,
+    "OAUTH2_VALIDATOR_CLASS": "tongban.sso.validators.TongbanOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "tongban.sso.scopes.TongbanScopes",
+    "APPLICATION_ADMIN_CLASS": "tongban.sso.admin.ClientAdmin",
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    # Set to the public address in production (else taken from the request).
+    "OIDC_ISS_ENDPOINT": os.environ.get("TONGBAN_OIDC_ISSUER", ""),
+    "ALLOWED_REDIRECT_URI_SCHEMES": env_list("TONGBAN_OIDC_REDIRECT_SCHEMES", ["https", "http"]),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 14 * 24 * 3600,
+    # A consent given once is not asked again while a token for it lives.
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+}

@@ -39,3 +39,5 @@ WHITENOISE_USE_FINDERS = True
 
 # Development and tests send no e-mail: the gateway logs the masked address only.
 TONGBAN_EMAIL_GATEWAY = "tongban.core.notifications.LoggingEmailGateway"
+# Single sign-on: no key file; tests make their signing keys (tongban/sso/tests).
+TONGBAN_OIDC_KEY_FILE = ""

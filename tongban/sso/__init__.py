@@ -1,0 +1,1 @@
+"""Single sign-on: Tongban as the OpenID Connect provider of other systems (issue 14)."""
