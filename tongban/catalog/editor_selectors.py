@@ -6,14 +6,11 @@
 
 from __future__ import annotations
 
-import difflib
-import json
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from tongban.catalog.content import GuideContent
+from tongban.catalog.diff import FieldChange, guide_changes
 from tongban.catalog.models import GuideEvent, GuideStatus, GuideVersion, ServiceItem
 from tongban.core import errors as core_errors
 from tongban.core.errors import DomainError
@@ -94,50 +91,7 @@ def guide_events(version: GuideVersion) -> QuerySet[GuideEvent]:
     return version.events.select_related("actor").order_by("at", "id")
 
 
-# Chinese labels of the guide's fields, for a readable diff.
-FIELD_LABELS = {
-    "name": "事项名称", "aliases": "别名", "keywords": "关键词", "audience": "服务对象",
-    "themes": "主题", "handling": "办件类型", "legal_limit": "法定时限",
-    "promised_limit": "承诺时限", "online_depth": "网办深度", "visits_required": "跑动次数",
-    "mobile": "掌上办", "free": "是否收费", "fees": "收费项目", "conditions": "受理条件",
-    "legal_bases": "设定依据", "result": "办理结果", "result_certificate_type": "结果证照类型",
-    "steps": "办理环节", "situations": "情形", "questions": "情形引导问题", "materials": "申请材料",
-    "form": "申请表", "modes": "服务方式", "commitment_text": "告知承诺书", "halls": "办理地点",
-    "address": "地址", "office_hours": "办公时间", "contacts": "咨询投诉", "licence_separation":
-    "证照分离改革方式", "prior_approval": "前置审批", "intermediary_service": "中介服务",
-    "notes": "备注",
-}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    field: str
-    label: str
-    before: str
-    after: str
-    lines: list[str]  # unified diff lines of the two values, for long fields
-
-
-def _pretty(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
-
-
 def guide_diff(old: GuideVersion | None, new: GuideVersion) -> list[FieldChange]:
-    """Field by field, what changed from ``old`` to ``new`` (all fields if ``old`` is None)."""
-    before = GuideContent.model_validate(old.content).model_dump(mode="json") if old else {}
-    after = GuideContent.model_validate(new.content).model_dump(mode="json")
-    changes = []
-    for field in GuideContent.model_fields:
-        a, b = before.get(field), after.get(field)
-        if a == b:
-            continue
-        a_text, b_text = ("" if a is None else _pretty(a)), ("" if b is None else _pretty(b))
-        lines = list(
-            difflib.unified_diff(
-                a_text.splitlines(), b_text.splitlines(), "修改前", "修改后", lineterm="", n=2
-            )
-        )
-        changes.append(FieldChange(field, FIELD_LABELS.get(field, field), a_text, b_text, lines))
-    return changes
+    """Field by field, what changed from ``old`` to ``new`` (all fields if ``old``
+    is None), with each change in words (``catalog.diff``)."""
+    return guide_changes(old.content if old else None, new.content)

@@ -14,3 +14,4 @@ FOUR_EYES = define("guide_four_eyes", 403, "提交人不能审核自己的修改
 NOT_EDITOR = define("not_catalog_editor", 403, "无事项编辑权限")
 IMPORT_INVALID = define("catalog_import_invalid", 422, "导入文件有误")
 FILE_INVALID = define("guide_file_invalid", 422, "空白表格或示例样表文件无效")
+CHANGE_NOTE_REQUIRED = define("guide_change_note_required", 422, "须填写修订说明")

@@ -118,6 +118,18 @@ def departments_with_items(*, region: str | None = None) -> list[tuple[int, str]
     )
 
 
+def guide_history_public(item: ServiceItem, *, limit: int = 20) -> list[Any]:
+    """The published versions of an item, newest first, with their 修订说明
+    (issue 20, item 6): what the public guide's history shows. One query."""
+    from tongban.catalog.models import GuideStatus
+
+    return list(
+        item.versions.filter(status__in=[GuideStatus.PUBLISHED, GuideStatus.SUPERSEDED])
+        .only("number", "status", "published_at", "change_note", "service_item_id")
+        .order_by("-number")[:limit]
+    )
+
+
 SWITCHER_LEVELS = ("province", "city", "county")
 
 

@@ -353,9 +353,14 @@ def guide_publish(
     version: GuideVersion,
     actor: Any = None,
     comment: str = "",
+    change_note: str | None = None,
     now: dt.datetime | None = None,
 ) -> GuideVersion:
-    """Approve and publish; the previous published version is superseded."""
+    """Approve and publish; the previous published version is superseded.
+
+    A version after the first is published with its 修订说明 (``change_note``,
+    the editor's unless the reviewer rewrites it), which the public guide's
+    history shows."""
     from tongban.catalog.search import search_index_item
 
     moment = now or clock.now()
@@ -371,6 +376,12 @@ def guide_publish(
         ):
             raise DomainError(
                 errors.FOUR_EYES, "提交审核的人不能审核发布自己提交的指南，请由另一位事项编辑审核。"
+            )
+        note = (locked.change_note if change_note is None else change_note).strip()[:500]
+        if not note and previous_exists(item):
+            raise DomainError(
+                errors.CHANGE_NOTE_REQUIRED,
+                "请填写修订说明：本版修改了什么、为什么修改（发布后在办事指南的修订记录中公开）。",
             )
         guide = GuideContent.model_validate(locked.content)
         _lint_or_raise(guide, item.item_type, step="发布")
@@ -394,8 +405,16 @@ def guide_publish(
         locked.reviewed_by = actor
         locked.review_comment = comment.strip()[:1000]
         locked.published_at = moment
+        locked.change_note = note or ("首次发布" if previous is None else "")
         locked.save(
-            update_fields=["status", "reviewed_at", "reviewed_by", "review_comment", "published_at"]
+            update_fields=[
+                "status",
+                "reviewed_at",
+                "reviewed_by",
+                "review_comment",
+                "published_at",
+                "change_note",
+            ]
         )
         _event(locked, "publish", frm, to, actor, moment, comment)
         _apply_facets(item, locked, guide, moment)
@@ -403,6 +422,11 @@ def guide_publish(
     # The header's region switcher offers the regions with published items.
     regions_with_items(fresh=True)
     return locked
+
+
+def previous_exists(item: ServiceItem) -> bool:
+    """Has the item been published before (so a new version needs a 修订说明)?"""
+    return item.current_version_id is not None
 
 
 def _register_form_fields(guide: GuideContent) -> None:

@@ -349,6 +349,7 @@ def _guide_context(item: ServiceItem, request: HttpRequest) -> dict[str, Any]:
     walk = guided_result(guide, {k: str(request.GET.get(k, "")) for k in request.GET})
     unit = {LimitUnit.WORKING_DAYS: "个工作日", LimitUnit.NATURAL_DAYS: "个自然日"}
     return {
+        "history": selectors.guide_history_public(item),
         "item": item,
         "version": version,
         "guide": guide,

@@ -29,7 +29,7 @@ from tongban.catalog.content import (
     ServiceMode,
     SpecialProcedure,
 )
-from tongban.catalog.editor_selectors import FIELD_LABELS
+from tongban.catalog.diff import FIELD_LABELS
 
 REQUIRED = "请填写{}。"
 
@@ -203,7 +203,11 @@ class GuideDraftForm(forms.Form):
         rows=12,
         max_length=200000,
     )
-    change_note = _text("修改说明", max_length=500, help_text="简要说明本次修改的内容。")
+    change_note = _text(
+        "修订说明",
+        max_length=500,
+        help_text="本版修改了什么、为什么修改；审核发布时确认，在办事指南的修订记录中公开。",
+    )
 
     def clean_advanced(self) -> dict[str, Any]:
         raw = str(self.cleaned_data.get("advanced") or "").strip()
@@ -546,6 +550,13 @@ class ReviewForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="退回修改时必须填写。",
+    )
+    change_note = forms.CharField(
+        label="修订说明",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="本版修改了什么、为什么修改；发布后在办事指南的修订记录中公开。",
     )
 
 

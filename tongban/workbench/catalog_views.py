@@ -121,7 +121,9 @@ def _item_context(
         "open_version": open_version,
         "history_version": shown,
         "events": [(event, ACTION_LABELS.get(event.action, event.action)) for event in events],
-        "review_form": ReviewForm(initial={"number": open_version.number})
+        "review_form": ReviewForm(
+            initial={"number": open_version.number, "change_note": open_version.change_note}
+        )
         if open_version and open_version.status == GuideStatus.IN_REVIEW
         else None,
         "own_submission": bool(
@@ -223,7 +225,15 @@ def version_review(request: HttpRequest, code: str) -> HttpResponse:
     action = request.POST.get("action")
     try:
         if action == "publish":
-            services.guide_publish(version=version, actor=request.user, comment=comment)
+            services.guide_publish(
+                version=version,
+                actor=request.user,
+                comment=comment,
+                # the editor's note, unless the reviewer's form rewrote it
+                change_note=form.cleaned_data["change_note"]
+                if "change_note" in request.POST
+                else None,
+            )
             messages.success(request, f"第 {version.number} 版已审核发布，门户即日起显示新版指南。")
         elif action == "reject":
             services.guide_reject(version=version, comment=comment, actor=request.user)

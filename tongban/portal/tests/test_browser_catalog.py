@@ -160,7 +160,7 @@ def test_an_edit_is_submitted_by_one_editor_and_published_by_another(new_page, l
     screenshot(page, "draft-editor-desktop")
     assert_accessible(page)
     page.get_by_role("spinbutton", name="承诺时限", exact=True).fill("3")
-    page.get_by_label("修改说明").fill("承诺时限压缩为 3 个工作日")
+    page.get_by_label("修订说明").fill("承诺时限压缩为 3 个工作日")
     page.get_by_role("button", name="保存并提交审核").click()
     page.wait_for_load_state()
     assert page.get_by_text("第 2 版已保存并提交审核").is_visible()

@@ -236,3 +236,48 @@ def test_the_region_switcher_scopes_the_search_at_both_widths(new_page, live_ser
     assert page.get_by_label("所在地区").is_visible()
     assert not has_horizontal_scroll(page)
     assert_accessible(page)
+
+
+def test_an_editor_compares_versions_in_words_and_the_public_sees_the_change_note(
+    new_page, live_server
+):
+    from tests.support.catalog import seed_catalog
+    from tongban.catalog import services
+    from tongban.identity.models import User
+    from tongban.portal.tests.test_browser_catalog import log_in as catalog_log_in
+
+    page = new_page(WIDE)
+    seed = seed_catalog()
+    editor = User.objects.get(username="nj_editor")
+    draft = services.guide_draft_create(service_item=seed.food, actor=editor)
+    content = dict(draft.content)
+    content["promised_limit"] = {"value": 3, "unit": "working_days"}
+    content["materials"] = [dict(m) for m in reversed(content["materials"])]  # order only
+    layout = next(m for m in content["materials"] if m["code"] == "layout")
+    layout["name"] = "经营场所平面布局图及设备布局图"
+    services.guide_draft_update(
+        version=draft, content=content, expected_revision=1, change_note="", actor=editor
+    )
+    services.guide_submit(version=draft, actor=editor)
+    catalog_log_in(page, "nj_editor2")
+    page.goto(f"/workbench/catalog/{seed.food.implementation_code}/compare/?a=1&b=2")
+    main = page.locator("main").inner_text()
+    assert "承诺时限 由 5 个工作日 改为 3 个工作日" in main
+    assert "：名称 由 经营场所平面布局图 改为 经营场所平面布局图及设备布局图" in main
+    assert "共 2 项有变化" in main  # the reordering of the materials is no change
+    screenshots(page, "version-compare")
+    assert_accessible(page)
+
+    page.goto(f"/workbench/catalog/{seed.food.implementation_code}/")
+    page.get_by_role("button", name="审核发布").click()
+    page.wait_for_load_state()
+    assert "请填写修订说明" in page.locator("main").inner_text()
+    note = "承诺时限压缩为 3 个工作日；布局图须含设备布局"
+    page.get_by_label("修订说明（发布时必填）").fill(note)
+    page.get_by_role("button", name="审核发布").click()
+    page.wait_for_load_state()
+    page.goto(f"/services/{seed.food.implementation_code}/")
+    history = page.locator("#g-history").locator("..")
+    assert note in history.inner_text()
+    assert "首次发布" in history.inner_text()
+    assert_accessible(page)

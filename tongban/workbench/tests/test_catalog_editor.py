@@ -306,7 +306,14 @@ def test_four_eyes_the_submitter_cannot_publish_and_a_second_editor_can(client, 
     assert version.status == GuideStatus.IN_REVIEW
 
     login(client, "nj_editor2")
-    response = client.post(review, {"number": 2, "action": "publish", "comment": "同意发布"})
+    # No 修订说明 from the editor, none from the reviewer: publishing asks for one.
+    unnoted = {"number": 2, "action": "publish", "comment": "同意发布", "change_note": ""}
+    refused = client.post(review, unnoted)
+    assert "请填写修订说明" in text(refused)
+    version.refresh_from_db()
+    assert version.status == GuideStatus.IN_REVIEW
+    noted = {**unnoted, "change_note": "承诺时限由 5 个工作日压缩为 3 个工作日"}
+    response = client.post(review, noted)
     assert response.status_code == 302
     version.refresh_from_db()
     assert version.status == GuideStatus.PUBLISHED
@@ -318,6 +325,9 @@ def test_four_eyes_the_submitter_cannot_publish_and_a_second_editor_can(client, 
     guide = text(client.get(reverse("portal:service_guide", args=[seed.food.implementation_code])))
     assert "3 个工作日" in guide
     assert "第 2 版" in guide
+    # the public guide's history shows each version's 修订说明 (issue 20, item 6)
+    assert "修订记录" in guide and "承诺时限由 5 个工作日压缩为 3 个工作日" in guide
+    assert "首次发布" in guide
 
 
 def test_a_reviewer_returns_the_draft_with_a_comment(client, seed):
@@ -356,10 +366,11 @@ def test_the_comparison_lists_the_changed_fields_with_before_and_after(client, s
     )
     body = text(response)
     assert response.status_code == 200
-    assert "承诺时限" in body
-    assert "受理条件" in body
-    assert "<ins>" in body  # the long field as a unified diff
-    assert "事项名称" not in body.split("<tbody>")[1]  # unchanged fields are left out
+    # each change in words with labelled Chinese fields (issue 20, item 6)
+    assert "承诺时限 由 5 个工作日 改为 3 个工作日" in body
+    assert "受理条件 第 3 项 新增：食品安全管理人员经考核合格" in body
+    assert '"value"' not in body  # no JSON
+    assert "事项名称" not in body.split('class="change-list"')[1]  # unchanged fields left out
 
 
 # ---------------------------------------------------------------- import / export

@@ -108,7 +108,11 @@ def test_an_editor_uploads_a_blank_form_and_the_public_downloads_it_once_publish
     assert client.get(public).status_code == 404  # a draft's file is not public
 
     services.guide_submit(version=version, actor=editor)
-    services.guide_publish(version=version, actor=User.objects.get(username="nj_editor2"))
+    services.guide_publish(
+        version=version,
+        actor=User.objects.get(username="nj_editor2"),
+        change_note="上传申请书空白表格",
+    )
     guide = client.get(reverse("portal:service_guide", args=[seed.food.implementation_code]))
     body = guide.content.decode()
     assert f'href="{public}"' in body and "下载空白表格" in body and "DOCX" in body
