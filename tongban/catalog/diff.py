@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from tongban.catalog.content import SERVICE_MODE_LABELS, GuideContent, ServiceMode
@@ -81,7 +82,7 @@ class FieldChange:
     before: str
     after: str
     lines: list[str]  # unified diff of a long text, else []
-    items: list[str] = field(default_factory=list)  # the changes in words
+    items: list[str] = dataclass_field(default_factory=list)  # the changes in words
 
 
 def words(value: Any) -> str:
