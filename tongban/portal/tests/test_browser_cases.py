@@ -36,6 +36,9 @@ def log_in(page: Any, username: str) -> None:
 
 
 def log_out(page: Any) -> None:
+    menu = page.get_by_role("button", name="菜单")
+    if menu.is_visible():  # on a phone the navigation is folded
+        menu.click()
     page.get_by_role("button", name="退出").click()
     page.wait_for_load_state()
 
