@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tongban.cases",
     "tongban.hotline",
     "tongban.bundles",
+    "tongban.bundles",
     "tongban.supervision",
     "tongban.portal",
     "tongban.workbench",

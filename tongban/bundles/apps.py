@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class BundlesConfig(AppConfig):
+    name = "tongban.bundles"
+    label = "bundles"
+    verbose_name = "一件事"
+
+    def ready(self) -> None:
+        from tongban.bundles import subscribers
+        from tongban.core import events, scheduler
+
+        # A member case's steps move its bundle on: a result starts the members
+        # that waited for it, a refusal stops them, supplement requests are
+        # assembled into one notice (cases emits ``case.<action>``).
+        for event, handler in subscribers.HANDLERS.items():
+            events.subscribe(event, handler)
+        # Missed or late events: the sweep brings every open application in step
+        # with its member cases (idempotent).
+        scheduler.register(
+            "bundles_sync",
+            every_seconds=600,
+            task_path="tongban.bundles.tasks.bundles_sync_sweep",
+        )

@@ -1,0 +1,1 @@
+"""Writes of bundles: one service per transition (CONVENTIONS 4)."""
