@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "tongban.cases",
     "tongban.hotline",
     "tongban.bundles",
-    "tongban.bundles",
     "tongban.supervision",
     "tongban.portal",
     "tongban.workbench",
