@@ -64,6 +64,6 @@ def current_region(request: HttpRequest) -> str:
     elif chosen in codes:
         region = chosen
     else:
-        region = _nearest(account_region(request.user), codes)
+        region = _nearest(account_region(getattr(request, "user", None)), codes)
     request._tongban_region = region  # type: ignore[attr-defined]  # once per request
     return region

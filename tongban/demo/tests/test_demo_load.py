@@ -4,6 +4,8 @@ from django.core.management import call_command
 from tongban.catalog.models import ServiceItem
 from tongban.demo.sharing import PROVIDER_HEADS
 from tongban.demo.staff import DEMO_STAFF, STAFF_PASSWORD
+from tongban.hotline.demo import CITIES as HOTLINE_CITIES
+from tongban.hotline.demo.categories import DEPARTMENTS as HOTLINE_DEPARTMENTS
 from tongban.identity.models import AccountKind, LegalEntity, Person, User
 from tongban.identity.services import login_attempt
 from tongban.org.models import Department, Role, StaffAssignment
@@ -27,7 +29,9 @@ def test_the_demo_province_loads_once_with_every_role_and_the_catalogue():
     first = _counts()
     call_command("demo", "load")
     assert _counts() == first  # idempotent
-    assert first["departments"] == 100
+    # The province's 100, and the 12345 handling departments the hotline adds per city.
+    hotline_new = sum(1 for _suffix, new in HOTLINE_DEPARTMENTS.values() if new)
+    assert first["departments"] == 100 + hotline_new * len(HOTLINE_CITIES)
     # The city staff, and the data providers' heads who answer sharing applications.
     assert first["assignments"] == len(DEMO_STAFF) + len(PROVIDER_HEADS)
     assert first["service_items"] >= 150

@@ -14,7 +14,11 @@ register = template.Library()
 @register.inclusion_tag("portal/_region_switcher.html", takes_context=True)
 def region_switcher(context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
-    if request is None:
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace == "workbench":
+        # Not on staff pages (scoped by the staff member's data scope), nor on the
+        # error pages of a request refused before it reached a view (400, 404):
+        # those render without the database and without the user.
         return {"regions": []}
     current = current_region(request)
     regions = offered_regions()

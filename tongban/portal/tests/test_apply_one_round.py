@@ -168,3 +168,53 @@ def test_the_field_definition_becomes_the_browsers_help(client, seed):
     assert "从业人数：须为整数" in body
     assert "开业日期：日期须在 2026-01-01 至 2100-12-31 之间" in body
     assert "车牌号：格式不正确" in body
+
+
+def test_a_field_the_situation_answered_is_not_asked_again(client, seed):
+    """企业类型 answered in the situation walk is filled in from it (R-PL-2; item 3)."""
+    guide = valid_guide(
+        audience=["person"],
+        situations=[
+            {"code": "agent", "name": "委托代理人办理"},
+            {"code": "llc", "name": "有限责任公司"},
+            {"code": "sole", "name": "个人独资企业"},
+        ],
+        questions=[
+            {
+                "code": "q_type",
+                "text": "您要设立的企业类型是？",
+                "options": [
+                    {"code": "a_llc", "label": "有限责任公司", "situation": "llc"},
+                    {"code": "a_sole", "label": "个人独资企业", "situation": "sole"},
+                ],
+            }
+        ],
+        form=[
+            {"code": "applicant_name", "label": "申请人姓名"},
+            {"code": "entity_type", "label": "企业类型", "type": "select",
+             "options": ["有限责任公司", "个人独资企业"], "question": "q_type"},
+        ],
+    )  # fmt: skip
+    item = catalog_services.guide_load_published(
+        basic_item=seed.food.basic_item,
+        department=department_named("320100", "民政局"),
+        content=guide,
+    )
+    client.force_login(seed.citizen)
+    body = text(client.get(apply_url(item, "q_q_type=a_sole")))
+    assert 'name="f_entity_type"' not in body and 'name="f_applicant_name"' not in body
+    assert "个人独资企业" in body and "来源：您选择的情形" in body
+    token = form_token(body)
+    data = {
+        "token": token,
+        "situation": "sole",
+        "q_q_type": "a_sole",
+        "f_entity_type": "有限责任公司",  # posted against the walk: ignored
+        "m_application": SimpleUploadedFile("申请书.pdf", PDF, "application/pdf"),
+        "defer_layout": "on",
+    }
+    response = client.post(apply_url(item, "q_q_type=a_sole"), data)
+    assert response.status_code == 302, text(response)
+    case = Case.objects.get()
+    assert case.form_data["entity_type"] == "个人独资企业"
+    assert case.form_data["applicant_name"] == "张三"

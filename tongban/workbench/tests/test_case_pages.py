@@ -538,8 +538,10 @@ def test_intake_shows_form_errors_next_to_the_fields(client, seed):
     )
     assert response.status_code == 422
     body = text(response)
-    assert "申请人名称：须与申请人的登记信息一致，不能填写他人信息" in body
-    assert "统一社会信用代码" in body
+    # The applicant's own name comes from the registry, not typed (issue 20, item 3):
+    # a name posted for someone else changes nothing.
+    assert 'name="f_applicant_name"' not in body and "来源：人口信息（已核验身份）" in body
+    assert "统一社会信用代码：" in body
     assert Case.objects.count() == 0
 
 
