@@ -15,7 +15,7 @@ register = template.Library()
 def region_switcher(context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
-    if match is None or match.namespace == "workbench":
+    if request is None or match is None or match.namespace == "workbench":
         # Not on staff pages (scoped by the staff member's data scope), nor on the
         # error pages of a request refused before it reached a view (400, 404):
         # those render without the database and without the user.
