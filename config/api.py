@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from tongban import __version__
+from tongban.bundles.api import projects_router
+from tongban.bundles.api import router as bundles_router
 from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
 from tongban.certificates.api import router as certificates_router
@@ -33,3 +35,5 @@ api.add_router("/cases", cases_router)
 api.add_router("/sharing/", sharing_router)
 api.add_router("/certificates/", certificates_router)
 api.add_router("/hotline/", hotline_router)
+api.add_router("/bundles", bundles_router)
+api.add_router("/projects", projects_router)
