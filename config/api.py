@@ -14,6 +14,7 @@ from tongban.core.api.openapi import TongbanAPI
 from tongban.core.api.setup import install_problem_handlers
 from tongban.hotline.api import router as hotline_router
 from tongban.identity.api import router as identity_router
+from tongban.integration.api import router as integration_router
 from tongban.sharing.api import router as sharing_router
 from tongban.supervision.api import router as supervision_router
 
@@ -37,3 +38,4 @@ api.add_router("/certificates/", certificates_router)
 api.add_router("/hotline/", hotline_router)
 api.add_router("/bundles", bundles_router)
 api.add_router("/projects", projects_router)
+api.add_router("/integration/", integration_router)

@@ -400,3 +400,8 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
 }
+
+# Department systems (tongban.integration, docs/integration.md): system accounts
+# scoped to one department read its cases as they change and act on them through
+# the cases API; signed webhooks tell them of case and 12345 order events.
+INSTALLED_APPS += ["tongban.integration"]
