@@ -116,6 +116,58 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A PostgreSQL hot standby for reads that tolerate a second of lag (tongban.core.db,
+# docs/deployment.md). Empty: every read goes to the primary. Only the reads opted
+# in go there: the routes below (GET/HEAD) and code under `using_replica()`; a
+# client that wrote within TONGBAN_READ_YOUR_WRITES_SECONDS reads from the primary,
+# and so does everyone while the standby is unreachable or replays more than
+# TONGBAN_REPLICA_MAX_LAG_SECONDS behind (checked every TONGBAN_REPLICA_CHECK_SECONDS).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+TONGBAN_READ_YOUR_WRITES_SECONDS = int(os.environ.get("TONGBAN_READ_YOUR_WRITES_SECONDS", "10"))
+TONGBAN_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("TONGBAN_REPLICA_MAX_LAG_SECONDS", "5"))
+TONGBAN_REPLICA_CHECK_SECONDS = float(os.environ.get("TONGBAN_REPLICA_CHECK_SECONDS", "5"))
+# Routes as Django resolves them (`request.resolver_match.route`). Not the API's
+# case page (`api/v1/cases/<case_no>`): its ETag is what the next command's
+# If-Match is checked against, and a client without cookies would read it stale.
+TONGBAN_REPLICA_READ_ROUTES = env_list(
+    "TONGBAN_REPLICA_READ_ROUTES",
+    [
+        # The public catalogue: changes only when a guide is published.
+        "api/v1/catalog/items",
+        "api/v1/catalog/suggest",
+        "api/v1/catalog/items/<implementation_code>",
+        "api/v1/catalog/lists",
+        "api/v1/catalog/lists/<slug>",
+        "api/v1/catalog/stats",
+        "services/",
+        "services/<str:code>/",
+        "lists/",
+        "lists/<slug:slug>/",
+        "stats/",
+        # 我的办件 and the staff queues (read-your-writes keeps one's own changes).
+        "api/v1/cases",
+        "api/v1/cases/queue",
+        "my/cases/",
+        "my/cases/<str:case_no>/",
+        "workbench/cases/",
+        "workbench/cases/<str:case_no>/",
+        # Read models: supervision and statistics.
+        "api/v1/supervision/alerts",
+        "api/v1/supervision/hotline",
+        "api/v1/hotline/stats",
+    ],
+)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A standby that does not answer is given up on quickly (tongban.core.db).
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests use the primary's test database for it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tongban.core.db.ReplicaRouter"]
+    # Outside everything that reads the database (sessions, users, tokens).
+    MIDDLEWARE.insert(1, "tongban.core.db.ReadYourWritesMiddleware")
+
 AUTH_USER_MODEL = "identity.User"
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "/"
@@ -139,7 +191,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files (materials, notices, certificates). With more than one node this
+# is a directory every node mounts (NFS or CephFS; docs/deployment.md).
+MEDIA_ROOT = Path(os.environ.get("TONGBAN_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
