@@ -158,6 +158,9 @@ CASE_COLUMNS = (
     "department_id",
     "guide_version_id",
     "service_item_id",
+    "tracking_code",
+    "exemptions",
+    "form_secret",
 )
 
 EVENT_COLUMNS = (
@@ -388,6 +391,9 @@ def seed(*, cases: int, persons: int, today: dt.date) -> dict[str, Any]:
                     item.department,
                     item.version,
                     item.pk,
+                    "".join(rng.choices("ABCDEFGHJKMNPQRSTUVWXYZ23456789", k=8)),  # 查询码
+                    "[]",
+                    "{}",
                 )
             )
             when = received_at

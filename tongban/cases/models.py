@@ -124,6 +124,9 @@ class Case(models.Model):
     situation = models.CharField("情形", max_length=40, blank=True)
     # The form as shown: personal fields masked (cases.services.forms).
     form_data = models.JSONField("申请表", default=dict)
+    # 两个免于提交: every government-issued material looked up at intake, found
+    # or not, with its source or the reason (cases.services.exemptions).
+    exemptions = models.JSONField("免于提交核验", default=list, blank=True)
     # Personal fields of the form, SM4-GCM encrypted (R-SC-1, ADR-0003).
     form_secret = models.JSONField("申请表敏感字段（密文）", default=dict, blank=True)
     status = models.CharField("状态", max_length=24, choices=CaseStatus.choices, db_index=True)
@@ -341,8 +344,13 @@ class CaseDocument(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField("文书类型", max_length=24, choices=DocumentKind.choices)
     number = models.CharField("文书编号", max_length=60, unique=True)
-    file = models.FileField("文件", upload_to="case-documents/%Y/%m/")
-    sha256 = models.CharField("摘要", max_length=64)
+    # The text as issued (notices.NoticeContent): the PDF is drawn from it.
+    content = models.JSONField("文书内容", default=dict)
+    case_version = models.PositiveIntegerField("出具时的办件版本", default=0)
+    # The sealed PDF, drawn after the transition commits (notices.issue).
+    file = models.FileField("文件", upload_to="case-documents/%Y/%m/", blank=True)
+    sha256 = models.CharField("摘要", max_length=64, blank=True)
+    rendered_at = models.DateTimeField("生成时间", null=True, blank=True)
     verification_code = models.CharField("核验码", max_length=32, unique=True)
     issued_at = models.DateTimeField("出具时间")
 

@@ -24,3 +24,11 @@ def cases_recount_provisional_sweep(years: list[int] | None = None) -> int:
     ``years`` (ADR-0006): hourly from the scheduler (a newer package), and at
     once after an import or a correction. The number of cases whose dates moved."""
     return len(cases_recount_provisional(years=years).changed)
+
+
+@task(queue_name="default")
+def case_document_render(document_id: int) -> str:
+    """Draw and seal a document issued in a transition, after it commits."""
+    from tongban.cases.notices.issue import document_render
+
+    return document_render(document_id=document_id).sha256

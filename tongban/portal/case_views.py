@@ -27,6 +27,7 @@ from tongban.cases import services as case_services
 from tongban.cases import workflow
 from tongban.cases.api.common import TRACK_WINDOW_SECONDS, track_limited
 from tongban.cases.models import Case, CaseDocument, CaseStatus, MaterialKind
+from tongban.cases.notices.issue import document_ready
 from tongban.cases.services.intake import MaterialInput, missing_materials
 from tongban.core import clock
 from tongban.core.calendar import WorkingCalendar, get_calendar
@@ -259,6 +260,7 @@ def my_case_withdraw(request: HttpRequest, case_no: str) -> HttpResponse:
 
 def document_response(document: CaseDocument) -> FileResponse:
     """The PDF of a document, opened in the browser, named by its number."""
+    document = document_ready(document)  # sealed by the worker, or now
     handle = document.file.open("rb")
     response = FileResponse(handle, content_type="application/pdf")
     name = f"{document.get_kind_display()}-{document.case.case_no}.pdf"

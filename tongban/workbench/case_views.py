@@ -28,6 +28,7 @@ from tongban.cases import selectors as case_selectors
 from tongban.cases import services as case_services
 from tongban.cases import workflow
 from tongban.cases.models import Case, CaseDocument, CaseStatus, MaterialKind
+from tongban.cases.notices.issue import document_ready
 from tongban.cases.services._common import roles_on_case
 from tongban.cases.services.intake import missing_materials
 from tongban.core import clock
@@ -442,6 +443,7 @@ def case_material(request: HttpRequest, case_no: str, code: str) -> HttpResponse
 
 
 def document_response(document: CaseDocument) -> FileResponse:
+    document = document_ready(document)  # sealed by the worker, or now
     name = f"{document.get_kind_display()}-{document.case.case_no}.pdf"
     return _file_response(document.file, "application/pdf", name, inline=True)
 

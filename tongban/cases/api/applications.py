@@ -21,11 +21,13 @@ from tongban.cases.api.schemas import (
     CaseOut,
     CasePage,
     CaseSubmitIn,
+    ExemptionFigureOut,
     PageQuery,
     QueueQuery,
     RevealIn,
     RevealOut,
 )
+from tongban.cases.notices.issue import document_ready
 from tongban.cases.services.forms import case_form_reveal
 from tongban.catalog.selectors import service_item_get_public
 from tongban.core import errors as core_errors
@@ -110,6 +112,20 @@ def case_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str, Any
 
 
 @router.get(
+    "/figures/exemptions",
+    response={200: list[ExemptionFigureOut], **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="两个免于提交：各事项每件免于提交的材料数",
+    description="数据范围内的办件，按事项和实施部门统计；非工作人员得到空列表。",
+)
+def case_exemption_figures(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {**figure.__dict__, "per_case": figure.per_case}
+        for figure in selectors.exemption_figures_for_staff(user=_user(request))
+    ]
+
+
+@router.get(
     "/{case_no}",
     response={200: CaseOut, **PROBLEM_RESPONSES},
     auth=api_auth,
@@ -157,6 +173,7 @@ def case_document(request: HttpRequest, case_no: str, number: str) -> HttpRespon
     document = case.documents.filter(number=number).first()
     if document is None:
         raise DomainError(core_errors.NOT_FOUND, "未找到该文书。")
+    document = document_ready(document)  # sealed by the worker, or now
     with document.file.open("rb") as handle:
         content = handle.read()
     response = HttpResponse(content, content_type="application/pdf")

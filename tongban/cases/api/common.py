@@ -132,6 +132,7 @@ def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
         "extension_days": case.extension_days,
         "deadlines": _deadlines_out(case, cal),
         "clock": _clock_out(case, today, cal),
+        "exemptions": case.exemptions or [],
         "materials": [
             {
                 "code": m.code,

@@ -237,6 +237,16 @@ class EventOut(Schema):
     details: dict[str, Any]
 
 
+class ExemptionOut(Schema):
+    code: str = Field(description="材料编码")
+    name: str
+    found: bool = Field(description="是否已通过数据共享或电子证照免于提交")
+    source: str = Field(description="sharing 数据共享；certificates 电子证照库；未找到时为空")
+    source_label: str
+    reference: str = Field(description="证照标识或核验结果")
+    reason: str = Field(description="未能免于提交的原因（请申请人上传）")
+
+
 class DocumentOut(Schema):
     kind: str
     kind_label: str
@@ -276,6 +286,7 @@ class CaseOut(Schema):
     deadlines: DeadlinesOut
     clock: ClockOut
     materials: list[MaterialOut]
+    exemptions: list[ExemptionOut] = Field(description="两个免于提交：每项政府核发材料的核验结果")
     timeline: list[EventOut]
     documents: list[DocumentOut]
 
@@ -360,3 +371,12 @@ class RevealOut(Schema):
     field: str
     label: str
     value: str
+
+
+class ExemptionFigureOut(Schema):
+    implementation_code: str
+    item_name: str
+    department_name: str
+    cases: int = Field(description="办件数")
+    exempted: int = Field(description="通过数据共享或电子证照免于提交的材料数")
+    per_case: float = Field(description="每件免于提交的材料数")

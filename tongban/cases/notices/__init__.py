@@ -37,6 +37,8 @@ from tongban.cases.notices.content import (
 )
 from tongban.cases.notices.issue import (
     document_issue,
+    document_ready,
+    document_render,
     documents_issue_for_transition,
     verification_url,
 )
@@ -58,6 +60,8 @@ __all__ = [
     "NoticeContent",
     "chinese_date",
     "document_issue",
+    "document_ready",
+    "document_render",
     "document_verification_get",
     "documents_for_transition",
     "documents_issue_for_transition",

@@ -142,6 +142,19 @@ def _supplement_items(case: Case) -> list[dict[str, str]]:
     return list(event.details.get("items", [])) if event else []
 
 
+def _certificate_of(case: Case) -> str:
+    """The identifier of the electronic certificate the case's grant issued, if any."""
+    from tongban.certificates.models import Certificate
+
+    return str(
+        Certificate.objects.filter(source_case_no=case.case_no)
+        .order_by("-id")
+        .values_list("identifier", flat=True)
+        .first()
+        or ""
+    )
+
+
 def _result_name(case: Case) -> str:
     content = case.guide_version.content or {}
     return str(content.get("result_certificate_type") or content.get("result") or "许可证件")
@@ -263,6 +276,12 @@ def notice_content(
                 f"本机关将自作出决定之日起十日内向你颁发、送达《{_result_name(case)}》"
                 f"（{LICENSING_LAW}第四十四条）。",
             ]
+            identifier = _certificate_of(case)
+            if identifier:
+                paragraphs.append(
+                    f"电子证照已签发（证照标识：{identifier}），与纸质证照具有同等法律效力，"
+                    "可在通办平台“电子证照夹”查看、下载，或扫描证照二维码核验。"
+                )
             if case.commitment:
                 paragraphs.append(
                     "本决定依据你作出的告知承诺作出。本机关将依法进行核查，"

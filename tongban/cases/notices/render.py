@@ -15,6 +15,7 @@ from tongban.cases.models import (
 from tongban.cases.notices.content import (
     CJK_FONT,
     VERIFY_FOOTER,
+    NoticeContent,
     notice_content,
 )
 from tongban.core import pdf_fonts
@@ -65,15 +66,22 @@ def render_notice(
 ) -> bytes:
     """Document ``kind`` on ``case`` as an A4 PDF with the verification QR code
     in the footer of every page."""
+    return render_content(
+        notice_content(
+            case, kind, number=number, verification_url=verification_url, issued_at=issued_at
+        )
+    )
+
+
+def render_content(content: NoticeContent) -> bytes:
+    """A document's text (fixed when it was issued) as an A4 PDF with the
+    verification QR code in the footer of every page."""
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
-    content = notice_content(
-        case, kind, number=number, verification_url=verification_url, issued_at=issued_at
-    )
     _register_font()
     body_size = 14
     issuer_style = ParagraphStyle(
@@ -99,7 +107,7 @@ def render_notice(
     def p(text: str, style: ParagraphStyle) -> Paragraph:
         return Paragraph(escape(text), style)
 
-    matrix = qr_matrix(verification_url)
+    matrix = qr_matrix(content.verification_url)
     qr_size = 24 * mm
     page_width, _ = A4
 

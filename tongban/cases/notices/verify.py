@@ -12,6 +12,7 @@ from tongban.cases.models import (
 from tongban.cases.notices.content import (
     VERIFY_STATEMENT,
 )
+from tongban.cases.notices.issue import document_ready
 from tongban.core import clock
 from tongban.core.masking import mask_name
 
@@ -58,6 +59,7 @@ def document_verification_get(*, code: str) -> DocumentVerification | None:
     )
     if document is None:
         return None
+    document = document_ready(document)  # its digest is that of the sealed PDF
     case = document.case
     return DocumentVerification(
         kind_label=document.get_kind_display(),

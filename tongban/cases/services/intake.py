@@ -26,6 +26,7 @@ from tongban.cases.services._common import (
     notify_applicant,
     refresh_deadlines,
 )
+from tongban.cases.services.exemptions import material_exempt
 from tongban.cases.services.forms import applicant_values, form_clean, form_seal
 from tongban.cases.services.uploads import detect_type, safe_file_name
 from tongban.catalog.content import GuideContent, MaterialSource, ServiceMode
@@ -215,20 +216,18 @@ def case_submit(
             created_at=moment,
             updated_at=moment,
         )
+        exemptions: list[dict[str, Any]] = []
         for index, spec in enumerate(guide.materials):
             if spec.code not in required and spec.code not in supplied:
                 continue
             given = supplied.get(spec.code)
             exempt = spec.exempt or spec.source == MaterialSource.GOVERNMENT
             if given is None and exempt:
-                CaseMaterial.objects.create(
-                    case=case,
-                    code=spec.code,
-                    name=spec.name,
-                    kind=MaterialKind.GOVERNMENT_DATA,
-                    source_reference=spec.certificate_type or "政务数据共享",
-                    supplied_at=moment,
+                # 两个免于提交: looked up for this applicant, never assumed.
+                found = material_exempt(
+                    case, spec, department=service_item.department, actor=submitted_by, now=moment
                 )
+                exemptions.append(found)
             elif given is None and commitment:
                 CaseMaterial.objects.create(
                     case=case,
@@ -239,6 +238,7 @@ def case_submit(
                 )
             elif given is not None:
                 _store_material(case, spec.code, spec.name, given, f"materials[{index}]", moment)
+        case.exemptions = exemptions
         history(
             case,
             action="submit",

@@ -28,6 +28,7 @@ from tongban.cases.models import (
 )
 from tongban.cases.services._common import case_rule, clock_facts, transition
 from tongban.cases.services.intake import MaterialInput, _store_material, missing_materials
+from tongban.cases.services.results import result_certificate_issue
 from tongban.core import clock
 from tongban.core.calendar import get_calendar
 from tongban.core.errors import DomainError
@@ -457,6 +458,8 @@ def case_decide(
         case.decision_reason = text
         case.decision_basis = legal_basis.strip()[:2000]
         case.decided_on = clock.local_date(moment)
+        if outcome == Outcome.GRANTED:
+            return {"outcome": outcome, **result_certificate_issue(case, actor=actor, now=moment)}
         return {"outcome": outcome}
 
     return transition(
@@ -577,6 +580,8 @@ def case_handle_immediately(
         case.decision_basis = legal_basis.strip()[:2000]
         case.delivery_method = delivery_method
         case.concluded_at = moment
+        if outcome == Outcome.GRANTED:
+            return {"outcome": outcome, **result_certificate_issue(case, actor=actor, now=moment)}
         return {"outcome": outcome}
 
     with transaction.atomic():
@@ -618,7 +623,8 @@ def case_grant_on_commitment(
         case.decision_basis = legal_basis.strip()[:2000]
         due = today + dt.timedelta(days=settings.TONGBAN_COMMITMENT_CHECK_DAYS)
         PostCheck.objects.create(case=case, due_on=due)
-        return {"post_check_due": due.isoformat()}
+        issued = result_certificate_issue(case, actor=actor, now=moment)
+        return {"post_check_due": due.isoformat(), **issued}
 
     return transition(
         case_id=case_id,

@@ -110,8 +110,11 @@ def test_a_case_goes_from_submission_to_conclusion_through_the_api(
     assert {m["code"]: m["kind"] for m in created["materials"]} == {
         "application": "upload",
         "layout": "upload",
-        "business_licence": "government_data",
     }
+    # 两个免于提交 was tried, and the reason it could not apply is kept.
+    [licence] = created["exemptions"]
+    assert (licence["code"], licence["found"]) == ("business_licence", False)
+    assert "请上传" in licence["reason"]
     assert "file_base64" not in response.content.decode()
     case = Case.objects.get(case_no=case_no)
     assert case.applicant_person == world.person

@@ -273,6 +273,8 @@ def test_the_qr_code_encodes_the_absolute_verification_url(world, monkeypatch):
     monkeypatch.setattr(segno, "make", spy)
     with override_settings(TONGBAN_PUBLIC_BASE_URL="https://zwfw.example.gov.cn/"):
         document = notices.document_issue(case=accepted(world), kind=K.ACCEPTANCE_NOTICE)
+    assert seen == []  # issuing fixes the text; the PDF is drawn after commit
+    notices.document_ready(document)
     assert seen == [f"https://zwfw.example.gov.cn/verify/{document.verification_code}/"]
     # The drawn matrix is segno's matrix of that URL (quiet zone drawn separately).
     matrix = notices.qr_matrix(seen[0])
@@ -291,6 +293,9 @@ def test_issuing_stores_the_pdf_with_its_digest_code_and_an_audit_event(world):
     assert document.number == NANJING_ACCEPT + "000001号"
     assert document.issued_at == world.at(days=1, hours=1)
     assert len(document.verification_code) == 16
+    assert (document.file.name, document.rendered_at) == ("", None)  # drawn after commit
+    assert document.content["number"] == document.number  # the text is fixed now
+    document = notices.document_ready(document)
     with document.file.open("rb") as stored:
         content = stored.read()
     assert content.startswith(b"%PDF-")
@@ -301,7 +306,9 @@ def test_issuing_stores_the_pdf_with_its_digest_code_and_an_audit_event(world):
     event = AuditEvent.objects.get(action="case.document_issue", object_id=document.number)
     assert event.actor == f"user:{world.clerk.pk}"
     assert event.details["case_no"] == case.case_no
-    assert event.details["sha256"] == document.sha256
+    rendered = AuditEvent.objects.get(action="case.document_rendered", object_id=document.number)
+    assert rendered.details == {"sha256": document.sha256}
+    assert b"/ByteRange" in content  # the department's seal: a PAdES signature
 
 
 def test_two_documents_of_a_department_in_a_year_get_consecutive_numbers(world):

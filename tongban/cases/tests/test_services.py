@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tongban.cases import services
+from tongban.cases import notices, services
 from tongban.cases.models import Case, CaseEvent, CaseStatus, MaterialKind
 from tongban.cases.services.intake import MaterialInput
 from tongban.cases.workflow import REFUSALS, TRANSITIONS
@@ -52,11 +52,9 @@ def test_a_submitted_case_has_a_number_a_snapshot_and_its_acceptance_deadline(wo
     # Mon 2 Nov 2026 + 5 working days → Mon 9 Nov 2026
     assert case.acceptance_deadline == dt.date(2026, 11, 9)
     kinds = dict(case.materials.values_list("code", "kind"))
-    assert kinds == {
-        "application": "upload",
-        "layout": "upload",
-        "business_licence": "government_data",
-    }  # 两个免于提交
+    assert kinds == {"application": "upload", "layout": "upload"}
+    # 两个免于提交 is looked up, never assumed: a person holds no 营业执照.
+    assert [(e["code"], e["found"]) for e in case.exemptions] == [("business_licence", False)]
     assert submit(world).case_no.endswith("000002")
     assert AuditEvent.objects.filter(action="case.submit").count() == 2
 
@@ -333,7 +331,7 @@ def test_each_step_issues_its_notice_with_a_verification_code(world):
     )
     kinds = list(case.documents.order_by("issued_at", "id").values_list("kind", flat=True))
     assert kinds == ["acceptance_notice", "denial_decision"]
-    document = case.documents.get(kind="denial_decision")
+    document = notices.document_ready(case.documents.get(kind="denial_decision"))
     assert document.file.read().startswith(b"%PDF")
     assert len(document.verification_code) >= 16
 
@@ -382,7 +380,7 @@ def test_a_commitment_is_granted_at_once_with_a_post_check_due(world):
         ),
     )
     case = submit(world, item=item, commitment=True, materials=[])
-    assert set(case.materials.values_list("kind", flat=True)) == {"commitment", "government_data"}
+    assert set(case.materials.values_list("kind", flat=True)) == {"commitment"}
     case = services.case_grant_on_commitment(
         case_id=case.pk, actor=world.clerk, legal_basis="《食品安全法》", now=world.at(hours=1)
     )
@@ -429,3 +427,65 @@ def test_a_village_item_is_numbered_in_its_countys_series(world):
     assert first.case_no == "320102" + "20261102" + "000001"
     assert second.case_no.endswith("000002")
     assert first.region_path.endswith(f"/{village}/")
+
+
+def _granted(world, *, entity=None):
+    if entity is None:
+        case = submit(world)
+    else:
+        case = services.case_submit(
+            service_item=world.item,
+            channel="online",
+            applicant_entity=entity,
+            agent_person=world.person,
+            form_data={"applicant_name": entity.name, "credit_code": entity.credit_code},
+            materials=[
+                MaterialInput(code="application", kind=MaterialKind.UPLOAD, content=PDF),
+                MaterialInput(code="layout", kind=MaterialKind.UPLOAD, content=PDF),
+            ],
+            now=world.at(),
+        )
+    case = services.case_accept(case_id=case.pk, actor=world.clerk, now=world.at(days=1))
+    return services.case_decide(
+        case_id=case.pk,
+        actor=world.reviewer,
+        outcome="granted",
+        reason="经营场所符合要求",
+        legal_basis="《中华人民共和国食品安全法》第三十五条",
+        now=world.at(days=2),
+    )
+
+
+def test_a_grant_issues_the_electronic_certificate_and_the_decision_names_it(world):
+    from tongban.certificates.demo import demo_certificate_types_load
+    from tongban.certificates.models import Certificate
+    from tongban.core.identifiers import generate_credit_code
+    from tongban.identity.services import legal_entity_register
+
+    demo_certificate_types_load()
+    entity = legal_entity_register(
+        credit_code=generate_credit_code("9132010270000077"), name="南京甲餐饮有限公司",
+        legal_representative=world.person,
+    )  # fmt: skip
+    case = _granted(world, entity=entity)
+
+    certificate = Certificate.objects.get(source_case_no=case.case_no)
+    assert certificate.status == "valid"
+    decide = CaseEvent.objects.get(case=case, action="decide")
+    assert decide.details["certificate"] == certificate.identifier
+    at = world.at(days=2)
+    lines = "".join(
+        notices.notice_lines(
+            case, "grant_decision", number="x", verification_url="https://x/", issued_at=at
+        )
+    )
+    assert f"证照标识：{certificate.identifier}" in lines
+
+
+def test_a_certificate_that_cannot_be_issued_leaves_the_decision_and_says_why(world):
+    case = _granted(world)  # no certificate types loaded: 食品经营许可证 is unknown
+
+    assert case.status == CaseStatus.DECIDED and case.outcome == "granted"
+    decide = CaseEvent.objects.get(case=case, action="decide")
+    assert decide.details["certificate_type"] == "食品经营许可证"
+    assert decide.details["certificate_error"]

@@ -67,11 +67,14 @@ _VALID_GUIDE: dict[str, Any] = {
             "media": "either",
         },
         {
+            # A business's licence: looked up for a business applicant (两个免于
+            # 提交); a person applying for the same item has none to give.
             "code": "business_licence",
             "name": "营业执照",
             "source": "government",
             "certificate_type": "营业执照",
             "exempt": True,
+            "requirement": "optional",
         },
         {
             "code": "layout",

@@ -109,14 +109,13 @@ def test_a_system_reads_a_case_with_its_materials(client, world):
     detail = client.get(f"{API}/cases/{case.case_no}", **headers)
     assert detail.status_code == 200 and detail["ETag"] == f'"{case.version}"'
     materials = {m["code"]: m for m in detail.json()["materials"]}
-    # The licence is government-held (免提交): listed, with no file to download.
-    assert sorted(materials) == ["application", "business_licence", "layout"]
+    # A person has no business licence to look up (the guide's is optional): not listed.
+    assert sorted(materials) == ["application", "layout"]
     assert materials["application"]["file_name"] == "申请书.pdf"
-    assert not materials["business_licence"]["file_name"]
     file = client.get(f"{API}/integration/cases/{case.case_no}/materials/application", **headers)
     assert file.status_code == 200 and file.content.startswith(b"%PDF-1.4")
     assert "filename*=UTF-8''%E7%94%B3%E8%AF%B7%E4%B9%A6.pdf" in file["Content-Disposition"]
-    for code in ("nope", "business_licence"):  # unknown; government-held, no file
+    for code in ("nope", "business_licence"):  # unknown; not among the case's materials
         missing = client.get(f"{API}/integration/cases/{case.case_no}/materials/{code}", **headers)
         assert missing.status_code == 404 and missing.json()["code"] == "material_not_found"
 

@@ -237,7 +237,6 @@ def test_a_citizen_applies_and_is_sent_to_the_case_page(client, seed):
     kinds = dict(CaseMaterial.objects.filter(case=case).values_list("code", "kind"))
     assert kinds == {
         "application": MaterialKind.UPLOAD,
-        "business_licence": MaterialKind.GOVERNMENT_DATA,
         "layout": MaterialKind.DEFERRED,
     }
     page = client.get(response["Location"])

@@ -84,7 +84,7 @@ def test_an_unknown_code_gets_a_chinese_404_page(world, db, client):
 def test_the_verification_page_reads_a_bounded_number_of_rows(
     world, db, client, django_assert_num_queries
 ):
-    document = issued(world)
+    document = notices.document_ready(issued(world))  # sealed already, as by the worker
     url = reverse("portal:verify_document", args=[document.verification_code])
     with django_assert_num_queries(1):  # the document joined to its case, item, department
         client.get(url)

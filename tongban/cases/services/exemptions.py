@@ -1,0 +1,71 @@
+"""两个免于提交 at intake (R-EC-2, R-CS-5; issue 10 #5).
+
+Each material the guide marks as issued by government is looked up for this
+applicant through ``sharing.services.lookup.sharing_lookup_for_material``: a
+base registry's yes/no answer, or a valid electronic certificate of the named
+type in the holder's wallet (the certificates app answers through the sharing
+hook). Every look-up is in the access log with the case number.
+
+* **Found**: the material is provided, read-only, as government data with its
+  source and reference (a certificate identifier, or the registry's answer);
+  the applicant uploads nothing; the clerk's checklist shows it ticked.
+* **Not found**: nothing is stored as provided. The reason is kept on the
+  case (``Case.exemptions``) and shown to the applicant, who supplies it as
+  any other material; until then it is missing (``missing_materials``).
+
+``Case.exemptions`` records every attempt, found or not, with its source:
+the API shows it and the figure "materials exempted per case" is counted
+from the stored government-data materials (``selectors.exemption_figures``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tongban.cases.models import Case, CaseMaterial, MaterialKind
+from tongban.catalog.content import MaterialRequirement
+from tongban.org.models import Department
+
+
+def material_exempt(
+    case: Case,
+    spec: MaterialRequirement,
+    *,
+    department: Department,
+    actor: Any,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Look the material up for the case's applicant; store it if found.
+    Returns the record kept in ``Case.exemptions``."""
+    from tongban.sharing.services.lookup import sharing_lookup_for_material
+
+    hint = spec.certificate_type or spec.name
+    answer = sharing_lookup_for_material(
+        material_source_hint=hint,
+        department=department,
+        case_no=case.case_no,
+        applicant_person=case.applicant_person,
+        applicant_entity=case.applicant_entity,
+        actor=actor if getattr(actor, "pk", None) else None,
+        now=now,
+    )
+    record: dict[str, Any] = {
+        "code": spec.code,
+        "name": spec.name,
+        "found": answer.found,
+        "source": answer.source,
+        "source_label": answer.source_label,
+        "reference": answer.reference,
+        "reason": "" if answer.found else answer.reason,
+    }
+    if answer.found:
+        CaseMaterial.objects.create(
+            case=case,
+            code=spec.code,
+            name=spec.name,
+            kind=MaterialKind.GOVERNMENT_DATA,
+            source_reference=f"{answer.source_label}：{answer.reference}"[:200],
+            supplied_at=now,
+        )
+    return record
