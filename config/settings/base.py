@@ -459,3 +459,6 @@ OAUTH2_PROVIDER = {
 # scoped to one department read its cases as they change and act on them through
 # the cases API; signed webhooks tell them of case and 12345 order events.
 INSTALLED_APPS += ["tongban.integration"]
+
+# 个人空间 / 企业空间 (tongban.spaces) and their 消息中心 (tongban.inbox): issue 14, items 3 and 5.
+INSTALLED_APPS += ["tongban.inbox", "tongban.spaces"]

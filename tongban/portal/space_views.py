@@ -1,0 +1,191 @@
+"""个人空间, 企业空间 and 消息中心 (issue 14, items 3 and 5): phone-first pages.
+
+Thin views (CONVENTIONS 2): reads come from ``spaces.selectors`` and
+``inbox.selectors``, scoped to the account (another's business or message is
+404); grants and revocations go through ``identity.services``, which allow
+them to the business's 法定代表人 only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from tongban.core import clock
+from tongban.core.errors import VALIDATION_FAILED, DomainError
+from tongban.hotline.selectors import order_list_for_caller
+from tongban.identity.models import AuthorizationRole
+from tongban.identity.selectors import legal_entities_for_user
+from tongban.identity.services import authorization_grant, authorization_revoke
+from tongban.inbox import selectors as inbox_selectors
+from tongban.inbox.services import inbox_mark_all_read, inbox_message_mark_read
+from tongban.spaces import selectors
+
+INBOX_PAGE = 20
+
+
+def _applicant(request: HttpRequest) -> Any:
+    user: Any = request.user
+    if user.kind not in ("citizen", "business"):
+        raise PermissionDenied("个人空间和企业空间仅对个人和法人用户开放。")
+    return user
+
+
+# Where a message leads, by the notification's object type (its id starts
+# with the object's number: "<case_no>/v3").
+LINKS = {
+    "case": ("portal:my_case", True),
+    "bundle_application": ("portal:my_bundle", True),
+    "hotline.WorkOrder": ("portal:hotline_mine", False),
+}
+
+
+def _link(message: Any) -> str:
+    target = LINKS.get(message.object_type)
+    if target is None:
+        return ""
+    name, numbered = target
+    args = [message.object_id.split("/", 1)[0]] if numbered else []
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:  # a page this portal does not have
+        return ""
+
+
+@login_required
+@require_GET
+def personal_space(request: HttpRequest) -> HttpResponse:
+    user = _applicant(request)
+    context = {
+        "cases": selectors.case_rows_for_user(user=user),
+        "reminders": selectors.reminders_for_user(user=user, today=clock.today()),
+        "orders": order_list_for_caller(user=user, limit=5).items,
+        "businesses": list(legal_entities_for_user(user=user)),
+        "unread": inbox_selectors.inbox_unread_count_for_user(user=user),
+    }
+    return render(request, "portal/space/personal.html", context)
+
+
+def _business(request: HttpRequest, credit_code: str) -> Any:
+    try:
+        return selectors.business_get_for_user(user=_applicant(request), credit_code=credit_code)
+    except DomainError as exc:
+        raise Http404(exc.detail) from None
+
+
+@login_required
+@require_GET
+def business_space(request: HttpRequest, credit_code: str) -> HttpResponse:
+    entity = _business(request, credit_code)
+    representative = selectors.business_is_representative(user=request.user, entity=entity)
+    context = {
+        "entity": entity,
+        "representative": representative,
+        "cases": selectors.business_cases(entity=entity),
+        "reminders": selectors.reminders_for_user(
+            user=request.user, today=clock.today(), entity=entity
+        ),
+        "authorizations": list(selectors.business_authorizations(entity=entity))
+        if representative
+        else [],
+    }
+    return render(request, "portal/space/business.html", context)
+
+
+def _until(raw: str) -> dt.datetime | None:
+    try:
+        day = dt.date.fromisoformat((raw or "").strip()) if raw else None
+    except ValueError:
+        raise DomainError(VALIDATION_FAILED, "有效期格式应为 年-月-日，例如 2027-06-30。") from None
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=clock.SHANGHAI) if day else None
+
+
+@login_required
+@require_POST
+def business_agent_grant(request: HttpRequest, credit_code: str) -> HttpResponse:
+    entity = _business(request, credit_code)
+    agent = selectors.business_account_find(username=request.POST.get("username", ""))
+    if agent is None:
+        messages.error(request, "未找到该法人用户账号（请填写经办人注册的用户名）。")
+        return redirect("portal:business_space", credit_code=entity.credit_code)
+    try:
+        authorization_grant(
+            user=agent,
+            legal_entity=entity,
+            role=AuthorizationRole.AGENT,
+            granted_by=request.user,  # type: ignore[arg-type]
+            valid_until=_until(request.POST.get("valid_until", "")),
+        )
+    except DomainError as exc:
+        messages.error(request, f"{exc.detail}（{exc.code}）")
+    else:
+        messages.success(request, f"已授权 {agent.display_name} 为经办人。")
+    return redirect("portal:business_space", credit_code=entity.credit_code)
+
+
+@login_required
+@require_POST
+def business_agent_revoke(
+    request: HttpRequest, credit_code: str, authorization_id: int
+) -> HttpResponse:
+    entity = _business(request, credit_code)
+    try:
+        authorization = selectors.business_authorization_get(
+            entity=entity, authorization_id=authorization_id
+        )
+        authorization_revoke(authorization=authorization, revoked_by=request.user)  # type: ignore[arg-type]
+    except DomainError as exc:
+        if exc.code == "not_found":
+            raise Http404(exc.detail) from None
+        messages.error(request, f"{exc.detail}（{exc.code}）")
+    else:
+        messages.success(request, "已撤销授权，立即生效。")
+    return redirect("portal:business_space", credit_code=entity.credit_code)
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _applicant(request)
+    cursor = request.GET.get("cursor") or None
+    try:
+        page = inbox_selectors.inbox_list_for_user(user=user, cursor=cursor, limit=INBOX_PAGE)
+    except DomainError:  # a forged cursor: start again
+        return redirect("portal:inbox")
+    context = {
+        "rows": [(m, _link(m)) for m in page.items],
+        "next_cursor": page.next_cursor,
+        "unread": inbox_selectors.inbox_unread_count_for_user(user=user),
+    }
+    return render(request, "portal/space/inbox.html", context)
+
+
+@login_required
+@require_POST
+def inbox_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    user = _applicant(request)
+    try:
+        message = inbox_selectors.inbox_message_get_for_user(
+            user=user, notification_id=notification_id
+        )
+        inbox_message_mark_read(user=user, notification_id=message.pk)
+    except DomainError as exc:
+        raise Http404(exc.detail) from None
+    link = _link(message)
+    return redirect(link) if request.POST.get("open") and link else redirect("portal:inbox")
+
+
+@login_required
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    count = inbox_mark_all_read(user=_applicant(request))
+    messages.success(request, f"已将 {count} 条消息标为已读。")
+    return redirect("portal:inbox")

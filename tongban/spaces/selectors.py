@@ -1,0 +1,222 @@
+"""Reads of the personal and business spaces (R-ID-3), scoped to the account.
+
+The spaces hold no data of their own: each section is a scoped read of the app
+that owns the data (cases, certificates, identity). A business space exists
+only for an account that may act for the legal entity *now*
+(``identity.selectors.legal_entities_for_user``, checked on every request), so
+revoking an agent's authorization takes effect at its next page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from tongban.cases.models import OPEN_STATUSES, Case, CaseStatus
+from tongban.cases.selectors import case_list_for_applicant
+from tongban.certificates.holders import holder_keys_for
+from tongban.certificates.models import CertificateStatus
+from tongban.certificates.selectors import certificate_list_for_holder
+from tongban.core import errors as core_errors
+from tongban.core.errors import DomainError
+from tongban.identity.models import AccountKind, BusinessAuthorization, LegalEntity, User
+from tongban.identity.selectors import active_authorizations, legal_entities_for_user
+
+CERTIFICATE_WARNING_DAYS = 30
+# 企业年度报告公示: 1 January to 30 June for the year before
+# (《企业信息公示暂行条例》第八条).
+ANNUAL_REPORT_FROM = (1, 1)
+ANNUAL_REPORT_UNTIL = (6, 30)
+
+# What the applicant does next, by status: the one line a phone shows.
+NEXT_STEP = {
+    CaseStatus.SUBMITTED: "等待窗口受理（受理或一次性告知补正）",
+    CaseStatus.SUPPLEMENT_REQUESTED: "请按补正通知书补交材料",
+    CaseStatus.SUPPLEMENTED: "材料已补正，等待受理",
+    CaseStatus.ACCEPTED: "已受理，等待审查",
+    CaseStatus.UNDER_REVIEW: "审查中，无需操作",
+    CaseStatus.SUSPENDED: "特别程序中，期限暂停计算",
+    CaseStatus.DECIDED: "已作出决定，等待送达",
+    CaseStatus.DELIVERED: "已送达，请查收结果",
+    CaseStatus.CONCLUDED: "已办结，欢迎评价",
+    CaseStatus.REFUSED: "不予受理，可查看理由",
+    CaseStatus.WITHDRAWN: "已撤回",
+}
+# Statuses where the applicant must act.
+APPLICANT_ACTS = (CaseStatus.SUPPLEMENT_REQUESTED,)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    next_step: str
+    mine_to_do: bool
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: str  # supplement, deferred, certificate, annual_report
+    title: str
+    detail: str
+    due: dt.date | None
+    case_no: str = ""
+    identifier: str = ""
+
+
+def case_rows_for_user(*, user: Any, limit: int = 10) -> list[CaseRow]:
+    """The account's latest applications with what to do next (mine first)."""
+    page = case_list_for_applicant(user=user, limit=limit)
+    rows = [
+        CaseRow(c, NEXT_STEP.get(CaseStatus(c.status), ""), c.status in APPLICANT_ACTS)
+        for c in page.items
+    ]
+    return sorted(rows, key=lambda r: not r.mine_to_do)
+
+
+def _holder_keys(user: Any, entities: list[LegalEntity]) -> list[str]:
+    person = user.person if getattr(user, "person_id", None) else None
+    if user.kind == AccountKind.BUSINESS:
+        person = None  # a business account's wallet is its businesses'
+    return holder_keys_for(person=person, entities=entities)
+
+
+def reminders_for_user(
+    *, user: Any, today: dt.date, entity: LegalEntity | None = None
+) -> list[Reminder]:
+    """What is due: supplements, deferred materials, certificates about to
+    expire and, for a business, the annual report; soonest first.
+
+    With ``entity``, only that business's (its space); else the account's own
+    and every business it acts for."""
+    entities = [entity] if entity is not None else list(legal_entities_for_user(user=user))
+    if entity is not None:
+        cases: QuerySet[Case] = Case.objects.filter(applicant_entity=entity)
+    else:
+        mine = Q(applicant_entity__in=entities)
+        if getattr(user, "person_id", None) is not None:
+            mine |= Q(applicant_person_id=user.person_id)
+        cases = Case.objects.filter(mine)
+    due: list[Reminder] = []
+    for case in (
+        cases.filter(
+            Q(status=CaseStatus.SUPPLEMENT_REQUESTED)
+            | Q(status__in=OPEN_STATUSES, deferred_due_on__isnull=False)
+        )
+        .select_related("service_item")
+        .order_by("received_at")[:50]
+    ):
+        if case.status == CaseStatus.SUPPLEMENT_REQUESTED:
+            due.append(
+                Reminder(
+                    "supplement",
+                    "补正材料",
+                    f"{case.service_item.name}：请按一次性告知补交材料",
+                    None,
+                    case_no=case.case_no,
+                )
+            )
+        if case.deferred_due_on is not None and case.status in OPEN_STATUSES:
+            due.append(
+                Reminder(
+                    "deferred",
+                    "补交容缺材料",
+                    f"{case.service_item.name}：容缺受理的材料须在期限前补交",
+                    case.deferred_due_on,
+                    case_no=case.case_no,
+                )
+            )
+    horizon = today + dt.timedelta(days=CERTIFICATE_WARNING_DAYS)
+    keys = _holder_keys(user, entities) if entity is None else holder_keys_for(entities=[entity])
+    for certificate in certificate_list_for_holder(holder_keys=keys).filter(
+        status=CertificateStatus.VALID, valid_until__gte=today, valid_until__lte=horizon
+    )[:20]:
+        due.append(
+            Reminder(
+                "certificate",
+                "证照即将到期",
+                f"{certificate.certificate_type.name}将于到期日失效，请及时办理延续",
+                certificate.valid_until,
+                identifier=certificate.identifier,
+            )
+        )
+    start = dt.date(today.year, *ANNUAL_REPORT_FROM)
+    end = dt.date(today.year, *ANNUAL_REPORT_UNTIL)
+    if start <= today <= end:
+        for business in entities:
+            due.append(
+                Reminder(
+                    "annual_report",
+                    "企业年度报告",
+                    f"{business.name}：请于 6 月 30 日前报送 {today.year - 1} 年度报告",
+                    end,
+                )
+            )
+    return sorted(due, key=lambda r: (r.due is None and r.kind != "supplement", r.due or today))
+
+
+# --- business space ---------------------------------------------------------------
+
+
+def business_get_for_user(*, user: Any, credit_code: str) -> LegalEntity:
+    """A business the account may act for now, or ``not_found``."""
+    code = (credit_code or "").strip().upper()[:18]
+    entity = legal_entities_for_user(user=user).filter(credit_code=code).first()
+    if entity is None:
+        raise DomainError(core_errors.NOT_FOUND, "未找到该单位，或您已无权代表它办事。")
+    return entity
+
+
+def business_is_representative(*, user: Any, entity: LegalEntity) -> bool:
+    return (
+        active_authorizations()
+        .filter(user=user, legal_entity=entity, role="legal_representative")
+        .exists()
+    )
+
+
+def business_authorizations(*, entity: LegalEntity) -> QuerySet[BusinessAuthorization]:
+    """Every authorization of the business, current ones first, each with how
+    many of its cases that account submitted (the record of what it did)."""
+    return (
+        BusinessAuthorization.objects.filter(legal_entity=entity)
+        .select_related("user", "granted_by")
+        .annotate(
+            cases_submitted=Count(
+                "user__submitted_cases",
+                filter=Q(user__submitted_cases__applicant_entity=entity),
+                distinct=True,
+            )
+        )
+        .order_by("revoked_at", "-granted_at")
+    )
+
+
+def business_authorization_get(
+    *, entity: LegalEntity, authorization_id: int
+) -> BusinessAuthorization:
+    found = (
+        BusinessAuthorization.objects.select_related("legal_entity")
+        .filter(pk=authorization_id, legal_entity=entity)
+        .first()
+    )
+    if found is None:
+        raise DomainError(core_errors.NOT_FOUND, "未找到该授权。")
+    return found
+
+
+def business_cases(*, entity: LegalEntity, limit: int = 20) -> list[Case]:
+    """The business's latest cases with the account that submitted each."""
+    return list(
+        Case.objects.filter(applicant_entity=entity)
+        .select_related("service_item", "submitted_by")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
+def business_account_find(*, username: str) -> User | None:
+    """An active 法人用户 account by its user name (to be made an agent)."""
+    name = (username or "").strip()[:150]
+    return User.objects.filter(username=name, kind=AccountKind.BUSINESS, is_active=True).first()

@@ -1,0 +1,197 @@
+"""个人空间, 企业空间 and 消息中心 with the Django test client: what each account
+sees, what to do next, grants and revocations taking effect at once, the rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tongban.cases import services as case_services
+from tongban.core.models import AuditEvent, Notification
+from tongban.core.notifications import notification_send
+from tongban.identity.models import BusinessAuthorization
+from tongban.inbox.models import InboxRead
+from tongban.spaces import selectors
+
+from .conftest import PASSWORD
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_the_personal_space_puts_what_i_must_do_first(client, space):
+    wang = space.citizen.person
+    waiting = space.submit(person=wang, by=space.citizen)
+    asked = space.submit(person=wang, by=space.citizen)
+    case_services.case_request_supplement(
+        case_id=asked.pk,
+        actor=space.clerk,
+        items=[{"code": "layout", "name": "经营场所平面布局图", "reason": "图纸不清晰"}],
+    )
+    page = login(client, space.citizen).get("/my/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    # The case waiting on the applicant comes first, with what to do.
+    assert html.index(f'data-case="{asked.case_no}"') < html.index(f'data-case="{waiting.case_no}"')
+    assert "请按补正通知书补交材料" in html and "等待窗口受理" in html
+    assert 'data-reminder="supplement"' in html
+    assert f"/my/cases/{asked.case_no}/" in html
+    assert "/my/certificates/" in html and "/my/hotline/" in html
+    assert 'href="/my/"' in html  # the header links the space
+    # Two unread texts (the submissions) and the supplement notice.
+    assert "3 条未读" in html
+
+
+def test_the_personal_space_reads_a_fixed_number_of_queries(client, space):
+    wang = space.citizen.person
+    space.submit(person=wang, by=space.citizen)
+    login(client, space.citizen).get("/my/")
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/my/").status_code == 200
+    for _ in range(3):
+        space.submit(person=wang, by=space.citizen)
+    with CaptureQueriesContext(connection) as four:
+        assert client.get("/my/").status_code == 200
+    assert len(four.captured_queries) == len(one.captured_queries)
+
+
+def test_staff_have_no_space(client, space):
+    login(client, space.clerk)
+    assert client.get("/my/").status_code == 403
+    assert client.get("/my/messages/").status_code == 403
+    client.logout()
+    assert client.get("/my/").status_code == 302  # to the login page
+
+
+def test_revoking_an_agent_takes_effect_at_once(client, space):
+    code = space.company.credit_code
+    case = space.submit(person=space.agent.person, entity=space.company, by=space.agent)
+    agent = login(client.__class__(), space.agent)
+    assert agent.get(f"/my/business/{code}/").status_code == 200
+    assert case.case_no in agent.get("/my/cases/").content.decode()
+    # An agent sees the business but not who may act for it.
+    assert "经办人与授权" not in agent.get(f"/my/business/{code}/").content.decode()
+
+    boss = login(client, space.boss)
+    page = boss.get(f"/my/business/{code}/").content.decode()
+    grant = BusinessAuthorization.objects.get(user=space.agent, legal_entity=space.company)
+    assert f'data-authorization="{grant.pk}"' in page
+    assert f'data-case="{case.case_no}"' in page  # what the agent did
+    answer = boss.post(f"/my/business/{code}/agents/{grant.pk}/revoke/")
+    assert answer.status_code == 302
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None and grant.revoked_by == space.boss
+    assert AuditEvent.objects.filter(action="identity.authorization_revoked").count() == 1
+
+    # The agent's very next requests: no business space, no business cases.
+    assert agent.get(f"/my/business/{code}/").status_code == 404
+    assert case.case_no not in agent.get("/my/cases/").content.decode()
+    assert agent.get(f"/my/cases/{case.case_no}/").status_code == 404
+
+
+def test_only_the_representative_grants_and_revokes(client, space):
+    code = space.company.credit_code
+    before = BusinessAuthorization.objects.count()
+    # Another company's account finds nothing here, and changes nothing.
+    outsider = login(client.__class__(), space.outsider)
+    assert outsider.get(f"/my/business/{code}/").status_code == 404
+    assert (
+        outsider.post(f"/my/business/{code}/agents/", {"username": "other_boss"}).status_code == 404
+    )
+    # The agent may not grant or revoke.
+    agent = login(client.__class__(), space.agent)
+    refused = agent.post(f"/my/business/{code}/agents/", {"username": "other_boss"}, follow=True)
+    assert "authorization_forbidden" in refused.content.decode()
+    grant = BusinessAuthorization.objects.get(user=space.agent, legal_entity=space.company)
+    refused = agent.post(f"/my/business/{code}/agents/{grant.pk}/revoke/", follow=True)
+    assert "authorization_forbidden" in refused.content.decode()
+    assert BusinessAuthorization.objects.count() == before
+    assert BusinessAuthorization.objects.get(pk=grant.pk).revoked_at is None
+
+    boss = login(client, space.boss)
+    unknown = boss.post(f"/my/business/{code}/agents/", {"username": "nobody"}, follow=True)
+    assert "未找到该法人用户账号" in unknown.content.decode()
+    bad_date = boss.post(
+        f"/my/business/{code}/agents/",
+        {"username": "other_boss", "valid_until": "明年"},
+        follow=True,
+    )
+    assert "validation_failed" in bad_date.content.decode()
+    assert BusinessAuthorization.objects.count() == before
+    # The representative grants: the new agent sees the business at once.
+    granted = boss.post(
+        f"/my/business/{code}/agents/", {"username": "other_boss", "valid_until": "2099-12-31"}
+    )
+    assert granted.status_code == 302
+    new = BusinessAuthorization.objects.get(user=space.outsider, legal_entity=space.company)
+    assert new.role == "agent" and new.granted_by == space.boss
+    assert outsider.get(f"/my/business/{code}/").status_code == 200
+    missing = boss.post(f"/my/business/{code}/agents/999999/revoke/")
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("today", "due"),
+    [
+        (dt.date(2027, 1, 1), True),  # the first day of the 年报 window
+        (dt.date(2027, 6, 30), True),  # its last day
+        (dt.date(2027, 7, 1), False),  # closed
+    ],
+)
+def test_a_business_is_reminded_of_its_annual_report_in_season(space, today, due):
+    found = selectors.reminders_for_user(user=space.boss, today=today, entity=space.company)
+    assert ("annual_report" in [r.kind for r in found]) is due
+    personal = selectors.reminders_for_user(user=space.citizen, today=today)
+    assert "annual_report" not in [r.kind for r in personal]
+
+
+def test_the_inbox_lists_my_messages_only_and_marks_them_read(client, space, sms):
+    case = space.submit(person=space.citizen.person, by=space.citizen)
+    notification_send(
+        channel="sms",
+        recipient="13800000001",  # 张伟's phone: not 王芳's message
+        subject="",
+        body="另一个人的消息",
+        purpose="test",
+        object_type="test",
+        object_id="1",
+    )
+    login(client, space.citizen)
+    page = client.get("/my/messages/").content.decode()
+    mine = Notification.objects.get(object_type="case")
+    other = Notification.objects.get(purpose="test")
+    assert case.case_no in page and "另一个人的消息" not in page
+    assert f'data-message="{mine.pk}"' in page and "data-unread-message" in page
+    assert "短信发至 138****0003" in page
+
+    assert client.post(f"/my/messages/{other.pk}/read/").status_code == 404
+    opened = client.post(f"/my/messages/{mine.pk}/read/", {"open": "1"})
+    assert opened.status_code == 302 and opened["Location"] == f"/my/cases/{case.case_no}/"
+    assert list(InboxRead.objects.values_list("user_id", "notification_id")) == [
+        (space.citizen.pk, mine.pk)
+    ]
+    client.post(f"/my/messages/{mine.pk}/read/")  # twice: still one mark
+    assert InboxRead.objects.count() == 1
+    assert "data-unread-message" not in client.get("/my/messages/").content.decode()
+
+
+def test_read_all_and_the_inbox_query_count(client, space, sms):
+    login(client, space.citizen)
+    space.submit(person=space.citizen.person, by=space.citizen)
+    client.get("/my/messages/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/my/messages/")
+    for _ in range(3):
+        space.submit(person=space.citizen.person, by=space.citizen)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get("/my/messages/").content.decode()
+    assert page.count("data-unread-message") == 4
+    assert len(four.captured_queries) == len(one.captured_queries)
+    client.post("/my/messages/read-all/")
+    assert InboxRead.objects.filter(user=space.citizen).count() == 4
+    assert client.get("/my/messages/?cursor=%%%").status_code == 302  # a forged cursor
