@@ -3,6 +3,7 @@ from django.urls import path
 from tongban.portal import (
     account_views,
     apply_views,
+    bundle_views,
     case_views,
     catalog_views,
     certificate_verify_views,
@@ -44,6 +45,16 @@ urlpatterns = [
         name="my_case_document",
     ),
     path("track/", case_views.case_track, name="case_track"),
+    path("bundles/", bundle_views.bundle_index, name="bundles"),
+    path("bundles/<str:code>/", bundle_views.bundle_guide, name="bundle_guide"),
+    path("bundles/<str:code>/apply/", bundle_views.bundle_apply, name="bundle_apply"),
+    path("my/bundles/", bundle_views.my_bundles, name="my_bundles"),
+    path("my/bundles/<str:application_no>/", bundle_views.my_bundle, name="my_bundle"),
+    path(
+        "my/bundles/<str:application_no>/supplement/",
+        bundle_views.my_bundle_supplement,
+        name="my_bundle_supplement",
+    ),
     path("hotline/", hotline_views.hotline_submit, name="hotline_submit"),
     path("hotline/track/", hotline_views.hotline_track, name="hotline_track"),
     path(
