@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tongban.workbench import (
+    bundle_views,
     case_views,
     catalog_file_views,
     catalog_views,
@@ -22,6 +23,18 @@ urlpatterns = [
         name="certificate_act",
     ),
     path("intake/", intake_views.case_intake, name="case_intake"),
+    path("bundles/", bundle_views.bundle_desk, name="bundle_desk"),
+    path("bundles/intake/<str:code>/", bundle_views.bundle_counter, name="bundle_counter"),
+    path(
+        "bundles/applications/<str:application_no>/",
+        bundle_views.bundle_application,
+        name="bundle_application",
+    ),
+    path(
+        "bundles/applications/<str:application_no>/deliver/",
+        bundle_views.bundle_application_deliver_view,
+        name="bundle_deliver",
+    ),
     path("cases/", case_views.case_queue, name="case_queue"),
     path("cases/<str:case_no>/", case_views.case_detail, name="case_detail"),
     path("cases/<str:case_no>/act/<slug:action>/", case_views.case_act, name="case_act"),
