@@ -6,6 +6,9 @@ import pytest
 
 from tongban.core import audit_seal, calendar, crypto
 
+# Chromium through Playwright, one browser per session for every app's tests.
+pytest_plugins = ["tests.support.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> None:

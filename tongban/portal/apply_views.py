@@ -48,6 +48,9 @@ ONLINE_ACCEPTANCE_DEPTH = 3
 SESSION_TOKENS = "case_apply_tokens"
 TOKENS_KEPT = 20
 IN_FLIGHT_SECONDS = 120
+# 两个免于提交 look-ups shown on the form, kept this long in the session.
+SESSION_LOOKUPS = "case_apply_lookups"
+LOOKUP_SECONDS = 600
 
 
 # ---------------------------------------------------------------- 在线申请
@@ -110,6 +113,48 @@ def _entities(request: HttpRequest) -> list[tuple[str, str]] | None:
         (str(e.pk), f"{e.name}（{e.credit_code}）")
         for e in legal_entities_for_user(user=request.user)  # type: ignore[arg-type]  # identity's User
     ]
+
+
+def _lookups(
+    request: HttpRequest,
+    item: ServiceItem,
+    materials: list[Any],
+    entities: list[tuple[str, str]] | None,
+) -> dict[str, dict[str, Any]] | None:
+    """两个免于提交, before submission: look the government-issued materials up
+    for this applicant (a person, or a business account's only entity; with
+    several entities the choice is made on the form, so intake looks up).
+    Kept in the session for the form's token, so a refused submission does not
+    read the registries again; intake checks once more at submission."""
+    user: Any = request.user
+    entity = None
+    if entities is not None:
+        if len(entities) != 1:
+            return None
+        entity = legal_entities_for_user(user=user).filter(pk=entities[0][0]).first()
+        if entity is None:
+            return None
+    person = None if entity is not None else getattr(user, "person", None)
+    if entity is None and person is None:
+        return None
+    codes = ",".join(sorted(m.code for m in materials))
+    key = f"{item.implementation_code}:{entity.pk if entity else ''}:{codes}"
+    kept: dict[str, Any] = request.session.get(SESSION_LOOKUPS, {})
+    found = kept.get(key)
+    if found is not None and found.get("at", 0) > clock.now().timestamp() - LOOKUP_SECONDS:
+        return dict(found["records"])
+    records = case_services.exemptions_preview(
+        materials=list(materials),
+        department=item.department,
+        applicant_person=person,
+        applicant_entity=entity,
+        actor=user,
+    )
+    request.session[SESSION_LOOKUPS] = {
+        **dict(list(kept.items())[-4:]),
+        key: {"at": clock.now().timestamp(), "records": records},
+    }
+    return records
 
 
 def _material_inputs(form: ApplicationForm) -> list[MaterialInput]:
@@ -237,7 +282,9 @@ def case_apply(request: HttpRequest, code: str) -> HttpResponse:
     status = 200
     form: ApplicationForm | None = None
     if choice.finished:
-        rows = material_rows(guide, materials_for(guide, choice.situation_code or None))
+        wanted_materials = materials_for(guide, choice.situation_code or None)
+        lookups = _lookups(request, item, wanted_materials, entities)
+        rows = material_rows(guide, wanted_materials, lookups)
         options: dict[str, Any] = {
             "guide": guide,
             "rows": rows,

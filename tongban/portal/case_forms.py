@@ -193,15 +193,25 @@ class MaterialRow:
     defer: str  # name of the 容缺 checkbox, ""
     needed: bool  # required in this situation
     drop: str = ""  # name of the "delete the staged file" checkbox, ""
+    # 两个免于提交: the look-up for this applicant (``exemptions_preview``), or
+    # None when there was none (the applicant is not known yet).
+    lookup: dict[str, Any] | None = None
 
 
 def material_rows(
-    guide: GuideContent, materials: Iterable[MaterialRequirement]
+    guide: GuideContent,
+    materials: Iterable[MaterialRequirement],
+    lookups: dict[str, dict[str, Any]] | None = None,
 ) -> list[MaterialRow]:
+    """The checklist; a government-issued material the look-up did not find
+    (``lookups``) is an upload like any other, with the reason beside it."""
     deferring = ServiceMode.DEFERRED_MATERIALS in guide.modes
     rows = []
     for m in materials:
-        exempt = m.exempt or m.source == MaterialSource.GOVERNMENT
+        lookup = (lookups or {}).get(m.code)
+        exempt = (m.exempt or m.source == MaterialSource.GOVERNMENT) and (
+            lookup is None or bool(lookup["found"])
+        )
         deferrable = deferring and m.deferrable and not exempt
         rows.append(
             MaterialRow(
@@ -213,6 +223,7 @@ def material_rows(
                 defer=defer_field(m.code) if deferrable else "",
                 needed=m.requirement != Requirement.OPTIONAL,
                 drop="" if exempt else drop_field(m.code),
+                lookup=lookup,
             )
         )
     return rows

@@ -24,7 +24,7 @@ import datetime as dt
 from typing import Any
 
 from tongban.cases.models import Case, CaseMaterial, MaterialKind
-from tongban.catalog.content import MaterialRequirement
+from tongban.catalog.content import MaterialRequirement, MaterialSource
 from tongban.org.models import Department
 
 
@@ -69,3 +69,48 @@ def material_exempt(
             supplied_at=now,
         )
     return record
+
+
+def exemptions_preview(
+    *,
+    materials: list[MaterialRequirement],
+    department: Department,
+    applicant_person: Any = None,
+    applicant_entity: Any = None,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Before submission: which government-issued materials this applicant
+    will not have to supply, with the source, and why the others must be
+    uploaded (the application form shows it; intake looks up again, because a
+    certificate may be revoked in between). Each look-up is in the access log
+    with the purpose 网上申请预查, so the subject sees it as any other read.
+
+    Returns ``{material code: record}`` in the form of ``Case.exemptions``."""
+    from tongban.sharing.services.lookup import sharing_lookup_for_material
+
+    records: dict[str, dict[str, Any]] = {}
+    for spec in materials:
+        if not (spec.exempt or spec.source == MaterialSource.GOVERNMENT):
+            continue
+        hint = spec.certificate_type or spec.name
+        answer = sharing_lookup_for_material(
+            material_source_hint=hint,
+            department=department,
+            case_no="",
+            applicant_person=applicant_person,
+            applicant_entity=applicant_entity,
+            actor=actor if getattr(actor, "pk", None) else None,
+            purpose=f"网上申请预查“{hint}”",
+            now=now,
+        )
+        records[spec.code] = {
+            "code": spec.code,
+            "name": spec.name,
+            "found": answer.found,
+            "source": answer.source,
+            "source_label": answer.source_label,
+            "reference": answer.reference,
+            "reason": "" if answer.found else answer.reason,
+        }
+    return records

@@ -9,31 +9,20 @@ why and must supply it; nothing is ever marked provided without a look-up.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from typing import Any
 
 import pytest
 from django.db import transaction
 from django.test import Client
 
+from tests.support.exemptions import T0, exemption_world
 from tongban.cases.models import Case, CaseMaterial, MaterialKind
 from tongban.cases.services import case_accept
-from tongban.catalog.services import basic_item_create, guide_load_published
-from tongban.catalog.tests.guide_factory import valid_guide
 from tongban.core import clock
-from tongban.identity.demo import demo_identity_load
 from tongban.identity.models import LegalEntity, User
-from tongban.identity.services import staff_account_create, token_create
-from tongban.org.demo import demo_org_load
-from tongban.org.models import Department, Role
-from tongban.org.services import staff_assign
+from tongban.identity.services import token_create
 from tongban.sharing.access_log import AccessLogEntry
-from tongban.sharing.demo import demo_sharing_load
-from tongban.sharing.models import DataResource
-from tongban.sharing.services import access_grant_approve, access_grant_request
 
-# Mon 2 Nov 2026, 10:00 in Shanghai.
-T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 PDF64 = base64.b64encode(b"%PDF-1.4 test").decode()
 
 
@@ -43,7 +32,7 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield _seed()
+            yield exemption_world()
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -52,47 +41,6 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _at_t0(db: Any, monkeypatch: Any) -> None:
     monkeypatch.setattr(clock, "now", lambda: T0)
-
-
-def _seed() -> dict[str, Any]:
-    demo_org_load()
-    demo_identity_load()
-    demo_sharing_load(now=T0)
-    market = Department.objects.get(name="南京市市场监督管理局")
-    for code, fields in (("JS-GA-RK-001", ["name"]), ("JS-SJ-SCZT-001", ["name", "status"])):
-        resource = DataResource.objects.get(code=code)
-        if resource.sharing_type == "unconditional":
-            continue  # 无条件共享: no application needed
-        grant = access_grant_request(
-            resource=resource, consumer_department=market, purpose="办理食品经营许可时核验",
-            legal_basis="《食品经营许可和备案管理办法》", field_codes=fields, now=T0,
-        )  # fmt: skip
-        access_grant_approve(grant=grant, field_codes=fields, valid_until=dt.date(2027, 12, 31))
-    basic = basic_item_create(
-        code="010000000177", name="食品经营许可证核发（免提交）", item_type="01",
-        legal_basis="《中华人民共和国食品安全法》第三十五条", levels="234",
-    )  # fmt: skip
-    materials = [
-        {"code": "application", "name": "食品经营许可申请书", "media": "either"},
-        {"code": "licence", "name": "营业执照", "source": "government",
-         "certificate_type": "营业执照", "exempt": True},
-        {"code": "id_card", "name": "法定代表人居民身份证", "source": "government",
-         "certificate_type": "居民身份证", "exempt": True},
-    ]  # fmt: skip
-    item = guide_load_published(
-        basic_item=basic,
-        department=market,
-        content=valid_guide(
-            name=basic.name,
-            audience=["person", "legal_entity"],
-            materials=materials,
-            form=[{"code": "applicant_name", "label": "申请人名称", "required": False}],
-        ),
-    )
-    clerk = staff_account_create(username="ex_clerk", display_name="窗口", password="Pw-12345678")
-    staff_assign(user_id=clerk.pk, role=Role.WINDOW_CLERK, department=market,
-                 region_scope=market.region)  # fmt: skip
-    return {"item": item, "clerk": clerk}
 
 
 def _apply(world: dict[str, Any], username: str, applicant: dict[str, str]) -> Any:

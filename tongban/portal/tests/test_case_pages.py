@@ -212,8 +212,10 @@ def test_the_form_shows_typed_fields_and_the_material_checklist(client, seed):
     assert response.status_code == 200
     assert 'type="tel"' in body
     assert 'type="number"' in body
-    assert "免提交（通过数据共享获取）" in body  # 营业执照, government-issued
-    assert 'name="m_business_licence"' not in body
+    # 营业执照 is government-issued, but looked up only for a business: a person
+    # is told so and may upload one (两个免于提交 never claims what it did not find).
+    assert 'data-not-found="business_licence"' in body and "只能为法人或其他组织核验" in body
+    assert 'name="m_business_licence"' in body
     assert 'name="m_application"' in body
     assert 'name="defer_layout"' in body  # deferrable under 容缺受理
     assert 'name="defer_application"' not in body
