@@ -462,3 +462,5 @@ INSTALLED_APPS += ["tongban.integration"]
 
 # 个人空间 / 企业空间 (tongban.spaces) and their 消息中心 (tongban.inbox): issue 14, items 3 and 5.
 INSTALLED_APPS += ["tongban.inbox", "tongban.spaces"]
+# 惠企政策 matched against the 法人库 and pushed to businesses (issue 14, item 4).
+INSTALLED_APPS += ["tongban.policies"]

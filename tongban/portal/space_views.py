@@ -27,6 +27,8 @@ from tongban.identity.selectors import legal_entities_for_user
 from tongban.identity.services import authorization_grant, authorization_revoke
 from tongban.inbox import selectors as inbox_selectors
 from tongban.inbox.services import inbox_mark_all_read, inbox_message_mark_read
+from tongban.policies.selectors import policy_matches_for_business, policy_sms_opted_in
+from tongban.policies.services import policy_opt_in_set
 from tongban.spaces import selectors
 
 INBOX_PAGE = 20
@@ -45,6 +47,7 @@ LINKS = {
     "case": ("portal:my_case", True),
     "bundle_application": ("portal:my_bundle", True),
     "hotline.WorkOrder": ("portal:hotline_mine", False),
+    "policies.Policy": ("portal:space", False),
 }
 
 
@@ -96,6 +99,8 @@ def business_space(request: HttpRequest, credit_code: str) -> HttpResponse:
         "authorizations": list(selectors.business_authorizations(entity=entity))
         if representative
         else [],
+        "policies": policy_matches_for_business(entity=entity),
+        "policy_sms": policy_sms_opted_in(entity=entity),
     }
     return render(request, "portal/space/business.html", context)
 
@@ -148,6 +153,19 @@ def business_agent_revoke(
         messages.error(request, f"{exc.detail}（{exc.code}）")
     else:
         messages.success(request, "已撤销授权，立即生效。")
+    return redirect("portal:business_space", credit_code=entity.credit_code)
+
+
+@login_required
+@require_POST
+def business_policy_sms(request: HttpRequest, credit_code: str) -> HttpResponse:
+    """The legal representative turns SMS about matched policies on or off."""
+    entity = _business(request, credit_code)
+    if not selectors.business_is_representative(user=request.user, entity=entity):
+        raise PermissionDenied("只有法定代表人可以设置本单位的政策提醒。")
+    wanted = request.POST.get("sms") == "on"
+    policy_opt_in_set(legal_entity=entity, sms=wanted, actor=request.user)
+    messages.success(request, "已开启政策短信提醒。" if wanted else "已关闭政策短信提醒。")
     return redirect("portal:business_space", credit_code=entity.credit_code)
 
 

@@ -78,6 +78,11 @@ urlpatterns = [
         space_views.business_agent_revoke,
         name="business_agent_revoke",
     ),
+    path(
+        "my/business/<str:credit_code>/policy-sms/",
+        space_views.business_policy_sms,
+        name="business_policy_sms",
+    ),
     path("lists/", catalog_views.lists_index, name="lists"),
     path("lists/<slug:slug>/", catalog_views.list_detail, name="list"),
     path(

@@ -195,3 +195,57 @@ def test_read_all_and_the_inbox_query_count(client, space, sms):
     client.post("/my/messages/read-all/")
     assert InboxRead.objects.filter(user=space.citizen).count() == 4
     assert client.get("/my/messages/?cursor=%%%").status_code == 302  # a forged cursor
+
+
+def test_a_business_sees_the_policies_pushed_to_it_and_why(client, space):
+    from decimal import Decimal
+
+    from tongban.policies.models import PolicyOptIn
+    from tongban.policies.services import (
+        business_classification_put,
+        policy_create,
+        policy_match_run,
+        policy_publish,
+    )
+    from tongban.sharing.services.registries import business_put
+
+    code = space.company.credit_code
+    business_put(
+        credit_code=code,
+        name=space.company.name,
+        kind="有限责任公司",
+        legal_representative=None,
+        legal_representative_name="张伟",
+        established_on=dt.date(2020, 5, 1),
+        registered_capital=Decimal("50.00"),
+        business_scope="餐饮服务",
+        address="南京市玄武区",
+        registration_authority="南京市市场监督管理局",
+    )
+    business_classification_put(
+        credit_code=code, industry_code="H6210", size_class="micro", credit_class="A"
+    )
+    policy = policy_create(
+        title="小微企业房租减免",
+        issuer="南京市人民政府",
+        document_no="宁政发〔2027〕2号",
+        valid_from=dt.date(2020, 1, 1),
+        benefits="减免三个月房租",
+        rules_raw={"size": ["micro"], "region": ["3201"]},
+    )
+    assert policy_match_run(policy=policy_publish(policy=policy)) == 1
+
+    agent = login(client.__class__(), space.agent)
+    page = agent.get(f"/my/business/{code}/").content.decode()
+    assert f'data-policy="{policy.pk}"' in page and "小微企业房租减免" in page
+    assert "企业规模为微型" in page and "在政策适用地区 3201 内" in page
+    assert "开启政策短信提醒" not in page  # the representative's switch
+    assert agent.post(f"/my/business/{code}/policy-sms/", {"sms": "on"}).status_code == 403
+    assert not PolicyOptIn.objects.exists()
+    outsider = login(client.__class__(), space.outsider)
+    assert "小微企业房租减免" not in outsider.get("/my/").content.decode()
+
+    boss = login(client, space.boss)
+    assert boss.post(f"/my/business/{code}/policy-sms/", {"sms": "on"}).status_code == 302
+    assert PolicyOptIn.objects.get(legal_entity=space.company).sms is True
+    assert "关闭政策短信提醒" in boss.get(f"/my/business/{code}/").content.decode()

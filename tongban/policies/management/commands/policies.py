@@ -1,0 +1,75 @@
+"""``tongban policies load FILE.json`` (the library) and ``tongban policies match`` (the push).
+
+FILE.json is a list of policies: ``{"title", "issuer", "document_no",
+"valid_from", "valid_until"?, "benefits", "rules", "automatic"?}`` (rules:
+``tongban.policies.rules``); each is created and published. ``match`` matches
+every published, current policy and pushes the new matches (run it on a
+schedule, or after the 法人库 changes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
+
+from tongban.core import clock
+from tongban.core.errors import DomainError
+from tongban.policies.models import Policy
+from tongban.policies.services import policy_create, policy_match_run, policy_publish
+
+
+class Command(BaseCommand):
+    help = "The policy library: load policies from JSON, match and push them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        load = sub.add_parser("load", help="create and publish the policies of a JSON file")
+        load.add_argument("file")
+        sub.add_parser("match", help="match every published, current policy")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            if options["action"] == "load":
+                self._load(Path(options["file"]))
+            else:
+                self._match()
+        except DomainError as exc:
+            raise CommandError(f"[{exc.code}] {exc.detail}") from None
+
+    def _load(self, path: Path) -> None:
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"无法读取 {path}：{exc}") from None
+        if not isinstance(entries, list):
+            raise CommandError("文件应为政策列表")
+        for entry in entries:
+            try:
+                until = entry.get("valid_until")
+                policy = policy_create(
+                    title=entry["title"],
+                    issuer=entry["issuer"],
+                    document_no=entry["document_no"],
+                    valid_from=dt.date.fromisoformat(entry["valid_from"]),
+                    valid_until=dt.date.fromisoformat(until) if until else None,
+                    benefits=entry.get("benefits", ""),
+                    rules_raw=entry.get("rules", {}),
+                    automatic=bool(entry.get("automatic", False)),
+                )
+            except (KeyError, TypeError, ValueError) as exc:
+                raise CommandError(f"政策条目不完整或格式错误：{exc}") from None
+            policy_publish(policy=policy)
+            self.stdout.write(f"已发布 {policy}")
+
+    def _match(self) -> None:
+        today = clock.today()
+        current = Policy.objects.filter(published=True, valid_from__lte=today).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        )
+        for policy in current.order_by("pk"):
+            self.stdout.write(f"{policy}：新匹配 {policy_match_run(policy=policy)} 家")
