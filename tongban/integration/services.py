@@ -147,7 +147,13 @@ def _subject(event: str, payload: dict[str, Any]) -> tuple[int | None, dict[str,
     if event.startswith("case."):
         case = (
             Case.objects.filter(case_no=payload.get("case_no", ""))
-            .values("department_id", "status", "version", "service_item__implementation_code")
+            .values(
+                "department_id",
+                "status",
+                "version",
+                "service_item__implementation_code",
+                "bundle_member__application__application_no",
+            )
             .first()
         )
         if case is None:
@@ -157,6 +163,9 @@ def _subject(event: str, payload: dict[str, Any]) -> tuple[int | None, dict[str,
             "status": case["status"],
             "version": case["version"],
             "item": case["service_item__implementation_code"],
+            # A member case of a 一件事 names its bundle application, so the
+            # department's system sees the cases of one application together.
+            "bundle": case["bundle_member__application__application_no"],
             **{k: payload[k] for k in ("from", "to", "kind", "number") if k in payload},
         }
     order = (

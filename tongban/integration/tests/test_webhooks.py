@@ -58,6 +58,7 @@ def test_a_case_event_reaches_its_departments_endpoint_signed(world, endpoint, r
     sent = receiver.sent[0]
     body = json.loads(sent["body"])
     assert body["event"] == "case.submit" and body["data"]["case_no"] == case.case_no
+    assert body["data"]["bundle"] is None  # a case on its own, not a 一件事 member
     assert sent["headers"]["Tongban-Event"] == "case.submit"
     assert signature_valid(secret, sent["headers"][HEADER], sent["body"], now=int(time.time()))
     assert not signature_valid(
