@@ -180,8 +180,13 @@ def _detail_page(
 ) -> HttpResponse:
     out = application_out(application, staff=True)
     cal = get_calendar()
+    names = {row["key"]: row["name"] for row in out["members"]}
     members = [
-        (m, row, clock_view(m.case, cal) if m.case is not None else None)
+        (
+            row,
+            "、".join(names.get(key, key) for key in row["depends_on"]),
+            clock_view(m.case, cal) if m.case is not None else None,
+        )
         for m, row in zip(application.members.all(), out["members"], strict=True)
     ]
     if deliver is None and application.status == ApplicationStatus.READY:

@@ -100,6 +100,7 @@ def test_the_lead_sees_every_member_and_a_stranger_sees_nothing(
     assert page.status_code == 200
     assert "南京市公安局玄武分局" in text and "中国人民银行江苏省分行" in text
     assert "受理期限" in text  # the licence case's own clock
+    assert "前置：企业设立登记、公章刻制备案" in text  # the bank account needs both
     stranger = _client(world.staff_of(Department.objects.get(name="南京市玄武区民政局")))
     assert application.application_no not in stranger.get("/workbench/bundles/").content.decode()
     url = f"/workbench/bundles/applications/{application.application_no}/"
