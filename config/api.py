@@ -12,6 +12,7 @@ from tongban.core.api.audit import router as audit_router
 from tongban.core.api.calendar import router as calendar_router
 from tongban.core.api.openapi import TongbanAPI
 from tongban.core.api.setup import install_problem_handlers
+from tongban.evaluation.api import router as evaluation_router
 from tongban.hotline.api import router as hotline_router
 from tongban.identity.api import router as identity_router
 from tongban.integration.api import router as integration_router
@@ -39,3 +40,4 @@ api.add_router("/hotline/", hotline_router)
 api.add_router("/bundles", bundles_router)
 api.add_router("/projects", projects_router)
 api.add_router("/integration/", integration_router)
+api.add_router("/evaluation/", evaluation_router)

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tongban.cases",
     "tongban.hotline",
     "tongban.bundles",
+    "tongban.evaluation",
     "tongban.supervision",
     "tongban.portal",
     "tongban.workbench",
@@ -409,6 +410,8 @@ TONGBAN_HOTLINE_EXTENSION_MAX_WORKING_DAYS = int(
 TONGBAN_HOTLINE_ESCALATE_EVERY_WORKING_DAYS = int(
     os.environ.get("TONGBAN_HOTLINE_ESCALATE_EVERY_WORKING_DAYS", "2")
 )
+# 差评整改 (好差评, 国办发〔2019〕51号): working days the department has to answer a bad rating.
+TONGBAN_RECTIFICATION_WORKING_DAYS = int(os.environ.get("TONGBAN_RECTIFICATION_WORKING_DAYS", "15"))
 # Orders of the same caller, or the same place and category, within this many
 # days are shown as likely duplicates and may be merged (并案).
 TONGBAN_HOTLINE_DUPLICATE_WINDOW_DAYS = int(

@@ -1,0 +1,521 @@
+"""Every write of 好差评 (CONVENTIONS 2 and 4).
+
+``rating_submit_for_case`` / ``rating_submit_for_order``: one rating per subject
+per channel (一事一评). Submitting the same rating again returns the stored one
+(idempotent); a different one is ``rating_exists``. A 差评 opens its
+:class:`Rectification` in the same transaction, due ``TONGBAN_RECTIFICATION_
+WORKING_DAYS`` working days later on the working calendar the cases use.
+
+Each rectification step locks the row, checks ``workflow.TRANSITIONS`` and the
+caller's role in scope, saves, appends a :class:`RectificationEvent` and
+writes the audit event. Callers find the row through a scoped selector first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from tongban.cases.models import Case, CaseStatus
+from tongban.core import clock, events
+from tongban.core import errors as core_errors
+from tongban.core.audit import actor_label as audit_actor_label
+from tongban.core.audit import audit_record
+from tongban.core.calendar import get_calendar
+from tongban.core.errors import DomainError
+from tongban.evaluation import deadlines, errors, workflow
+from tongban.evaluation.models import (
+    BAD_LEVELS,
+    SCORES,
+    Rating,
+    RatingChannel,
+    RatingLevel,
+    RatingReason,
+    Rectification,
+    RectificationEvent,
+    RectificationStatus,
+    SubjectKind,
+)
+from tongban.hotline.models import HANDLED_STATUSES, WorkOrder
+from tongban.org.selectors import staff_scope_for
+
+MAX_REASONS = len(RatingReason.values)
+TEXT_LIMIT = 500
+# The channels an applicant rates a case through; 12345 orders are rated on their own.
+CASE_CHANNELS = (RatingChannel.ONLINE, RatingChannel.WINDOW)
+
+
+def actor_label(actor: Any) -> str:
+    name = getattr(actor, "display_name", "") or getattr(actor, "username", "")
+    return f"{audit_actor_label(actor)} {name}".strip()
+
+
+# --- ratings -----------------------------------------------------------------
+
+
+def _clean_rating(
+    *, level: str, reasons: Iterable[str], text: str
+) -> tuple[RatingLevel, list[str], str]:
+    if level not in RatingLevel.values:
+        raise DomainError(
+            errors.RATING_LEVEL_INVALID,
+            "评价等级须为非常满意、满意、基本满意、不满意或非常不满意。",
+            fields=[{"field": "level", "code": "rating_level_invalid"}],
+        )
+    chosen: list[str] = []
+    for reason in reasons:
+        if reason not in RatingReason.values:
+            raise DomainError(
+                errors.RATING_REASON_INVALID,
+                f"评价原因“{str(reason)[:40]}”不在可选范围内。",
+                fields=[{"field": "reasons", "code": "rating_reason_invalid"}],
+            )
+        if reason not in chosen:
+            chosen.append(reason)
+    cleaned = (text or "").strip()
+    if len(cleaned) > TEXT_LIMIT:
+        raise DomainError(
+            core_errors.VALIDATION_FAILED,
+            f"评价内容不能超过 {TEXT_LIMIT} 字。",
+            fields=[{"field": "text", "code": "too_long"}],
+        )
+    rating_level = RatingLevel(level)
+    # 51号文: a 差评 says what went wrong, so that it can be put right.
+    if rating_level in BAD_LEVELS and not chosen and not cleaned:
+        raise DomainError(
+            errors.RATING_REASON_REQUIRED,
+            "给出不满意或非常不满意的评价时，请选择原因或填写评价内容。",
+            fields=[{"field": "reasons", "code": "rating_reason_required"}],
+        )
+    return rating_level, chosen, cleaned
+
+
+def _same(rating: Rating, *, rater: Any, level: str, reasons: list[str], text: str) -> bool:
+    return (
+        rating.rater_id == rater.pk
+        and rating.level == level
+        and list(rating.reasons) == reasons
+        and rating.text == text
+    )
+
+
+def _store_rating(
+    *,
+    existing: Rating | None,
+    rater: Any,
+    level: RatingLevel,
+    reasons: list[str],
+    text: str,
+    now: dt.datetime,
+    values: dict[str, Any],
+) -> tuple[Rating, bool]:
+    """The stored rating and False when ``existing`` is this one again; else a new row."""
+    if existing is not None:
+        if _same(existing, rater=rater, level=level, reasons=reasons, text=text):
+            return existing, False
+        raise DomainError(
+            errors.RATING_EXISTS,
+            "该事项已评价，不能重复评价（一事一评）。",
+            extra={"level": existing.level},
+        )
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                level=level,
+                score=SCORES[level],
+                is_bad=level in BAD_LEVELS,
+                reasons=reasons,
+                text=text,
+                rater=rater,
+                rated_at=now,
+                **values,
+            )
+    except IntegrityError:  # a concurrent submission of the same subject won
+        raise DomainError(
+            errors.RATING_EXISTS, "该事项已评价，不能重复评价（一事一评）。"
+        ) from None
+    if rating.is_bad:
+        _rectification_open(rating, now=now)
+    events.emit(
+        "evaluation.rated",
+        {"subject_no": rating.subject_no, "level": rating.level, "channel": rating.channel},
+        now=now,
+    )
+    audit_record(
+        actor=actor_label(rater),
+        action="rating.submit",
+        object_type=rating.subject_kind,
+        object_id=rating.subject_no,
+        details={"level": rating.level, "channel": rating.channel, "reasons": reasons},
+        now=now,
+    )
+    return rating, True
+
+
+def rating_submit_for_case(
+    *,
+    case_id: int,
+    rater: Any,
+    level: str,
+    reasons: Iterable[str] = (),
+    text: str = "",
+    channel: str = RatingChannel.ONLINE,
+    now: dt.datetime | None = None,
+) -> tuple[Rating, bool]:
+    """好差评 of a concluded case by its applicant; (rating, created)."""
+    moment = now or clock.now()
+    if channel not in CASE_CHANNELS:
+        raise DomainError(errors.RATING_CHANNEL_INVALID, "办件评价渠道须为网上评价或窗口评价。")
+    rating_level, chosen, cleaned = _clean_rating(level=level, reasons=reasons, text=text)
+    with transaction.atomic():
+        # The case row's lock serialises two submissions of one case.
+        case = Case.objects.select_for_update().get(pk=case_id)
+        existing = Rating.objects.filter(case_id=case.pk, channel=channel).first()
+        if existing is None and case.status != CaseStatus.CONCLUDED:
+            raise DomainError(
+                errors.RATING_NOT_OPEN,
+                "办件办结后才能评价。",
+                extra={"status": case.status},
+            )
+        return _store_rating(
+            existing=existing,
+            rater=rater,
+            level=rating_level,
+            reasons=chosen,
+            text=cleaned,
+            now=moment,
+            values={
+                "subject_kind": SubjectKind.CASE,
+                "subject_no": case.case_no,
+                "case": case,
+                "channel": channel,
+                "service_item_id": case.service_item_id,
+                "department_id": case.department_id,
+                "window_id": case.window_id,
+                "region_path": case.region_path,
+            },
+        )
+
+
+def rating_submit_for_order(
+    *,
+    order_id: int,
+    rater: Any,
+    level: str,
+    reasons: Iterable[str] = (),
+    text: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[Rating, bool]:
+    """好差评 of a 12345 order its handling department has answered; (rating, created)."""
+    moment = now or clock.now()
+    rating_level, chosen, cleaned = _clean_rating(level=level, reasons=reasons, text=text)
+    with transaction.atomic():
+        order = WorkOrder.objects.select_for_update().get(pk=order_id)
+        existing = Rating.objects.filter(
+            work_order_id=order.pk, channel=RatingChannel.HOTLINE
+        ).first()
+        if existing is None and (
+            order.status not in HANDLED_STATUSES or order.department_id is None
+        ):
+            raise DomainError(
+                errors.RATING_NOT_OPEN,
+                "承办单位答复后才能评价该工单。",
+                extra={"status": order.status},
+            )
+        return _store_rating(
+            existing=existing,
+            rater=rater,
+            level=rating_level,
+            reasons=chosen,
+            text=cleaned,
+            now=moment,
+            values={
+                "subject_kind": SubjectKind.WORK_ORDER,
+                "subject_no": order.order_no,
+                "work_order": order,
+                "channel": RatingChannel.HOTLINE,
+                "department_id": order.department_id,
+                "region_path": order.region_path,
+            },
+        )
+
+
+# --- rectification -----------------------------------------------------------
+
+
+def _history(
+    rect: Rectification,
+    *,
+    action: str,
+    actor: Any,
+    now: dt.datetime,
+    frm: str,
+    to: str,
+    reason: str,
+) -> None:
+    RectificationEvent.objects.create(
+        rectification=rect,
+        at=now,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label(actor),
+        action=action,
+        from_status=frm,
+        to_status=to,
+        reason=reason[:1000],
+    )
+
+
+def _rectification_open(rating: Rating, *, now: dt.datetime) -> Rectification:
+    days = settings.TONGBAN_RECTIFICATION_WORKING_DAYS
+    due = deadlines.rectification_due(clock.local_date(now), days, get_calendar())
+    rect = Rectification.objects.create(
+        rating=rating,
+        status=RectificationStatus.OPEN,
+        department_id=rating.department_id,
+        region_path=rating.region_path,
+        opened_at=now,
+        due_on=due,
+        limit_working_days=days,
+    )
+    _history(
+        rect,
+        action="open",
+        actor=None,
+        now=now,
+        frm="",
+        to=RectificationStatus.OPEN,
+        reason=f"差评（{RatingLevel(rating.level).label}），整改期限 {due.isoformat()}",
+    )
+    audit_record(
+        actor="system",
+        action="rectification.open",
+        object_type="rectification",
+        object_id=str(rect.pk),
+        details={"subject_no": rating.subject_no, "due_on": due.isoformat()},
+        now=now,
+    )
+    return rect
+
+
+def roles_on(user: Any, rect: Rectification) -> set[str]:
+    """The staff roles of ``user`` whose data scope covers this rectification."""
+    return {
+        g.role
+        for g in staff_scope_for(user=user).grants
+        if rect.region_path.startswith(g.region_path)
+        and (g.department_ids is None or rect.department_id in g.department_ids)
+    }
+
+
+def _check_actor(rect: Rectification, action: str, actor: Any) -> None:
+    if actor is None:
+        return  # the scheduler
+    if action == "revisit" and rect.rating.rater_id == actor.pk:
+        return  # the rater answers the call-back online
+    if not roles_on(actor, rect) & workflow.ACTION_ROLES[action]:
+        raise DomainError(
+            core_errors.PERMISSION_DENIED,
+            f"您的岗位不能对该整改{workflow.ACTION_LABELS[action]}。",
+        )
+
+
+def _required(value: str, field: str, label: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(
+            errors.RECTIFICATION_TEXT_REQUIRED,
+            f"请填写{label}。",
+            fields=[{"field": field, "code": "required"}],
+        )
+    if len(text) > limit:
+        raise DomainError(
+            core_errors.VALIDATION_FAILED,
+            f"{label}不能超过 {limit} 字。",
+            fields=[{"field": field, "code": "too_long"}],
+        )
+    return text
+
+
+def _transition(
+    *,
+    rectification_id: int,
+    action: str,
+    actor: Any,
+    expected_version: int | None,
+    now: dt.datetime | None,
+    reason: str,
+    mutate: Callable[[Rectification, dt.datetime], None],
+) -> Rectification:
+    moment = now or clock.now()
+    with transaction.atomic():
+        rect = (
+            Rectification.objects.select_for_update()
+            .select_related("rating")
+            .get(pk=rectification_id)
+        )
+        if expected_version is not None and rect.version != expected_version:
+            raise DomainError(
+                errors.RECTIFICATION_VERSION_MISMATCH,
+                f"该整改已被他人处理（当前版本 {rect.version}），请刷新后再操作。",
+                extra={"version": rect.version},
+            )
+        _check_actor(rect, action, actor)
+        to = workflow.target(action, rect.status)
+        if to is None:
+            raise DomainError(
+                errors.RECTIFICATION_INVALID_TRANSITION,
+                f"整改当前为“{RectificationStatus(rect.status).label}”，"
+                f"不能{workflow.ACTION_LABELS[action]}。",
+                extra={"status": rect.status, "action": action},
+            )
+        frm = rect.status
+        mutate(rect, moment)
+        rect.status = to
+        rect.version += 1
+        rect.save()
+        _history(rect, action=action, actor=actor, now=moment, frm=frm, to=to, reason=reason)
+        events.emit(
+            f"rectification.{action}",
+            {"id": rect.pk, "subject_no": rect.rating.subject_no, "from": frm, "to": to},
+            now=moment,
+        )
+        audit_record(
+            actor=actor_label(actor),
+            action=f"rectification.{action}",
+            object_type="rectification",
+            object_id=str(rect.pk),
+            details={"from": frm, "to": to, "subject_no": rect.rating.subject_no},
+            now=moment,
+        )
+    return rect
+
+
+def rectification_answer(
+    *,
+    rectification_id: int,
+    actor: Any,
+    cause: str,
+    measures: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Rectification:
+    """The department's answer: the cause found and what it fixed or explains."""
+    cause_text = _required(cause, "cause", "原因分析", 500)
+    measures_text = _required(measures, "measures", "整改措施或情况说明", 1000)
+
+    def mutate(rect: Rectification, moment: dt.datetime) -> None:
+        rect.cause, rect.measures, rect.answered_at = cause_text, measures_text, moment
+        if rect.on_time is None:  # the first answer decides 按时整改
+            rect.on_time = clock.local_date(moment) <= rect.due_on
+
+    return _transition(
+        rectification_id=rectification_id,
+        action="answer",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        reason=measures_text,
+        mutate=mutate,
+    )
+
+
+def rectification_revisit(
+    *,
+    rectification_id: int,
+    actor: Any,
+    satisfied: bool,
+    note: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Rectification:
+    """回访: the rater says whether the answer satisfies (called back, or online)."""
+    text = (note or "").strip()[:500]
+
+    def mutate(rect: Rectification, moment: dt.datetime) -> None:
+        rect.revisit_satisfied, rect.revisit_note, rect.revisited_at = bool(satisfied), text, moment
+
+    return _transition(
+        rectification_id=rectification_id,
+        action="revisit",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        reason=("满意" if satisfied else "不满意") + (f"：{text}" if text else ""),
+        mutate=mutate,
+    )
+
+
+def rectification_close(
+    *,
+    rectification_id: int,
+    actor: Any,
+    outcome: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Rectification:
+    """办结 with the recorded outcome; the applicant is told through the event."""
+    if not (outcome or "").strip():
+        raise DomainError(
+            errors.RECTIFICATION_OUTCOME_REQUIRED,
+            "办结整改须填写整改结果。",
+            fields=[{"field": "outcome", "code": "required"}],
+        )
+    text = _required(outcome, "outcome", "整改结果", 500)
+
+    def mutate(rect: Rectification, moment: dt.datetime) -> None:
+        rect.outcome, rect.closed_at = text, moment
+
+    return _transition(
+        rectification_id=rectification_id,
+        action="close",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        reason=text,
+        mutate=mutate,
+    )
+
+
+def rectification_escalate(
+    *,
+    rectification_id: int,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Rectification:
+    """督办: back to the department with the supervisor's instruction."""
+    text = _required(reason, "reason", "督办意见", 500)
+
+    def mutate(rect: Rectification, moment: dt.datetime) -> None:
+        rect.escalations += 1
+
+    return _transition(
+        rectification_id=rectification_id,
+        action="escalate",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        reason=text,
+        mutate=mutate,
+    )
+
+
+def rectifications_overdue_sweep(*, now: dt.datetime | None = None) -> int:
+    """Escalate every unanswered rectification past its deadline once; the count."""
+    moment = now or clock.now()
+    today = clock.local_date(moment)
+    ids = list(
+        Rectification.objects.filter(
+            status=RectificationStatus.OPEN, due_on__lt=today, escalations=0
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for pk in ids:
+        rectification_escalate(
+            rectification_id=pk, actor=None, reason="逾期未整改，系统自动督办。", now=moment
+        )
+    return len(ids)

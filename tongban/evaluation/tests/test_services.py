@@ -1,0 +1,258 @@
+"""好差评 services: one rating per case per channel, and the rectification loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from tongban.core.errors import DomainError
+from tongban.core.models import AuditEvent
+from tongban.evaluation import services, workflow
+from tongban.evaluation.models import (
+    Rating,
+    Rectification,
+    RectificationEvent,
+    RectificationStatus,
+)
+
+
+def rate(ew, case, level="very_satisfied", reasons=(), text="", days=1):
+    return services.rating_submit_for_case(
+        case_id=case.pk,
+        rater=ew.citizen,
+        level=level,
+        reasons=list(reasons),
+        text=text,
+        now=ew.at(days=days),
+    )
+
+
+def bad(ew):
+    case = ew.concluded_case()
+    rating, _ = rate(ew, case, level="dissatisfied", reasons=["slow"], text="等了很久")
+    return rating.rectification
+
+
+def test_a_good_rating_is_stored_once_and_opens_no_rectification(ew):
+    case = ew.concluded_case()
+    rating, created = rate(ew, case, reasons=["fast", "fast", "friendly"])
+    assert created
+    assert (rating.score, rating.is_bad, rating.reasons) == (5, False, ["fast", "friendly"])
+    assert rating.department_id == case.department_id
+    assert rating.service_item_id == case.service_item_id
+    assert rating.region_path == case.region_path
+    assert not Rectification.objects.exists()
+    assert AuditEvent.objects.filter(action="rating.submit", object_id=case.case_no).count() == 1
+
+
+def test_submitting_the_same_rating_again_returns_the_stored_one(ew):
+    case = ew.concluded_case()
+    first, _ = rate(ew, case, level="satisfied", reasons=["fast"])
+    again, created = rate(ew, case, level="satisfied", reasons=["fast"], days=2)
+    assert not created and again.pk == first.pk
+    assert Rating.objects.filter(case=case).count() == 1
+    assert AuditEvent.objects.filter(action="rating.submit").count() == 1
+
+
+def test_a_different_second_rating_is_refused(ew):
+    case = ew.concluded_case()
+    rate(ew, case, level="satisfied")
+    with pytest.raises(DomainError) as exc:
+        rate(ew, case, level="very_dissatisfied", reasons=["attitude"])
+    assert exc.value.code == "rating_exists"
+    assert Rating.objects.get(case=case).level == "satisfied"
+    assert not Rectification.objects.exists()
+
+
+def test_the_same_case_may_be_rated_once_per_channel(ew):
+    case = ew.concluded_case()
+    rate(ew, case)
+    _, created = services.rating_submit_for_case(
+        case_id=case.pk, rater=ew.citizen, level="satisfied", channel="window", now=ew.at(days=1)
+    )
+    assert created
+    assert Rating.objects.filter(case=case).count() == 2
+    with pytest.raises(DomainError) as exc:
+        services.rating_submit_for_case(
+            case_id=case.pk, rater=ew.citizen, level="satisfied", channel="hotline"
+        )
+    assert exc.value.code == "rating_channel_invalid"
+
+
+def test_a_case_still_being_handled_cannot_be_rated(ew):
+    case = ew.open_case()
+    with pytest.raises(DomainError) as exc:
+        rate(ew, case)
+    assert exc.value.code == "rating_not_open"
+    assert not Rating.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("level", "reasons", "text", "code"),
+    [
+        ("great", [], "", "rating_level_invalid"),
+        ("", [], "", "rating_level_invalid"),
+        ("satisfied", ["bribes"], "", "rating_reason_invalid"),
+        # 51号文: a bad rating says what went wrong.
+        ("dissatisfied", [], "   ", "rating_reason_required"),
+        ("satisfied", [], "字" * 501, "validation_failed"),
+    ],
+)
+def test_bad_rating_input_is_refused_with_its_code(ew, level, reasons, text, code):
+    case = ew.concluded_case()
+    with pytest.raises(DomainError) as exc:
+        rate(ew, case, level=level, reasons=reasons, text=text)
+    assert exc.value.code == code
+    assert not Rating.objects.exists()
+
+
+def test_a_bad_rating_opens_a_rectification_due_in_15_working_days(ew):
+    rect = bad(ew)
+    assert rect.status == RectificationStatus.OPEN
+    # Rated Tue 3 Nov 2026 + 15 working days → Tue 24 Nov 2026 (no holiday between).
+    assert rect.due_on == dt.date(2026, 11, 24)
+    assert rect.limit_working_days == 15
+    assert rect.department_id == rect.rating.department_id
+    assert list(rect.events.values_list("action", "to_status")) == [("open", "open")]
+    assert AuditEvent.objects.filter(action="rectification.open").count() == 1
+
+
+def test_a_bad_rating_goes_through_to_a_closed_outcome(ew):
+    w = ew.cases
+    rect = bad(ew)
+    rect = services.rectification_answer(
+        rectification_id=rect.pk,
+        actor=w.head,
+        cause="审查环节积压",
+        measures="增加审查人员，已向申请人说明。",
+        expected_version=rect.version,
+        now=ew.at(days=3),
+    )
+    assert (rect.status, rect.on_time) == ("answered", True)
+    rect = services.rectification_revisit(
+        rectification_id=rect.pk, actor=ew.citizen, satisfied=True, note="满意", now=ew.at(days=4)
+    )
+    assert (rect.status, rect.revisit_satisfied) == ("revisited", True)
+    rect = services.rectification_close(
+        rectification_id=rect.pk,
+        actor=ew.supervisor,
+        outcome="已整改，申请人认可。",
+        now=ew.at(days=4, hours=1),
+    )
+    assert rect.status == "closed" and rect.closed_at is not None
+    assert list(rect.events.values_list("action", flat=True)) == [
+        "open",
+        "answer",
+        "revisit",
+        "close",
+    ]
+    assert AuditEvent.objects.filter(object_type="rectification").count() == 4
+
+
+def test_an_unsatisfied_revisit_is_escalated_and_answered_again(ew):
+    w = ew.cases
+    rect = bad(ew)
+    services.rectification_answer(
+        rectification_id=rect.pk, actor=w.clerk, cause="原因", measures="说明", now=ew.at(days=2)
+    )
+    services.rectification_revisit(
+        rectification_id=rect.pk, actor=ew.supervisor, satisfied=False, note="仍不满意"
+    )
+    rect = services.rectification_escalate(
+        rectification_id=rect.pk, actor=ew.supervisor, reason="请当面向申请人说明。"
+    )
+    assert (rect.status, rect.escalations) == ("escalated", 1)
+    rect = services.rectification_answer(
+        rectification_id=rect.pk, actor=w.head, cause="原因", measures="已当面说明。"
+    )
+    assert rect.status == "answered"
+
+
+def test_closing_without_an_outcome_is_refused_and_changes_nothing(ew):
+    w = ew.cases
+    rect = bad(ew)
+    services.rectification_answer(rectification_id=rect.pk, actor=w.head, cause="c", measures="m")
+    services.rectification_revisit(rectification_id=rect.pk, actor=ew.citizen, satisfied=True)
+    with pytest.raises(DomainError) as exc:
+        services.rectification_close(rectification_id=rect.pk, actor=ew.supervisor, outcome="  ")
+    assert exc.value.code == "rectification_outcome_required"
+    assert Rectification.objects.get(pk=rect.pk).status == "revisited"
+
+
+def test_only_the_right_roles_in_scope_act(ew):
+    w = ew.cases
+    rect = bad(ew)
+    for actor, action in [
+        (w.other_clerk, "answer"),  # 赣州: not in scope
+        (ew.supervisor, "answer"),  # supervisors do not answer for the department
+        (ew.accounts.other_citizen, "answer"),
+    ]:
+        with pytest.raises(DomainError) as exc:
+            services.rectification_answer(
+                rectification_id=rect.pk, actor=actor, cause="c", measures="m"
+            )
+        assert exc.value.code == "permission_denied", (actor, action)
+    services.rectification_answer(
+        rectification_id=rect.pk, actor=w.reviewer, cause="c", measures="m"
+    )
+    for actor in (w.clerk, ew.accounts.other_citizen):
+        with pytest.raises(DomainError) as exc:
+            services.rectification_revisit(rectification_id=rect.pk, actor=actor, satisfied=True)
+        assert exc.value.code == "permission_denied"
+    assert Rectification.objects.get(pk=rect.pk).status == "answered"
+
+
+def test_a_stale_version_is_refused(ew):
+    rect = bad(ew)
+    with pytest.raises(DomainError) as exc:
+        services.rectification_answer(
+            rectification_id=rect.pk,
+            actor=ew.cases.head,
+            cause="c",
+            measures="m",
+            expected_version=rect.version + 1,
+        )
+    assert exc.value.code == "rectification_version_mismatch"
+
+
+ARGS: dict[str, dict[str, Any]] = {
+    "answer": {"cause": "c", "measures": "m"},
+    "revisit": {"satisfied": True},
+    "close": {"outcome": "o"},
+    "escalate": {"reason": "r"},
+}
+
+
+@pytest.mark.parametrize("status", RectificationStatus.values)
+@pytest.mark.parametrize("action", list(workflow.TRANSITIONS))
+def test_every_transition_of_the_table(ew, action, status):
+    rect = bad(ew)
+    Rectification.objects.filter(pk=rect.pk).update(status=status)  # set up the state
+    target = workflow.target(action, status)
+    call = getattr(services, f"rectification_{action}")
+    if target is None:
+        with pytest.raises(DomainError) as exc:
+            call(rectification_id=rect.pk, actor=None, **ARGS[action])
+        assert exc.value.code == "rectification_invalid_transition"
+        assert Rectification.objects.get(pk=rect.pk).status == status
+        assert RectificationEvent.objects.filter(rectification=rect).count() == 1
+    else:
+        assert call(rectification_id=rect.pk, actor=None, **ARGS[action]).status == target
+        assert RectificationEvent.objects.filter(rectification=rect).count() == 2
+
+
+def test_an_overdue_rectification_is_escalated_once_and_counts_late(ew):
+    rect = bad(ew)
+    # Due Tue 24 Nov: on that day nothing happens, on Wed 25 Nov it is escalated.
+    assert services.rectifications_overdue_sweep(now=ew.at(days=22)) == 0
+    assert services.rectifications_overdue_sweep(now=ew.at(days=23)) == 1
+    assert services.rectifications_overdue_sweep(now=ew.at(days=24)) == 0
+    rect = Rectification.objects.get(pk=rect.pk)
+    assert (rect.status, rect.escalations) == ("escalated", 1)
+    assert [e.actor_label for e in rect.events.all()][-1] == "system"
+    rect = services.rectification_answer(
+        rectification_id=rect.pk, actor=ew.cases.head, cause="c", measures="m", now=ew.at(days=24)
+    )
+    assert rect.on_time is False
