@@ -7,6 +7,7 @@ VERSION_MISMATCH = define("case_version_mismatch", 412, "办件已被他人处�
 ITEM_NOT_AVAILABLE = define("service_item_not_available", 422, "该事项当前不可申请")
 FORM_INVALID = define("case_form_invalid", 422, "申请表填写有误")
 MATERIALS_INCOMPLETE = define("case_materials_incomplete", 422, "申请材料不齐全")
+NOT_FROM_CERTIFICATE = define("case_material_not_certificate", 404, "该材料不是由电子证照提供")
 APPLICANT_INVALID = define("case_applicant_invalid", 422, "申请人信息有误")
 EXTENSION_NOT_ALLOWED = define("case_extension_not_allowed", 422, "不能延长期限")
 DEFERRED_OUTSTANDING = define("case_deferred_outstanding", 409, "容缺材料尚未补齐")

@@ -307,6 +307,12 @@ def _case_context(
         ],
         "documents": list(case.documents.all()),
         "materials": list(case.materials.all()),
+        # Exempted materials the 电子证照库 provided: the clerk can open the certificate.
+        "from_certificates": {
+            e["code"]
+            for e in case.exemptions or []
+            if e.get("found") and e.get("source") == "certificates"
+        },
         "missing": missing,
         "suspensions": list(case.suspensions.all()),
         "answers": answers,
@@ -439,6 +445,28 @@ def case_material(request: HttpRequest, case_no: str, code: str) -> HttpResponse
         material.content_type or "application/octet-stream",
         material.file_name or material.code,
         inline=inline,
+    )
+
+
+@require_GET
+@staff_required
+def case_material_certificate(request: HttpRequest, case_no: str, code: str) -> HttpResponseBase:
+    """An exempted material the 电子证照库 provided: its certificate's PDF, the
+    read logged against this case (``exempted_certificate_open``)."""
+    case = _case(request, case_no)
+    try:
+        certificate = case_services.exempted_certificate_open(
+            case=case, code=code, actor=request.user
+        )
+    except DomainError as exc:
+        raise Http404(exc.detail) from None
+    if not certificate.pdf:
+        raise Http404("该电子证照没有版式文件")
+    return _file_response(
+        certificate.pdf,
+        "application/pdf",
+        f"{certificate.certificate_type.name}-{certificate.identifier[-16:]}.pdf",
+        inline=True,
     )
 
 

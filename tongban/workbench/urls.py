@@ -8,6 +8,7 @@ from tongban.workbench import (
     certificate_views,
     hotline_views,
     intake_views,
+    rectification_views,
     reveal_views,
     sharing_views,
     views,
@@ -45,9 +46,25 @@ urlpatterns = [
         name="case_material",
     ),
     path(
+        "cases/<str:case_no>/materials/<str:code>/certificate/",
+        case_views.case_material_certificate,
+        name="case_material_certificate",
+    ),
+    path(
         "cases/<str:case_no>/documents/<str:number>/",
         case_views.case_document,
         name="case_document",
+    ),
+    path("rectifications/", rectification_views.rectification_desk, name="rectification_desk"),
+    path(
+        "rectifications/<int:rectification_id>/",
+        rectification_views.rectification_detail,
+        name="rectification_detail",
+    ),
+    path(
+        "rectifications/<int:rectification_id>/<slug:action>/",
+        rectification_views.rectification_act,
+        name="rectification_act",
     ),
     path("sharing/", sharing_views.sharing_index, name="sharing"),
     path("sharing/resources/<str:code>/", sharing_views.resource_detail, name="sharing_resource"),

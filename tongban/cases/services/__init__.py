@@ -1,6 +1,6 @@
 """Writes of case handling: intake and one service per transition (CONVENTIONS 4)."""
 
-from tongban.cases.services.exemptions import exemptions_preview
+from tongban.cases.services.exemptions import exempted_certificate_open, exemptions_preview
 from tongban.cases.services.intake import case_submit
 from tongban.cases.services.transitions import (
     case_accept,
@@ -39,5 +39,6 @@ __all__ = [
     "case_supply_deferred",
     "case_suspend",
     "case_withdraw",
+    "exempted_certificate_open",
     "exemptions_preview",
 ]

@@ -23,8 +23,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tongban.cases import errors
 from tongban.cases.models import Case, CaseMaterial, MaterialKind
 from tongban.catalog.content import MaterialRequirement, MaterialSource
+from tongban.core.errors import DomainError
 from tongban.org.models import Department
 
 
@@ -114,3 +116,43 @@ def exemptions_preview(
             "reason": "" if answer.found else answer.reason,
         }
     return records
+
+
+def exempted_certificate_open(
+    *, case: Case, code: str, actor: Any, now: dt.datetime | None = None
+) -> Any:
+    """The clerk opens a material the 电子证照库 provided at intake: the
+    certificate, read on the basis of the case it serves (in the certificate's
+    access log with the case number, so the holder sees who read it and why).
+    ``case`` comes from the caller's scoped look-up (CONVENTIONS 5)."""
+    from tongban.certificates.models import Certificate
+    from tongban.certificates.services.wallet import certificate_read_for_case
+
+    record = next(
+        (
+            e
+            for e in case.exemptions or []
+            if e.get("code") == code and e.get("found") and e.get("source") == "certificates"
+        ),
+        None,
+    )
+    certificate = (
+        Certificate.objects.select_related("certificate_type")
+        .filter(identifier=record["reference"])
+        .first()
+        if record is not None
+        else None
+    )
+    if certificate is None:
+        raise DomainError(
+            errors.NOT_FROM_CERTIFICATE, "该材料不是通过电子证照获取的，无证照可查看。"
+        )
+    certificate_read_for_case(
+        certificate=certificate,
+        reader=actor,
+        department=case.department,
+        case_no=case.case_no,
+        purpose=f"受理审查：查看免提交材料“{record['name'] if record else code}”",
+        now=now,
+    )
+    return certificate
