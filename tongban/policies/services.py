@@ -106,6 +106,7 @@ def policy_match_run(*, policy: Policy, now: dt.datetime | None = None) -> int:
     were newly matched (and pushed)."""
     moment = now or clock.now()
     today = clock.local_date(moment)
+    policy = Policy.objects.get(pk=policy.pk)  # as stored: published or not
     if (
         not policy.published
         or policy.valid_from > today

@@ -96,7 +96,7 @@ def business_space(request: HttpRequest, credit_code: str) -> HttpResponse:
         "reminders": selectors.reminders_for_user(
             user=request.user, today=clock.today(), entity=entity
         ),
-        "authorizations": list(selectors.business_authorizations(entity=entity))
+        "authorizations": selectors.business_authorizations(entity=entity)
         if representative
         else [],
         "policies": policy_matches_for_business(entity=entity),

@@ -81,6 +81,8 @@ def test_revoking_an_agent_takes_effect_at_once(client, space):
     page = boss.get(f"/my/business/{code}/").content.decode()
     grant = BusinessAuthorization.objects.get(user=space.agent, legal_entity=space.company)
     assert f'data-authorization="{grant.pk}"' in page
+    row = page[page.index(f'data-authorization="{grant.pk}"') :]
+    assert row.index("<td data-cases-submitted>1</td>") < row.index("</tr>")  # its one case
     assert f'data-case="{case.case_no}"' in page  # what the agent did
     answer = boss.post(f"/my/business/{code}/agents/{grant.pk}/revoke/")
     assert answer.status_code == 302
