@@ -8,6 +8,7 @@ from tongban.portal import (
     catalog_views,
     certificate_verify_views,
     hotline_views,
+    rating_views,
     sharing_views,
     space_views,
     verify_views,
@@ -39,6 +40,7 @@ urlpatterns = [
         name="my_case_supplement",
     ),
     path("my/cases/<str:case_no>/withdraw/", case_views.my_case_withdraw, name="my_case_withdraw"),
+    path("my/cases/<str:case_no>/rating/", rating_views.my_case_rating, name="my_case_rating"),
     path(
         "my/cases/<str:case_no>/documents/<str:number>/",
         case_views.my_case_document,

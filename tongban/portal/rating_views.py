@@ -1,0 +1,106 @@
+"""好差评 on the applicant's case page (issue 15): rate a concluded case once,
+follow the rectification of a bad rating and answer its call-back online.
+
+Thin (CONVENTIONS 2): the case is read through ``cases.selectors`` scoped to
+the caller, the rating and rectification through ``evaluation.selectors``, and
+every write is one ``evaluation.services`` call; a refusal is shown with its
+Chinese detail and nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from tongban.cases import selectors as case_selectors
+from tongban.cases.models import Case, CaseStatus
+from tongban.core.errors import DomainError
+from tongban.evaluation import selectors, services
+from tongban.evaluation.models import RatingLevel, RatingReason, RectificationStatus
+
+GOOD_REASONS = ("guide_clear", "fast", "few_visits", "friendly")
+
+
+def _case(request: HttpRequest, case_no: str) -> Case:
+    if getattr(request.user, "kind", "") not in ("citizen", "business"):
+        raise PermissionDenied("好差评仅对办件的申请人开放。")
+    try:
+        return case_selectors.case_get_for_applicant(user=request.user, case_no=case_no)
+    except DomainError as exc:
+        raise Http404(exc.detail) from None
+
+
+def _context(case: Case, **extra: Any) -> dict[str, Any]:
+    rating = selectors.rating_for_case(case_id=case.pk)
+    rect = selectors.rectification_of(rating)
+    reasons = [(v, label, v in GOOD_REASONS) for v, label in RatingReason.choices]
+    labels = dict(RatingReason.choices)
+    return {
+        "case": case,
+        "rating": rating,
+        "rect": rect,
+        "ratable": rating is None and case.status == CaseStatus.CONCLUDED,
+        "levels": RatingLevel.choices,
+        "reasons": reasons,
+        "rating_reasons": [labels.get(r, r) for r in rating.reasons] if rating else [],
+        "may_revisit": rect is not None and rect.status == RectificationStatus.ANSWERED,
+        "chosen": {"level": "", "reasons": [], "text": ""},
+        **extra,
+    }
+
+
+def _version(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def my_case_rating(request: HttpRequest, case_no: str) -> HttpResponse:
+    case = _case(request, case_no)
+    if request.method == "GET":
+        return render(request, "portal/ratings/rate.html", _context(case))
+    if request.POST.get("action") == "revisit":
+        return _revisit(request, case)
+    level = request.POST.get("level", "")[:24]
+    reasons = [r[:40] for r in request.POST.getlist("reasons")[:20]]
+    text = request.POST.get("text", "")[:2000]
+    chosen = {"level": level, "reasons": reasons, "text": text}
+    try:
+        rating, _ = services.rating_submit_for_case(
+            case_id=case.pk, rater=request.user, level=level, reasons=reasons, text=text
+        )
+    except DomainError as exc:
+        context = _context(case, error=exc.detail, chosen=chosen)
+        return render(request, "portal/ratings/rate.html", context, status=exc.status)
+    if rating.is_bad:
+        messages.success(request, "感谢您的评价。您的意见已转办理部门整改，整改结果会告知您。")
+    else:
+        messages.success(request, "感谢您的评价！")
+    return redirect("portal:my_case_rating", case_no=case.case_no)
+
+
+def _revisit(request: HttpRequest, case: Case) -> HttpResponse:
+    rect = selectors.rectification_of(selectors.rating_for_case(case_id=case.pk))
+    if rect is None:
+        raise Http404("未找到该整改")
+    try:
+        services.rectification_revisit(
+            rectification_id=selectors.rectification_get_for_rater(
+                user=request.user, rectification_id=rect.pk
+            ).pk,
+            actor=request.user,
+            satisfied=request.POST.get("satisfied") == "yes",
+            note=request.POST.get("note", "")[:500],
+            expected_version=_version(request.POST.get("version")),
+        )
+    except DomainError as exc:
+        context = _context(case, error=exc.detail)
+        return render(request, "portal/ratings/rate.html", context, status=exc.status)
+    messages.success(request, "已收到您对整改结果的意见。")
+    return redirect("portal:my_case_rating", case_no=case.case_no)
