@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tongban.core import clock
 from tongban.core.errors import VALIDATION_FAILED, DomainError
+from tongban.evaluation.selectors import rating_list_for_rater
 from tongban.hotline.selectors import order_list_for_caller
 from tongban.identity.models import AuthorizationRole
 from tongban.identity.selectors import legal_entities_for_user
@@ -71,6 +72,7 @@ def personal_space(request: HttpRequest) -> HttpResponse:
         "cases": selectors.case_rows_for_user(user=user),
         "reminders": selectors.reminders_for_user(user=user, today=clock.today()),
         "orders": order_list_for_caller(user=user, limit=5).items,
+        "ratings": rating_list_for_rater(user=user, limit=5),
         "businesses": list(legal_entities_for_user(user=user)),
         "unread": inbox_selectors.inbox_unread_count_for_user(user=user),
     }
