@@ -75,8 +75,13 @@ def inbox_unread_count_for_user(*, user: Any, cap: int = 100) -> int:
     return len(inbox_unread_for_user(user=user).values_list("pk", flat=True)[:cap])
 
 
+MAX_ID = 2**63 - 1  # a larger number from a URL is no row (and no overflow)
+
+
 def inbox_message_get_for_user(*, user: Any, notification_id: int) -> Notification:
-    message = inbox_messages_for_user(user=user).filter(pk=notification_id).first()
+    message = None
+    if 0 < notification_id <= MAX_ID:
+        message = inbox_messages_for_user(user=user).filter(pk=notification_id).first()
     if message is None:
         raise DomainError(core_errors.NOT_FOUND, "未找到该消息。")
     return message

@@ -218,6 +218,8 @@ def business_authorization_get(
         BusinessAuthorization.objects.select_related("legal_entity")
         .filter(pk=authorization_id, legal_entity=entity)
         .first()
+        if 0 < authorization_id < 2**63  # a larger number from a URL is no row
+        else None
     )
     if found is None:
         raise DomainError(core_errors.NOT_FOUND, "未找到该授权。")
