@@ -41,7 +41,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    connections,
+)
 from django.http import HttpRequest, HttpResponse
 
 from tongban.core import clock
@@ -233,6 +240,52 @@ class ReplicaRouter:
         return False if db == REPLICA else None
 
 
+# --- failures -------------------------------------------------------------------------------
+
+
+def replica_read_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` is a connection failure in a request scope that read from
+    the standby and wrote nothing: :class:`ReadYourWritesMiddleware` runs such a
+    request again on the primary (the API's error handler lets it through)."""
+    scope = _scope.get()
+    return (
+        scope is not None
+        and scope.view is not None
+        and scope.read_replica
+        and not scope.wrote
+        and isinstance(exc, OperationalError | InterfaceError)
+    )
+
+
+# SQLSTATE classes and codes that mean "not now", not "never": the request may
+# be sent again. 08 connection exception, 53 insufficient resources (too many
+# connections), 57 operator intervention (shutdown, cannot connect now, statement
+# timeout), 40001/40P01 serialization failure and deadlock, 55P03 lock not
+# available, 25006 read-only transaction (a standby that has not been promoted yet).
+_TRANSIENT_CLASSES = frozenset({"08", "53", "57"})
+_TRANSIENT_CODES = frozenset({"40001", "40P01", "55P03", "25006"})
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot take the request now (it is down,
+    failing over, full or locked) rather than that the request or the code is
+    wrong: answered 503 with ``Retry-After`` instead of 500 (docs/deployment.md)."""
+    if isinstance(exc, InterfaceError):
+        return True  # the connection is already closed
+    if not isinstance(exc, OperationalError | InternalError):
+        return False
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate:
+        return sqlstate[:2] in _TRANSIENT_CLASSES or sqlstate in _TRANSIENT_CODES
+    if type(cause).__module__.startswith("psycopg"):
+        # No SQLSTATE: libpq could not connect, or the server went away mid-query.
+        return isinstance(exc, OperationalError)
+    # SQLite says "database is locked" when a writer holds it past the timeout;
+    # its other operational errors ("no such table") are bugs.
+    return "database is locked" in str(exc)
+
+
 # --- requests -------------------------------------------------------------------------------
 
 
@@ -294,13 +347,7 @@ class ReadYourWritesMiddleware:
         """A read on the standby failed (it stopped, or is being promoted): run
         the GET again on the primary. Safe because nothing was written."""
         scope = _scope.get()
-        if (
-            scope is None
-            or scope.view is None
-            or not scope.read_replica
-            or scope.wrote
-            or not isinstance(exception, OperationalError | InterfaceError)
-        ):
+        if scope is None or scope.view is None or not replica_read_failed(exception):
             return None
         logger.warning("read on the replica failed; again on the primary", exc_info=exception)
         replica_failed()

@@ -74,6 +74,7 @@ IDEMPOTENCY_IN_PROGRESS = define("idempotency_in_progress", 409, "相同请求�
 INVALID_CURSOR = define("invalid_cursor", 400, "分页游标无效")
 REQUEST_TOO_LARGE = define("request_too_large", 413, "请求内容过大")
 INTERNAL_ERROR = define("internal_error", 500, "服务器内部错误")
+SERVICE_UNAVAILABLE = define("service_unavailable", 503, "服务暂时不可用")
 CALENDAR_YEAR_UNAVAILABLE = define("calendar_year_unavailable", 422, "该年度工作日历尚未发布")
 CALENDAR_RANGE = define("calendar_out_of_range", 422, "日期超出可计算范围")
 CALENDAR_IMPORT_INVALID = define("calendar_import_invalid", 422, "日历导入文件有误")

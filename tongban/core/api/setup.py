@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from tongban.core import errors
+from tongban.core import db, errors
 from tongban.core.api.problems import field_errors, problem_for, problem_from_domain
 from tongban.core.errors import DomainError
 
@@ -56,8 +57,21 @@ def install_problem_handlers(api: NinjaAPI) -> None:
         logger.exception("unhandled API error on %s %s", request.method, request.path)
         return problem_for(errors.INTERNAL_ERROR, "服务器内部错误，请稍后再试。")
 
+    def on_database(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+        if db.replica_read_failed(exc):
+            raise exc  # ReadYourWritesMiddleware answers it from the primary
+        if db.database_unavailable(exc):
+            logger.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+            return problem_for(
+                errors.SERVICE_UNAVAILABLE,
+                "数据库暂时不可用（可能正在切换），请稍后重试。",
+                headers={"Retry-After": "5"},
+            )
+        return on_any(request, exc)
+
     handlers: list[tuple[type[Exception], Any]] = [
         (Exception, on_any),
+        (DatabaseError, on_database),
         (Http404, on_404),
         (HttpError, on_http),
         (AuthenticationError, on_authn),
