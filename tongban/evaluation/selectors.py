@@ -183,9 +183,35 @@ def rating_figures_for_staff(
 ) -> list[RatingFigures]:
     """好评率 and 整改按时率 per department or per item, over the ratings in the
     caller's scope rated from ``since`` (inclusive) to ``until`` (exclusive);
-    one grouped query. Departments rank by 好评率, then by count."""
-    key_field, name_field = GROUPS[group]
+    one grouped query. Ranked by 好评率, then by count."""
     qs = _scoped(Rating, user=user)
+    return _figures(qs, group=group, since=since, until=until, today=today)
+
+
+def rating_figures_public(
+    *,
+    region_path: str = "",
+    group: str = "department",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    today: dt.date,
+) -> list[RatingFigures]:
+    """The same figures for the public board (公示, R-EV-3, R-EV-4): counts and
+    rates of departments and items, beneath ``region_path`` ("" for all); no
+    rating's text or rater is read."""
+    qs = Rating.objects.filter(region_path__startswith=region_path)
+    return _figures(qs, group=group, since=since, until=until, today=today)
+
+
+def _figures(
+    qs: QuerySet[Rating],
+    *,
+    group: str,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    today: dt.date,
+) -> list[RatingFigures]:
+    key_field, name_field = GROUPS[group]
     if group == "item":
         qs = qs.filter(service_item__isnull=False)
     if since is not None:

@@ -1,5 +1,6 @@
 """好差评 on the applicant's case page (issue 15): rate a concluded case once,
-follow the rectification of a bad rating and answer its call-back online.
+follow the rectification of a bad rating and answer its call-back online; and
+the public board (公示) of the departments' figures.
 
 Thin (CONVENTIONS 2): the case is read through ``cases.selectors`` scoped to
 the caller, the rating and rectification through ``evaluation.selectors``, and
@@ -9,6 +10,7 @@ Chinese detail and nothing is written.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -20,9 +22,12 @@ from django.views.decorators.http import require_http_methods
 
 from tongban.cases import selectors as case_selectors
 from tongban.cases.models import Case, CaseStatus
+from tongban.core import clock
 from tongban.core.errors import DomainError
 from tongban.evaluation import selectors, services
 from tongban.evaluation.models import RatingLevel, RatingReason, RectificationStatus
+from tongban.org.selectors import region_get
+from tongban.portal.region import current_region
 
 GOOD_REASONS = ("guide_clear", "fast", "few_visits", "friendly")
 
@@ -104,3 +109,60 @@ def _revisit(request: HttpRequest, case: Case) -> HttpResponse:
         return render(request, "portal/ratings/rate.html", context, status=exc.status)
     messages.success(request, "已收到您对整改结果的意见。")
     return redirect("portal:my_case_rating", case_no=case.case_no)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _rows(figures: list[selectors.RatingFigures]) -> list[dict[str, Any]]:
+    return [
+        {
+            "rank": n,
+            "name": f.name,
+            "ratings": f.ratings,
+            "good_rate": _percent(f.good_rate),
+            "bad": f.bad,
+            "rectified": f.rectified,
+            "on_time_rate": _percent(f.on_time_rate),
+            "average_score": "—" if f.average_score is None else f"{f.average_score:.2f}",
+        }
+        for n, f in enumerate(figures, start=1)
+    ]
+
+
+@require_http_methods(["GET"])
+def rating_board(request: HttpRequest) -> HttpResponse:
+    """好差评公示 (R-EV-3, R-EV-4): departments ranked by 好评率 in the visitor's
+    region for a year, with 差评整改 on time; figures only, never a rating's text."""
+    today = clock.today()
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year else today.year
+    code = current_region(request)
+    region_path, region_name = "", "全国"
+    if code:
+        try:
+            region = region_get(code)
+        except DomainError:
+            pass
+        else:
+            region_path, region_name = region.path, region.name
+    since = dt.datetime(year, 1, 1, tzinfo=clock.SHANGHAI)
+    until = dt.datetime(year + 1, 1, 1, tzinfo=clock.SHANGHAI)
+    departments, items = (
+        selectors.rating_figures_public(
+            region_path=region_path, group=group, since=since, until=until, today=today
+        )
+        for group in ("department", "item")
+    )
+    return render(
+        request,
+        "portal/ratings/board.html",
+        {
+            "year": year,
+            "years": list(range(today.year, today.year - 5, -1)),
+            "region_name": region_name,
+            "departments": _rows(departments),
+            "items": _rows(items[:50]),
+        },
+    )

@@ -93,6 +93,7 @@ urlpatterns = [
         name="list_download",
     ),
     path("stats/", catalog_views.catalog_stats, name="stats"),
+    path("ratings/", rating_views.rating_board, name="rating_board"),
     path("verify/<str:code>/", verify_views.verify_document, name="verify_document"),
     path("open-data/", sharing_views.open_data, name="open_data"),
     path("my/data-access/", sharing_views.my_data_access, name="my_data_access"),

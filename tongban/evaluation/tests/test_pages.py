@@ -122,3 +122,19 @@ def test_the_desk_is_scoped_and_bad_input_is_never_a_500(ew):
     assert r.status_code == 403  # a department head does not close
     assert browser(ew.citizen).get("/workbench/rectifications/").status_code == 403
     assert Rectification.objects.get(pk=rect.pk).status == "open"
+
+
+def test_the_public_board_ranks_departments_without_any_rating_text(ew):
+    for level in ("very_satisfied", "dissatisfied"):
+        case = ew.concluded_case()
+        services.rating_submit_for_case(
+            case_id=case.pk, rater=ew.citizen, level=level, text="私密的评价内容"
+        )
+    page = Client().get("/ratings/?year=2026").content.decode()
+    assert "南京市市场监督管理局" in page and "食品经营许可证遗失补发" in page
+    # 2 ratings, 1 good: 好评率 50.0%; the bad one not yet due, so no 按时率.
+    assert "<td>2</td><td>50.0%</td><td>1</td><td>0</td><td>—</td><td>3.50</td>" in page
+    assert "私密的评价内容" not in page
+    assert "本年度暂无评价" in Client().get("/ratings/?year=2025").content.decode()
+    assert Client().get("/ratings/?year=abc").status_code == 200
+    assert Client().get("/ratings/?year=99999999999999999999").status_code == 200
