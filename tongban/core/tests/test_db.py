@@ -240,6 +240,14 @@ def test_a_cookie_that_cannot_be_read_keeps_the_client_on_the_primary(client, mi
 
 
 @pytest.mark.urls("tongban.core.tests.test_db")
+def test_a_client_with_a_token_reads_from_the_primary(client, middleware_on):
+    """Token clients seldom keep cookies: nothing would say they just wrote."""
+    headers = {"Authorization": "Bearer whatever"}
+    assert client.get("/api/v1/test/replica-read", headers=headers).json() == {"alias": "default"}
+    assert client.get("/api/v1/test/replica-read").json() == {"alias": "replica"}
+
+
+@pytest.mark.urls("tongban.core.tests.test_db")
 def test_a_read_after_a_write_in_the_same_request_goes_to_the_primary(client, middleware_on):
     body = json.loads(client.get("/api/v1/test/replica-write-in-get").content)
     assert body == {"before": "replica", "after": "default"}
