@@ -127,3 +127,12 @@ class BundleSupplementForm(forms.Form):
                 upload.seek(0)
                 given[item["key"]] = (bytes(upload.read()), upload.name or "")
         return given
+
+
+class BundleWithdrawForm(forms.Form):
+    """撤回 the whole application, with the version the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    reason = forms.CharField(
+        label="撤回原因", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )

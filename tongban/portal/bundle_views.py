@@ -24,6 +24,7 @@ from tongban.bundles import selectors as bundle_selectors
 from tongban.bundles.api.common import application_out, detail_out
 from tongban.bundles.models import Bundle, BundleApplication
 from tongban.bundles.services.applications import MaterialGiven, bundle_application_submit
+from tongban.bundles.services.delivery import bundle_application_withdraw
 from tongban.bundles.services.supplements import bundle_supplement_submit
 from tongban.cases.services.forms import applicant_values
 from tongban.core.errors import DomainError
@@ -31,6 +32,7 @@ from tongban.identity.selectors import legal_entities_for_user
 from tongban.portal.bundle_forms import (
     BundleApplicationForm,
     BundleSupplementForm,
+    BundleWithdrawForm,
     attach_bundle_errors,
 )
 from tongban.portal.case_forms import upload_limit_text
@@ -248,9 +250,15 @@ def _mine(request: HttpRequest, application_no: str) -> BundleApplication:
 
 
 def _page(
-    request: HttpRequest, application: BundleApplication, form: BundleSupplementForm | None
+    request: HttpRequest,
+    application: BundleApplication,
+    form: BundleSupplementForm | None,
+    withdraw: BundleWithdrawForm | None = None,
 ) -> HttpResponse:
     out = application_out(application, staff=False)
+    decided = any(m["status"] == "result" for m in out["members"])
+    if withdraw is None and out["status"] == "in_progress" and not decided:
+        withdraw = BundleWithdrawForm(initial={"version": application.version})
     notice = next((n for n in out["notices"] if n["status"] == "open"), None)
     if notice is not None and form is None:
         form = BundleSupplementForm(items=notice["items"])
@@ -263,8 +271,9 @@ def _page(
             "form": form,
             "alert_label": ALERT_LABELS.get(out["alert"] or "", ""),
             "upload_limit": upload_limit_text(),
+            "withdraw": withdraw,
         },
-        status=422 if form is not None and form.errors else 200,
+        status=422 if any(f is not None and f.errors for f in (form, withdraw)) else 200,
     )
 
 
@@ -298,3 +307,24 @@ def my_bundle_supplement(request: HttpRequest, application_no: str) -> HttpRespo
             messages.success(request, "补正材料已一次提交，已转交提出要求的各部门。")
             return redirect("portal:my_bundle", application_no=application.application_no)
     return _page(request, _mine(request, application_no), form)
+
+
+@require_POST
+@login_required
+def my_bundle_withdraw(request: HttpRequest, application_no: str) -> HttpResponse:
+    application = _mine(request, application_no)
+    form = BundleWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            bundle_application_withdraw(
+                application=application,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, "一件事申请已撤回，正在办理的各事项一并撤回。")
+            return redirect("portal:my_bundle", application_no=application.application_no)
+    return _page(request, _mine(request, application_no), None, form)

@@ -57,6 +57,11 @@ urlpatterns = [
         bundle_views.my_bundle_supplement,
         name="my_bundle_supplement",
     ),
+    path(
+        "my/bundles/<str:application_no>/withdraw/",
+        bundle_views.my_bundle_withdraw,
+        name="my_bundle_withdraw",
+    ),
     path("hotline/", hotline_views.hotline_submit, name="hotline_submit"),
     path("hotline/track/", hotline_views.hotline_track, name="hotline_track"),
     path(

@@ -62,6 +62,22 @@ def test_the_list_and_the_guide_say_what_is_merged_and_in_which_order(world):  #
     assert client.get("/bundles/no-such-thing/").status_code == 404
 
 
+def test_the_lists_take_a_fixed_number_of_queries(
+    world,  # noqa: F811
+    citizen,
+    django_assert_max_num_queries,
+):
+    client = Client()
+    with django_assert_max_num_queries(8):  # session, region, the page of bundles
+        assert client.get("/bundles/").status_code == 200
+    submit(world, "newborn")
+    submit(world, "enterprise-opening")
+    client.force_login(citizen)
+    with django_assert_max_num_queries(12):  # the same for one application or twenty
+        page = client.get("/my/bundles/").content.decode()
+    assert page.count('class="case-card"') == 2
+
+
 def test_the_form_asks_each_shared_field_and_material_once(world, citizen):  # noqa: F811
     client = Client()
     client.force_login(citizen)
@@ -168,3 +184,22 @@ def test_the_combined_supplement_notice_is_answered_once(
     assert notice.status == "answered"
     case.refresh_from_db()
     assert case.status == "supplemented"
+
+
+def test_the_applicant_withdraws_with_the_version_shown(world, citizen):  # noqa: F811
+    application = submit(world, "newborn")
+    client = Client()
+    client.force_login(citizen)
+    url = f"/my/bundles/{application.application_no}/"
+    assert "撤回申请" in client.get(url).content.decode()
+    stale = client.post(url + "withdraw/", {"version": 99, "reason": "不办了"})
+    assert stale.status_code == 422 and "请刷新后再操作" in stale.content.decode()
+    application.refresh_from_db()
+    assert application.status == "in_progress"
+    done = client.post(url + "withdraw/", {"version": application.version, "reason": "不办了"})
+    assert done.status_code == 302
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+    assert application.events.filter(action="withdraw", reason="不办了").exists()
+    case = application.members.get(key="cert").case
+    assert case is not None and case.status == "withdrawn"
