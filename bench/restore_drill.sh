@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Restore drill (docs/deployment.md): a base backup of the primary, writes made
 # after it, and a restore from the backup plus the archived WAL on a third port,
-# checked against the primary. Run on the bench cluster of bench/pg_cluster.sh;
+# checked against the primary and with `tongban audit verify` (the chain, the
+# signed checkpoints and the witness file, TONGBAN_AUDIT_WITNESS_FILE). Run on the bench cluster of bench/pg_cluster.sh;
 # a province runs the same steps against its backup host every quarter.
 #
 #   bash bench/restore_drill.sh          backup, write a marker, restore, compare, clean up
@@ -43,6 +44,15 @@ cleanup() {
 trap cleanup EXIT
 rm -rf "$backup" "$restored"
 
+# 0. The audit log sealed as the scheduler does every second, so that the
+#    restored copy has checkpoints to verify against the witness file.
+tongban=$(dirname "$0")/../.venv/bin/tongban
+export TONGBAN_AUDIT_WITNESS_FILE=${TONGBAN_AUDIT_WITNESS_FILE:-$dir/audit-witness.jsonl}
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.local}
+if [ -x "$tongban" ]; then
+  DATABASE_URL=postgres://tongban:tongban@127.0.0.1:$primary_port/$db "$tongban" audit seal 2>/dev/null
+fi
+
 # 1. The base backup (what the nightly job does), its size and time.
 t=$(( $(date +%s%N) / 1000000 ))
 as_postgres "$pgbin/pg_basebackup -h 127.0.0.1 -p $primary_port -U postgres -D $backup -X none -c fast"
@@ -79,4 +89,9 @@ got_cases=$(at "$restore_port" "$db" "SELECT count(*) FROM cases_case")
 got_audit=$(at "$restore_port" "$db" "SELECT count(*) FROM core_auditevent")
 echo "marker written after the backup: $got (want 1); cases $got_cases (primary $cases); audit events $got_audit (primary $audit at the marker)"
 [ "$got" = 1 ] && [ "$got_cases" = "$cases" ] && [ "$got_audit" -ge "$audit" ] || { echo "RESTORE DRILL FAILED" >&2; exit 1; }
+if [ -x "$tongban" ]; then
+  # The chain, the signed checkpoints and the witness file agree on the restored copy.
+  DATABASE_URL=postgres://tongban:tongban@127.0.0.1:$restore_port/$db "$tongban" audit verify 2>/dev/null ||
+    { echo "RESTORE DRILL FAILED: audit verify" >&2; exit 1; }
+fi
 echo "restore drill passed"
