@@ -31,7 +31,6 @@ from tongban.core.masking import mask_name
 from tongban.identity.auth import api_auth
 from tongban.integration import selectors
 from tongban.integration.services import webhook_replay
-from tongban.org.models import StaffAssignment
 
 router = Router(tags=["部门系统对接"])
 
@@ -117,7 +116,6 @@ def _user(request: HttpRequest) -> Any:
 )
 def integration_me(request: HttpRequest) -> dict[str, Any]:
     system = selectors.system_for_user(_user(request))
-    roles = StaffAssignment.objects.filter(user_id=system.user_id, active=True)
     return {
         "system": system.name,
         "username": system.user.username,
@@ -126,7 +124,7 @@ def integration_me(request: HttpRequest) -> dict[str, Any]:
             "name": system.department.name,
             "credit_code": system.department.credit_code,
         },
-        "roles": sorted({a.role for a in roles}),
+        "roles": selectors.system_roles(system=system),
         "webhooks": [
             {"id": e.pk, "url": e.url, "events": e.events, "active": e.active}
             for e in system.endpoints.order_by("id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,6 +15,9 @@ from tongban.core.api.pagination import Page, _encode, _value, paginate
 from tongban.core.errors import DomainError
 from tongban.integration import errors
 from tongban.integration.models import DepartmentSystem, WebhookDelivery
+from tongban.org.models import StaffAssignment
+
+logger = logging.getLogger(__name__)
 
 # Rows younger than this are left for the next poll: a transaction that
 # stamped an earlier time may still be committing, and a keyset cursor past
@@ -30,6 +34,11 @@ def system_for_user(user: Any) -> DepartmentSystem:
         .first()
     )
     if system is None:
+        # Refused and logged (issue 14, "bad input"): a token of another account kind.
+        logger.warning(
+            "integration API refused to account %s: not a department system",
+            getattr(user, "pk", None),
+        )
         raise DomainError(
             errors.NOT_A_SYSTEM,
             "此接口仅供已登记的部门业务系统使用（系统账号的访问令牌）。",
@@ -80,3 +89,9 @@ def delivery_get_for_system(*, user: Any, delivery_id: int) -> WebhookDelivery:
 
         raise DomainError(core_errors.NOT_FOUND, "未找到该推送记录。")
     return delivery
+
+
+def system_roles(*, system: DepartmentSystem) -> list[str]:
+    """The roles of the system's active staff posts (its department's scope)."""
+    roles = StaffAssignment.objects.filter(user_id=system.user_id, active=True)
+    return sorted(set(roles.values_list("role", flat=True)))

@@ -17,13 +17,14 @@ def feed(client, world, user, cursor=None):
     return client.get(f"{API}/integration/cases", params, **world.bearer(user))
 
 
-def test_a_system_knows_its_department_and_others_are_refused(client, world):
+def test_a_system_knows_its_department_and_others_are_refused(client, world, caplog):
     me = client.get(f"{API}/integration/me", **world.bearer(world.system.user))
     assert me.status_code == 200
     assert me.json()["department"]["name"] == "南京市市场监督管理局"
     assert me.json()["roles"] == ["reviewer", "window_clerk"]
     clerk = client.get(f"{API}/integration/me", **world.bearer(world.clerk))
     assert clerk.status_code == 403 and clerk.json()["code"] == "integration_not_a_system"
+    assert f"refused to account {world.clerk.pk}" in caplog.text  # the refusal is logged
     assert client.get(f"{API}/integration/me").status_code == 401
 
 
