@@ -19,13 +19,14 @@ scripted at once) the standby is promoted. Reports when each probe failed
 and came back.
 
     bash bench/pg_cluster.sh up && bash bench/pg_cluster.sh standby
-    .venv/bin/python bench/failover_drill.py
+    .venv/bin/python bench/failover_drill.py [--nodes 2]
     bash bench/pg_cluster.sh rejoin    # the old primary, as the new standby
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -101,10 +102,16 @@ def main() -> None:
     )
     parser.add_argument("--db", default=os.environ.get("BENCH_DB", "tongban_bench"))
     parser.add_argument("--port", type=int, default=8791, help="gunicorn's port")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per node")
+    parser.add_argument(
+        "--nodes", type=int, default=1, help="app nodes on consecutive ports; probes take turns"
+    )
     parser.add_argument("--steady-seconds", type=float, default=5)
     parser.add_argument("--detect-seconds", type=float, default=0)
     parser.add_argument("--after-seconds", type=float, default=10)
+    parser.add_argument(
+        "--samples", help="write every probe's (time since the stop, status, ms) here"
+    )
     args = parser.parse_args()
 
     ports = {role(p): p for p in (args.primary_port, args.standby_port)}
@@ -121,22 +128,36 @@ def main() -> None:
     )
     url = f"postgres://tongban:tongban@/{args.db}?target_session_attrs=read-write"
     items = "/api/v1/catalog/items?limit=5"
-    web = start_gunicorn(url, args.port, args.workers, lambda p: request(p, "GET", items)[0] == 200)
+    web_ports = [args.port + n for n in range(args.nodes)]
+    nodes = [
+        start_gunicorn(url, port, args.workers, lambda p: request(p, "GET", items)[0] == 200)
+        for port in web_ports
+    ]
+    turn = itertools.count()
+
+    def node() -> int:
+        """The next node, round robin: the bench spreads clients as a proxy would."""
+        return web_ports[next(turn) % len(web_ports)]
 
     def write() -> tuple[int, float]:
         address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
         case_no = f"3201002026{random.randrange(10**10):010d}"
         status, ms, _, _ = request(
-            args.port, "POST", f"/api/v1/cases/{case_no}/track",
+            node(), "POST", f"/api/v1/cases/{case_no}/track",
             body=json.dumps({"code": "ABCDEFGH"}).encode(),
             headers={"Content-Type": "application/json", "X-Forwarded-For": address},
         )  # fmt: skip
         return status, ms
 
     def read() -> tuple[int, float]:
-        status, ms, _, _ = request(args.port, "GET", items)
+        status, ms, _, _ = request(node(), "GET", items)
         return status, ms
 
+    # Every worker of every node warm: a first request costs seconds on a busy
+    # machine and would hide the failover window from the probe it blocks.
+    for _ in range(args.workers * args.nodes * 4):
+        write()
+        read()
     probes = [Probe("write", write, {404}), Probe("read (standby)", read, {200})]
     try:
         for probe in probes:
@@ -155,9 +176,12 @@ def main() -> None:
             probe.stop.set()
         for probe in probes:
             probe.join(timeout=30)
-        web.terminate()
-        web.wait(timeout=30)
+        for web in nodes:
+            web.terminate()
+        for web in nodes:
+            web.wait(timeout=30)
     report = {
+        "nodes": web_ports,
         "primary_was": primary,
         "promoted": standby,
         "failures_before_the_stop": steady,
@@ -166,6 +190,12 @@ def main() -> None:
         "probes": {p.name: {"sent": len(p.samples), **p.outage(stopped)} for p in probes},
     }
     print(json.dumps(report, indent=2, ensure_ascii=False))
+    if args.samples:
+        samples = {
+            p.name: [(round(t - stopped, 3), status, round(ms, 1)) for t, status, ms in p.samples]
+            for p in probes
+        }
+        Path(args.samples).write_text(json.dumps(samples))
 
 
 if __name__ == "__main__":
