@@ -7,7 +7,12 @@ class EvaluationConfig(AppConfig):
     verbose_name = "好差评"
 
     def ready(self) -> None:
-        from tongban.core import scheduler
+        from tongban.core import events, scheduler
+        from tongban.evaluation import subscribers
+
+        # A concluded case invites its applicant to rate it (好差评 一事一评).
+        for event in subscribers.CONCLUDING_STEPS:
+            events.subscribe(event, subscribers.on_case_concluded)
 
         # 差评整改 past its deadline is escalated (督办) once, automatically.
         scheduler.register(

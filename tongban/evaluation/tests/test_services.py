@@ -256,3 +256,26 @@ def test_an_overdue_rectification_is_escalated_once_and_counts_late(ew):
         rectification_id=rect.pk, actor=ew.cases.head, cause="c", measures="m", now=ew.at(days=24)
     )
     assert rect.on_time is False
+
+
+def test_a_concluded_case_invites_its_applicant_to_rate_it_once(ew):
+    from tongban.core import events
+    from tongban.core.models import Notification, OutboxMessage
+
+    case = ew.concluded_case()
+    message = OutboxMessage.objects.get(
+        event="case.handle_immediately",
+        subscriber="tongban.evaluation.subscribers.on_case_concluded",
+        payload__case_no=case.case_no,
+    )
+    assert events.outbox_deliver(message_id=message.pk, now=ew.at(hours=2)) == "delivered"
+    invites = Notification.objects.filter(purpose="evaluation.invite", object_id=case.case_no)
+    assert invites.count() == 1 and "好差评" in invites.get().body
+    assert services.rating_invite(case_no=case.case_no)  # again: the stored one, no second SMS
+    assert invites.count() == 1
+    # A case in handling, or already rated, is not invited.
+    assert not services.rating_invite(case_no=ew.open_case().case_no)
+    rated = ew.concluded_case()
+    rate(ew, rated)
+    assert not services.rating_invite(case_no=rated.case_no)
+    assert not services.rating_invite(case_no="nope")

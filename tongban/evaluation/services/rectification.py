@@ -1,10 +1,4 @@
-"""Every write of 好差评 (CONVENTIONS 2 and 4).
-
-``rating_submit_for_case`` / ``rating_submit_for_order``: one rating per subject
-per channel (一事一评). Submitting the same rating again returns the stored one
-(idempotent); a different one is ``rating_exists``. A 差评 opens its
-:class:`Rectification` in the same transaction, due ``TONGBAN_RECTIFICATION_
-WORKING_DAYS`` working days later on the working calendar the cases use.
+"""Every write of 差评整改 (CONVENTIONS 2 and 4).
 
 Each rectification step locks the row, checks ``workflow.TRANSITIONS`` and the
 caller's role in scope, saves, appends a :class:`RectificationEvent` and
@@ -14,13 +8,12 @@ writes the audit event. Callers find the row through a scoped selector first.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from tongban.cases.models import Case, CaseStatus
 from tongban.core import clock, events
 from tongban.core import errors as core_errors
 from tongban.core.audit import actor_label as audit_actor_label
@@ -29,222 +22,18 @@ from tongban.core.calendar import get_calendar
 from tongban.core.errors import DomainError
 from tongban.evaluation import deadlines, errors, workflow
 from tongban.evaluation.models import (
-    BAD_LEVELS,
-    SCORES,
     Rating,
-    RatingChannel,
     RatingLevel,
-    RatingReason,
     Rectification,
     RectificationEvent,
     RectificationStatus,
-    SubjectKind,
 )
-from tongban.hotline.models import HANDLED_STATUSES, WorkOrder
 from tongban.org.selectors import staff_scope_for
-
-MAX_REASONS = len(RatingReason.values)
-TEXT_LIMIT = 500
-# The channels an applicant rates a case through; 12345 orders are rated on their own.
-CASE_CHANNELS = (RatingChannel.ONLINE, RatingChannel.WINDOW)
 
 
 def actor_label(actor: Any) -> str:
     name = getattr(actor, "display_name", "") or getattr(actor, "username", "")
     return f"{audit_actor_label(actor)} {name}".strip()
-
-
-# --- ratings -----------------------------------------------------------------
-
-
-def _clean_rating(
-    *, level: str, reasons: Iterable[str], text: str
-) -> tuple[RatingLevel, list[str], str]:
-    if level not in RatingLevel.values:
-        raise DomainError(
-            errors.RATING_LEVEL_INVALID,
-            "评价等级须为非常满意、满意、基本满意、不满意或非常不满意。",
-            fields=[{"field": "level", "code": "rating_level_invalid"}],
-        )
-    chosen: list[str] = []
-    for reason in reasons:
-        if reason not in RatingReason.values:
-            raise DomainError(
-                errors.RATING_REASON_INVALID,
-                f"评价原因“{str(reason)[:40]}”不在可选范围内。",
-                fields=[{"field": "reasons", "code": "rating_reason_invalid"}],
-            )
-        if reason not in chosen:
-            chosen.append(reason)
-    cleaned = (text or "").strip()
-    if len(cleaned) > TEXT_LIMIT:
-        raise DomainError(
-            core_errors.VALIDATION_FAILED,
-            f"评价内容不能超过 {TEXT_LIMIT} 字。",
-            fields=[{"field": "text", "code": "too_long"}],
-        )
-    rating_level = RatingLevel(level)
-    # 51号文: a 差评 says what went wrong, so that it can be put right.
-    if rating_level in BAD_LEVELS and not chosen and not cleaned:
-        raise DomainError(
-            errors.RATING_REASON_REQUIRED,
-            "给出不满意或非常不满意的评价时，请选择原因或填写评价内容。",
-            fields=[{"field": "reasons", "code": "rating_reason_required"}],
-        )
-    return rating_level, chosen, cleaned
-
-
-def _same(rating: Rating, *, rater: Any, level: str, reasons: list[str], text: str) -> bool:
-    return (
-        rating.rater_id == rater.pk
-        and rating.level == level
-        and list(rating.reasons) == reasons
-        and rating.text == text
-    )
-
-
-def _store_rating(
-    *,
-    existing: Rating | None,
-    rater: Any,
-    level: RatingLevel,
-    reasons: list[str],
-    text: str,
-    now: dt.datetime,
-    values: dict[str, Any],
-) -> tuple[Rating, bool]:
-    """The stored rating and False when ``existing`` is this one again; else a new row."""
-    if existing is not None:
-        if _same(existing, rater=rater, level=level, reasons=reasons, text=text):
-            return existing, False
-        raise DomainError(
-            errors.RATING_EXISTS,
-            "该事项已评价，不能重复评价（一事一评）。",
-            extra={"level": existing.level},
-        )
-    try:
-        with transaction.atomic():
-            rating = Rating.objects.create(
-                level=level,
-                score=SCORES[level],
-                is_bad=level in BAD_LEVELS,
-                reasons=reasons,
-                text=text,
-                rater=rater,
-                rated_at=now,
-                **values,
-            )
-    except IntegrityError:  # a concurrent submission of the same subject won
-        raise DomainError(
-            errors.RATING_EXISTS, "该事项已评价，不能重复评价（一事一评）。"
-        ) from None
-    if rating.is_bad:
-        _rectification_open(rating, now=now)
-    events.emit(
-        "evaluation.rated",
-        {"subject_no": rating.subject_no, "level": rating.level, "channel": rating.channel},
-        now=now,
-    )
-    audit_record(
-        actor=actor_label(rater),
-        action="rating.submit",
-        object_type=rating.subject_kind,
-        object_id=rating.subject_no,
-        details={"level": rating.level, "channel": rating.channel, "reasons": reasons},
-        now=now,
-    )
-    return rating, True
-
-
-def rating_submit_for_case(
-    *,
-    case_id: int,
-    rater: Any,
-    level: str,
-    reasons: Iterable[str] = (),
-    text: str = "",
-    channel: str = RatingChannel.ONLINE,
-    now: dt.datetime | None = None,
-) -> tuple[Rating, bool]:
-    """好差评 of a concluded case by its applicant; (rating, created)."""
-    moment = now or clock.now()
-    if channel not in CASE_CHANNELS:
-        raise DomainError(errors.RATING_CHANNEL_INVALID, "办件评价渠道须为网上评价或窗口评价。")
-    rating_level, chosen, cleaned = _clean_rating(level=level, reasons=reasons, text=text)
-    with transaction.atomic():
-        # The case row's lock serialises two submissions of one case.
-        case = Case.objects.select_for_update().get(pk=case_id)
-        existing = Rating.objects.filter(case_id=case.pk, channel=channel).first()
-        if existing is None and case.status != CaseStatus.CONCLUDED:
-            raise DomainError(
-                errors.RATING_NOT_OPEN,
-                "办件办结后才能评价。",
-                extra={"status": case.status},
-            )
-        return _store_rating(
-            existing=existing,
-            rater=rater,
-            level=rating_level,
-            reasons=chosen,
-            text=cleaned,
-            now=moment,
-            values={
-                "subject_kind": SubjectKind.CASE,
-                "subject_no": case.case_no,
-                "case": case,
-                "channel": channel,
-                "service_item_id": case.service_item_id,
-                "department_id": case.department_id,
-                "window_id": case.window_id,
-                "region_path": case.region_path,
-            },
-        )
-
-
-def rating_submit_for_order(
-    *,
-    order_id: int,
-    rater: Any,
-    level: str,
-    reasons: Iterable[str] = (),
-    text: str = "",
-    now: dt.datetime | None = None,
-) -> tuple[Rating, bool]:
-    """好差评 of a 12345 order its handling department has answered; (rating, created)."""
-    moment = now or clock.now()
-    rating_level, chosen, cleaned = _clean_rating(level=level, reasons=reasons, text=text)
-    with transaction.atomic():
-        order = WorkOrder.objects.select_for_update().get(pk=order_id)
-        existing = Rating.objects.filter(
-            work_order_id=order.pk, channel=RatingChannel.HOTLINE
-        ).first()
-        if existing is None and (
-            order.status not in HANDLED_STATUSES or order.department_id is None
-        ):
-            raise DomainError(
-                errors.RATING_NOT_OPEN,
-                "承办单位答复后才能评价该工单。",
-                extra={"status": order.status},
-            )
-        return _store_rating(
-            existing=existing,
-            rater=rater,
-            level=rating_level,
-            reasons=chosen,
-            text=cleaned,
-            now=moment,
-            values={
-                "subject_kind": SubjectKind.WORK_ORDER,
-                "subject_no": order.order_no,
-                "work_order": order,
-                "channel": RatingChannel.HOTLINE,
-                "department_id": order.department_id,
-                "region_path": order.region_path,
-            },
-        )
-
-
-# --- rectification -----------------------------------------------------------
 
 
 def _history(
@@ -269,7 +58,7 @@ def _history(
     )
 
 
-def _rectification_open(rating: Rating, *, now: dt.datetime) -> Rectification:
+def rectification_open(rating: Rating, *, now: dt.datetime) -> Rectification:
     days = settings.TONGBAN_RECTIFICATION_WORKING_DAYS
     due = deadlines.rectification_due(clock.local_date(now), days, get_calendar())
     rect = Rectification.objects.create(
