@@ -262,3 +262,11 @@ def notify_applicant(
         object_id=f"{case.case_no}/{key or f'v{case.version}'}",
         now=now,
     )
+
+
+def reason_required(text: str, what: str) -> str:
+    """The reason a decision or an act must state, trimmed; none is refused."""
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(errors.REASON_REQUIRED, f"{what}须写明理由。")
+    return text[:2000]
