@@ -195,6 +195,38 @@ def test_stats_count_the_applications_and_the_savings(world, accounts):
     assert stats["savings"]["fields_saved"] > 0
 
 
+def test_stats_measure_an_application_with_all_its_results(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    from tongban.bundles.services.supplements import bundle_supplement_submit
+    from tongban.bundles.tests.flows import run_through, submit
+    from tongban.core import clock
+
+    # The subscribers that file later members and mark the bundle ready read the clock.
+    moment = [world.at()]
+    monkeypatch.setattr(clock, "now", lambda: moment[0])
+
+    def events() -> Any:
+        return django_capture_on_commit_callbacks(execute=True)
+
+    def supplement(app: BundleApplication) -> None:
+        notice = app.supplement_notices.get(status="open")
+        files = {e["key"]: (pdf(e["key"]), f"{e['name']}.pdf") for e in notice.items}
+        bundle_supplement_submit(application=app, files=files, actor=None, now=world.at(hours=2))
+
+    with events():
+        application = submit(world, "newborn")
+    # Mon 2 Nov 2026 received, every result out on Wed 4 Nov: 2 working days.
+    moment[0] = world.at(days=2)
+    run_through(world, application, world.at(days=2), events, supplement=supplement)
+    application.refresh_from_db()
+    assert application.ready_on is not None
+    stats = Client().get("/api/v1/bundles/newborn/stats").json()
+    assert stats["applications"] == 1 and stats["with_all_results"] == 1
+    assert stats["median_working_days"] == stats["p90_working_days"] == 2
+    assert stats["within_limit_share"] == 1.0
+
+
 def test_a_project_code_with_a_wrong_check_is_refused(world):
     answer = Client().get("/api/v1/projects/2411-130202-89-01-637016")
     assert answer.status_code == 422 and answer.json()["code"] == "project_code_invalid"
