@@ -60,7 +60,9 @@ def test_apply_accept_review_decide_and_download(new_page, live_server, transact
     phone.get_by_role("radio", name="否").check()
     phone.get_by_role("button", name="下一步").click()
     phone.wait_for_load_state()
-    assert phone.get_by_text("免提交（通过数据共享获取）").first.is_visible()
+    # 营业执照 is looked up only for a business: a person is told so (两个免于提交
+    # never claims what it did not find), and it is optional for this item.
+    assert phone.locator("[data-not-found=business_licence]").is_visible()
     # The applicant's own name comes from the real-name record, not asked again.
     assert phone.get_by_text("来源：实名认证信息").is_visible()
     phone.get_by_label("联系电话").fill("13800000001")
