@@ -94,7 +94,9 @@ def csp_violations(page: Any) -> list[str]:
 def test_pages_run_under_the_csp_without_a_violation(page, path):
     violations = csp_violations(page)
     page.goto(path)
-    page.wait_for_load_state("networkidle")
+    # The API docs load Swagger UI and the whole OpenAPI document: on a busy
+    # machine that takes longer than the default 10 s.
+    page.wait_for_load_state("networkidle", timeout=30_000)
     assert not violations, violations
 
 
