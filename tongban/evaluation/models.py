@@ -119,6 +119,8 @@ class Rating(models.Model):
     )
     region_path = models.CharField("区划路径", max_length=200)
     rated_at = models.DateTimeField("评价时间")
+    # A department's appeal upheld by the platform (恶意或错误评价): kept, not counted.
+    excluded = models.BooleanField("申诉成立、不计入指标", default=False)
 
     class Meta:
         verbose_name = "评价"
@@ -150,6 +152,7 @@ class RectificationStatus(models.TextChoices):
     ANSWERED = "answered", "已答复（待回访）"
     REVISITED = "revisited", "已回访"
     ESCALATED = "escalated", "已督办"
+    APPEALED = "appealed", "申诉中"
     CLOSED = "closed", "已办结"
 
 
@@ -182,6 +185,10 @@ class Rectification(models.Model):
     # Answered on or before due_on: the 整改按时率 of the indicators.
     on_time = models.BooleanField("按时整改", null=True, blank=True)
     escalations = models.PositiveSmallIntegerField("督办次数", default=0)
+    # 申诉: the department says the rating is malicious or mistaken; the platform decides.
+    appeal_reason = models.CharField("申诉理由", max_length=500, blank=True)
+    appeal_upheld = models.BooleanField("申诉成立", null=True, blank=True)
+    appeal_decision = models.CharField("申诉处理意见", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "差评整改"

@@ -212,6 +212,7 @@ def _figures(
     today: dt.date,
 ) -> list[RatingFigures]:
     key_field, name_field = GROUPS[group]
+    qs = qs.filter(excluded=False)  # an appeal upheld: the rating does not count
     if group == "item":
         qs = qs.filter(service_item__isnull=False)
     if since is not None:

@@ -7,6 +7,11 @@ open ──answer──▶ answered ──revisit──▶ revisited ──close
 The department answers (cause and measures); the rater is called back (回访)
 and says whether the answer satisfies; a supervisor then closes the loop with
 its outcome, or escalates it (督办), after which the department answers again.
+
+申诉: instead of answering, the department head may appeal a malicious or
+mistaken rating (open or escalated ──appeal──▶ appealed); a platform
+administrator decides with a reason: upheld ──▶ closed (the rating no longer
+counts in the figures), rejected ──▶ open (the department must rectify).
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "revisit": (frozenset({S.ANSWERED}), S.REVISITED),
     "close": (frozenset({S.REVISITED}), S.CLOSED),
     "escalate": (frozenset({S.OPEN, S.ANSWERED, S.REVISITED}), S.ESCALATED),
+    "appeal": (frozenset({S.OPEN, S.ESCALATED}), S.APPEALED),
+    "uphold_appeal": (frozenset({S.APPEALED}), S.CLOSED),
+    "reject_appeal": (frozenset({S.APPEALED}), S.OPEN),
 }
 
 ACTION_LABELS = {
@@ -27,6 +35,9 @@ ACTION_LABELS = {
     "revisit": "回访",
     "close": "办结",
     "escalate": "督办",
+    "appeal": "申诉",
+    "uphold_appeal": "申诉成立",
+    "reject_appeal": "申诉不成立",
 }
 
 # The department answers; the supervisors (电子监察) call back, close and escalate.
@@ -37,10 +48,14 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "revisit": SUPERVISE_ROLES | {Role.DEPARTMENT_HEAD},
     "close": SUPERVISE_ROLES,
     "escalate": SUPERVISE_ROLES,
+    "appeal": frozenset({Role.DEPARTMENT_HEAD}),
+    # 申诉 is decided by the platform, not by the supervisors who watch the department.
+    "uphold_appeal": frozenset({Role.PLATFORM_ADMIN}),
+    "reject_appeal": frozenset({Role.PLATFORM_ADMIN}),
 }
 READ_ROLES = tuple(sorted(DEPARTMENT_ROLES | SUPERVISE_ROLES))
 
-OPEN_STATUSES = (S.OPEN, S.ANSWERED, S.REVISITED, S.ESCALATED)
+OPEN_STATUSES = (S.OPEN, S.ANSWERED, S.REVISITED, S.ESCALATED, S.APPEALED)
 
 
 def target(action: str, status: str) -> str | None:

@@ -29,6 +29,9 @@ ACTIONS: tuple[tuple[str, str, bool], ...] = (
     ("revisit", "记录回访结果", False),
     ("close", "整改办结", False),
     ("escalate", "督办", True),
+    ("appeal", "申诉（恶意或错误评价）", True),
+    ("uphold_appeal", "申诉成立", False),
+    ("reject_appeal", "申诉不成立，退回整改", True),
 )
 FILTERS = (("", "未办结"), *RectificationStatus.choices, ("all", "全部"))
 
@@ -117,6 +120,12 @@ def _call(action: str, post: Any) -> Callable[..., Rectification]:
         return lambda **kw: services.rectification_close(outcome=post.get("outcome", ""), **kw)
     if action == "escalate":
         return lambda **kw: services.rectification_escalate(reason=post.get("reason", ""), **kw)
+    if action == "appeal":
+        return lambda **kw: services.rectification_appeal(reason=post.get("reason", ""), **kw)
+    if action in ("uphold_appeal", "reject_appeal"):
+        return lambda **kw: services.rectification_appeal_decide(
+            upheld=action == "uphold_appeal", reason=post.get("reason", ""), **kw
+        )
     raise Http404("没有该操作")
 
 

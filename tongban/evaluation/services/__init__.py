@@ -7,6 +7,8 @@ from tongban.evaluation.services.ratings import (
 )
 from tongban.evaluation.services.rectification import (
     rectification_answer,
+    rectification_appeal,
+    rectification_appeal_decide,
     rectification_close,
     rectification_escalate,
     rectification_revisit,
@@ -19,6 +21,8 @@ __all__ = [
     "rating_submit_for_case",
     "rating_submit_for_order",
     "rectification_answer",
+    "rectification_appeal",
+    "rectification_appeal_decide",
     "rectification_close",
     "rectification_escalate",
     "rectification_revisit",

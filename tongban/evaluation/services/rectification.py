@@ -294,6 +294,61 @@ def rectification_escalate(
     )
 
 
+def rectification_appeal(
+    *,
+    rectification_id: int,
+    actor: Any,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Rectification:
+    """申诉: the department head says the rating is malicious or mistaken, with why."""
+    text = _required(reason, "reason", "申诉理由", 500)
+
+    def mutate(rect: Rectification, moment: dt.datetime) -> None:
+        rect.appeal_reason = text
+
+    return _transition(
+        rectification_id=rectification_id,
+        action="appeal",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        reason=text,
+        mutate=mutate,
+    )
+
+
+def rectification_appeal_decide(
+    *,
+    rectification_id: int,
+    actor: Any,
+    upheld: bool,
+    reason: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Rectification:
+    """The platform decides an appeal with a reason: upheld closes the rectification
+    and takes the rating out of the figures; rejected sends it back to the department."""
+    text = _required(reason, "reason", "申诉处理意见", 500)
+
+    def mutate(rect: Rectification, moment: dt.datetime) -> None:
+        rect.appeal_upheld, rect.appeal_decision = bool(upheld), text
+        if upheld:
+            rect.outcome, rect.closed_at = f"申诉成立：{text}"[:500], moment
+            Rating.objects.filter(pk=rect.rating_id).update(excluded=True)
+
+    return _transition(
+        rectification_id=rectification_id,
+        action="uphold_appeal" if upheld else "reject_appeal",
+        actor=actor,
+        expected_version=expected_version,
+        now=now,
+        reason=text,
+        mutate=mutate,
+    )
+
+
 def rectifications_overdue_sweep(*, now: dt.datetime | None = None) -> int:
     """Escalate every unanswered rectification past its deadline once; the count."""
     moment = now or clock.now()

@@ -213,3 +213,27 @@ def test_figures_per_department_on_hand_computed_data(ew):
     assert client(ew, ew.cases.other_clerk).get(f"{API}/figures").json() == []
     r = client(ew, ew.supervisor).get(f"{API}/figures?group=nope")
     assert r.status_code == 422
+
+
+def test_a_department_appeals_and_the_platform_decides_through_the_api(ew):
+    from tongban.cases.tests.conftest import _staff
+    from tongban.identity.services import token_create
+    from tongban.org.models import Role
+
+    nanjing = Department.objects.get(name="南京市市场监督管理局")
+    admin = _staff("platform_admin", Role.PLATFORM_ADMIN, nanjing)
+    admin_client = Client(
+        headers={"Authorization": f"Bearer {token_create(user=admin, name='t')[1]}"}
+    )
+    rect = _bad(ew)
+    r = post(client(ew, ew.cases.head), f"/rectifications/{rect.pk}/appeal", {"reason": ""})
+    assert (r.status_code, r.json()["code"]) == (422, "rectification_text_required")
+    r = post(client(ew, ew.cases.head), f"/rectifications/{rect.pk}/appeal", {"reason": "误评"})
+    assert r.status_code == 200 and r.json()["status"] == "appealed"
+    body = {"upheld": True, "reason": "经核实为误评"}
+    r = post(client(ew, ew.supervisor), f"/rectifications/{rect.pk}/appeal-decision", body)
+    assert (r.status_code, r.json()["code"]) == (403, "permission_denied")
+    r = post(admin_client, f"/rectifications/{rect.pk}/appeal-decision", body)
+    assert r.status_code == 200, r.content
+    assert (r.json()["status"], r.json()["appeal_upheld"]) == ("closed", True)
+    assert Rating.objects.get(pk=rect.rating_id).excluded

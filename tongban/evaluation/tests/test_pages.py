@@ -138,3 +138,16 @@ def test_the_public_board_ranks_departments_without_any_rating_text(ew):
     assert "本年度暂无评价" in Client().get("/ratings/?year=2025").content.decode()
     assert Client().get("/ratings/?year=abc").status_code == 200
     assert Client().get("/ratings/?year=99999999999999999999").status_code == 200
+
+
+def test_the_department_head_appeals_on_the_desk(ew):
+    _, rect = _bad(ew)
+    head = browser(ew.cases.head)
+    page = head.get(f"/workbench/rectifications/{rect.pk}/").content.decode()
+    assert "申诉（恶意或错误评价）" in page and "申诉成立" not in page
+    act = f"/workbench/rectifications/{rect.pk}/appeal/"
+    assert head.post(act, {"version": rect.version, "reason": ""}).status_code == 422
+    assert head.post(act, {"version": rect.version, "reason": "评价对象错误"}).status_code == 302
+    rect.refresh_from_db()
+    assert (rect.status, rect.appeal_reason) == ("appealed", "评价对象错误")
+    assert "申诉中" in head.get(f"/workbench/rectifications/{rect.pk}/").content.decode()

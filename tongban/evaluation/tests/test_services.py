@@ -217,11 +217,14 @@ def test_a_stale_version_is_refused(ew):
     assert exc.value.code == "rectification_version_mismatch"
 
 
-ARGS: dict[str, dict[str, Any]] = {
-    "answer": {"cause": "c", "measures": "m"},
-    "revisit": {"satisfied": True},
-    "close": {"outcome": "o"},
-    "escalate": {"reason": "r"},
+CALLS: dict[str, tuple[Any, dict[str, Any]]] = {
+    "answer": (services.rectification_answer, {"cause": "c", "measures": "m"}),
+    "revisit": (services.rectification_revisit, {"satisfied": True}),
+    "close": (services.rectification_close, {"outcome": "o"}),
+    "escalate": (services.rectification_escalate, {"reason": "r"}),
+    "appeal": (services.rectification_appeal, {"reason": "r"}),
+    "uphold_appeal": (services.rectification_appeal_decide, {"upheld": True, "reason": "r"}),
+    "reject_appeal": (services.rectification_appeal_decide, {"upheld": False, "reason": "r"}),
 }
 
 
@@ -231,15 +234,15 @@ def test_every_transition_of_the_table(ew, action, status):
     rect = bad(ew)
     Rectification.objects.filter(pk=rect.pk).update(status=status)  # set up the state
     target = workflow.target(action, status)
-    call = getattr(services, f"rectification_{action}")
+    call, args = CALLS[action]
     if target is None:
         with pytest.raises(DomainError) as exc:
-            call(rectification_id=rect.pk, actor=None, **ARGS[action])
+            call(rectification_id=rect.pk, actor=None, **args)
         assert exc.value.code == "rectification_invalid_transition"
         assert Rectification.objects.get(pk=rect.pk).status == status
         assert RectificationEvent.objects.filter(rectification=rect).count() == 1
     else:
-        assert call(rectification_id=rect.pk, actor=None, **ARGS[action]).status == target
+        assert call(rectification_id=rect.pk, actor=None, **args).status == target
         assert RectificationEvent.objects.filter(rectification=rect).count() == 2
 
 
@@ -279,3 +282,58 @@ def test_a_concluded_case_invites_its_applicant_to_rate_it_once(ew):
     rate(ew, rated)
     assert not services.rating_invite(case_no=rated.case_no)
     assert not services.rating_invite(case_no="nope")
+
+
+@pytest.fixture
+def admin(ew):
+    from tongban.cases.tests.conftest import _staff
+    from tongban.org.models import Department, Role
+
+    nanjing = Department.objects.get(name="南京市市场监督管理局")
+    return _staff("platform_admin", Role.PLATFORM_ADMIN, nanjing)
+
+
+def test_an_upheld_appeal_closes_the_rectification_and_the_rating_stops_counting(ew, admin):
+    from tongban.evaluation.selectors import rating_figures_for_staff
+
+    rect = bad(ew)
+    with pytest.raises(DomainError) as exc:  # a clerk does not appeal, a supervisor not decide
+        services.rectification_appeal(rectification_id=rect.pk, actor=ew.cases.clerk, reason="r")
+    assert exc.value.code == "permission_denied"
+    with pytest.raises(DomainError) as exc:
+        services.rectification_appeal(rectification_id=rect.pk, actor=ew.cases.head, reason=" ")
+    assert exc.value.code == "rectification_text_required"
+    rect = services.rectification_appeal(
+        rectification_id=rect.pk, actor=ew.cases.head, reason="评价人办理的是其他部门的事项"
+    )
+    assert (rect.status, rect.appeal_reason) == ("appealed", "评价人办理的是其他部门的事项")
+    with pytest.raises(DomainError) as exc:
+        services.rectification_appeal_decide(
+            rectification_id=rect.pk, actor=ew.supervisor, upheld=True, reason="r"
+        )
+    assert exc.value.code == "permission_denied"
+    rect = services.rectification_appeal_decide(
+        rectification_id=rect.pk, actor=admin, upheld=True, reason="经核实为误评"
+    )
+    assert (rect.status, rect.appeal_upheld, rect.outcome) == (
+        "closed",
+        True,
+        "申诉成立：经核实为误评",
+    )
+    assert Rating.objects.get(pk=rect.rating_id).excluded
+    assert rating_figures_for_staff(user=ew.supervisor, today=dt.date(2026, 12, 1)) == []
+
+
+def test_a_rejected_appeal_sends_the_rectification_back_to_the_department(ew, admin):
+    rect = bad(ew)
+    services.rectification_appeal(rectification_id=rect.pk, actor=ew.cases.head, reason="恶意差评")
+    rect = services.rectification_appeal_decide(
+        rectification_id=rect.pk, actor=admin, upheld=False, reason="评价属实，请整改"
+    )
+    assert (rect.status, rect.appeal_upheld) == ("open", False)
+    assert not Rating.objects.get(pk=rect.rating_id).excluded
+    assert list(rect.events.values_list("action", flat=True)) == [
+        "open",
+        "appeal",
+        "reject_appeal",
+    ]

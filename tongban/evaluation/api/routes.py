@@ -10,6 +10,8 @@ POST /rectifications/{id}/answer        the department answers (cause and measur
 POST /rectifications/{id}/revisit       回访: staff record the call-back, or the rater answers
 POST /rectifications/{id}/close         办结 with the outcome
 POST /rectifications/{id}/escalate      督办
+POST /rectifications/{id}/appeal        申诉 (department head)
+POST /rectifications/{id}/appeal-decision  the platform decides the appeal
 GET  /figures?group=department|item     好评率 and 整改按时率 in the caller's scope
 
 Rectification answers carry ``ETag: "<version>"``; a command sent with a stale
@@ -20,11 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Query, Router, Schema, Status
-from pydantic import Field
+from ninja import Header, Query, Router, Status
 
 from tongban.cases.selectors import case_get_for_applicant
 from tongban.core import clock
@@ -32,138 +33,28 @@ from tongban.core import errors as core_errors
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.core.errors import DomainError
 from tongban.evaluation import selectors, services
-from tongban.evaluation.models import (
-    Rating,
-    RatingLevel,
-    RatingReason,
-    Rectification,
-    RectificationStatus,
+from tongban.evaluation.api.schemas import (
+    AnswerIn,
+    AppealDecisionIn,
+    AppealIn,
+    CloseIn,
+    EscalateIn,
+    FigureOut,
+    FiguresQuery,
+    ListQuery,
+    RatingIn,
+    RatingOut,
+    RectificationOut,
+    RectificationPage,
+    RevisitIn,
 )
+from tongban.evaluation.models import Rating, RatingLevel, Rectification, RectificationStatus
 from tongban.hotline.selectors import order_get_for_caller
 from tongban.identity.auth import api_auth
 
 router = Router(tags=["好差评"])
 _VERSION = re.compile(r'^"?([0-9]{1,9})"?$')
 IF_MATCH_DOC = '整改版本号，取自 ETag，如 "3"；可省略'
-
-
-class RatingIn(Schema):
-    level: str = Field(
-        max_length=24,
-        description="very_satisfied（非常满意）、satisfied（满意）、basically_satisfied（基本满意）、"
-        "dissatisfied（不满意）或 very_dissatisfied（非常不满意）",
-    )
-    reasons: list[str] = Field(
-        default_factory=list,
-        max_length=20,
-        description="评价原因代码："
-        + "、".join(f"{c}（{lbl}）" for c, lbl in RatingReason.choices),
-    )
-    text: str = Field(default="", max_length=2000, description="评价内容（不超过 500 字）")
-
-
-class RectificationBrief(Schema):
-    id: int
-    status: str
-    status_label: str
-    due_on: dt.date = Field(description="整改期限（该日为最后一日）")
-    measures: str
-    outcome: str
-
-
-class RatingOut(Schema):
-    subject_kind: str
-    subject_no: str = Field(description="办件编号或工单编号")
-    channel: str
-    level: str
-    level_label: str
-    is_bad: bool = Field(description="差评（不满意、非常不满意）")
-    reasons: list[str]
-    text: str
-    rated_at: dt.datetime
-    rectification: RectificationBrief | None
-
-
-class EventOut(Schema):
-    at: dt.datetime
-    action: str
-    from_status: str
-    to_status: str
-    reason: str
-
-
-class RectificationOut(Schema):
-    id: int
-    version: int
-    status: str
-    status_label: str
-    subject_no: str
-    item_name: str
-    department: str
-    level: str
-    level_label: str
-    reasons: list[str]
-    text: str
-    rated_at: dt.datetime
-    due_on: dt.date
-    cause: str
-    measures: str
-    revisit_satisfied: bool | None
-    revisit_note: str
-    outcome: str
-    on_time: bool | None
-    escalations: int
-    events: list[EventOut] = Field(default_factory=list)
-
-
-class RectificationPage(Schema):
-    items: list[RectificationOut]
-    next_cursor: str | None
-
-
-class ListQuery(Schema):
-    status: RectificationStatus | None = None
-    include_closed: bool = False
-    cursor: str | None = Field(default=None, max_length=500)
-    limit: int = Field(default=20, ge=1, le=100)
-
-
-class AnswerIn(Schema):
-    cause: str = Field(max_length=2000, description="原因分析")
-    measures: str = Field(max_length=4000, description="整改措施或情况说明")
-
-
-class RevisitIn(Schema):
-    satisfied: bool = Field(description="评价人对整改是否满意")
-    note: str = Field(default="", max_length=2000, description="回访记录")
-
-
-class CloseIn(Schema):
-    outcome: str = Field(default="", max_length=2000, description="整改结果")
-
-
-class EscalateIn(Schema):
-    reason: str = Field(max_length=2000, description="督办意见")
-
-
-class FiguresQuery(Schema):
-    group: Literal["department", "item"] = "department"
-    since: dt.date | None = Field(default=None, description="起始日期（含）")
-    until: dt.date | None = Field(default=None, description="截止日期（含）")
-
-
-class FigureOut(Schema):
-    key: int
-    name: str
-    ratings: int
-    good: int
-    bad: int
-    rectified: int
-    on_time: int
-    due: int
-    good_rate: float | None = Field(description="好评率：非常满意和满意 ÷ 评价数")
-    on_time_rate: float | None = Field(description="整改按时率：按期答复 ÷ 已答复或已到期的整改")
-    average_score: float | None = Field(description="平均分（5 分制）")
 
 
 def _user(request: HttpRequest) -> Any:
@@ -221,6 +112,9 @@ def _rect_out(rect: Rectification, *, events: bool = False) -> dict[str, Any]:
         "outcome": rect.outcome,
         "on_time": rect.on_time,
         "escalations": rect.escalations,
+        "appeal_reason": rect.appeal_reason,
+        "appeal_upheld": rect.appeal_upheld,
+        "appeal_decision": rect.appeal_decision,
         "events": [
             {
                 "at": e.at,
@@ -464,6 +358,61 @@ def rectification_escalate(
         if_match,
         lambda pk, user, version: services.rectification_escalate(
             rectification_id=pk, actor=user, reason=body.reason, expected_version=version
+        ),
+    )
+
+
+@router.post(
+    "/rectifications/{rectification_id}/appeal",
+    response={200: RectificationOut, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="申诉",
+    description="部门负责人对恶意或错误评价提出申诉，须写明理由；由平台管理员处理。",
+)
+def rectification_appeal(
+    request: HttpRequest,
+    response: HttpResponse,
+    rectification_id: int,
+    body: AppealIn,
+    if_match: str | None = _IF_MATCH,
+) -> dict[str, Any]:
+    return _command(
+        request,
+        response,
+        rectification_id,
+        if_match,
+        lambda pk, user, version: services.rectification_appeal(
+            rectification_id=pk, actor=user, reason=body.reason, expected_version=version
+        ),
+    )
+
+
+@router.post(
+    "/rectifications/{rectification_id}/appeal-decision",
+    response={200: RectificationOut, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="处理申诉",
+    description="平台管理员决定申诉是否成立并写明意见：成立则整改办结、该评价不计入指标；"
+    "不成立则退回部门整改。",
+)
+def rectification_appeal_decide(
+    request: HttpRequest,
+    response: HttpResponse,
+    rectification_id: int,
+    body: AppealDecisionIn,
+    if_match: str | None = _IF_MATCH,
+) -> dict[str, Any]:
+    return _command(
+        request,
+        response,
+        rectification_id,
+        if_match,
+        lambda pk, user, version: services.rectification_appeal_decide(
+            rectification_id=pk,
+            actor=user,
+            upheld=body.upheld,
+            reason=body.reason,
+            expected_version=version,
         ),
     )
 
