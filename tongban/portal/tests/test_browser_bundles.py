@@ -5,7 +5,8 @@ merged, fills the one form and uploads each shared material once, submits
 once, and follows one status; the departments handle their member cases in
 dependency order; the lead department's desk shows every member case with
 its clock and hands every result out together; the citizen sees it concluded.
-新生儿出生 runs from the phone to all five results ready for the window.
+新生儿出生 runs in large text from the phone to all five results ready for the
+window.
 axe-core finds nothing serious or critical on any of the pages.
 
 Run with ``pytest -m browser -p no:xdist``.
@@ -145,15 +146,18 @@ def test_newborn_from_the_phone_to_the_result(new_page, live_server, transaction
     )  # fmt: skip
     merge = merge_of(world.bundles["newborn"])
     log_in(phone, "zhangwei")
+    # This journey in large text: the form and the application page too.
+    phone.context.add_cookies([{"name": "tb_large_text", "value": "1", "url": live_server.url}])
     phone.goto("/bundles/newborn/")
     phone.get_by_role("link", name="在线申请").click()
     phone.wait_for_load_state()
     fill_the_form(phone, merge)
-    fits_and_passes(phone, "newborn-apply-phone")
+    fits_and_passes(phone, "newborn-apply-phone-large")
     phone.get_by_role("button", name="一次提交").click()
     phone.wait_for_load_state()
     application = BundleApplication.objects.get()
     assert phone.get_by_text(f"申请编号 {application.application_no}").first.is_visible()
+    fits_and_passes(phone, "newborn-application-phone-large")
 
     def supplement(app: BundleApplication) -> None:
         notice = app.supplement_notices.get(status="open")
