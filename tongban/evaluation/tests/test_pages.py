@@ -151,3 +151,18 @@ def test_the_department_head_appeals_on_the_desk(ew):
     rect.refresh_from_db()
     assert (rect.status, rect.appeal_reason) == ("appealed", "评价对象错误")
     assert "申诉中" in head.get(f"/workbench/rectifications/{rect.pk}/").content.decode()
+
+
+def test_the_admin_lists_ratings_and_rectifications_read_only(ew):
+    from django.urls import reverse
+
+    from tongban.identity.models import User
+
+    _bad(ew)
+    root = User.objects.create_superuser("root", "root-password-1")
+    c = browser(root)
+    for model in ("rating", "rectification"):
+        r = c.get(reverse(f"admin:evaluation_{model}_changelist"))
+        assert r.status_code == 200, model
+        assert "非常不满意" in r.content.decode() or model == "rectification"
+    assert c.get(reverse("admin:evaluation_rating_add")).status_code == 403
