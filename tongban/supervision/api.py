@@ -2,6 +2,7 @@
 
 GET /api/v1/supervision/alerts   open yellow and red alerts (cursor pages)
 GET /api/v1/supervision/hotline  open 12345 alerts per handling department
+GET /api/v1/supervision/rectifications  open 差评整改 per department (overdue first)
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from tongban.core import clock
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.identity.auth import api_auth
 from tongban.supervision import selectors
+from tongban.supervision.evaluation import rectification_alert_summary_for_staff
 from tongban.supervision.hotline import hotline_alert_summary_for_staff
 from tongban.supervision.models import Alert, AlertKind, AlertLevel
 
@@ -104,3 +107,23 @@ class HotlineAlertRow(Schema):
 )
 def hotline_alerts(request: HttpRequest) -> list[dict[str, object]]:
     return hotline_alert_summary_for_staff(user=request.user)
+
+
+class RectificationAlertRow(Schema):
+    department_id: int
+    department: str
+    open: int = Field(description="未办结的差评整改数")
+    overdue: int = Field(description="逾期未答复数（红色）")
+    escalated: int = Field(description="督办中")
+    appealed: int = Field(description="申诉中")
+
+
+@router.get(
+    "/rectifications",
+    response={200: list[RectificationAlertRow], **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="差评整改预警（按部门）",
+    description="本人数据范围内未办结的差评整改，按部门汇总，逾期未答复多的在前。",
+)
+def rectification_alerts(request: HttpRequest) -> list[dict[str, object]]:
+    return rectification_alert_summary_for_staff(user=request.user, today=clock.today())

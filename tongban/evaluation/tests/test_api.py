@@ -237,3 +237,28 @@ def test_a_department_appeals_and_the_platform_decides_through_the_api(ew):
     assert r.status_code == 200, r.content
     assert (r.json()["status"], r.json()["appeal_upheld"]) == ("closed", True)
     assert Rating.objects.get(pk=rect.rating_id).excluded
+
+
+def test_supervision_sums_the_open_rectifications_per_department(ew, monkeypatch):
+    import datetime as dt
+
+    first, second = _bad(ew), _bad(ew)
+    services.rectification_answer(
+        rectification_id=second.pk, actor=ew.cases.head, cause="c", measures="m"
+    )
+    # Rated Mon 2 Nov, due Mon 23 Nov 2026; on Tue 24 Nov the unanswered one is overdue.
+    assert first.due_on == dt.date(2026, 11, 23)
+    monkeypatch.setattr(clock, "now", lambda: T0 + dt.timedelta(days=22))
+    r = client(ew, ew.supervisor).get("/api/v1/supervision/rectifications")
+    assert r.status_code == 200
+    assert r.json() == [
+        {
+            "department_id": first.department_id,
+            "department": "南京市市场监督管理局",
+            "open": 2,
+            "overdue": 1,
+            "escalated": 0,
+            "appealed": 0,
+        }
+    ]
+    assert client(ew, ew.cases.other_clerk).get("/api/v1/supervision/rectifications").json() == []
