@@ -286,6 +286,8 @@ class GuideContent(Strict):
     licence_separation: LicenceSeparationMode | None = None
     prior_approval: bool = False  # 前置审批事项
     intermediary_service: bool = False  # 需中介服务
+    # 申请人最低实名认证等级 (issue 14, item 2): 1–3, none when any account may apply.
+    min_real_name_level: int | None = Field(default=None, ge=1, le=3)
     notes: Text = ""
 
 

@@ -21,9 +21,10 @@ from tongban.core.errors import DomainError
 from tongban.core.masking import mask_name
 from tongban.core.middleware import client_address
 from tongban.identity.auth import api_auth, session_auth
-from tongban.identity.models import RealNameLevel, User
+from tongban.identity.models import AccountKind, RealNameLevel, User
 from tongban.identity.selectors import authorizations_for_user
 from tongban.identity.services import citizen_signup_verified, login_attempt, signup_code_send
+from tongban.sharing.services.real_name import real_name_verify_with_registry
 
 router = Router(tags=["身份与账号"])
 
@@ -38,7 +39,7 @@ class MeOut(Schema):
     username: str
     kind: str = Field(description="citizen、business、staff 或 system")
     display_name: str
-    real_name_level: int = Field(description="实名等级 0–4")
+    real_name_level: int = Field(description="实名等级 0–3")
     real_name_level_label: str
     name_masked: str = Field(description="姓名（脱敏）")
     id_number_masked: str = Field(description="公民身份号码（脱敏）")
@@ -187,3 +188,20 @@ def identity_login(request: HttpRequest, body: LoginIn) -> MeOut:
 def identity_logout(request: HttpRequest) -> Status[None]:
     logout(request)
     return Status(204, None)
+
+
+@router.post(
+    "/me/real-name/verify",
+    response={200: MeOut, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="实名认证二级：人口库核验",
+    description="以人口基础信息库（自然人库）核验当前个人账号的姓名与公民身份号码，"
+    "一致则实名等级升为二级（已为二级或以上则不变）。未通过为 422 "
+    "real_name_registry_mismatch；非个人账号为 403 permission_denied。",
+)
+def identity_real_name_verify(request: HttpRequest) -> MeOut:
+    user: User = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
+    if user.kind != AccountKind.CITIZEN:
+        raise DomainError(core_errors.PERMISSION_DENIED, "仅个人用户可进行人口库实名核验。")
+    real_name_verify_with_registry(user=user)
+    return _me(user)

@@ -29,3 +29,10 @@ SIGNUP_CODE_INVALID = define("signup_code_invalid", 422, "验证码错误或已�
 SIGNUP_RATE_LIMITED = define("signup_rate_limited", 429, "注册尝试过于频繁")
 # Purpose-bound unmasking (R-SC-1): a full value is shown only for a stated purpose.
 PURPOSE_REQUIRED = define("purpose_required", 422, "须写明查看用途")
+# Real-name levels (issue 14, item 2).
+REAL_NAME_NO_PERSON = define("real_name_no_person", 422, "账号未关联自然人，无法实名核验")
+REAL_NAME_REGISTRY_MISMATCH = define("real_name_registry_mismatch", 422, "人口基础信息库核验未通过")
+REAL_NAME_CLERK_FORBIDDEN = define("real_name_clerk_forbidden", 403, "仅窗口人员可现场核验身份证件")
+REAL_NAME_ID_CARD_MISMATCH = define(
+    "real_name_id_card_mismatch", 422, "身份证件与账号实名信息不一致"
+)

@@ -11,13 +11,13 @@ from tongban.core.masking import mask_name
 
 
 class RealNameLevel(models.IntegerChoices):
-    """实名认证等级, following the national identity-authentication levels."""
+    """实名认证等级 (issue 14, item 2). Each level is recorded with its source in
+    ``RealNameVerification``; a level is only ever raised, never lowered."""
 
     NONE = 0, "未实名"
-    L1 = 1, "一级：身份号码与姓名核验"
-    L2 = 2, "二级：手机号实名核验"
-    L3 = 3, "三级：人脸识别核验"
-    L4 = 4, "四级：线下窗口核验"
+    L1 = 1, "一级：身份号码格式与姓名一致性核验"
+    L2 = 2, "二级：人口基础信息库（自然人库）核验"
+    L3 = 3, "三级：窗口现场核验身份证件"
 
 
 class Person(models.Model):
@@ -225,3 +225,63 @@ class PhoneVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.phone_masked} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RealNameMethod(models.TextChoices):
+    REGISTRY = "registry", "基础库核验"
+    IN_PERSON = "in_person", "窗口现场核验"
+
+
+class RealNameVerification(models.Model):
+    """One raise of a real-name level: when, to what, by what source or clerk.
+
+    Appended, never changed: the account's ``real_name_level`` says where it
+    stands, these rows say how it got there.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="real_name_verifications", verbose_name="账号"
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="real_name_verifications",
+        verbose_name="自然人",
+    )
+    level = models.PositiveSmallIntegerField("核验后等级", choices=RealNameLevel.choices)
+    previous_level = models.PositiveSmallIntegerField("核验前等级", choices=RealNameLevel.choices)
+    method = models.CharField("核验方式", max_length=16, choices=RealNameMethod.choices)
+    source = models.CharField("核验来源", max_length=200)
+    verified_at = models.DateTimeField("核验时间")
+    clerk = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="核验人员",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="核验部门",
+    )
+    hall = models.ForeignKey(
+        "org.Hall",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="核验大厅",
+    )
+
+    class Meta:
+        verbose_name = "实名核验记录"
+        verbose_name_plural = "实名核验记录"
+        ordering = ["-verified_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → L{self.level} ({self.get_method_display()})"

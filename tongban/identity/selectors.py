@@ -79,3 +79,15 @@ def citizen_usernames_for_phone(phone: str) -> list[str]:
         .order_by("pk")
         .values_list("username", flat=True)[:2]
     )
+
+
+def person_real_name_level(person: Person | None) -> int:
+    """The highest real-name level any account of ``person`` holds (0 for none).
+
+    Levels are verified facts about the person (her name and ID number in the
+    自然人库, her ID card seen at a window), so any of her accounts counts.
+    """
+    if person is None or person.pk is None:
+        return 0
+    levels = User.objects.filter(person_id=person.pk).values_list("real_name_level", flat=True)
+    return max(levels, default=0)

@@ -37,6 +37,7 @@ from tongban.core.audit import audit_record
 from tongban.core.counters import counter_next
 from tongban.core.errors import DomainError
 from tongban.identity.models import LegalEntity, Person
+from tongban.identity.selectors import person_real_name_level
 
 
 # File types accepted for uploaded materials, recognised by their first bytes.
@@ -127,6 +128,23 @@ def rules_snapshot(
     }  # fmt: skip
 
 
+def _check_real_name_level(guide: GuideContent, person: Person | None) -> None:
+    """The guide's minimum real-name level (issue 14, item 2), of the person who
+    acts: the applicant, or a legal entity's 经办人."""
+    required = guide.min_real_name_level
+    if not required or person_real_name_level(person) >= required:
+        return
+    raise DomainError(
+        errors.REAL_NAME_LEVEL_TOO_LOW,
+        f"该事项要求实名认证等级不低于L{required}，"
+        + (
+            "请在“我的空间”完成人口库核验，或到窗口核验身份证件。"
+            if required <= 2
+            else "请携带身份证件到政务服务大厅窗口核验。"
+        ),
+    )
+
+
 def case_submit(
     *,
     service_item: ServiceItem,
@@ -156,6 +174,9 @@ def case_submit(
         raise DomainError(errors.APPLICANT_INVALID, "申请人须为一名自然人或一个法人。")
     if applicant_entity is not None and agent_person is None:
         raise DomainError(errors.APPLICANT_INVALID, "法人申请须有经办人。")
+    _check_real_name_level(
+        guide, agent_person if applicant_entity is not None else applicant_person
+    )
     if situation and situation not in {s.code for s in guide.situations}:
         raise DomainError(errors.FORM_INVALID, f"情形 {situation!r} 不属于该事项。")
     if commitment and ServiceMode.COMMITMENT not in guide.modes:
