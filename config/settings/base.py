@@ -412,6 +412,8 @@ TONGBAN_HOTLINE_ESCALATE_EVERY_WORKING_DAYS = int(
 )
 # 差评整改 (好差评, 国办发〔2019〕51号): working days the department has to answer a bad rating.
 TONGBAN_RECTIFICATION_WORKING_DAYS = int(os.environ.get("TONGBAN_RECTIFICATION_WORKING_DAYS", "15"))
+# A rating may be changed once within this many natural days (not fixed nationally).
+TONGBAN_RATING_CHANGE_DAYS = int(os.environ.get("TONGBAN_RATING_CHANGE_DAYS", "7"))
 # Orders of the same caller, or the same place and category, within this many
 # days are shown as likely duplicates and may be merged (并案).
 TONGBAN_HOTLINE_DUPLICATE_WINDOW_DAYS = int(

@@ -9,6 +9,8 @@ RATING_EXISTS = define("rating_exists", 409, "已评价")
 RATING_LEVEL_INVALID = define("rating_level_invalid", 422, "评价等级无效")
 RATING_REASON_INVALID = define("rating_reason_invalid", 422, "评价原因无效")
 RATING_REASON_REQUIRED = define("rating_reason_required", 422, "差评须说明原因")
+RATING_CHANGE_USED = define("rating_change_used", 409, "评价已修改过")
+RATING_CHANGE_CLOSED = define("rating_change_closed", 409, "已超过可修改评价的期限")
 RATING_CHANNEL_INVALID = define("rating_channel_invalid", 422, "评价渠道无效")
 RECTIFICATION_INVALID_TRANSITION = define(
     "rectification_invalid_transition", 409, "整改当前状态不允许该操作"

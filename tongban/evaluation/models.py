@@ -121,6 +121,11 @@ class Rating(models.Model):
     rated_at = models.DateTimeField("评价时间")
     # A department's appeal upheld by the platform (恶意或错误评价): kept, not counted.
     excluded = models.BooleanField("申诉成立、不计入指标", default=False)
+    # A rating may be changed once, within TONGBAN_RATING_CHANGE_DAYS (services.rating_change).
+    changed_at = models.DateTimeField("修改时间", null=True, blank=True)
+    previous_level = models.CharField(
+        "修改前等级", max_length=24, choices=RatingLevel.choices, blank=True
+    )
 
     class Meta:
         verbose_name = "评价"

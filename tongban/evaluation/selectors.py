@@ -56,7 +56,7 @@ def rating_for_order(*, order_id: int) -> Rating | None:
 
 
 def rectification_of(rating: Rating | None) -> Rectification | None:
-    if rating is None or not rating.is_bad:
+    if rating is None:
         return None
     return Rectification.objects.filter(rating_id=rating.pk).first()
 

@@ -3,6 +3,7 @@
 POST /cases/{case_no}/rating            rate one's own concluded case (一事一评; 201, or 200
                                         with the stored rating when sent again)
 GET  /cases/{case_no}/rating            one's own rating of the case and its rectification
+POST /cases/{case_no}/rating/change     change it once, within TONGBAN_RATING_CHANGE_DAYS
 POST /orders/{order_no}/rating          rate one's own answered 12345 order
 GET  /rectifications                    整改台账 in the caller's scope (cursor pages)
 GET  /rectifications/{id}               one rectification with its history (scoped)
@@ -85,6 +86,8 @@ def _rating_out(rating: Rating) -> dict[str, Any]:
         "reasons": list(rating.reasons),
         "text": rating.text,
         "rated_at": rating.rated_at,
+        "changed_at": rating.changed_at,
+        "previous_level": rating.previous_level,
         "rectification": _brief(selectors.rectification_of(rating)),
     }
 
@@ -161,6 +164,26 @@ def case_rating(request: HttpRequest, case_no: str) -> dict[str, Any]:
     rating = selectors.rating_for_case(case_id=case.pk)
     if rating is None:
         raise DomainError(core_errors.NOT_FOUND, "该办件尚未评价")
+    return _rating_out(rating)
+
+
+@router.post(
+    "/cases/{case_no}/rating/change",
+    response={200: RatingOut, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="修改本人办件的评价",
+    description="评价后规定日数内可以修改一次（rating_change_used、rating_change_closed 为 409）。"
+    "改为差评时转办整改；已有的整改继续进行。",
+)
+def case_rating_change(request: HttpRequest, case_no: str, body: RatingIn) -> dict[str, Any]:
+    case = case_get_for_applicant(user=_user(request), case_no=case_no)
+    rating = services.rating_change(
+        case_id=case.pk,
+        rater=_user(request),
+        level=body.level,
+        reasons=body.reasons,
+        text=body.text,
+    )
     return _rating_out(rating)
 
 

@@ -45,6 +45,8 @@ class RatingOut(Schema):
     reasons: list[str]
     text: str
     rated_at: dt.datetime
+    changed_at: dt.datetime | None = Field(description="修改时间；未修改为 null")
+    previous_level: str = Field(description="修改前的等级；未修改为空")
     rectification: RectificationBrief | None
 
 

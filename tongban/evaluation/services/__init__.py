@@ -1,6 +1,7 @@
 """Every write of 好差评 (CONVENTIONS 2): ratings and their rectification."""
 
 from tongban.evaluation.services.ratings import (
+    rating_change,
     rating_invite,
     rating_submit_for_case,
     rating_submit_for_order,
@@ -17,6 +18,7 @@ from tongban.evaluation.services.rectification import (
 )
 
 __all__ = [
+    "rating_change",
     "rating_invite",
     "rating_submit_for_case",
     "rating_submit_for_order",

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from tongban.cases.models import Case, CaseStatus
@@ -21,7 +22,7 @@ from tongban.core import clock, events
 from tongban.core import errors as core_errors
 from tongban.core.audit import audit_record
 from tongban.core.errors import DomainError
-from tongban.evaluation import errors
+from tongban.evaluation import deadlines, errors
 from tongban.evaluation.models import (
     BAD_LEVELS,
     SCORES,
@@ -29,6 +30,7 @@ from tongban.evaluation.models import (
     RatingChannel,
     RatingLevel,
     RatingReason,
+    Rectification,
     SubjectKind,
 )
 from tongban.evaluation.services.rectification import actor_label, rectification_open
@@ -225,6 +227,71 @@ def rating_submit_for_order(
                 "region_path": order.region_path,
             },
         )
+
+
+def rating_change(
+    *,
+    case_id: int,
+    rater: Any,
+    level: str,
+    reasons: Iterable[str] = (),
+    text: str = "",
+    channel: str = RatingChannel.ONLINE,
+    now: dt.datetime | None = None,
+) -> Rating:
+    """Change one's rating of a case once, within ``TONGBAN_RATING_CHANGE_DAYS``.
+
+    A change to a 差评 opens a rectification if none is open; a rectification
+    already opened runs on (the department still answers, and the call-back
+    closes it), so that a changed rating never erases a complaint's handling.
+    """
+    moment = now or clock.now()
+    rating_level, chosen, cleaned = _clean_rating(level=level, reasons=reasons, text=text)
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case_id).first()
+        rating = (
+            Rating.objects.select_for_update()
+            .filter(case_id=case_id, channel=channel, rater_id=rater.pk)
+            .first()
+        )
+        if rating is None:
+            raise DomainError(core_errors.NOT_FOUND, "该办件尚未评价")
+        if rating.changed_at is not None:
+            raise DomainError(errors.RATING_CHANGE_USED, "评价只能修改一次，您已修改过。")
+        days = settings.TONGBAN_RATING_CHANGE_DAYS
+        until = deadlines.rating_changeable_until(clock.local_date(rating.rated_at), days)
+        if clock.local_date(moment) > until:
+            raise DomainError(
+                errors.RATING_CHANGE_CLOSED,
+                f"评价后 {days} 日内可以修改一次，已于 {until.isoformat()} 截止。",
+            )
+        previous = rating.level
+        rating.previous_level = previous
+        rating.level, rating.score = rating_level, SCORES[rating_level]
+        rating.is_bad = rating_level in BAD_LEVELS
+        rating.reasons, rating.text, rating.changed_at = chosen, cleaned, moment
+        rating.save(
+            update_fields=[
+                "previous_level",
+                "level",
+                "score",
+                "is_bad",
+                "reasons",
+                "text",
+                "changed_at",
+            ]
+        )
+        if rating.is_bad and not Rectification.objects.filter(rating_id=rating.pk).exists():
+            rectification_open(rating, now=moment)
+        audit_record(
+            actor=actor_label(rater),
+            action="rating.change",
+            object_type=rating.subject_kind,
+            object_id=rating.subject_no,
+            details={"from": previous, "to": rating.level, "channel": rating.channel},
+            now=moment,
+        )
+    return rating
 
 
 INVITATION = (

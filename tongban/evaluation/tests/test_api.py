@@ -262,3 +262,18 @@ def test_supervision_sums_the_open_rectifications_per_department(ew, monkeypatch
         }
     ]
     assert client(ew, ew.cases.other_clerk).get("/api/v1/supervision/rectifications").json() == []
+
+
+def test_an_applicant_changes_a_rating_once_through_the_api(ew):
+    case = ew.concluded_case()
+    c = client(ew, ew.citizen)
+    assert post(c, f"/cases/{case.case_no}/rating", {"level": "satisfied"}).status_code == 201
+    r = post(c, f"/cases/{case.case_no}/rating/change", {"level": "very_satisfied"})
+    assert r.status_code == 200, r.content
+    assert (r.json()["level"], r.json()["previous_level"]) == ("very_satisfied", "satisfied")
+    r = post(c, f"/cases/{case.case_no}/rating/change", {"level": "satisfied"})
+    assert (r.status_code, r.json()["code"]) == (409, "rating_change_used")
+    other = client(ew, ew.accounts.other_citizen)
+    r = post(other, f"/cases/{case.case_no}/rating/change", {"level": "satisfied"})
+    assert (r.status_code, r.json()["code"]) == (404, "not_found")
+    assert Rating.objects.get(case=case).level == "very_satisfied"

@@ -337,3 +337,41 @@ def test_a_rejected_appeal_sends_the_rectification_back_to_the_department(ew, ad
         "appeal",
         "reject_appeal",
     ]
+
+
+def test_a_rating_is_changed_once_within_the_window(ew):
+    case = ew.concluded_case()
+    rate(ew, case, level="satisfied")  # Tue 3 Nov
+    rating = services.rating_change(
+        case_id=case.pk,
+        rater=ew.citizen,
+        level="dissatisfied",
+        reasons=["slow"],
+        now=ew.at(days=8),  # Tue 10 Nov: the 7th day after, the last one
+    )
+    assert (rating.level, rating.previous_level, rating.is_bad) == (
+        "dissatisfied",
+        "satisfied",
+        True,
+    )
+    assert Rectification.objects.get(rating=rating).status == "open"
+    with pytest.raises(DomainError) as exc:
+        services.rating_change(case_id=case.pk, rater=ew.citizen, level="satisfied")
+    assert exc.value.code == "rating_change_used"
+    assert AuditEvent.objects.filter(action="rating.change").count() == 1
+
+
+def test_a_rating_cannot_be_changed_after_the_window_or_by_someone_else(ew):
+    case = ew.concluded_case()
+    rate(ew, case, level="satisfied")
+    with pytest.raises(DomainError) as exc:
+        services.rating_change(
+            case_id=case.pk, rater=ew.citizen, level="very_satisfied", now=ew.at(days=9)
+        )
+    assert exc.value.code == "rating_change_closed"
+    with pytest.raises(DomainError) as exc:
+        services.rating_change(
+            case_id=case.pk, rater=ew.accounts.other_citizen, level="very_satisfied"
+        )
+    assert exc.value.code == "not_found"
+    assert Rating.objects.get(case=case).level == "satisfied"
