@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -25,7 +26,8 @@ from tongban.cases.models import Case, CaseStatus
 from tongban.core import clock
 from tongban.core.errors import DomainError
 from tongban.evaluation import selectors, services
-from tongban.evaluation.models import RatingLevel, RatingReason, RectificationStatus
+from tongban.evaluation.deadlines import rating_changeable_until
+from tongban.evaluation.models import Rating, RatingLevel, RatingReason, RectificationStatus
 from tongban.org.selectors import region_get
 from tongban.portal.region import current_region
 
@@ -41,7 +43,16 @@ def _case(request: HttpRequest, case_no: str) -> Case:
         raise Http404(exc.detail) from None
 
 
-def _context(case: Case, **extra: Any) -> dict[str, Any]:
+def _changeable(rating: Rating | None, user: Any) -> bool:
+    if rating is None or rating.changed_at is not None or rating.rater_id != user.pk:
+        return False
+    until = rating_changeable_until(
+        clock.local_date(rating.rated_at), settings.TONGBAN_RATING_CHANGE_DAYS
+    )
+    return clock.today() <= until
+
+
+def _context(case: Case, user: Any, **extra: Any) -> dict[str, Any]:
     rating = selectors.rating_for_case(case_id=case.pk)
     rect = selectors.rectification_of(rating)
     reasons = [(v, label, v in GOOD_REASONS) for v, label in RatingReason.choices]
@@ -55,6 +66,8 @@ def _context(case: Case, **extra: Any) -> dict[str, Any]:
         "reasons": reasons,
         "rating_reasons": [labels.get(r, r) for r in rating.reasons] if rating else [],
         "may_revisit": rect is not None and rect.status == RectificationStatus.ANSWERED,
+        "may_change": _changeable(rating, user),
+        "change_days": settings.TONGBAN_RATING_CHANGE_DAYS,
         "chosen": {"level": "", "reasons": [], "text": ""},
         **extra,
     }
@@ -69,19 +82,25 @@ def _version(raw: str | None) -> int | None:
 def my_case_rating(request: HttpRequest, case_no: str) -> HttpResponse:
     case = _case(request, case_no)
     if request.method == "GET":
-        return render(request, "portal/ratings/rate.html", _context(case))
-    if request.POST.get("action") == "revisit":
+        return render(request, "portal/ratings/rate.html", _context(case, request.user))
+    action = request.POST.get("action")
+    if action == "revisit":
         return _revisit(request, case)
     level = request.POST.get("level", "")[:24]
     reasons = [r[:40] for r in request.POST.getlist("reasons")[:20]]
     text = request.POST.get("text", "")[:2000]
     chosen = {"level": level, "reasons": reasons, "text": text}
     try:
-        rating, _ = services.rating_submit_for_case(
-            case_id=case.pk, rater=request.user, level=level, reasons=reasons, text=text
-        )
+        if action == "change":
+            rating = services.rating_change(
+                case_id=case.pk, rater=request.user, level=level, reasons=reasons, text=text
+            )
+        else:
+            rating, _ = services.rating_submit_for_case(
+                case_id=case.pk, rater=request.user, level=level, reasons=reasons, text=text
+            )
     except DomainError as exc:
-        context = _context(case, error=exc.detail, chosen=chosen)
+        context = _context(case, request.user, error=exc.detail, chosen=chosen)
         return render(request, "portal/ratings/rate.html", context, status=exc.status)
     if rating.is_bad:
         messages.success(request, "感谢您的评价。您的意见已转办理部门整改，整改结果会告知您。")
@@ -105,7 +124,7 @@ def _revisit(request: HttpRequest, case: Case) -> HttpResponse:
             expected_version=_version(request.POST.get("version")),
         )
     except DomainError as exc:
-        context = _context(case, error=exc.detail)
+        context = _context(case, request.user, error=exc.detail)
         return render(request, "portal/ratings/rate.html", context, status=exc.status)
     messages.success(request, "已收到您对整改结果的意见。")
     return redirect("portal:my_case_rating", case_no=case.case_no)

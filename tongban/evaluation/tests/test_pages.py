@@ -166,3 +166,18 @@ def test_the_admin_lists_ratings_and_rectifications_read_only(ew):
         assert r.status_code == 200, model
         assert "非常不满意" in r.content.decode() or model == "rectification"
     assert c.get(reverse("admin:evaluation_rating_add")).status_code == 403
+
+
+def test_the_applicant_changes_the_rating_once_on_the_page(ew):
+    case = ew.concluded_case()
+    c = browser(ew.citizen)
+    url = f"/my/cases/{case.case_no}/rating/"
+    assert c.post(url, {"level": "satisfied"}).status_code == 302
+    assert "修改评价（仅可修改一次）" in c.get(url).content.decode()
+    r = c.post(url, {"action": "change", "level": "very_satisfied", "reasons": ["fast"]})
+    assert r.status_code == 302
+    rating = Rating.objects.get(case=case)
+    assert (rating.level, rating.previous_level) == ("very_satisfied", "satisfied")
+    assert "修改评价（仅可修改一次）" not in c.get(url).content.decode()
+    r = c.post(url, {"action": "change", "level": "satisfied"})
+    assert r.status_code == 409 and "只能修改一次" in r.content.decode()
