@@ -12,7 +12,14 @@ from django.http import HttpRequest
 
 from tongban.core.crypto import search_token
 from tongban.core.masking import mask_name
-from tongban.identity.models import ApiToken, BusinessAuthorization, LegalEntity, Person, User
+from tongban.identity.models import (
+    ApiToken,
+    BusinessAuthorization,
+    LegalEntity,
+    Person,
+    RealNameVerification,
+    User,
+)
 from tongban.identity.selectors import PHONE_CONTEXT, person_find_by_id_number
 from tongban.identity.services import authorization_revoke, token_revoke
 
@@ -97,7 +104,8 @@ class TongbanUserAdmin(UserAdmin):
     list_filter = ("kind", "real_name_level", "is_active", "is_staff")
     search_fields = ("username", "display_name")
     ordering = ("username",)
-    readonly_fields = ("person", "last_login", "date_joined")
+    # The real-name level is raised only by its services, which record and audit it.
+    readonly_fields = ("person", "real_name_level", "last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("账号", {"fields": ("kind", "display_name", "person", "real_name_level")}),
@@ -143,6 +151,37 @@ class BusinessAuthorizationAdmin(admin.ModelAdmin[BusinessAuthorization]):
             authorization_revoke(authorization=authorization, revoked_by=actor)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RealNameVerification)
+class RealNameVerificationAdmin(admin.ModelAdmin[RealNameVerification]):
+    """Read-only: who was raised to which real-name level, when, by what source or clerk."""
+
+    list_display = ("user", "previous_level", "level", "method", "source", "verified_at")
+    list_filter = ("method", "level")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    readonly_fields = (
+        "user",
+        "person",
+        "level",
+        "previous_level",
+        "method",
+        "source",
+        "verified_at",
+        "clerk",
+        "department",
+        "hall",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

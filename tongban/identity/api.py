@@ -24,6 +24,7 @@ from tongban.identity.auth import api_auth, session_auth
 from tongban.identity.models import AccountKind, RealNameLevel, User
 from tongban.identity.selectors import authorizations_for_user
 from tongban.identity.services import citizen_signup_verified, login_attempt, signup_code_send
+from tongban.identity.services.real_name import real_name_in_person_verify_by_card
 from tongban.sharing.services.real_name import real_name_verify_with_registry
 
 router = Router(tags=["身份与账号"])
@@ -205,3 +206,38 @@ def identity_real_name_verify(request: HttpRequest) -> MeOut:
         raise DomainError(core_errors.PERMISSION_DENIED, "仅个人用户可进行人口库实名核验。")
     real_name_verify_with_registry(user=user)
     return _me(user)
+
+
+class InPersonIn(InputSchema):
+    id_number: str = Field(max_length=40, description="窗口人员从身份证件上读取的公民身份号码")
+
+
+class InPersonOut(Schema):
+    real_name_level: int
+    real_name_level_label: str
+    accounts: int = Field(description="升级的个人账号数")
+    department: str
+    hall: str
+
+
+@router.post(
+    "/real-name/in-person",
+    response={200: InPersonOut, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="实名认证三级：窗口现场核验身份证件",
+    description="在岗窗口人员核验申请人身份证件原件后，录入证件上的公民身份号码，"
+    "该自然人的个人账号实名等级升为三级，记录核验人员、部门和大厅。"
+    "非窗口人员为 403 real_name_clerk_forbidden；号码有误为 422 "
+    "real_name_id_card_mismatch；未注册个人账号为 422 real_name_no_person。",
+)
+def identity_real_name_in_person(request: HttpRequest, body: InPersonIn) -> InPersonOut:
+    clerk: User = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
+    records = real_name_in_person_verify_by_card(clerk=clerk, id_number=body.id_number)
+    first = records[0]
+    return InPersonOut(
+        real_name_level=first.level,
+        real_name_level_label=RealNameLevel(first.level).label,
+        accounts=len(records),
+        department=first.department.name if first.department else "",
+        hall=first.hall.name if first.hall else "",
+    )

@@ -22,12 +22,13 @@ from tongban.core.errors import DomainError
 from tongban.core.identifiers import validate_resident_id
 from tongban.identity import errors
 from tongban.identity.models import (
+    AccountKind,
     RealNameLevel,
     RealNameMethod,
     RealNameVerification,
     User,
 )
-from tongban.identity.selectors import ID_NUMBER_CONTEXT
+from tongban.identity.selectors import ID_NUMBER_CONTEXT, person_find_by_id_number
 from tongban.org.models import Role, StaffAssignment
 
 REGISTRY_SOURCE = "人口基础信息库（自然人库）"
@@ -158,3 +159,36 @@ def real_name_in_person_verify(
         clerk=clerk,
         assignment=assignment,
     )
+
+
+def real_name_in_person_verify_by_card(
+    *, clerk: User, id_number: str, now: dt.datetime | None = None
+) -> list[RealNameVerification]:
+    """The window's form of L3: the clerk reads the number off the ID card and
+    every personal account of that person is raised (one row and event each).
+
+    The clerk's role is checked before anything is looked up.
+    """
+    now = now or clock.now()
+    if not clerk.is_authenticated or clerk_window_assignment(clerk) is None:
+        raise DomainError(errors.REAL_NAME_CLERK_FORBIDDEN, "仅在岗的窗口人员可现场核验身份证件。")
+    try:
+        number = validate_resident_id(id_number, today=clock.local_date(now)).number
+    except DomainError as exc:
+        raise DomainError(
+            errors.REAL_NAME_ID_CARD_MISMATCH, f"身份证件号码有误：{exc.detail}"
+        ) from None
+    person = person_find_by_id_number(number)
+    users = (
+        list(User.objects.filter(person=person, kind=AccountKind.CITIZEN).order_by("pk"))
+        if person is not None
+        else []
+    )
+    if not users:
+        raise DomainError(
+            errors.REAL_NAME_NO_PERSON, "该身份证件尚未注册个人账号，请先引导申请人注册。"
+        )
+    return [
+        real_name_in_person_verify(clerk=clerk, user=user, id_number=number, now=now)
+        for user in users
+    ]

@@ -165,3 +165,49 @@ def test_an_id_card_that_is_not_the_accounts_is_refused(citizen, card):
     citizen.refresh_from_db()
     assert citizen.real_name_level == RealNameLevel.L1
     assert not RealNameVerification.objects.exists()
+
+
+IN_PERSON = "/api/v1/identity/real-name/in-person"
+
+
+def test_a_clerk_records_the_id_card_at_the_window_through_the_api(citizen):
+    clerk = _clerk()
+    _, token = token_create(user=clerk, name="t")
+    response = Client().post(
+        IN_PERSON,
+        {"id_number": make_id()},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["real_name_level"] == 3 and body["accounts"] == 1
+    assert body["department"] == "南京市市场监督管理局" and body["hall"]
+    citizen.refresh_from_db()
+    assert citizen.real_name_level == RealNameLevel.L3
+    assert RealNameVerification.objects.get().clerk_id == clerk.pk
+
+
+@pytest.mark.parametrize(
+    ("who", "number", "status", "code"),
+    [
+        ("citizen", make_id(), 403, "real_name_clerk_forbidden"),
+        ("clerk", "not-a-number", 422, "real_name_id_card_mismatch"),
+        ("clerk", make_id(order="003"), 422, "real_name_no_person"),
+    ],
+    ids=["citizen_is_no_clerk", "bad_number", "no_account"],
+)
+def test_the_window_api_refuses_bad_input_with_stable_codes(citizen, who, number, status, code):
+    actor = citizen if who == "citizen" else _clerk()
+    _, token = token_create(user=actor, name="t")
+    response = Client().post(
+        IN_PERSON,
+        {"id_number": number},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == code
+    citizen.refresh_from_db()
+    assert citizen.real_name_level == RealNameLevel.L1
+    assert not RealNameVerification.objects.exists()
