@@ -4,7 +4,7 @@ Scopes a client may ask for, beyond ``openid``:
 
 - ``profile``: ``name`` (the real name of a real-named person, else the
   account's display name), ``preferred_username``;
-- ``realname``: ``account_kind``, ``real_name_level`` (0–4) and its label,
+- ``realname``: ``account_kind``, ``real_name_level`` (0–3) and its label,
   ``id_number_masked`` (GB 11643, first 6 and last 4 only: the full number
   is never released here; a department that needs it asks the sharing
   platform with a purpose, which is logged);
