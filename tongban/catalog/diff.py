@@ -28,7 +28,7 @@ FIELD_LABELS = {
     "form": "申请表", "modes": "服务方式", "commitment_text": "告知承诺书", "halls": "办理地点",
     "address": "地址", "office_hours": "办公时间", "contacts": "咨询投诉", "licence_separation":
     "证照分离改革方式", "prior_approval": "前置审批", "intermediary_service": "中介服务",
-    "notes": "备注",
+    "min_real_name_level": "最低实名认证等级", "notes": "备注",
 }  # fmt: skip
 
 # The parts of a list's entries, in Chinese.
