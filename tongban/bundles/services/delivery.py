@@ -39,7 +39,7 @@ from tongban.org.models import Role
 
 def _locked(application: BundleApplication, expected_version: int | None) -> BundleApplication:
     locked = (
-        BundleApplication.objects.select_for_update()
+        BundleApplication.objects.select_for_update(of=("self",))
         .select_related("bundle", "bundle_version")
         .get(pk=application.pk)
     )

@@ -72,7 +72,7 @@ def joint_procedure_schedule(
         raise DomainError(errors.JOINT_INVALID, "联合办理时间须带时区。")
     with transaction.atomic():
         locked = (
-            BundleApplication.objects.select_for_update()
+            BundleApplication.objects.select_for_update(of=("self",))
             .select_related("bundle")
             .get(pk=application.pk)
         )
@@ -139,7 +139,7 @@ def joint_procedure_schedule(
 
 def _locked(procedure: JointProcedure, action: str) -> JointProcedure:
     locked = (
-        JointProcedure.objects.select_for_update()
+        JointProcedure.objects.select_for_update(of=("self",))
         .select_related("application__bundle")
         .get(pk=procedure.pk)
     )

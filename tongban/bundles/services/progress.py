@@ -231,7 +231,7 @@ def application_sync(*, application_id: int, now: dt.datetime | None = None) -> 
     moment = now or clock.now()
     with transaction.atomic():
         application = (
-            BundleApplication.objects.select_for_update()
+            BundleApplication.objects.select_for_update(of=("self",))
             .select_related("bundle", "bundle_version", "established_entity")
             .get(pk=application_id)
         )

@@ -142,7 +142,7 @@ def _transition(
     moment = now or clock.now()
     with transaction.atomic():
         rect = (
-            Rectification.objects.select_for_update()
+            Rectification.objects.select_for_update(of=("self",))
             .select_related("rating")
             .get(pk=rectification_id)
         )
