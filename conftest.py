@@ -25,3 +25,16 @@ def _fresh_caches() -> None:
 def _own_audit_witness(settings, tmp_path_factory) -> None:
     """Each test's audit checkpoints are witnessed in a file of its own."""
     settings.TONGBAN_AUDIT_WITNESS_FILE = tmp_path_factory.mktemp("audit") / "witness.jsonl"
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """``core.clock`` stands still at Mon 2 Nov 2026, 10:00 in Shanghai (the start
+    of a 10-minute window), so waits such as ``Retry-After`` are exact."""
+    import datetime as dt
+
+    from tongban.core import clock
+
+    moment = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+    return moment

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
+import math
 import secrets
 from dataclasses import dataclass
 
@@ -105,7 +106,7 @@ def signup_code_send(*, phone: str, address: str = "", now: dt.datetime | None =
         .first()
     )
     if last is not None and (now - last).total_seconds() < resend:
-        raise _limited("验证码已发送", int(resend - (now - last).total_seconds()) + 1)
+        raise _limited("验证码已发送", max(1, math.ceil(resend - (now - last).total_seconds())))
     if address and rate_limit_hit(
         key=f"signup-code:address:{address}",
         limit=settings.TONGBAN_SIGNUP_CODES_PER_ADDRESS,
