@@ -27,7 +27,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(VENV)/.base-installed node_modules/.installed
-install-dev: $(VENV)/.dev-installed
+install-dev: $(VENV)/.dev-installed node_modules/.installed
 
 # Install, migrate, load the demo province if the database is empty, serve
 # web + task worker + scheduler on http://127.0.0.1:8000 until Ctrl-C.
