@@ -1,5 +1,13 @@
 """Writes of the 12345 hotline: intake and one service per transition (CONVENTIONS 4)."""
 
+from tongban.hotline.services.closing import (
+    work_order_archive,
+    work_order_escalate,
+    work_order_merge,
+    work_order_reopen,
+    work_order_revisit,
+    work_order_supervise,
+)
 from tongban.hotline.services.intake import (
     AttachmentInput,
     OrderInput,
@@ -11,18 +19,12 @@ from tongban.hotline.services.transitions import (
     work_order_acknowledge,
     work_order_answer_directly,
     work_order_approve_extension,
-    work_order_archive,
     work_order_dispatch,
-    work_order_escalate,
     work_order_hand_over,
-    work_order_merge,
     work_order_refuse_extension,
-    work_order_reopen,
     work_order_reply,
     work_order_request_extension,
     work_order_return,
-    work_order_revisit,
-    work_order_supervise,
 )
 
 __all__ = [

@@ -165,7 +165,7 @@ def _settle(
             every_working_days=settings.TONGBAN_HOTLINE_ESCALATE_EVERY_WORKING_DAYS,
         )
         if wanted > order.escalation_level:
-            from tongban.hotline.services.transitions import work_order_escalate
+            from tongban.hotline.services.closing import work_order_escalate
 
             work_order_escalate(order_id=order.pk, level=wanted, now=now)
             result.escalated += 1
