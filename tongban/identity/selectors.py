@@ -8,7 +8,13 @@ from django.db.models import Q, QuerySet
 
 from tongban.core import clock
 from tongban.core.crypto import search_token
-from tongban.identity.models import BusinessAuthorization, LegalEntity, Person, User
+from tongban.identity.models import (
+    BusinessAuthorization,
+    LegalEntity,
+    Person,
+    RealNameVerification,
+    User,
+)
 
 ID_NUMBER_CONTEXT = "identity.person.id_number"
 PHONE_CONTEXT = "identity.person.phone"
@@ -91,3 +97,15 @@ def person_real_name_level(person: Person | None) -> int:
         return 0
     levels = User.objects.filter(person_id=person.pk).values_list("real_name_level", flat=True)
     return max(levels, default=0)
+
+
+def real_name_verifications_for_user(*, user: User, limit: int = 20) -> list[RealNameVerification]:
+    """How the account's person reached her level: the raises of all her accounts,
+    newest first, with the hall and department of a window check."""
+    if not user.is_authenticated or user.person_id is None:
+        return []
+    return list(
+        RealNameVerification.objects.filter(person_id=user.person_id)
+        .select_related("department", "hall")
+        .order_by("-verified_at", "-pk")[:limit]
+    )

@@ -23,8 +23,8 @@ from tongban.core import clock
 from tongban.core.errors import VALIDATION_FAILED, DomainError
 from tongban.evaluation.selectors import rating_list_for_rater
 from tongban.hotline.selectors import order_list_for_caller
-from tongban.identity.models import AuthorizationRole
-from tongban.identity.selectors import legal_entities_for_user
+from tongban.identity.models import AuthorizationRole, RealNameLevel
+from tongban.identity.selectors import legal_entities_for_user, person_real_name_level
 from tongban.identity.services import authorization_grant, authorization_revoke
 from tongban.inbox import selectors as inbox_selectors
 from tongban.inbox.services import inbox_mark_all_read, inbox_message_mark_read
@@ -33,6 +33,12 @@ from tongban.policies.services import policy_opt_in_set
 from tongban.spaces import selectors
 
 INBOX_PAGE = 20
+REAL_NAME_SHORT: dict[int, str] = {
+    RealNameLevel.NONE: "未实名",
+    RealNameLevel.L1: "一级",
+    RealNameLevel.L2: "二级",
+    RealNameLevel.L3: "三级",
+}
 
 
 def _applicant(request: HttpRequest) -> Any:
@@ -75,6 +81,7 @@ def personal_space(request: HttpRequest) -> HttpResponse:
         "ratings": rating_list_for_rater(user=user, limit=5),
         "businesses": list(legal_entities_for_user(user=user)),
         "unread": inbox_selectors.inbox_unread_count_for_user(user=user),
+        "real_name_short": REAL_NAME_SHORT[person_real_name_level(user.person)],
     }
     return render(request, "portal/space/personal.html", context)
 

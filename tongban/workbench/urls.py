@@ -8,6 +8,7 @@ from tongban.workbench import (
     certificate_views,
     hotline_views,
     intake_views,
+    real_name_views,
     rectification_views,
     reveal_views,
     sharing_views,
@@ -24,6 +25,7 @@ urlpatterns = [
         name="certificate_act",
     ),
     path("intake/", intake_views.case_intake, name="case_intake"),
+    path("real-name/", real_name_views.real_name_in_person, name="real_name_in_person"),
     path("bundles/", bundle_views.bundle_desk, name="bundle_desk"),
     path("bundles/intake/<str:code>/", bundle_views.bundle_counter, name="bundle_counter"),
     path(

@@ -162,11 +162,13 @@ def real_name_in_person_verify(
 
 
 def real_name_in_person_verify_by_card(
-    *, clerk: User, id_number: str, now: dt.datetime | None = None
+    *, clerk: User, id_number: str, name: str | None = None, now: dt.datetime | None = None
 ) -> list[RealNameVerification]:
     """The window's form of L3: the clerk reads the number off the ID card and
     every personal account of that person is raised (one row and event each).
 
+    ``name``, when given (the workbench page asks for it), is the name printed
+    on the card: it must be the registered person's, else nothing is recorded.
     The clerk's role is checked before anything is looked up.
     """
     now = now or clock.now()
@@ -187,6 +189,10 @@ def real_name_in_person_verify_by_card(
     if not users:
         raise DomainError(
             errors.REAL_NAME_NO_PERSON, "该身份证件尚未注册个人账号，请先引导申请人注册。"
+        )
+    if name is not None and person is not None and " ".join(name.split()) != person.name:
+        raise DomainError(
+            errors.REAL_NAME_ID_CARD_MISMATCH, "身份证件上的姓名与该号码注册的姓名不一致。"
         )
     return [
         real_name_in_person_verify(clerk=clerk, user=user, id_number=number, now=now)
