@@ -25,6 +25,7 @@ from tongban.identity.models import AccountKind, RealNameLevel, User
 from tongban.identity.selectors import authorizations_for_user
 from tongban.identity.services import citizen_signup_verified, login_attempt, signup_code_send
 from tongban.identity.services.real_name import real_name_in_person_verify_by_card
+from tongban.sharing.services.legal_entities import business_account_bind, business_account_verify
 from tongban.sharing.services.real_name import real_name_verify_with_registry
 
 router = Router(tags=["身份与账号"])
@@ -241,3 +242,45 @@ def identity_real_name_in_person(request: HttpRequest, body: InPersonIn) -> InPe
         department=first.department.name if first.department else "",
         hall=first.hall.name if first.hall else "",
     )
+
+
+class LegalEntityBindIn(InputSchema):
+    credit_code: str = Field(max_length=30, description="统一社会信用代码（18 位）")
+
+
+class LegalEntityCheckOut(Schema):
+    credit_code: str
+    name: str = Field(description="法人库登记的名称")
+    checked: bool = Field(description="法人库核验通过")
+
+
+@router.post(
+    "/me/legal-entities",
+    response={201: MeOut, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="法人用户绑定法人（法人库核验）",
+    description="当前法人用户账号以法定代表人身份绑定法人：统一社会信用代码须在法人库"
+    "（市场主体登记信息）登记、存续，且登记的法定代表人为本账号的实名人员；名称取自法人库。"
+    "不一致为 422 legal_entity_registry_mismatch；吊销、注销或迁出为 422 "
+    "legal_entity_not_in_business；已绑定为 409 authorization_exists；代码无效为 422 "
+    "invalid_credit_code。",
+)
+def identity_legal_entity_bind(request: HttpRequest, body: LegalEntityBindIn) -> Status[MeOut]:
+    user: User = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
+    business_account_bind(user=user, credit_code=body.credit_code)
+    return Status(201, _me(user))
+
+
+@router.post(
+    "/me/legal-entities/{credit_code}/verify",
+    response={200: LegalEntityCheckOut, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="法人库复核已绑定的法人",
+    description="以法人库复核本账号以法定代表人身份绑定的法人：代码、存续状态和法定代表人。"
+    "未绑定为 404 not_found；不一致为 422 legal_entity_registry_mismatch 或 "
+    "legal_entity_not_in_business。",
+)
+def identity_legal_entity_verify(request: HttpRequest, credit_code: str) -> LegalEntityCheckOut:
+    user: User = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
+    entity = business_account_verify(user=user, credit_code=credit_code)
+    return LegalEntityCheckOut(credit_code=entity.credit_code, name=entity.name, checked=True)

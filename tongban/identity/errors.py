@@ -36,3 +36,11 @@ REAL_NAME_CLERK_FORBIDDEN = define("real_name_clerk_forbidden", 403, "仅窗口�
 REAL_NAME_ID_CARD_MISMATCH = define(
     "real_name_id_card_mismatch", 422, "身份证件与账号实名信息不一致"
 )
+# 法人库 check of a business account (issue 14, item 2): the 统一社会信用代码 and the
+# legal representative must be those the 市场主体登记信息 records, and the entity alive.
+LEGAL_ENTITY_REGISTRY_MISMATCH = define(
+    "legal_entity_registry_mismatch", 422, "法人库核验未通过：统一社会信用代码或法定代表人不一致"
+)
+LEGAL_ENTITY_NOT_IN_BUSINESS = define(
+    "legal_entity_not_in_business", 422, "该法人在法人库中不是存续状态"
+)

@@ -30,6 +30,7 @@ from tongban.inbox import selectors as inbox_selectors
 from tongban.inbox.services import inbox_mark_all_read, inbox_message_mark_read
 from tongban.policies.selectors import policy_matches_for_business, policy_sms_opted_in
 from tongban.policies.services import policy_opt_in_set
+from tongban.sharing.services.legal_entities import business_account_bind, business_account_verify
 from tongban.spaces import selectors
 
 INBOX_PAGE = 20
@@ -216,3 +217,34 @@ def inbox_read_all(request: HttpRequest) -> HttpResponse:
     count = inbox_mark_all_read(user=_applicant(request))
     messages.success(request, f"已将 {count} 条消息标为已读。")
     return redirect("portal:inbox")
+
+
+@login_required
+@require_POST
+def business_bind(request: HttpRequest) -> HttpResponse:
+    """A business account binds the legal entity it represents, checked against the 法人库."""
+    user = _applicant(request)
+    try:
+        authorization = business_account_bind(
+            user=user, credit_code=str(request.POST.get("credit_code", ""))[:30]
+        )
+    except DomainError as exc:
+        messages.error(request, f"{exc.detail}（{exc.code}）")
+        return redirect("portal:space")
+    entity = authorization.legal_entity
+    messages.success(request, f"法人库核验通过，已绑定“{entity.name}”。")
+    return redirect("portal:business_space", credit_code=entity.credit_code)
+
+
+@login_required
+@require_POST
+def business_registry_check(request: HttpRequest, credit_code: str) -> HttpResponse:
+    """The legal representative checks the binding again against the 法人库."""
+    entity = _business(request, credit_code)
+    try:
+        business_account_verify(user=request.user, credit_code=entity.credit_code)  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, f"{exc.detail}（{exc.code}）")
+    else:
+        messages.success(request, "法人库核验一致：统一社会信用代码、存续状态和法定代表人均相符。")
+    return redirect("portal:business_space", credit_code=entity.credit_code)

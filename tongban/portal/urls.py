@@ -77,7 +77,13 @@ urlpatterns = [
     path("my/messages/", space_views.inbox, name="inbox"),
     path("my/messages/read-all/", space_views.inbox_read_all, name="inbox_read_all"),
     path("my/messages/<int:notification_id>/read/", space_views.inbox_read, name="inbox_read"),
+    path("my/business/bind/", space_views.business_bind, name="business_bind"),
     path("my/business/<str:credit_code>/", space_views.business_space, name="business_space"),
+    path(
+        "my/business/<str:credit_code>/registry-check/",
+        space_views.business_registry_check,
+        name="business_registry_check",
+    ),
     path(
         "my/business/<str:credit_code>/agents/",
         space_views.business_agent_grant,
