@@ -9,17 +9,15 @@ lint``) and the docs can show them. A finding of severity "error" blocks
 submission and publication (``services._lint_or_raise``); a "warning" does not.
 
 Catch-all clauses (模糊兜底条款, 国办发〔2018〕45号 "清理模糊兜底条款") are found
-by a rule rather than a list of exact strings; see ``catch_all_phrase``.
+by a rule rather than a list of exact strings; see ``catalog.phrases``. The
+report over the whole catalogue is ``catalog.lint_report``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-
-from pydantic import ValidationError
 
 from tongban.catalog.content import (
     GuideContent,
@@ -30,7 +28,19 @@ from tongban.catalog.content import (
     Requirement,
     ServiceMode,
 )
-from tongban.catalog.models import GuideVersion, ServiceItem, ServiceItemStatus
+from tongban.catalog.phrases import catch_all_phrase, normalise
+
+__all__ = [
+    "ERROR",
+    "RULES",
+    "RULE_CODES",
+    "WARNING",
+    "Finding",
+    "catch_all_phrase",
+    "errors_of",
+    "lint_guide",
+    "normalise",
+]
 
 ERROR = "error"
 WARNING = "warning"
@@ -42,89 +52,6 @@ class Finding:
     field: str  # dotted path into the guide, e.g. "materials[3].name"
     message: str  # Chinese, says what is wrong and how to fix it
     severity: str = "error"  # "error" blocks publication; "warning" does not
-
-
-# --------------------------------------------------------------------------
-# Catch-all clauses (模糊兜底条款)
-# --------------------------------------------------------------------------
-
-# Normalisation: spaces (also full-width), punctuation of both widths and
-# brackets go, so that "其 他 材 料", "其他（必要）材料" and "其他、材料。" all
-# read "其他必要材料" / "其他材料".
-_NOISE = re.compile(
-    r"[\s\u3000_\-—–~～·•・,，.。、;；:：!！?？'\"‘’“”`´()（）\[\]【】{}｛｝<>〈〉《》«»「」『』〔〕/／\\|｜*＊…]+"
-)
-
-# A vague determiner: it says "some more of whatever" instead of naming a thing.
-_DETERMINER = (
-    r"(?:其他|其它|其余|有关|相关|另外|另行|若干|必要|必需|所需|需要"
-    r"|一切|各类|各种|所有|要求的)"
-)
-# Words that may stand between the determiner and the noun without making the
-# noun specific: "其他必要的补充材料", "有关的书面证明". Anything else there (a
-# person, a subject: "其他股东身份证明", "相关专业技术人员资格证书") means the
-# determiner qualifies that word, not the material, and the text is not flagged.
-_FILLER = (
-    r"(?:的|之|及|和|或|与|必要|必需|必须|需要|所需|需|应当|应|须|补充|补正|相关|有关|其他|其它|其余"
-    r"|另行|另外|规定|要求|提交|提供|出具|具备|审查|审核|办理|申请|相应|具体|更多|书面|纸质|电子)"
-)
-_MATERIAL_NOUN = r"(?:证明材料|材料|资料|文件|证明|证件|证书|证照|手续|文书|凭证|附件|复印件)"
-_CONDITION_NOUN = r"(?:条件|要求|情形|标准)"
-# A vague authority: "有关部门出具的批准文件" — which department, which document?
-_VAGUE_AUTHORITY = r"(?:有关|相关|其他|其它)(?:部门|单位|机关|机构)"
-# An ordinal or grade before 等 is a grade, not an enumeration ("一等", "特等").
-_NOT_ENUMERATION = r"(?<![一二三四五六七八九十甲乙丙丁特同上中下高低初])"
-# "第三十三条规定的条件" cites an article: specific, unlike "法律法规规定的条件".
-_NOT_ARTICLE = r"(?<![条款项])"
-
-
-def _patterns(noun: str) -> list[re.Pattern[str]]:
-    return [
-        # (a) a vague determiner qualifying the generic noun, directly or through
-        #     vague words: 其他材料, 有关的材料, 其他必要的补充材料, 法律法规规定的其他材料.
-        re.compile(f"{_DETERMINER}{_FILLER}{{0,5}}{noun}"),
-        # (b) an enumeration that ends in 等/等等, with or without a generic noun:
-        #     "身份证、户口簿等材料", "营业执照等", "…等有关证件".
-        re.compile(f"{_NOT_ENUMERATION}等等?{_FILLER}{{0,3}}{noun}"),
-        re.compile(f"{_NOT_ENUMERATION}等等?$"),
-        # (c) documents left to someone's discretion or to an unnamed rule:
-        #     "审批机关认为需要提交的材料", "…要求提供的材料", "法律法规规定应当提交的材料",
-        #     "有关部门相关材料", "有关部门出具的批准文件".
-        re.compile(
-            f"(?:认为|视情况|视情|根据需要|根据情况|按需)(?:需要|必要|有必要|应当|要求)?"
-            f"{_FILLER}{{0,4}}{noun}"
-        ),
-        # "…规定的…" is vague unless it cites an article: "第三十三条规定的条件" is not.
-        re.compile(f"{_NOT_ARTICLE}规定的{_FILLER}{{0,4}}{noun}"),
-        re.compile(
-            f"(?:要求|{_NOT_ARTICLE}规定)(?:应当|应|须|需要|需)?(?:提交|提供|补充|出具)的{noun}"
-        ),
-        re.compile(f"{_VAGUE_AUTHORITY}.{{0,12}}?{noun}"),
-    ]
-
-
-_MATERIAL_PATTERNS = _patterns(_MATERIAL_NOUN)
-_CONDITION_PATTERNS = _patterns(_CONDITION_NOUN) + _MATERIAL_PATTERNS
-
-
-def normalise(text: str) -> str:
-    """The text without spaces, punctuation and brackets (both widths)."""
-    return _NOISE.sub("", text or "")
-
-
-def catch_all_phrase(text: str, *, kind: str = "material") -> str | None:
-    """The vague catch-all phrase in ``text`` (normalised), or None.
-
-    ``kind`` "material" looks for vague materials; "condition" also for vague
-    conditions ("其他条件", "法律法规规定的其他条件", "等条件", "国家有关规定").
-    """
-    flat = normalise(text)
-    patterns = _CONDITION_PATTERNS if kind == "condition" else _MATERIAL_PATTERNS
-    for pattern in patterns:
-        match = pattern.search(flat)
-        if match:
-            return match.group(0)
-    return None
 
 
 # --------------------------------------------------------------------------
@@ -547,76 +474,3 @@ def lint_guide(content: GuideContent, *, item_type: str | None = None) -> list[F
 
 def errors_of(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error"]
-
-
-# --------------------------------------------------------------------------
-# The catalogue report (``tongban catalog lint``)
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class ItemReport:
-    implementation_code: str
-    name: str
-    department: str
-    version: int | None  # None: nothing to lint (no published version)
-    status: str
-    findings: list[Finding] = dataclasses.field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity == WARNING)
-
-
-def lint_catalogue(*, region_path: str = "/", newest: bool = False) -> list[ItemReport]:
-    """Lint every active service item whose region lies under ``region_path``.
-
-    The current published version is linted, or with ``newest`` the newest
-    version whatever its status (a draft shows what will fail at submission).
-    A stored document that no longer parses is one ``invalid_guide`` error.
-    """
-    items = list(
-        ServiceItem.objects.filter(
-            status=ServiceItemStatus.ACTIVE, region_path__startswith=region_path
-        )
-        .select_related("department", "current_version")
-        .order_by("region_path", "implementation_code")
-    )
-    versions: dict[int, GuideVersion] = {}
-    if newest:
-        for each in GuideVersion.objects.filter(service_item__in=items).order_by(
-            "service_item_id", "-number"
-        ):
-            versions.setdefault(each.service_item_id, each)
-    else:
-        versions = {i.pk: v for i in items if (v := i.current_version) is not None}
-    reports = []
-    for item in items:
-        version = versions.get(item.pk)
-        report = ItemReport(
-            implementation_code=item.implementation_code,
-            name=item.name,
-            department=item.department.name,
-            version=version.number if version else None,
-            status=version.status if version else "",
-        )
-        if version is not None:
-            try:
-                content = GuideContent.model_validate(version.content)
-            except ValidationError as exc:
-                report.findings.append(
-                    _finding(
-                        "invalid_guide",
-                        "",
-                        f"第 {version.number} 版指南内容不符合格式（{exc.error_count()} 处）："
-                        "请在编辑器中打开并修正。",
-                    )
-                )
-            else:
-                report.findings.extend(lint_guide(content, item_type=item.item_type))
-        reports.append(report)
-    return reports

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from tongban.catalog import transfer
+from tongban.catalog import imports
 
 
 @task()
 def catalog_import_task(import_id: str) -> str:
-    """Import a stored catalogue workbook (``transfer.catalog_import_start``).
+    """Import a stored catalogue workbook (``imports.catalog_import_start``).
 
     Idempotent: a finished import is not run again. Returns the outcome.
     """
-    return transfer.catalog_import_run(import_id).status
+    return imports.catalog_import_run(import_id).status

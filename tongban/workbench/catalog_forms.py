@@ -4,7 +4,7 @@ The forms only check shape and turn the fields back into a guide document;
 ``catalog.services.guide_draft_update`` validates it (``guide_content_parse``)
 and ``guide_submit`` lints it. Their errors come back as dotted paths
 (``materials.2.name`` from validation, ``materials[2].name`` from the lint),
-which :func:`attach_guide_errors` puts next to the input they name.
+which ``catalog_form_errors.attach_guide_errors`` puts next to the input they name.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from tongban.catalog.content import (
     ServiceMode,
     SpecialProcedure,
 )
-from tongban.catalog.diff import FIELD_LABELS
 
 REQUIRED = "请填写{}。"
 
@@ -451,139 +450,3 @@ def guide_editor(*, content: dict[str, Any], revision: int, data: Any = None) ->
         for key, cls, _heading in FORMSETS
     }
     return GuideEditor(form=form, formsets=formsets)
-
-
-# ---------------------------------------------------------------- errors at their fields
-
-_PATH_PART = re.compile(r"[^.\[\]]+")
-# Document fields edited through a differently named input of the main form.
-_MAIN_INPUT = {
-    "legal_limit.value": "legal_limit_value",
-    "legal_limit.unit": "legal_limit_unit",
-    "legal_limit": "legal_limit_value",
-    "promised_limit.value": "promised_limit_value",
-    "promised_limit.unit": "promised_limit_unit",
-    "promised_limit": "promised_limit_value",
-}
-_SUBFIELD_LABELS: dict[str, dict[str, str]] = {
-    key: {name: str(f.label) for name, f in cls.form.base_fields.items()}
-    for key, cls, _heading in FORMSETS
-}
-
-
-def field_label(path: str) -> str:
-    """A Chinese name of a document path: ``materials[2].name`` → 申请材料 第 3 项 · 材料名称."""
-    parts = _PATH_PART.findall(path or "")
-    if not parts:
-        return "办事指南"
-    label = FIELD_LABELS.get(parts[0], parts[0])
-    if len(parts) >= 2 and parts[1].isdigit():
-        label += f" 第 {int(parts[1]) + 1} 项"
-        if len(parts) >= 3:
-            label += " · " + _SUBFIELD_LABELS.get(parts[0], {}).get(parts[2], parts[2])
-    elif len(parts) >= 2:
-        label += " · " + {"value": "数值", "unit": "单位"}.get(parts[1], parts[1])
-    return label
-
-
-@dataclass(frozen=True)
-class GuideProblem:
-    field: str
-    label: str
-    message: str
-    placed: bool  # shown next to its input as well
-    anchor: str = ""  # the id of that input, for a link from the summary
-
-
-def attach_guide_errors(editor: GuideEditor, entries: list[dict[str, Any]]) -> list[GuideProblem]:
-    """Put each error next to the input its path names; return them all for the summary."""
-    problems = []
-    for entry in entries:
-        path = str(entry.get("field") or "")
-        message = str(entry.get("message") or "")
-        anchor = _place(editor, path, message)
-        problems.append(GuideProblem(path, field_label(path), message, bool(anchor), anchor))
-    return problems
-
-
-def _place(editor: GuideEditor, path: str, message: str) -> str:
-    """Attach the error to its input; the input's id, or "" when it has none."""
-    parts = _PATH_PART.findall(path)
-    if not parts:
-        return ""
-    top = parts[0]
-    form = editor.form
-    if top in editor.formsets:
-        if len(parts) >= 2 and parts[1].isdigit():
-            rows = editor.rows.get(top, [])
-            index = int(parts[1])
-            if index < len(rows):
-                row = rows[index]
-                sub = parts[2] if len(parts) >= 3 else None
-                if sub in row.fields:
-                    row.add_error(sub, message)
-                    return str(row[sub].id_for_label)
-                row.add_error(None, message)
-                return str(row[next(iter(row.fields))].id_for_label)
-        return ""
-    if top in ADVANCED_KEYS:
-        form.add_error("advanced", f"{field_label(path)}：{message}")
-        return str(form["advanced"].id_for_label)
-    name = _MAIN_INPUT.get(".".join(parts[:2]), _MAIN_INPUT.get(top, top))
-    if name in form.fields:
-        # Index into a one-per-line field: say which line.
-        if len(parts) >= 2 and parts[1].isdigit():
-            message = f"第 {int(parts[1]) + 1} 行：{message}"
-        form.add_error(name, message)
-        return str(form[name].id_for_label)
-    return ""
-
-
-# ---------------------------------------------------------------- review actions
-
-
-class ReviewForm(forms.Form):
-    number = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    comment = forms.CharField(
-        label="审核意见",
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="退回修改时必须填写。",
-    )
-    change_note = forms.CharField(
-        label="修订说明",
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="本版修改了什么、为什么修改；发布后在办事指南的修订记录中公开。",
-    )
-
-
-class VersionActionForm(forms.Form):
-    number = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-class CompareForm(forms.Form):
-    a = forms.IntegerField(label="旧版本", min_value=1)
-    b = forms.IntegerField(label="新版本", min_value=1)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="事项清单文件（.xlsx）",
-        error_messages={"required": "请选择要导入的 .xlsx 文件。", "empty": "文件是空的。"},
-        widget=forms.FileInput(
-            attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-        ),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not str(upload.name).lower().endswith(".xlsx"):
-            raise forms.ValidationError("只能导入 .xlsx 格式的文件。")
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("文件超过 20 MB。")
-        return upload

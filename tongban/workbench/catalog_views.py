@@ -23,22 +23,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongban.catalog import editor_selectors as selectors
 from tongban.catalog import errors as catalog_errors
-from tongban.catalog import services, transfer
+from tongban.catalog import imports, services, transfer
 from tongban.catalog.models import GuideStatus, GuideVersion, ServiceItem
 from tongban.catalog.workflow import ACTION_LABELS
 from tongban.core.errors import DomainError
 from tongban.org.selectors import region_get, staff_scope_for
-from tongban.workbench.catalog_forms import (
-    FORMSETS,
+from tongban.workbench.catalog_form_errors import GuideProblem, attach_guide_errors, field_label
+from tongban.workbench.catalog_forms import FORMSETS, GuideEditor, guide_editor
+from tongban.workbench.catalog_review_forms import (
     CompareForm,
-    GuideEditor,
-    GuideProblem,
     ImportForm,
     ReviewForm,
     VersionActionForm,
-    attach_guide_errors,
-    field_label,
-    guide_editor,
 )
 
 STAFF_ONLY = "工作台仅对政务服务工作人员开放。"
@@ -383,7 +379,7 @@ def catalog_transfer(request: HttpRequest) -> HttpResponse:
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            import_id = transfer.catalog_import_start(
+            import_id = imports.catalog_import_start(
                 upload.read(), actor=request.user, filename=str(upload.name)
             )
             return redirect("workbench:catalog_import", import_id=import_id)
@@ -396,9 +392,9 @@ def catalog_transfer(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _import_status(request: HttpRequest, import_id: str) -> transfer.ImportStatus:
+def _import_status(request: HttpRequest, import_id: str) -> imports.ImportStatus:
     try:
-        status = transfer.catalog_import_status(str(import_id))
+        status = imports.catalog_import_status(str(import_id))
     except DomainError as exc:
         raise Http404(exc.detail) from None
     if status.actor_id != getattr(request.user, "pk", None):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 import pytest
@@ -146,9 +145,7 @@ def _check_lint_and_placement() -> None:
 
 def test_demo_catalogue_loads_lints_covers_the_bundles_and_reloads_as_a_no_op():
     demo_org_load()
-    started = time.monotonic()
     loaded = demo_catalog_load()
-    assert time.monotonic() - started < 30
 
     _check_counts(loaded)
     _check_coverage()

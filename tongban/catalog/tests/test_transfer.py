@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
-from tongban.catalog import transfer
+from tongban.catalog import imports, transfer
 from tongban.catalog.models import GuideVersion, ServiceItem
 from tongban.catalog.services import guide_load_published
 from tongban.catalog.tests.guide_factory import valid_guide
@@ -226,14 +226,14 @@ def test_a_background_import_reports_progress_and_its_result(
 ):
     data = transfer.catalog_export_xlsx(NANJING)
     with django_capture_on_commit_callbacks(execute=True):
-        import_id = transfer.catalog_import_start(data, actor=None, filename="南京.xlsx")
-    status = transfer.catalog_import_status(import_id)
+        import_id = imports.catalog_import_start(data, actor=None, filename="南京.xlsx")
+    status = imports.catalog_import_status(import_id)
     assert status.status == "succeeded" and status.report is not None
     assert (status.done, status.total, status.percent) == (5, 5, 100)
     assert status.report["summary"] == "共 5 项：新增 0 项，更新 0 项，未变 5 项。"
     assert status.filename == "南京.xlsx"
     # The task is idempotent: running it again changes nothing.
-    assert transfer.catalog_import_run(import_id).status == "succeeded"
+    assert imports.catalog_import_run(import_id).status == "succeeded"
 
 
 def test_a_failed_background_import_keeps_the_row_errors(
@@ -244,8 +244,8 @@ def test_a_failed_background_import_keeps_the_row_errors(
         lambda sheet: sheet.cell(2, column(sheet, transfer.JSON_HEADER)).__setattr__("value", "[]"),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        import_id = transfer.catalog_import_start(data, actor=None)
-    status = transfer.catalog_import_status(import_id)
+        import_id = imports.catalog_import_start(data, actor=None)
+    status = imports.catalog_import_status(import_id)
     assert status.status == "failed" and status.error is not None
     assert status.error["code"] == "catalog_import_invalid"
     assert status.error["fields"][0]["field"] == "row 2"
@@ -254,7 +254,7 @@ def test_a_failed_background_import_keeps_the_row_errors(
 def test_an_unknown_import_is_not_found():
     for import_id in ("nonsense", "8d3f0f7e-0000-4000-8000-000000000000"):
         with pytest.raises(DomainError) as exc:
-            transfer.catalog_import_status(import_id)
+            imports.catalog_import_status(import_id)
         assert exc.value.code == "not_found"
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tongban.catalog.lint import ItemReport, lint_catalogue
+from tongban.catalog.lint_report import ItemReport, lint_catalogue
 from tongban.core.errors import DomainError
 from tongban.org.selectors import region_get
 
