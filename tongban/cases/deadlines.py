@@ -452,6 +452,9 @@ class CaseClockFacts:
     extension: TimeRule | None = None
     decided_on: dt.date | None = None
     delivered_on: dt.date | None = None
+    # 一件事 窗口统一出件: a member's result is handed out with the bundle's, by the
+    # bundle's deadline (never sooner than 第四十四条's ten days).
+    unified_delivery_by: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -476,7 +479,8 @@ def recompute(
 
     第三十二条 (acceptance deadline; deemed acceptance on receipt; the clock
     waits for a supplement), 第四十二条 (decision period and its extension),
-    第四十五条 (suspensions), 第四十四条 (delivery). A refused application
+    第四十五条 (suspensions), 第四十四条 (delivery; for a member of a bundle
+    delivered together, not before the bundle's deadline). A refused application
     (不予受理) has no decision clock. ``today`` is needed only while a
     suspension is open.
     """
@@ -502,6 +506,8 @@ def recompute(
             )
         )
     deliver_by = None if facts.decided_on is None else delivery_deadline(facts.decided_on, cal)
+    if deliver_by is not None and facts.unified_delivery_by is not None:
+        deliver_by = max(deliver_by, facts.unified_delivery_by)
     return Deadlines(
         acceptance_deadline=accept_by,
         clock_start=start,

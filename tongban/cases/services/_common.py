@@ -73,6 +73,11 @@ def clock_facts(
         extension=extension,
         decided_on=case.decided_on,
         delivered_on=case.delivered_on,
+        unified_delivery_by=(
+            dt.date.fromisoformat(case.rules["unified_delivery_by"])
+            if case.rules.get("unified_delivery_by")
+            else None
+        ),
     )
 
 

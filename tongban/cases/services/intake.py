@@ -99,13 +99,19 @@ def clear_guide_cache() -> None:
 
 
 def rules_snapshot(
-    guide: GuideContent, item: ServiceItem, *, joint: bool = False
+    guide: GuideContent,
+    item: ServiceItem,
+    *,
+    joint: bool = False,
+    unified_delivery_by: dt.date | None = None,
 ) -> dict[str, Any]:
     """The time rules and material list the case runs on (kept with the case).
 
     A case handled jointly (统一办理、联合办理、集中办理, as a member of a
     bundle) runs on the statutory 45 working days, extendable by 15
-    (行政许可法 第四十二条第二款), instead of the single item's limit."""
+    (行政许可法 第四十二条第二款), instead of the single item's limit; one whose
+    result is handed out with the bundle's (窗口统一出件) is delivered by the
+    bundle's deadline, or ten working days after its decision if that is later."""
     legal = (
         {"value": deadlines.JOINT_DECISION.limit, "unit": deadlines.JOINT_DECISION.unit.value}
         if joint
@@ -114,6 +120,7 @@ def rules_snapshot(
     return {
         "handling": guide.handling.value,
         "joint": joint,
+        **({"unified_delivery_by": unified_delivery_by.isoformat()} if unified_delivery_by else {}),
         "legal_limit": legal,
         "promised_limit": guide.promised_limit.model_dump(mode="json"),
         "item_type": item.item_type,
@@ -157,12 +164,14 @@ def case_submit(
     materials: list[MaterialInput] | None = None,
     commitment: bool = False,
     joint: bool = False,
+    unified_delivery_by: dt.date | None = None,
     submitted_by: Any = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """Receive an application (收件). Government-held materials are attached as
     references (两个免于提交); the clock starts from receipt (第三十二条).
-    ``joint`` marks a case handled jointly with other departments' (第四十二条第二款)."""
+    ``joint`` marks a case handled jointly with other departments' (第四十二条第二款);
+    ``unified_delivery_by``, a bundle member's result handed out with the others'."""
     moment = now or clock.now()
     if channel not in Channel.values:
         raise DomainError(errors.APPLICANT_INVALID, f"渠道 {channel!r} 无效")
@@ -218,7 +227,9 @@ def case_submit(
             tracking_code=new_tracking_code(),
             service_item=service_item,
             guide_version=version,
-            rules=rules_snapshot(guide, service_item, joint=joint),
+            rules=rules_snapshot(
+                guide, service_item, joint=joint, unified_delivery_by=unified_delivery_by
+            ),
             department_id=service_item.department_id,
             region_path=service_item.region_path,
             applicant_person=applicant_person,
