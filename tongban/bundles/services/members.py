@@ -179,6 +179,9 @@ def member_case_start(
         situation=member.situation,
         materials=member_materials(application, resolved, merge, supplied),
         joint=content.joint,
+        # 窗口统一出件: the result waits for the others' and is handed out by the
+        # bundle's own deadline (never sooner than 第四十四条's ten days).
+        unified_delivery_by=application.deadline or application.legal_deadline,
         submitted_by=actor,
         now=now,
         **applicant,

@@ -17,6 +17,15 @@ sweep calls it too):
    combined result (窗口统一出件), or **stopped** if no member has a result;
 5. supplement requests of the members are assembled into one notice
    (``supplements.supplement_notice_assemble``).
+
+Each step is dated by the member case's step that caused it, not by when the
+sync runs: a member's result or closure at the moment its case was decided
+(refused, withdrawn), a member filed or stopped at the moment its last
+prerequisite was, and the application ready at its last result. A delayed
+outbox or the sweep therefore moves no date: a later member's clock starts on
+the day the decision released it (第三十二条 counts from receipt, and the
+bundle received everything on submission), and the figures count to the day
+the last result was out.
 """
 
 from __future__ import annotations
@@ -50,7 +59,7 @@ from tongban.bundles.services.members import (
     supplied_of,
 )
 from tongban.bundles.services.notify import notify_applicant
-from tongban.cases.models import Case, CaseStatus, Outcome
+from tongban.cases.models import Case, CaseEvent, CaseStatus, Outcome
 from tongban.core import clock
 from tongban.core.errors import DomainError
 from tongban.core.identifiers import generate_credit_code
@@ -59,6 +68,23 @@ from tongban.identity.models import LegalEntity
 logger = logging.getLogger(__name__)
 
 _RESULT_STATES = (CaseStatus.DECIDED, CaseStatus.DELIVERED, CaseStatus.CONCLUDED)
+
+
+def case_outcome_at(case: Case) -> dt.datetime | None:
+    """When a member case reached the state that closes its member: the first step
+    into a result (the decision, or an on-the-spot grant), a refusal or a withdrawal."""
+    states = _RESULT_STATES if case.status in _RESULT_STATES else (case.status,)
+    return (
+        CaseEvent.objects.filter(case_id=case.pk, to_status__in=states)
+        .order_by("at", "id")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
+def _latest(moments: list[dt.datetime | None], fallback: dt.datetime) -> dt.datetime:
+    known = [m for m in moments if m is not None]
+    return max(known) if known else fallback
 
 
 def case_outcome(case: Case) -> tuple[str, str] | None:
@@ -168,7 +194,7 @@ def _close_running(members: list[BundleMember], now: dt.datetime) -> list[Bundle
             member,
             action,
             actor=None,
-            now=now,
+            now=case_outcome_at(member.case) or now,
             reason=reason,
             details={"case_no": member.case.case_no},
         ):
@@ -199,7 +225,7 @@ def _stop_blocked(members: list[BundleMember], now: dt.datetime) -> list[BundleM
                 continue
             why = blocker.reason or MemberStatus(blocker.status).label
             reason = f"前置事项“{blocker.name}”{MemberStatus(blocker.status).label}（{why}）"
-            member_move(member, "stop", actor=None, now=now, reason=reason)
+            member_move(member, "stop", actor=None, now=blocker.finished_at or now, reason=reason)
             member.save(update_fields=["status", "finished_at", "reason"])
             stopped.append(member)
             moved = True
@@ -255,11 +281,21 @@ def application_sync(*, application_id: int, now: dt.datetime | None = None) -> 
                 if filing is None:
                     filing = _Filing(application, content)
                 _establish(
-                    application, founding, str(filing.answers.get("entity_name", "")), moment
+                    application,
+                    founding,
+                    str(filing.answers.get("entity_name", "")),
+                    founding.finished_at or moment,
                 )
             filing = filing or _Filing(application, content)
+            by_key = {m.key: m for m in members}
             for member in ready:
-                filing.start(member, moment)
+                # Filed when the decision that released it was made, not when
+                # this sync runs (a delayed outbox must not move its dates).
+                released = _latest(
+                    [by_key[d].finished_at for d in member.depends_on if d in by_key],
+                    application.received_at,
+                )
+                filing.start(member, released)
             stopped += _stop_blocked(members, moment)
         if closed or stopped:
             key = "+".join(sorted(m.key for m in closed + stopped))
@@ -274,13 +310,15 @@ def application_sync(*, application_id: int, now: dt.datetime | None = None) -> 
             m for m in members if m.status in (MemberStatus.WAITING, MemberStatus.RUNNING)
         ]
         if not still_open and application.status == ApplicationStatus.IN_PROGRESS:
+            # Ready (or stopped) when the last member was closed.
+            last = _latest([m.finished_at for m in members], moment)
             if any(m.status == MemberStatus.RESULT for m in members):
-                application_move(application, "ready", actor=None, now=moment)
-                application.ready_on = clock.local_date(moment)
+                application_move(application, "ready", actor=None, now=last)
+                application.ready_on = clock.local_date(last)
                 notify_applicant(application, "ready", now=moment)
             else:
                 application_move(
-                    application, "stop", actor=None, now=moment, reason="所有事项均未获准予"
+                    application, "stop", actor=None, now=last, reason="所有事项均未获准予"
                 )
                 notify_applicant(
                     application, "stop", now=moment, extra=_refusal_text(closed, stopped)
