@@ -7,17 +7,43 @@ every file and says which member needs what (CONVENTIONS 2).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import forms
 
 from tongban.bundles.merge import MergedField, MergedMaterial, MergeResult
 from tongban.catalog.content import FieldType
-from tongban.portal.case_forms import UploadField, _form_field, field_name, material_field
+from tongban.portal.case_forms import (
+    UploadField,
+    _form_field,
+    drop_field,
+    field_name,
+    material_field,
+)
+
+# ``StagedUpload.code`` holds 40 characters; a merged material's key is
+# "<member key>.<material code>", each up to 40 (``bundles.content.Code``).
+STAGED_CODE_LENGTH = 40
+
+
+def staged_code(key: str) -> str:
+    """The code a merged material's file is staged under: the key itself when it
+    fits, else its head and a digest (distinct keys never share a code)."""
+    if len(key) <= STAGED_CODE_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return f"{key[: STAGED_CODE_LENGTH - 17]}~{digest}"
 
 
 class BundleApplicationForm(forms.Form):
-    """一表申请: the merged form of a bundle, each shared answer and file asked once."""
+    """一表申请: the merged form of a bundle, each shared answer and file asked once.
+
+    As the single item's form (``case_forms.ApplicationForm``), files that passed
+    their checks are staged with the draft by the view (``portal.staging``), so a
+    refused submission keeps them: ``staged`` holds them by material key, and
+    the applicant may replace or delete each one.
+    """
 
     token = forms.CharField(widget=forms.HiddenInput)
 
@@ -27,10 +53,12 @@ class BundleApplicationForm(forms.Form):
         merge: MergeResult,
         bound: dict[str, str],
         entities: list[tuple[str, str]] | None = None,
+        staged: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.merge = merge
+        self.staged = dict(staged or {})
         if entities is not None:
             self.fields["entity"] = forms.ChoiceField(
                 label="申请单位", choices=[("", "请选择"), *entities], required=False
@@ -50,13 +78,57 @@ class BundleApplicationForm(forms.Form):
             self.fields[material_field(material.key)] = UploadField(
                 label=material.spec.name, help_text=material.explanation
             )
+            if material.key in self.staged:
+                self.fields[drop_field(material.key)] = forms.BooleanField(
+                    label="删除已上传的文件", required=False
+                )
         self.not_asked = [m for m in merge.materials if not m.submitted]
 
     def form_fields(self) -> list[forms.BoundField]:
         return [self[field_name(f.code)] for f in self.asked]
 
-    def upload_fields(self) -> list[tuple[MergedMaterial, forms.BoundField]]:
-        return [(m, self[material_field(m.key)]) for m in self.uploads]
+    def upload_fields(self) -> list[tuple[MergedMaterial, forms.BoundField, Any, Any]]:
+        """Each material with its file field, the file kept for it and its
+        delete box (None when nothing is staged)."""
+        return [
+            (
+                m,
+                self[material_field(m.key)],
+                self.kept(m.key),
+                self[drop_field(m.key)] if drop_field(m.key) in self.fields else None,
+            )
+            for m in self.uploads
+        ]
+
+    def stage(self, staged: dict[str, Any]) -> None:
+        """The files now staged with the draft (after this round's were kept): each
+        is shown with a box to delete it."""
+        self.staged = dict(staged)
+        for key in self.staged:
+            if drop_field(key) not in self.fields:
+                self.fields[drop_field(key)] = forms.BooleanField(
+                    label="删除已上传的文件", required=False
+                )
+
+    def kept(self, key: str) -> Any:
+        """The file staged for material ``key`` that the applicant keeps, if any."""
+        staged = self.staged.get(key)
+        if staged is None:
+            return None
+        if self.is_bound and self.data.get(self.add_prefix(drop_field(key))):
+            return None
+        return staged
+
+    def new_uploads(self) -> list[tuple[str, Any]]:
+        """The files chosen in this round that passed the form's checks."""
+        cleaned = getattr(self, "cleaned_data", {})
+        chosen = []
+        for material in self.uploads:
+            name = material_field(material.key)
+            upload = cleaned.get(name)
+            if upload and name not in self.errors:
+                chosen.append((material.key, upload))
+        return chosen
 
     def form_data(self) -> dict[str, Any]:
         """The answers as the bundle service takes them (empty answers left out)."""
@@ -71,21 +143,26 @@ class BundleApplicationForm(forms.Form):
                 answers[merged.code] = text
         return answers
 
-    def files_given(self) -> list[tuple[str, bytes, str]]:
+    def files_given(self, read_staged: Any = None) -> list[tuple[str, bytes, str]]:
+        """Each material's file: chosen now, or else the one kept from an earlier
+        round (read with ``read_staged``)."""
         given = []
         for material in self.uploads:
             upload = self.cleaned_data.get(material_field(material.key))
+            kept = self.kept(material.key)
             if upload:
                 upload.seek(0)
                 given.append((material.key, bytes(upload.read()), upload.name or ""))
+            elif kept is not None and read_staged is not None:
+                given.append((material.key, read_staged(kept), kept.file_name))
+        self.sent = [key for key, _content, _name in given]
         return given
 
 
 def attach_bundle_errors(form: BundleApplicationForm, problems: list[dict[str, Any]]) -> int:
     """Put the service's problems next to their fields; the number placed."""
     placed = 0
-    order = [m.key for m in form.uploads]
-    sent = [key for key, _content, _name in form.files_given()] if form.is_bound else order
+    sent: list[str] = getattr(form, "sent", None) or [m.key for m in form.uploads]
     for problem in problems:
         where = str(problem.get("field") or "")
         message = str(problem.get("message") or "")

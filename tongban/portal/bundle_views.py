@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tongban.bundles import selectors as bundle_selectors
 from tongban.bundles.api.common import application_out, detail_out
+from tongban.bundles.merge import MergeResult
 from tongban.bundles.models import Bundle, BundleApplication
 from tongban.bundles.services.applications import MaterialGiven, bundle_application_submit
 from tongban.bundles.services.delivery import bundle_application_withdraw
@@ -29,13 +30,15 @@ from tongban.bundles.services.supplements import bundle_supplement_submit
 from tongban.cases.services.forms import applicant_values
 from tongban.core.errors import DomainError
 from tongban.identity.selectors import legal_entities_for_user
+from tongban.portal import staging
 from tongban.portal.bundle_forms import (
     BundleApplicationForm,
     BundleSupplementForm,
     BundleWithdrawForm,
     attach_bundle_errors,
+    staged_code,
 )
-from tongban.portal.case_forms import upload_limit_text
+from tongban.portal.case_forms import material_field, upload_limit_text
 from tongban.portal.case_views import _applicant_only, _not_found
 
 SESSION_TOKENS = "bundle_apply_tokens"
@@ -138,16 +141,22 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
         data = request.POST.copy()
         expired = token not in tokens
         if expired:
-            token = secrets.token_urlsafe(18)
-            data["token"] = token
-            _token_set(request, token, "")
-        form = BundleApplicationForm(data, request.FILES, **options)
+            fresh = secrets.token_urlsafe(18)
+            data["token"] = fresh
+            _token_set(request, fresh, "")
+            staging.staged_uploads_move(user=request.user, old=token, new=fresh)
+            token = fresh
+        form = BundleApplicationForm(
+            data, request.FILES, staged=_staged(request, view.merge, token), **options
+        )
+        valid = form.is_valid()
+        _stage_uploads(request, form, token)
         if expired:
-            form.is_valid()
-            form.add_error(None, "页面已过期，请核对后重新提交（需重新选择文件）。")
-        elif form.is_valid():
+            form.add_error(None, "页面已过期，请核对后重新提交。")
+        elif valid and not form.errors:
             done = _submit(request, bundle, form, token)
             if done is not None:
+                staging.staged_uploads_discard(user=request.user, token=token)
                 return done
         status = 422
     else:
@@ -165,6 +174,41 @@ def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _staged(request: HttpRequest, merge: MergeResult, token: str) -> dict[str, Any]:
+    """The files staged with this draft, by merged material key."""
+    staged = staging.staged_uploads_for(user=request.user, token=token)
+    return {
+        m.key: staged[staged_code(m.key)]
+        for m in merge.materials_to_submit
+        if staged_code(m.key) in staged
+    }
+
+
+def _stage_uploads(request: HttpRequest, form: BundleApplicationForm, token: str) -> None:
+    """Keep every file that passed its checks, whatever else was wrong, and drop
+    the ones the applicant chose to delete (as ``apply_views._stage_uploads``)."""
+    chosen = dict(form.new_uploads())
+    for material in form.uploads:
+        code = staged_code(material.key)
+        upload = chosen.get(material.key)
+        if upload is not None:
+            upload.seek(0)
+            try:
+                staging.staged_upload_put(
+                    user=request.user,
+                    token=token,
+                    code=code,
+                    content=upload.read(),
+                    file_name=upload.name or "",
+                    fallback=material.spec.name,
+                )
+            except DomainError as exc:
+                form.add_error(material_field(material.key), exc.detail.split("：", 1)[-1])
+        elif material.key in form.staged and form.kept(material.key) is None:
+            staging.staged_upload_remove(user=request.user, token=token, code=code)
+    form.stage(_staged(request, form.merge, token))
 
 
 def _submit(
@@ -195,7 +239,7 @@ def _submit(
             form_data=form.form_data(),
             materials=[
                 MaterialGiven(key=key, content=content, file_name=name)
-                for key, content, name in form.files_given()
+                for key, content, name in form.files_given(staging.staged_upload_content)
             ],
             submitted_by=user,
             **who,
