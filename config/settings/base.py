@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tongban.bundles",
     "tongban.evaluation",
     "tongban.supervision",
+    "tongban.analytics",
     "tongban.portal",
     "tongban.workbench",
     "tongban.demo",

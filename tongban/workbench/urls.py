@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tongban.workbench import (
+    board_views,
     bundle_views,
     case_views,
     catalog_file_views,
@@ -58,6 +59,7 @@ urlpatterns = [
         name="case_document",
     ),
     path("rectifications/", rectification_views.rectification_desk, name="rectification_desk"),
+    path("board/", board_views.board, name="board"),
     path(
         "rectifications/<int:rectification_id>/",
         rectification_views.rectification_detail,
