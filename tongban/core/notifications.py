@@ -31,6 +31,7 @@ import datetime as dt
 import logging
 import smtplib
 import uuid
+from collections.abc import Callable
 from email.utils import make_msgid, parseaddr
 from typing import Any, Protocol, cast
 
@@ -219,6 +220,29 @@ def _normalize(channel: str, recipient: str) -> tuple[str, str]:
     raise DomainError(NOTIFICATION_INVALID, f"通知渠道无效：{channel!r}（应为 sms 或 email）")
 
 
+# --- routing ------------------------------------------------------------------
+
+# A router decides, when a message is stored, whether it also goes out by its own
+# channel, and may send copies (the inbox's channel preferences, issue 14 item 5).
+# Higher apps register one in ``AppConfig.ready``: core never imports them.
+Router = Callable[..., bool]
+_routers: list[Router] = []
+
+INBOX_ONLY_GATEWAY = "inbox-only"
+
+
+def register_router(router: Router) -> None:
+    """Register ``router(notification=..., recipient=..., now=...) -> bool``: False
+    keeps the message in the inbox only (no SMS or e-mail is sent for it)."""
+    if router not in _routers:
+        _routers.append(router)
+
+
+def unregister_router(router: Router) -> None:
+    if router in _routers:
+        _routers.remove(router)
+
+
 # --- services -----------------------------------------------------------------
 
 
@@ -268,10 +292,21 @@ def notification_send(
                 body=body,
                 created_at=moment,
             )
-            # The payload names the row only: no personal data in the outbox.
-            events.emit(
-                CREATED_EVENT, {"notification_id": notification.pk, "attempt": 1}, now=moment
-            )
+            # Every router runs (each may send its copies), then any one may hold it back.
+            decisions = [
+                r(notification=notification, recipient=address, now=moment) for r in _routers
+            ]
+            if not all(decisions):
+                # Kept for the inbox (站内信) only, as the recipient chose: nothing to send.
+                notification.status = NotificationStatus.SENT
+                notification.gateway = INBOX_ONLY_GATEWAY
+                notification.sent_at = moment
+                notification.save(update_fields=["status", "gateway", "sent_at"])
+            else:
+                # The payload names the row only: no personal data in the outbox.
+                events.emit(
+                    CREATED_EVENT, {"notification_id": notification.pk, "attempt": 1}, now=moment
+                )
     except IntegrityError:  # the same notification, stored concurrently
         return Notification.objects.get(**key)
     return notification

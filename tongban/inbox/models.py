@@ -33,3 +33,56 @@ class InboxRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} 已读 {self.notification_id}"
+
+
+class NotificationPreference(models.Model):
+    """How a person wants one kind of notice (issue 14, item 5): by SMS, by
+    e-mail, or in the inbox (站内信) only. The inbox always keeps every message.
+
+    Held per person, not per account: every account of hers reads the same
+    messages (they are found by her phone). No row means the default (SMS on,
+    e-mail off), and a kind the law requires by SMS ignores ``sms=False``.
+    """
+
+    person = models.ForeignKey(
+        "identity.Person",
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name="自然人",
+    )
+    kind = models.CharField("通知类别", max_length=32)
+    sms = models.BooleanField("短信", default=True)
+    email = models.BooleanField("电子邮件", default=False)
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = "通知偏好"
+        verbose_name_plural = "通知偏好"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="inbox_preference_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind}: sms={self.sms} email={self.email}"
+
+
+class NotificationAddress(models.Model):
+    """The e-mail address a person gave for copies of her notices, encrypted
+    (SM4-GCM) with a masked copy for display (DESIGN §8)."""
+
+    person = models.OneToOneField(
+        "identity.Person",
+        on_delete=models.CASCADE,
+        related_name="notification_address",
+        verbose_name="自然人",
+    )
+    email_enc = models.TextField("电子邮箱（密文）")
+    email_masked = models.CharField("电子邮箱（脱敏）", max_length=100)
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = "通知邮箱"
+        verbose_name_plural = "通知邮箱"
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.email_masked}"

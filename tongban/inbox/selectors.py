@@ -85,3 +85,33 @@ def inbox_message_get_for_user(*, user: Any, notification_id: int) -> Notificati
     if message is None:
         raise DomainError(core_errors.NOT_FOUND, "未找到该消息。")
     return message
+
+
+def notification_preferences_for_person(*, person_id: int | None) -> list[dict[str, Any]]:
+    """Each kind of notice with the person's channels (the defaults where unset)."""
+    from tongban.inbox.kinds import KINDS
+    from tongban.inbox.models import NotificationPreference
+
+    chosen = {p.kind: p for p in NotificationPreference.objects.filter(person_id=person_id or 0)}
+    rows = []
+    for kind in KINDS:
+        pref = chosen.get(kind.code)
+        rows.append(
+            {
+                "kind": kind,
+                "sms": True if kind.sms_required else (pref.sms if pref else True),
+                "email": pref.email if pref else False,
+            }
+        )
+    return rows
+
+
+def notification_email_masked_for_person(*, person_id: int | None) -> str:
+    from tongban.inbox.models import NotificationAddress
+
+    return (
+        NotificationAddress.objects.filter(person_id=person_id or 0)
+        .values_list("email_masked", flat=True)
+        .first()
+        or ""
+    )

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.core import clock
 from tongban.core.errors import VALIDATION_FAILED, DomainError
@@ -27,7 +27,12 @@ from tongban.identity.models import AuthorizationRole, RealNameLevel
 from tongban.identity.selectors import legal_entities_for_user, person_real_name_level
 from tongban.identity.services import authorization_grant, authorization_revoke
 from tongban.inbox import selectors as inbox_selectors
-from tongban.inbox.services import inbox_mark_all_read, inbox_message_mark_read
+from tongban.inbox.kinds import KINDS
+from tongban.inbox.services import (
+    inbox_mark_all_read,
+    inbox_message_mark_read,
+    notification_preferences_set,
+)
 from tongban.policies.selectors import policy_matches_for_business, policy_sms_opted_in
 from tongban.policies.services import policy_opt_in_set
 from tongban.sharing.services.legal_entities import business_account_bind, business_account_verify
@@ -248,3 +253,36 @@ def business_registry_check(request: HttpRequest, credit_code: str) -> HttpRespo
     else:
         messages.success(request, "法人库核验一致：统一社会信用代码、存续状态和法定代表人均相符。")
     return redirect("portal:business_space", credit_code=entity.credit_code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """通知方式: per kind of notice, SMS and e-mail besides the inbox (issue 14, item 5)."""
+    user = _applicant(request)
+    status = 200
+    if request.method == "POST":
+        choices = {
+            kind.code: {
+                "sms": kind.sms_required or request.POST.get(f"sms_{kind.code}") == "on",
+                "email": request.POST.get(f"email_{kind.code}") == "on",
+            }
+            for kind in KINDS
+        }
+        try:
+            notification_preferences_set(
+                user=user, choices=choices, email=str(request.POST.get("email", ""))[:254]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.detail)
+            status = 422
+        else:
+            messages.success(request, "通知方式已保存。")
+            return redirect("portal:notification_settings")
+    context = {
+        "rows": inbox_selectors.notification_preferences_for_person(person_id=user.person_id),
+        "email_masked": inbox_selectors.notification_email_masked_for_person(
+            person_id=user.person_id
+        ),
+    }
+    return render(request, "portal/space/notification_settings.html", context, status=status)

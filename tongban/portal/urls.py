@@ -77,6 +77,11 @@ urlpatterns = [
     path("my/real-name/verify/", real_name_views.real_name_verify, name="real_name_verify"),
     path("my/messages/", space_views.inbox, name="inbox"),
     path("my/messages/read-all/", space_views.inbox_read_all, name="inbox_read_all"),
+    path(
+        "my/messages/settings/",
+        space_views.notification_settings,
+        name="notification_settings",
+    ),
     path("my/messages/<int:notification_id>/read/", space_views.inbox_read, name="inbox_read"),
     path("my/business/bind/", space_views.business_bind, name="business_bind"),
     path("my/business/<str:credit_code>/", space_views.business_space, name="business_space"),
