@@ -36,6 +36,7 @@ from tongban.bundles.services._common import (
 from tongban.bundles.services.members import supplied_fields
 from tongban.cases.deadlines import AlertLevel, alert_level, working_days_left
 from tongban.cases.models import Case
+from tongban.cases.selectors import case_clock
 from tongban.core import errors as core_errors
 from tongban.core.api.pagination import Page, paginate
 from tongban.core.calendar import WorkingCalendar
@@ -240,9 +241,7 @@ class ProjectView:
     applications: list[BundleApplication]
 
 
-def project_get_public(code: str) -> ProjectView:
-    """A project and every approval of it (R-PL-7); public, as the national
-    platform's project page is; no personal data is in it."""
+def _project(code: str) -> InvestmentProject:
     from tongban.bundles.identifiers import project_code_validate
 
     project = (
@@ -252,13 +251,99 @@ def project_get_public(code: str) -> ProjectView:
     )
     if project is None:
         raise _not_found("投资项目")
+    return project
+
+
+def _project_cases(project: InvestmentProject) -> QuerySet[Case]:
     linked = ProjectCase.objects.filter(project=project).values("case_id")
-    cases = list(
-        Case.objects.filter(Q(pk__in=linked) | Q(bundle_member__application__project=project))
-        .select_related("service_item", "department")
-        .prefetch_related("suspensions")
-        .order_by("received_at", "id")
-        .distinct()
+    return Case.objects.filter(Q(pk__in=linked) | Q(bundle_member__application__project=project))
+
+
+def _project_view(
+    project: InvestmentProject,
+    cases: QuerySet[Case],
+    applications: QuerySet[BundleApplication],
+) -> ProjectView:
+    return ProjectView(
+        project=project,
+        cases=list(
+            cases.select_related("service_item", "department", "bundle_member__application")
+            .prefetch_related("suspensions")
+            .order_by("received_at", "id")
+            .distinct()
+        ),
+        applications=list(applications.select_related("bundle").order_by("received_at", "id")),
     )
-    applications = list(project.applications.select_related("bundle").order_by("received_at"))
-    return ProjectView(project=project, cases=cases, applications=applications)
+
+
+def project_get_for_staff(*, user: Any, code: str) -> ProjectView:
+    """A project and the approvals of it that the staff member may see (CONVENTIONS 5):
+    the cases in a grant's region subtree (and department, where restricted) and
+    the bundle applications of ``application_list_for_staff``, decided in SQL. A
+    project with none of them in scope, and outside every grant's region, is
+    "not found" as one that does not exist."""
+    project = _project(code)
+    scope = staff_scope_for(user=user).for_roles(*READ_ROLES)
+    cases = _project_cases(project).filter(
+        scope_q(scope=scope, region_path_field="region_path", department_field="department")
+    )
+    applications = _staff_applications(user=user).filter(project=project)
+    in_region = InvestmentProject.objects.filter(
+        scope_q(scope=scope, region_path_field="region_path", department_field=None),
+        pk=project.pk,
+    )
+    if not (in_region.exists() or cases.exists() or applications.exists()):
+        raise _not_found("投资项目")
+    return _project_view(project, cases, applications)
+
+
+def project_owned_by(*, user: Any, project: InvestmentProject) -> bool:
+    """Whether ``user`` acts for the project's owner (项目单位): its cases and bundle
+    applications are then the user's own to open in 我的办件 and 我的一件事."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return legal_entities_for_user(user=user).filter(credit_code=project.owner_credit_code).exists()
+
+
+def project_get_public(code: str) -> ProjectView:
+    """A project and every approval of it (R-PL-7); public, as the national
+    platform's project page is; no personal data is in it."""
+    project = _project(code)
+    return _project_view(project, _project_cases(project), project.applications.all())
+
+
+@dataclass(frozen=True)
+class ProjectApproval:
+    """One approval of a project with its own clock (the phase it runs in)."""
+
+    case: Case
+    application_no: str | None  # the bundle application it belongs to, if any
+    phase: str  # "acceptance" | "decision" | "delivery" | "none"
+    deadline: dt.date | None
+    working_days_left: int | None
+    alert: str | None  # "yellow" | "red" | None
+    stopped: bool
+
+
+def project_approvals(
+    view: ProjectView, today: dt.date, cal: WorkingCalendar
+) -> list[ProjectApproval]:
+    """The approvals of ``view`` with their clocks (``cases.selectors.case_clock``)."""
+    rows = []
+    for case in view.cases:
+        shown = case_clock(case, today, cal=cal)
+        member = getattr(case, "bundle_member", None)
+        level = shown.alert
+        alert = level.value if level is not None and level != AlertLevel.NONE else None
+        rows.append(
+            ProjectApproval(
+                case=case,
+                application_no=member.application.application_no if member else None,
+                phase=shown.phase,
+                deadline=shown.deadline,
+                working_days_left=shown.working_days_left,
+                alert=alert,
+                stopped=shown.stopped,
+            )
+        )
+    return rows

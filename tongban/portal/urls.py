@@ -9,6 +9,7 @@ from tongban.portal import (
     certificate_verify_views,
     figures_views,
     hotline_views,
+    project_views,
     rating_views,
     real_name_views,
     sharing_views,
@@ -64,6 +65,7 @@ urlpatterns = [
         bundle_views.my_bundle_withdraw,
         name="my_bundle_withdraw",
     ),
+    path("projects/<str:code>/", project_views.project_page, name="project"),
     path("hotline/", hotline_views.hotline_submit, name="hotline_submit"),
     path("hotline/track/", hotline_views.hotline_track, name="hotline_track"),
     path(

@@ -195,3 +195,12 @@ def run_through(
                     decide(world, case, now)
     application.refresh_from_db()
     return order
+
+
+def submit_as_business(world: World, code: str, **given: Any) -> BundleApplication:
+    """The bundle for the world's business (its registered name; a 工程建设
+    project registered from the form when no ``project_code`` is given)."""
+    merge = merge_of(world.bundles[code])
+    answers = {"entity_name": world.entity.name, "applicant_name": world.entity.name, **given}
+    form = fill(merge, skip=("applicant_id_number", "credit_code", "project_code"), **answers)
+    return submit(world, code, person=False, form_data=form)

@@ -1,0 +1,77 @@
+"""The page of an investment project (R-PL-7) in the portal: every approval of
+the project under its code with its status and clock; the owner can open each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tongban.bundles.models import BundleApplication
+from tongban.bundles.tests.conftest import world  # noqa: F401  (the module's demo world)
+from tongban.bundles.tests.flows import submit_as_business
+from tongban.identity.models import AuthorizationRole
+from tongban.identity.services import business_account_create
+
+pytestmark = pytest.mark.django_db
+
+
+def construction(world) -> BundleApplication:  # noqa: F811
+    """工程建设项目审批 for the world's business; the project is registered from the form."""
+    return submit_as_business(world, "construction-approval", project_name="通办智能制造产业园项目")
+
+
+@pytest.fixture
+def owner(world) -> Any:  # noqa: F811
+    return business_account_create(
+        username="tongbanbiz", password="Pw-12345678", person=world.agent,
+        legal_entity=world.entity, role=AuthorizationRole.AGENT,
+    )  # fmt: skip
+
+
+def test_the_project_page_lists_every_approval_with_its_clock(
+    world,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    application = construction(world)
+    project = application.project
+    assert project is not None
+    filing = application.members.get(key="filing").case
+    assert filing is not None
+    with django_assert_max_num_queries(12):
+        answer = Client().get(f"/projects/{project.code}/")
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert "通办智能制造产业园项目" in page and project.code in page
+    assert application.application_no in page and "工程建设项目审批" in page
+    assert filing.case_no in page and filing.service_item.name in page
+    assert filing.department.name in page
+    assert "受理期限" in page  # the filing case waits for acceptance, with its clock
+    # Not the owner: nothing to open.
+    assert f"/my/cases/{filing.case_no}/" not in page
+    assert f"/my/bundles/{application.application_no}/" not in page
+
+
+def test_the_owner_opens_each_case_and_application_from_the_project_page(
+    world,  # noqa: F811
+    owner,
+):
+    application = construction(world)
+    client = Client()
+    client.force_login(owner)
+    project = application.project
+    filing = application.members.get(key="filing").case
+    assert project is not None and filing is not None
+    page = client.get(f"/projects/{project.code}/").content.decode()
+    assert f'href="/my/cases/{filing.case_no}/"' in page
+    assert f'href="/my/bundles/{application.application_no}/"' in page
+    # The project code on the application's page leads to the project.
+    mine = client.get(f"/my/bundles/{application.application_no}/").content.decode()
+    assert f'href="/projects/{project.code}/"' in mine
+
+
+def test_a_code_with_a_wrong_check_or_unknown_is_not_found(world):  # noqa: F811
+    client = Client()
+    assert client.get("/projects/2411-130202-89-01-637016/").status_code == 404
+    assert client.get("/projects/2411-130202-89-01-637015/").status_code == 404
