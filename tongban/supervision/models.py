@@ -7,6 +7,7 @@ alerts; nothing else writes them. At most one alert per (case, kind) is open.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -67,3 +68,102 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.level}"
+
+
+# --- 督办 (supervision instructions) ---------------------------------------------
+
+
+class InstructionStatus(models.TextChoices):
+    SENT = "sent", "待答复"
+    ANSWERED = "answered", "已答复（待审核）"
+    CLOSED = "closed", "已办结"
+
+
+class InstructionSubject(models.TextChoices):
+    CASE = "case", "办件"
+    RECTIFICATION = "rectification", "差评整改"
+    GENERAL = "general", "其他事项"
+
+
+class Instruction(models.Model):
+    """督办单: a supervisor's instruction to a department, with a deadline for
+    its answer. Moves only through ``instructions.TRANSITIONS``; every step
+    appends an :class:`InstructionEvent` and an audit event."""
+
+    version = models.PositiveIntegerField("版本", default=1)
+    status = models.CharField(
+        "状态", max_length=12, choices=InstructionStatus.choices, db_index=True
+    )
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name="承办部门"
+    )
+    # The department's region path: scoped lists need no join (DESIGN §8).
+    region_path = models.CharField("区划路径", max_length=200)
+    subject_kind = models.CharField("督办对象", max_length=16, choices=InstructionSubject.choices)
+    subject_ref = models.CharField("办件或整改编号", max_length=40, blank=True)
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="办件",
+    )
+    content = models.CharField("督办意见", max_length=1000)
+    due_on = models.DateField("答复期限")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="督办人"
+    )
+    issued_at = models.DateTimeField("督办时间")
+    reply = models.CharField("答复", max_length=1000, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    # The first answer on or before due_on (the department's 按期答复).
+    on_time = models.BooleanField("按期答复", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    conclusion = models.CharField("办结意见", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "督办单"
+        verbose_name_plural = "督办单"
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="supervision_instr_open"),
+            models.Index(fields=["region_path"], name="supervision_instr_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"督办 {self.pk} {self.department_id} {self.status}"
+
+
+class InstructionEvent(models.Model):
+    """History of a 督办单 (CONVENTIONS 4): appended, never edited."""
+
+    instruction = models.ForeignKey(
+        Instruction, on_delete=models.CASCADE, related_name="events", verbose_name="督办单"
+    )
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    actor_label = models.CharField("操作人", max_length=200)
+    action = models.CharField("操作", max_length=16)
+    from_status = models.CharField("原状态", max_length=12, blank=True)
+    to_status = models.CharField("新状态", max_length=12)
+    text = models.CharField("内容", max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = "督办记录"
+        verbose_name_plural = "督办记录"
+        ordering = ("at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.instruction_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        labels = {"issue": "督办", "answer": "答复", "close": "办结", "return": "退回重新答复"}
+        return labels.get(self.action, self.action)

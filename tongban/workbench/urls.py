@@ -14,6 +14,7 @@ from tongban.workbench import (
     rectification_views,
     reveal_views,
     sharing_views,
+    supervision_views,
     views,
 )
 
@@ -63,6 +64,27 @@ urlpatterns = [
     ),
     path("rectifications/", rectification_views.rectification_desk, name="rectification_desk"),
     path("board/", board_views.board, name="board"),
+    path("supervision/", supervision_views.supervision_desk, name="supervision_desk"),
+    path(
+        "supervision/instructions/",
+        supervision_views.instruction_list,
+        name="instruction_list",
+    ),
+    path(
+        "supervision/instructions/new/",
+        supervision_views.instruction_issue,
+        name="instruction_issue",
+    ),
+    path(
+        "supervision/instructions/<int:instruction_id>/",
+        supervision_views.instruction_detail,
+        name="instruction_detail",
+    ),
+    path(
+        "supervision/instructions/<int:instruction_id>/<slug:action>/",
+        supervision_views.instruction_act,
+        name="instruction_act",
+    ),
     path(
         "rectifications/<int:rectification_id>/",
         rectification_views.rectification_detail,
