@@ -39,6 +39,7 @@ def fits_and_passes(page, name: str) -> None:
 def test_the_spaces_fit_a_phone_and_pass_axe(new_page, live_server, large):
     phone = new_page(PHONE)  # the browser first: seeding needs its async-unsafe switch
     space = build_space()
+    assert space.boss.person is not None and space.citizen.person is not None
     space.submit(person=space.boss.person, entity=space.company, by=space.boss)
     space.submit(person=space.citizen.person, by=space.citizen)
     if large:
