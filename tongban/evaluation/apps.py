@@ -13,6 +13,8 @@ class EvaluationConfig(AppConfig):
         # A concluded case invites its applicant to rate it (好差评 一事一评).
         for event in subscribers.CONCLUDING_STEPS:
             events.subscribe(event, subscribers.on_case_concluded)
+        # The rater is told the outcome of the rectification of their bad rating.
+        events.subscribe("rectification.close", subscribers.on_rectification_closed)
 
         # 差评整改 past its deadline is escalated (督办) once, automatically.
         scheduler.register(

@@ -363,3 +363,53 @@ def rectifications_overdue_sweep(*, now: dt.datetime | None = None) -> int:
             rectification_id=pk, actor=None, reason="逾期未整改，系统自动督办。", now=moment
         )
     return len(ids)
+
+
+OUTCOME_NOTICE = (
+    "您对“{subject}”（{no}）的评价已整改办结。整改结果：{outcome}"
+    "如对整改结果仍不满意，可拨打12345政务服务便民热线反映。"
+)
+
+
+def rectification_notify_outcome(*, rectification_id: int, now: dt.datetime | None = None) -> bool:
+    """Tell the rater the outcome of a closed rectification (国办发〔2019〕51号:
+    差评整改 results are fed back), by SMS, which the 消息中心 (inbox) shows.
+
+    Idempotent: stored once per rectification (``core.notifications``). A
+    rectification not closed, closed by an upheld appeal, or whose rater has
+    no phone on file is skipped. True when a notice is (or was) stored.
+    """
+    from tongban.core.crypto import decrypt
+    from tongban.core.notifications import notification_send
+    from tongban.identity.selectors import PHONE_CONTEXT
+
+    rect = (
+        Rectification.objects.select_related(
+            "rating__service_item", "rating__rater__person", "rating__case__applicant_person"
+        )
+        .filter(pk=rectification_id)
+        .first()
+    )
+    if rect is None or rect.status != RectificationStatus.CLOSED or rect.appeal_upheld:
+        return False
+    rating = rect.rating
+    person = getattr(rating.rater, "person", None)
+    if (person is None or not person.phone_enc) and rating.case is not None:
+        person = rating.case.applicant_person
+    if person is None or not person.phone_enc:
+        return False
+    outcome = rect.outcome if len(rect.outcome) <= 200 else rect.outcome[:199] + "…"
+    if not outcome.endswith(("。", "！", "…")):
+        outcome += "。"
+    subject = rating.service_item.name if rating.service_item else "12345 诉求"
+    notification_send(
+        channel="sms",
+        recipient=decrypt(person.phone_enc, context=PHONE_CONTEXT),
+        subject="",
+        body=OUTCOME_NOTICE.format(subject=subject, no=rating.subject_no, outcome=outcome),
+        purpose="evaluation.rectification_outcome",
+        object_type="rectification",
+        object_id=str(rect.pk),
+        now=now,
+    )
+    return True
