@@ -32,7 +32,7 @@ from tongban.core.errors import DomainError
 from tongban.core.masking import mask_name
 from tongban.identity.selectors import legal_entities_for_user
 from tongban.org.models import Role
-from tongban.org.selectors import scope_q, staff_scope_for
+from tongban.org.selectors import StaffScope, scope_q, staff_scope_for
 
 # Roles whose scope lets a staff member see the cases in it.
 CASE_READ_ROLES = (
@@ -65,18 +65,21 @@ def _normalize_case_no(case_no: str) -> str:
 # --- staff --------------------------------------------------------------------
 
 
-def _staff_cases(*, user: Any, roles: tuple[str, ...] = CASE_READ_ROLES) -> QuerySet[Case]:
-    """The cases in the scope that ``roles`` give ``user`` (none for anyone else)."""
-    scope = staff_scope_for(user=user).for_roles(*roles)
+def _staff_cases(
+    *, user: Any, roles: tuple[str, ...] = CASE_READ_ROLES, scope: StaffScope | None = None
+) -> QuerySet[Case]:
+    """The cases in the scope that ``roles`` give ``user`` (none for anyone else);
+    ``scope`` when the caller has read it already."""
+    scope = (scope if scope is not None else staff_scope_for(user=user)).for_roles(*roles)
     return Case.objects.filter(
         scope_q(scope=scope, region_path_field="region_path", department_field="department_id")
     )
 
 
-def case_get_for_staff(*, user: Any, case_no: str) -> Case:
+def case_get_for_staff(*, user: Any, case_no: str, scope: StaffScope | None = None) -> Case:
     """A case in the staff user's scope (region subtree and departments), or ``not_found``."""
     case = (
-        _staff_cases(user=user)
+        _staff_cases(user=user, scope=scope)
         .select_related("service_item", "department")
         .filter(case_no=_normalize_case_no(case_no))
         .first()
@@ -93,10 +96,22 @@ def case_get_for_handler(*, user: Any, case_no: str) -> Case:
     ``permission_denied`` when it is visible only through a role that looks and
     does not act (监察人员, 平台管理员).
     """
-    case = case_get_for_staff(user=user, case_no=case_no)
-    if not _staff_cases(user=user, roles=CASE_HANDLE_ROLES).filter(pk=case.pk).exists():
+    return case_and_scope_for_handler(user=user, case_no=case_no)[0]
+
+
+def case_and_scope_for_handler(*, user: Any, case_no: str) -> tuple[Case, StaffScope]:
+    """:func:`case_get_for_handler` and the user's scope, read once: the caller
+    hands the scope on to the service (``services.acting_in_scope``)."""
+    scope = staff_scope_for(user=user)
+    case = case_get_for_staff(user=user, case_no=case_no, scope=scope)
+    # The same test as scope_q's, on the row already read.
+    if not any(
+        case.region_path.startswith(g.region_path)
+        and (g.department_ids is None or case.department_id in g.department_ids)
+        for g in scope.for_roles(*CASE_HANDLE_ROLES).grants
+    ):
         raise DomainError(core_errors.PERMISSION_DENIED, "当前账号只能查看、不能办理该办件。")
-    return case
+    return case, scope
 
 
 def case_list_for_staff(

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 
-from tongban.cases import errors, selectors
+from tongban.cases import errors, selectors, services
 from tongban.cases.api.schemas import (
     ApplicantIn,
 )
@@ -233,8 +233,10 @@ def _staff_command(
 ) -> dict[str, Any]:
     user = _user(request)
     version = _version(if_match, required=True)
-    case = selectors.case_get_for_handler(user=user, case_no=case_no)
-    return _respond(run(case, version, user), response, staff=True)
+    case, scope = selectors.case_and_scope_for_handler(user=user, case_no=case_no)
+    with services.acting_in_scope(user, scope):  # the scope is read once per command
+        done = run(case, version, user)
+    return _respond(done, response, staff=True)
 
 
 def _applicant_command(

@@ -84,6 +84,7 @@ def document_issue(
     actor: Any = None,
     base_url: str | None = None,
     now: dt.datetime | None = None,
+    locked: bool = False,
 ) -> CaseDocument:
     """Issue document ``kind`` on ``case``: number, text, record (the PDF follows).
 
@@ -96,40 +97,51 @@ def document_issue(
     (so one case never issues the same document twice at once). Should a number
     exist already (a document written outside this service), the unique index
     refuses it and the next number is drawn.
+
+    ``locked``: the caller holds ``case`` locked in its open transaction, read
+    with its department, region, item and guide, and has just moved it to a new
+    version (a transition service does): it is used as it is, no savepoint is
+    opened around the issue, and no earlier document of the version is sought.
     """
     moment = now or clock.now()
-    with transaction.atomic():
-        locked = (
+    with transaction.atomic(savepoint=not locked):
+        locked_case = case if locked else (
             # Only the case row: locking the joined department, item and guide
             # rows too would serialise a department's notices and deadlock with
             # submissions, whose foreign-key checks share-lock those rows.
             Case.objects.select_for_update(of=("self",))
             .select_related("department__region", "service_item", "guide_version")
             .get(pk=case.pk)
+        )  # fmt: skip
+        # A transition has just moved the locked case to a new version: no
+        # document of that version can exist yet, so there is nothing to look up.
+        existing = (
+            None
+            if locked
+            else CaseDocument.objects.filter(
+                case=locked_case, kind=kind, case_version=locked_case.version
+            ).first()
         )
-        existing = CaseDocument.objects.filter(
-            case=locked, kind=kind, case_version=locked.version
-        ).first()
         if existing is not None:
             return existing
         year = clock.local_date(moment).year
         for attempt in range(ISSUE_ATTEMPTS):
-            number = _next_number(locked.department, kind, year)
+            number = _next_number(locked_case.department, kind, year)
             code = secrets.token_urlsafe(12)  # 16 characters, 96 bits
             content = notice_content(
-                locked,
+                locked_case,
                 kind,
                 number=number,
                 verification_url=verification_url(code, base_url=base_url),
                 issued_at=moment,
             )
             document = CaseDocument(
-                case=locked,
+                case=locked_case,
                 kind=kind,
                 number=number,
                 verification_code=code,
                 issued_at=moment,
-                case_version=locked.version,
+                case_version=locked_case.version,
                 content=asdict(content),
             )
             try:
@@ -147,27 +159,32 @@ def document_issue(
             object_type="case_document",
             object_id=document.number,
             details={
-                "case_no": locked.case_no,
+                "case_no": locked_case.case_no,
                 "kind": kind,
-                "case_version": locked.version,
+                "case_version": locked_case.version,
             },
             now=moment,
         )
         events.emit(
             "case.document_issued",
-            {"case_no": locked.case_no, "kind": kind, "number": document.number},
+            {"case_no": locked_case.case_no, "kind": kind, "number": document.number},
             now=moment,
         )
     return document
 
 
 def documents_issue_for_transition(
-    *, case: Case, action: str, actor: Any = None, now: dt.datetime | None = None
+    *,
+    case: Case,
+    action: str,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+    locked: bool = False,
 ) -> list[CaseDocument]:
     """Issue every document that ``action`` issues on ``case`` (the wiring point
-    for the transition services)."""
+    for the transition services; ``locked`` as for :func:`document_issue`)."""
     return [
-        document_issue(case=case, kind=kind, actor=actor, now=now)
+        document_issue(case=case, kind=kind, actor=actor, now=now, locked=locked)
         for kind in documents_for_transition(case, action)
     ]
 

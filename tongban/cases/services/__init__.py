@@ -1,5 +1,6 @@
 """Writes of case handling: intake and one service per transition (CONVENTIONS 4)."""
 
+from tongban.cases.services._common import acting_in_scope
 from tongban.cases.services.exemptions import exempted_certificate_open, exemptions_preview
 from tongban.cases.services.intake import case_submit
 from tongban.cases.services.transitions import (
@@ -22,6 +23,7 @@ from tongban.cases.services.transitions import (
 )
 
 __all__ = [
+    "acting_in_scope",
     "case_accept",
     "case_conclude",
     "case_decide",

@@ -4,7 +4,9 @@ deadline refresh, audit and the event for other apps."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +21,14 @@ from tongban.core.calendar import WorkingCalendar, get_calendar
 from tongban.core.errors import DomainError
 
 DEADLINE_FIELDS = ("acceptance_deadline", "decision_deadline", "delivery_deadline")
+# Read with the locked case in one statement (transition).
+LOCKED_CASE_RELATED = (
+    "service_item",
+    "department__region",
+    "guide_version",
+    "applicant_person",
+    "agent_person",
+)
 
 
 def actor_label(actor: Any) -> str:
@@ -52,11 +62,17 @@ def history(
 
 
 def clock_facts(
-    case: Case, *, extra_suspension_end: dt.date | None = None
+    case: Case,
+    *,
+    extra_suspension_end: dt.date | None = None,
+    suspensions: tuple[deadlines.Suspension, ...] | None = None,
 ) -> deadlines.CaseClockFacts:
-    suspensions = tuple(
-        deadlines.Suspension(s.start_on, s.end_on, s.reason) for s in case.suspensions.all()
-    )
+    """The stored facts the deadlines derive from; ``suspensions`` when the
+    caller knows them (a case not yet saved has none) instead of reading them."""
+    if suspensions is None:
+        suspensions = tuple(
+            deadlines.Suspension(s.start_on, s.end_on, s.reason) for s in case.suspensions.all()
+        )
     extension = (
         deadlines.TimeRule(case.extension_days, case.rules["promised_limit"]["unit"])
         if case.extension_days
@@ -86,37 +102,62 @@ def case_rule(case: Case) -> deadlines.TimeRule:
     return deadlines.TimeRule(limit["value"], limit["unit"])
 
 
+DeadlineChange = tuple[str, dt.date | None, dt.date | None]
+
+
 def refresh_deadlines(case: Case, *, actor: Any, now: dt.datetime, reason: str) -> list[str]:
     """Re-derive the deadlines from the stored facts; a history row per change.
 
     Also records on the case the provisional year its dates were counted on,
     if any (ADR-0006), so that they are recomputed when its notice comes.
     """
+    changes = derive_deadlines(case, now=now)
+    record_deadline_changes(case, changes, actor=actor, now=now, reason=reason)
+    return [name for name, _, _ in changes]
+
+
+def derive_deadlines(
+    case: Case,
+    *,
+    now: dt.datetime,
+    suspensions: tuple[deadlines.Suspension, ...] | None = None,
+) -> list[DeadlineChange]:
+    """Set the derived deadlines and the provisional year on ``case`` (not saved);
+    the changes, for :func:`record_deadline_changes`. A case not yet saved is
+    given ``suspensions=()``: it has none, and nothing is read."""
     cal = get_calendar()
     derived = deadlines.recompute(
-        clock_facts(case), case_rule(case), cal, today=clock.local_date(now)
-    )
-    changed = []
+        clock_facts(case, suspensions=suspensions), case_rule(case), cal,
+        today=clock.local_date(now),
+    )  # fmt: skip
+    changes: list[DeadlineChange] = []
     for name in DEADLINE_FIELDS:
         new = getattr(derived, name)
         old = getattr(case, name)
         if new != old:
             setattr(case, name, new)
-            changed.append(name)
-            history(
-                case,
-                action="deadline_change",
-                actor=actor,
-                now=now,
-                reason=reason,
-                details={
-                    "field": name,
-                    "from": old.isoformat() if old else None,
-                    "to": new.isoformat() if new else None,
-                },
-            )
+            changes.append((name, old, new))
     case.provisional_year = provisional_year_of(case, cal)
-    return changed
+    return changes
+
+
+def record_deadline_changes(
+    case: Case, changes: list[DeadlineChange], *, actor: Any, now: dt.datetime, reason: str
+) -> None:
+    """A history row per changed deadline (the case is saved)."""
+    for name, old, new in changes:
+        history(
+            case,
+            action="deadline_change",
+            actor=actor,
+            now=now,
+            reason=reason,
+            details={
+                "field": name,
+                "from": old.isoformat() if old else None,
+                "to": new.isoformat() if new else None,
+            },
+        )
 
 
 def provisional_year_of(case: Case, cal: WorkingCalendar) -> int | None:
@@ -131,13 +172,36 @@ def provisional_year_of(case: Case, cal: WorkingCalendar) -> int | None:
     return min(years) if years else None
 
 
-def roles_on_case(user: Any, case: Case) -> set[str]:
-    """The staff roles of ``user`` whose data scope covers this case."""
+# The scope the caller has already read for the acting user in this request
+# (``acting_in_scope``), so that the service does not read it again.
+_KNOWN_SCOPE: ContextVar[tuple[Any, Any] | None] = ContextVar("case_actor_scope", default=None)
+
+
+@contextmanager
+def acting_in_scope(actor: Any, scope: Any) -> Iterator[None]:
+    """Within the block, ``actor``'s staff scope is ``scope`` (read by the caller
+    for this request, e.g. ``selectors.case_and_scope_for_handler``)."""
+    token = _KNOWN_SCOPE.set((getattr(actor, "pk", None), scope))
+    try:
+        yield
+    finally:
+        _KNOWN_SCOPE.reset(token)
+
+
+def _scope_of(user: Any) -> Any:
     from tongban.org.selectors import staff_scope_for
 
+    known = _KNOWN_SCOPE.get()
+    if known is not None and known[0] is not None and known[0] == getattr(user, "pk", None):
+        return known[1]
+    return staff_scope_for(user=user)
+
+
+def roles_on_case(user: Any, case: Case) -> set[str]:
+    """The staff roles of ``user`` whose data scope covers this case."""
     return {
         g.role
-        for g in staff_scope_for(user=user).grants
+        for g in _scope_of(user).grants
         if case.region_path.startswith(g.region_path)
         and (g.department_ids is None or case.department_id in g.department_ids)
     }
@@ -169,7 +233,14 @@ def transition(
     append history, refresh deadlines, audit, and emit ``case.<action>``."""
     moment = now or clock.now()
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case_id)
+        # Only the case row is locked (joined rows are read, not locked: see
+        # notices.issue); the joins are what the notices, the SMS and the
+        # answer read, so the case is read once per command.
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related(*LOCKED_CASE_RELATED)
+            .get(pk=case_id)
+        )
         if expected_version is not None and case.version != expected_version:
             raise DomainError(
                 errors.VERSION_MISMATCH,
@@ -207,14 +278,16 @@ def transition(
         # The notices this step issues (受理通知书, 决定书…), in the same transaction.
         from tongban.cases.notices import documents_issue_for_transition
 
-        documents_issue_for_transition(case=case, action=action, actor=actor, now=moment)
+        documents_issue_for_transition(
+            case=case, action=action, actor=actor, now=moment, locked=True
+        )
         notify_applicant(case, action, now=moment)
         events.emit(
             f"case.{action}",
             {"case_no": case.case_no, "from": frm, "to": to, "version": case.version},
             now=moment,
         )
-        audit_record(  # last: it holds the audit chain's lock until commit
+        audit_record(  # a plain insert, sealed after commit (ADR-0008)
             actor=actor_label(actor),
             action=f"case.{action}",
             object_type="case",

@@ -22,9 +22,10 @@ from tongban.cases.models import (
 )
 from tongban.cases.services._common import (
     actor_label,
+    derive_deadlines,
     history,
     notify_applicant,
-    refresh_deadlines,
+    record_deadline_changes,
 )
 from tongban.cases.services.exemptions import material_exempt
 from tongban.cases.services.forms import applicant_values, form_clean, form_seal
@@ -222,7 +223,7 @@ def case_submit(
     # The number first, in its own short transaction when there is no outer one.
     case_no = next_case_no(region_code=service_item.region_id, day=clock.local_date(moment))
     with transaction.atomic():
-        case = Case.objects.create(
+        case = Case(
             case_no=case_no,
             tracking_code=new_tracking_code(),
             service_item=service_item,
@@ -248,6 +249,10 @@ def case_submit(
             created_at=moment,
             updated_at=moment,
         )
+        # A new case has no suspensions: its deadlines are derived before the
+        # insert, so the row is written once (no read, no update after).
+        deadline_changes = derive_deadlines(case, now=moment, suspensions=())
+        case.save(force_insert=True)
         exemptions: list[dict[str, Any]] = []
         for index, spec in enumerate(guide.materials):
             if spec.code not in required and spec.code not in supplied:
@@ -270,7 +275,9 @@ def case_submit(
                 )
             elif given is not None:
                 _store_material(case, spec.code, spec.name, given, f"materials[{index}]", moment)
-        case.exemptions = exemptions
+        if exemptions:
+            case.exemptions = exemptions
+            case.save(update_fields=["exemptions"])
         history(
             case,
             action="submit",
@@ -279,13 +286,14 @@ def case_submit(
             to=CaseStatus.SUBMITTED,
             details={"channel": channel, "item": service_item.implementation_code},
         )
-        refresh_deadlines(case, actor=submitted_by, now=moment, reason="收件")
-        case.save()
+        record_deadline_changes(
+            case, deadline_changes, actor=submitted_by, now=moment, reason="收件"
+        )
         notify_applicant(case, "submit", now=moment)
         events.emit(
             "case.submit", {"case_no": case.case_no, "to": CaseStatus.SUBMITTED}, now=moment
         )
-        audit_record(  # last: it holds the audit chain's lock until commit
+        audit_record(  # a plain insert, sealed after commit (ADR-0008)
             actor=actor_label(submitted_by),
             action="case.submit",
             object_type="case",
