@@ -22,3 +22,9 @@ class BundlesConfig(AppConfig):
             every_seconds=600,
             task_path="tongban.bundles.tasks.bundles_sync_sweep",
         )
+        # The lead department's desk: the bundle's deadline and each member's clock.
+        scheduler.register(
+            "bundles_alerts",
+            every_seconds=900,
+            task_path="tongban.bundles.tasks.bundle_alerts_sweep",
+        )

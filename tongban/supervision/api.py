@@ -3,6 +3,7 @@
 GET /api/v1/supervision/alerts   open yellow and red alerts (cursor pages)
 GET /api/v1/supervision/hotline  open 12345 alerts per handling department
 GET /api/v1/supervision/rectifications  open 差评整改 per department (overdue first)
+GET /api/v1/supervision/bundles  open 一件事 alerts of the lead departments' desks
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from tongban.core import clock
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.identity.auth import api_auth
 from tongban.supervision import selectors
+from tongban.supervision.bundles import bundle_alert_list_for_staff
 from tongban.supervision.evaluation import rectification_alert_summary_for_staff
 from tongban.supervision.hotline import hotline_alert_summary_for_staff
 from tongban.supervision.models import Alert, AlertKind, AlertLevel
@@ -127,3 +129,57 @@ class RectificationAlertRow(Schema):
 )
 def rectification_alerts(request: HttpRequest) -> list[dict[str, object]]:
     return rectification_alert_summary_for_staff(user=request.user, today=clock.today())
+
+
+class BundleAlertOut(Schema):
+    application_no: str = Field(description="一件事申请编号")
+    bundle: str = Field(description="一件事名称")
+    member: str = Field(description="成员事项名称；一件事本身的期限为空")
+    case_no: str = Field(description="成员事项的办件编号；一件事本身为空")
+    department: str = Field(description="牵头部门")
+    phase: str = Field(
+        description="bundle（一件事承诺办结期限）、acceptance、decision 或 delivery（统一出件期限）"
+    )
+    level: AlertLevel = Field(description="yellow（黄色预警）或 red（红色预警，已逾期）")
+    deadline: dt.date
+    working_days_left: int = Field(description="最近一次扫描时的剩余工作日；逾期为负数")
+    raised_at: dt.datetime
+    message: str
+
+
+class BundleAlertsQuery(Schema):
+    level: AlertLevel | None = None
+    limit: int = Field(default=100, ge=1, le=200)
+
+
+@router.get(
+    "/bundles",
+    response={200: list[BundleAlertOut], **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="一件事预警（牵头部门）",
+    description="本人数据范围内牵头办理的一件事未解除的预警：一件事的承诺办结期限，以及各成员事项"
+    "的受理、办结、统一出件期限；期限最早的在前。",
+)
+def bundle_alerts(
+    request: HttpRequest, params: Query[BundleAlertsQuery]
+) -> list[dict[str, object]]:
+    return [
+        {
+            "application_no": a.application.application_no,
+            "bundle": a.application.bundle.name,
+            "member": a.member_name,
+            "case_no": a.case_no,
+            "department": a.department.name,
+            "phase": a.phase,
+            "level": a.level,
+            "deadline": a.deadline,
+            "working_days_left": a.working_days_left,
+            "raised_at": a.raised_at,
+            "message": a.message,
+        }
+        for a in bundle_alert_list_for_staff(
+            user=request.user,
+            level=params.level.value if params.level else None,
+            limit=params.limit,
+        )
+    ]

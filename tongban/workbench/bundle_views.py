@@ -31,6 +31,7 @@ from tongban.core.calendar import get_calendar
 from tongban.core.errors import DomainError
 from tongban.org.models import Role
 from tongban.org.selectors import staff_scope_for
+from tongban.supervision.bundles import bundle_alert_list_for_staff
 from tongban.workbench.access import staff_required
 from tongban.workbench.bundle_forms import BundleDeliverForm, CounterForm
 from tongban.workbench.case_views import clock_view
@@ -82,6 +83,8 @@ def bundle_desk(request: HttpRequest) -> HttpResponse:
             "tabs": tabs,
             "status": status,
             "bundles": bundles,
+            # The lead department's desk: the bundles' and their members' alerts.
+            "alerts": bundle_alert_list_for_staff(user=request.user, limit=50),
             "next_url": "?" + urlencode({"status": status, "cursor": page.next_cursor})
             if page.next_cursor
             else "",

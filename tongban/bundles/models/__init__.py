@@ -1,5 +1,6 @@
-"""Models of bundles: definitions, applications, joint procedures, projects."""
+"""Models of bundles: definitions, applications, joint procedures, projects, alerts."""
 
+from tongban.bundles.models.alerts import BundleAlert, BundleAlertLevel
 from tongban.bundles.models.applications import (
     ApplicationStatus,
     BundleApplication,
@@ -33,6 +34,8 @@ __all__ = [
     "ApplicationStatus",
     "AssessmentKind",
     "Bundle",
+    "BundleAlert",
+    "BundleAlertLevel",
     "BundleApplication",
     "BundleApplicationEvent",
     "BundleMember",
