@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.bundles import selectors as bundle_selectors
-from tongban.bundles.api.common import application_out, detail_out
 from tongban.bundles.merge import MergeResult
 from tongban.bundles.models import Bundle, BundleApplication
+from tongban.bundles.outputs import application_out, detail_out
 from tongban.bundles.services.applications import MaterialGiven, bundle_application_submit
 from tongban.bundles.services.delivery import bundle_application_withdraw
 from tongban.bundles.services.supplements import bundle_supplement_submit

@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.bundles import selectors as bundle_selectors
-from tongban.bundles.api.common import application_out, detail_out
 from tongban.bundles.models import ApplicationStatus, Bundle, BundleApplication
+from tongban.bundles.outputs import application_out, detail_out
 from tongban.bundles.services.applications import MaterialGiven, bundle_application_submit
 from tongban.bundles.services.delivery import bundle_application_deliver
 from tongban.cases.services.forms import applicant_values
@@ -35,7 +35,7 @@ from tongban.supervision.bundles import bundle_alert_list_for_staff
 from tongban.workbench.access import staff_required
 from tongban.workbench.bundle_forms import BundleDeliverForm, CounterForm
 from tongban.workbench.case_views import clock_view
-from tongban.workbench.intake_views import _intake_applicant
+from tongban.workbench.intake_session import intake_applicant
 
 PAGE_SIZE = 50
 ALERT_LABELS = {"yellow": "黄色预警", "red": "红色预警"}
@@ -107,7 +107,7 @@ def bundle_counter(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied("一件事窗口收件仅对窗口人员开放。")
     bundle = _bundle(code)
     view = bundle_selectors.bundle_view(bundle)
-    applicant = _intake_applicant(request)
+    applicant = intake_applicant(request)
     form = None
     status = 200
     if applicant is not None and view.available:

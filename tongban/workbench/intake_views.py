@@ -42,48 +42,21 @@ from tongban.workbench.case_forms import (
     intake_materials,
     registry_answers,
 )
+from tongban.workbench.intake_session import (
+    SESSION_ENTITY,
+    SESSION_PERSON,
+    Applicant,
+    intake_applicant,
+)
 
 CLERKS_ONLY = "窗口收件仅对窗口人员开放。"
 ITEM_RESULTS = 20
-# 窗口收件 step 1, kept in the session: the person at the window (the applicant,
-# or with SESSION_ENTITY the applying entity's 经办人) and the entity, if any.
-SESSION_PERSON = "intake_person_id"
-SESSION_ENTITY = "intake_entity_id"
 APPLICANT_KINDS = (("person", "个人"), ("entity", "法人或其他组织"))
 
 
 def _clerk_only(request: HttpRequest) -> None:
     if not staff_scope_for(user=request.user).has_role(Role.WINDOW_CLERK):
         raise PermissionDenied(CLERKS_ONLY)
-
-
-@dataclass(frozen=True)
-class Applicant:
-    """Who applies at the window: a person, or a legal entity through its 经办人."""
-
-    person: Person | None = None
-    entity: LegalEntity | None = None
-    agent: Person | None = None
-
-
-def _intake_applicant(request: HttpRequest) -> Applicant | None:
-    # The applicant this clerk found or registered in step 1 of this session
-    # (persons and legal entities are not region-scoped; the ids came from the
-    # clerk's own lookup).
-    person_pk = request.session.get(SESSION_PERSON)
-    entity_pk = request.session.get(SESSION_ENTITY)
-    person = Person.objects.filter(pk=person_pk).first() if isinstance(person_pk, int) else None
-    if person is None:
-        return None
-    if entity_pk is None:
-        return Applicant(person=person)
-    entity = (
-        LegalEntity.objects.select_related("legal_representative").filter(pk=entity_pk).first()
-        if isinstance(entity_pk, int)
-        else None
-    )
-    # Without its entity the agent is no applicant: step 1 is asked again.
-    return Applicant(entity=entity, agent=person) if entity is not None else None
 
 
 def _representative_form(data: Any = None) -> PersonLookupForm:
@@ -173,7 +146,7 @@ def case_intake(request: HttpRequest) -> HttpResponse:
         kind = step
     else:
         kind = "entity" if request.GET.get("applicant") == "entity" else "person"
-    applicant = _intake_applicant(request)
+    applicant = intake_applicant(request)
     params = request.POST if step == "submit" else request.GET
     item = _intake_item(request, str(params.get("item", "")))
     q = str(request.GET.get("q", "")).strip()[:100]

@@ -14,7 +14,6 @@ from tongban.bundles.api.common import (
     caller,
     if_match_version,
     is_applicant,
-    joint_out,
     respond,
 )
 from tongban.bundles.api.schemas import (
@@ -32,6 +31,7 @@ from tongban.bundles.api.schemas import (
     JointProcedureOut,
 )
 from tongban.bundles.models import ApplicationStatus, BundleApplication, JointProcedure
+from tongban.bundles.outputs import joint_out
 from tongban.bundles.services.delivery import (
     bundle_application_deliver,
     bundle_application_extend,

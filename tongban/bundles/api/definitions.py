@@ -11,9 +11,7 @@ from ninja import Router, Status
 from tongban.bundles.api.common import (
     RESPONSES,
     caller,
-    detail_out,
     respond,
-    savings_out,
     submission_applicant,
 )
 from tongban.bundles.api.schemas import (
@@ -22,6 +20,7 @@ from tongban.bundles.api.schemas import (
     BundleDetailOut,
     BundleStatsOut,
 )
+from tongban.bundles.outputs import detail_out, savings_out
 from tongban.bundles.selectors import bundle_get_public, bundle_view
 from tongban.bundles.services.applications import bundle_application_submit
 from tongban.bundles.stats import bundle_figures

@@ -1,6 +1,7 @@
 """Intake of a bundle application (R-BD-1: 一表申请、一套材料、一次提交).
 
-``bundle_application_submit`` checks everything in one round — every member's
+``bundle_application_submit`` checks everything in one round
+(``submission_checks``) — every member's
 form (answers mapped from the one merged form; a missing required field names
 the members that need it), every material of the merged list, the applicant
 and the investment project — and only then, in one transaction, stores the
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -56,26 +56,23 @@ from tongban.bundles.services.projects import (
     project_for_bundle,
     project_save,
 )
+from tongban.bundles.services.submission_checks import (
+    MaterialGiven,
+    applicant_check,
+    form_check,
+    materials_check,
+    members_chosen,
+    situations_check,
+)
 from tongban.cases.models import Channel
-from tongban.cases.services.forms import applicant_values, form_clean
+from tongban.cases.services.forms import applicant_values
 from tongban.cases.services.intake import new_tracking_code
-from tongban.cases.services.uploads import detect_type, safe_file_name
-from tongban.catalog.content import Audience
+from tongban.cases.services.uploads import safe_file_name
 from tongban.core import clock
 from tongban.core.calendar import get_calendar
 from tongban.core.counters import counter_next
 from tongban.core.errors import DomainError
 from tongban.identity.models import LegalEntity, Person
-
-
-@dataclass(frozen=True)
-class MaterialGiven:
-    """One material of the merged list as the applicant supplies it."""
-
-    key: str  # MergedMaterial.key
-    kind: str = UploadKind.UPLOAD  # upload | deferred
-    content: bytes = b""
-    file_name: str = ""
 
 
 def next_application_no(*, region_code: str, day: dt.date) -> str:
@@ -84,190 +81,6 @@ def next_application_no(*, region_code: str, day: dt.date) -> str:
     county = region_code[:6]
     last = counter_next(BundleNumberSequence, key={"region_code": county, "day": day})
     return f"{county}{day:%Y%m%d}Y{last:05d}"
-
-
-def _chosen(resolved: list[ResolvedMember], keys: list[str] | None) -> list[ResolvedMember]:
-    """The members applied for: all, or the required ones plus the optional ones named."""
-    if keys is None:
-        return resolved
-    known = {m.key for m in resolved}
-    unknown = [k for k in keys if k not in known]
-    if unknown:
-        raise DomainError(
-            errors.MEMBERS_INVALID,
-            f"一件事中没有事项 {'、'.join(unknown)}。",
-            fields=[{"field": "members", "code": "unknown", "message": "、".join(unknown)}],
-        )
-    chosen = [m for m in resolved if not m.optional or m.key in keys]
-    names = {m.key for m in chosen}
-    for member in chosen:
-        left_out = [d for d in member.depends_on if d not in names]
-        if left_out:
-            needed = next(m.name for m in resolved if m.key == left_out[0])
-            raise DomainError(
-                errors.MEMBERS_INVALID,
-                f"“{member.name}”需要先办理“{needed}”，请一并选择。",
-                fields=[{"field": "members", "code": "dependency", "message": needed}],
-            )
-    return chosen
-
-
-def _check_applicant(
-    content: BundleContent,
-    person: Person | None,
-    entity: LegalEntity | None,
-    agent: Person | None,
-) -> None:
-    if (person is None) == (entity is None):
-        raise DomainError(errors.APPLICANT_INVALID, "申请人须为一名自然人或一个法人。")
-    if entity is not None and agent is None:
-        raise DomainError(errors.APPLICANT_INVALID, "法人申请须有经办人。")
-    wanted = Audience.LEGAL_ENTITY if entity is not None else Audience.PERSON
-    if wanted not in content.audience:
-        who = "法人" if entity is not None else "个人"
-        raise DomainError(errors.APPLICANT_INVALID, f"该一件事不面向{who}办理。")
-
-
-def _situations(chosen: list[ResolvedMember], given: dict[str, str]) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for member in chosen:
-        code = member.situation or given.get(member.key, "")
-        if code and code not in {s.code for s in member.guide.situations}:
-            raise DomainError(
-                errors.FORM_INVALID,
-                f"情形 {code!r} 不属于“{member.name}”。",
-                fields=[{"field": f"situations.{member.key}", "code": "unknown", "message": code}],
-            )
-        if code:
-            result[member.key] = code
-    return result
-
-
-def _check_form(
-    merge: MergeResult,
-    chosen: list[ResolvedMember],
-    answers: dict[str, Any],
-    *,
-    today: dt.date,
-    bound: dict[str, str],
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Every member's form in one round: the cleaned bundle answers and the problems,
-    one per bundle field, naming the members whose form needs it."""
-    asked = {f.code for f in merge.asked_fields}
-    problems: dict[str, dict[str, Any]] = {}
-    for code in answers:
-        if code not in asked:
-            problems[code] = {
-                "field": f"form.{code}",
-                "code": "unknown_field",
-                "message": "申请表中没有这一项",
-                "members": [],
-            }
-    cleaned: dict[str, Any] = {}
-    for member in chosen:
-        data = merge.member_form(member.key, answers)
-        values, found = form_clean(member.guide.form, data, today=today, bound=bound)
-        to_bundle = {
-            use.code: merged.code
-            for merged in merge.fields
-            for use in merged.uses
-            if use.member == member.key
-        }
-        supplied = {
-            use.code
-            for merged in merge.fields
-            for use in merged.uses
-            if use.member == member.key and use.supplied_by
-        }
-        for problem in found:
-            own = problem["field"].removeprefix("form.")
-            if own in supplied:
-                continue  # an earlier member's result fills it in
-            code = to_bundle.get(own, own)
-            entry = problems.setdefault(
-                code,
-                {
-                    "field": f"form.{code}",
-                    "code": problem["code"],
-                    "message": problem["message"],
-                    "members": [],
-                },
-            )
-            entry["members"].append(member.name)
-        for own, value in values.items():
-            cleaned.setdefault(to_bundle.get(own, own), value)
-    listed = []
-    for entry in problems.values():
-        if entry["members"]:
-            entry["message"] = f"{entry['message']}（{'、'.join(entry['members'])}需要）"
-        listed.append(entry)
-    return {k: v for k, v in cleaned.items() if k in asked}, listed
-
-
-def _check_materials(
-    merge: MergeResult, given: list[MaterialGiven], provided: dict[str, str]
-) -> tuple[dict[str, MaterialGiven], dict[str, str], list[dict[str, Any]]]:
-    """The materials in one round: what was given (with its type), and the problems."""
-    problems: list[dict[str, Any]] = []
-    by_key: dict[str, MaterialGiven] = {}
-    types: dict[str, str] = {}
-    for index, material in enumerate(given):
-        where = f"materials[{index}]"
-        entry = merge.material(material.key)
-        if entry is None or not entry.submitted:
-            problems.append(
-                {
-                    "field": where,
-                    "code": "unknown_material",
-                    "message": f"材料清单中没有需要提交的 {material.key}",
-                }
-            )
-            continue
-        if material.key in by_key:
-            problems.append(
-                {
-                    "field": where,
-                    "code": "duplicate",
-                    "message": f"“{entry.spec.name}”重复提交（每份材料只需提交一次）",
-                }
-            )
-            continue
-        if material.kind == UploadKind.DEFERRED:
-            if not entry.deferrable:
-                problems.append(
-                    {
-                        "field": where,
-                        "code": "not_deferrable",
-                        "message": f"“{entry.spec.name}”不能容缺后补",
-                    }
-                )
-                continue
-        elif material.kind == UploadKind.UPLOAD:
-            try:
-                types[material.key] = detect_type(material.content, f"“{entry.spec.name}”")
-            except DomainError as exc:
-                problems.append({"field": where, "code": "upload_invalid", "message": exc.detail})
-                continue
-        else:
-            problems.append(
-                {
-                    "field": where,
-                    "code": "invalid_kind",
-                    "message": f"材料方式 {material.kind!r} 无效",
-                }
-            )
-            continue
-        by_key[material.key] = material
-    for entry in merge.materials_to_submit:
-        if entry.needed and entry.key not in by_key and entry.key not in provided:
-            problems.append(
-                {
-                    "field": f"materials.{entry.key}",
-                    "code": "missing",
-                    "message": f"请提交“{entry.spec.name}”（{'、'.join(entry.members)}需要）",
-                }
-            )
-    return by_key, types, problems
 
 
 def bundle_application_submit(
@@ -293,9 +106,9 @@ def bundle_application_submit(
     if channel not in Channel.values:
         raise DomainError(errors.APPLICANT_INVALID, f"渠道 {channel!r} 无效")
     content = content_parse(version.content)
-    _check_applicant(content, applicant_person, applicant_entity, agent_person)
-    chosen = _chosen(members_resolve(content), members)
-    chosen_situations = _situations(chosen, dict(situations or {}))
+    applicant_check(content, applicant_person, applicant_entity, agent_person)
+    chosen = members_chosen(members_resolve(content), members)
+    chosen_situations = situations_check(chosen, dict(situations or {}))
     keys = [m.key for m in chosen]
     merge = bundle_merge(
         member_guides(chosen, chosen_situations),
@@ -312,7 +125,7 @@ def bundle_application_submit(
     )
     if project is not None:
         answers["project_code"] = project.code
-    cleaned, problems = _check_form(
+    cleaned, problems = form_check(
         merge,
         chosen,
         answers,
@@ -321,7 +134,7 @@ def bundle_application_submit(
     )
     problems = project_problems + problems
     provided = assessed_materials(project, merge, today=today) if project else {}
-    given, types, material_problems = _check_materials(merge, materials or [], provided)
+    given, types, material_problems = materials_check(merge, materials or [], provided)
     if problems or material_problems:
         every = problems + material_problems
         summary = "；".join(p["message"] for p in every[:5])
