@@ -91,3 +91,19 @@ class BundleDeliverForm(forms.Form):
     tracking_no = forms.CharField(
         label="邮寄单号", required=False, max_length=60, help_text="邮寄送达时填写。"
     )
+
+
+class BundleExtendForm(forms.Form):
+    """第四十二条第二款: the joint period extended once, by at most 15 working days,
+    with the approval of the government's head (checked by the service)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    days = forms.IntegerField(
+        label="延长工作日数", min_value=1, max_value=15, help_text="至多十五日，只能延长一次。"
+    )
+    reason = forms.CharField(
+        label="延长理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    approver = forms.CharField(
+        label="批准延长的本级人民政府负责人", max_length=100, help_text="如：副市长 张某某"
+    )

@@ -24,7 +24,10 @@ from tongban.bundles import selectors as bundle_selectors
 from tongban.bundles.models import ApplicationStatus, Bundle, BundleApplication
 from tongban.bundles.outputs import application_out, detail_out
 from tongban.bundles.services.applications import MaterialGiven, bundle_application_submit
-from tongban.bundles.services.delivery import bundle_application_deliver
+from tongban.bundles.services.delivery import (
+    bundle_application_deliver,
+    bundle_application_extend,
+)
 from tongban.cases.services.forms import applicant_values
 from tongban.core import clock
 from tongban.core.calendar import get_calendar
@@ -33,7 +36,7 @@ from tongban.org.models import Role
 from tongban.org.selectors import staff_scope_for
 from tongban.supervision.bundles import bundle_alert_list_for_staff
 from tongban.workbench.access import staff_required
-from tongban.workbench.bundle_forms import BundleDeliverForm, CounterForm
+from tongban.workbench.bundle_forms import BundleDeliverForm, BundleExtendForm, CounterForm
 from tongban.workbench.case_views import clock_view
 from tongban.workbench.intake_session import intake_applicant
 
@@ -179,7 +182,10 @@ def _scoped(request: HttpRequest, application_no: str) -> BundleApplication:
 
 
 def _detail_page(
-    request: HttpRequest, application: BundleApplication, deliver: BundleDeliverForm | None
+    request: HttpRequest,
+    application: BundleApplication,
+    deliver: BundleDeliverForm | None,
+    extend: BundleExtendForm | None = None,
 ) -> HttpResponse:
     out = application_out(application, staff=True)
     cal = get_calendar()
@@ -194,6 +200,14 @@ def _detail_page(
     ]
     if deliver is None and application.status == ApplicationStatus.READY:
         deliver = BundleDeliverForm(initial={"version": application.version, "method": "window"})
+    # 第四十二条第二款: a jointly handled bundle's 45 working days, extended once.
+    if (
+        extend is None
+        and application.legal_deadline is not None
+        and not application.extension_days
+        and application.status in (ApplicationStatus.IN_PROGRESS, ApplicationStatus.READY)
+    ):
+        extend = BundleExtendForm(initial={"version": application.version})
     return render(
         request,
         "workbench/bundles/application.html",
@@ -202,9 +216,10 @@ def _detail_page(
             "members": members,
             "alert_label": ALERT_LABELS.get(out["alert"] or "", ""),
             "deliver": deliver,
+            "extend": extend,
             "desk_url": reverse("workbench:bundle_desk"),
         },
-        status=422 if deliver is not None and deliver.errors else 200,
+        status=422 if any(f is not None and f.errors for f in (deliver, extend)) else 200,
     )
 
 
@@ -236,3 +251,27 @@ def bundle_application_deliver_view(request: HttpRequest, application_no: str) -
             messages.success(request, "已统一出件，各事项办件一并送达、办结。")
             return redirect("workbench:bundle_application", application_no=application_no)
     return _detail_page(request, _scoped(request, application_no), form)
+
+
+@require_POST
+@staff_required
+def bundle_application_extend_view(request: HttpRequest, application_no: str) -> HttpResponse:
+    """延长统一办理期限: 45 working days + at most 15, with the head's approval."""
+    application = _scoped(request, application_no)
+    form = BundleExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            bundle_application_extend(
+                application=application,
+                actor=request.user,
+                days=form.cleaned_data["days"],
+                reason=form.cleaned_data["reason"],
+                approver=form.cleaned_data["approver"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(request, "已延长统一办理期限。")
+            return redirect("workbench:bundle_application", application_no=application_no)
+    return _detail_page(request, _scoped(request, application_no), None, form)

@@ -41,6 +41,11 @@ urlpatterns = [
         bundle_views.bundle_application_deliver_view,
         name="bundle_deliver",
     ),
+    path(
+        "bundles/applications/<str:application_no>/extend/",
+        bundle_views.bundle_application_extend_view,
+        name="bundle_extend",
+    ),
     path("projects/", project_views.project_lookup, name="project_lookup"),
     path("projects/<str:code>/", project_views.project_page, name="project"),
     path("cases/", case_views.case_queue, name="case_queue"),
