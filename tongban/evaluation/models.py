@@ -91,11 +91,33 @@ class Rating(models.Model):
     is_bad = models.BooleanField("差评", default=False)
     reasons = models.JSONField("评价原因", default=list, blank=True)
     text = models.CharField("评价内容", max_length=500, blank=True)
+    # None for a rating given on the window's device (一次一评): the person
+    # served is not logged in there.
     rater = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="ratings",
         verbose_name="评价人账号",
+    )
+    # 一次一评: the clerk who served at the window, and the visit (the clerk's
+    # step of the case) the rating is of; one rating per visit.
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="被评价窗口人员",
+    )
+    visit_event = models.ForeignKey(
+        "cases.CaseEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="评价的窗口服务",
     )
     # What the rating attaches to, copied so that figures and scoped lists need no join.
     service_item = models.ForeignKey(
@@ -134,8 +156,14 @@ class Rating(models.Model):
             # 一事一评: one rating of a subject per channel.
             models.UniqueConstraint(
                 fields=["case", "channel"],
-                condition=Q(case__isnull=False),
+                condition=Q(case__isnull=False, visit_event__isnull=True),
                 name="evaluation_rating_one_per_case_channel",
+            ),
+            # 一次一评: one rating per window visit.
+            models.UniqueConstraint(
+                fields=["visit_event"],
+                condition=Q(visit_event__isnull=False),
+                name="evaluation_rating_one_per_visit",
             ),
             models.UniqueConstraint(
                 fields=["work_order", "channel"],

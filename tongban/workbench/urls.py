@@ -16,6 +16,7 @@ from tongban.workbench import (
     sharing_views,
     supervision_views,
     views,
+    window_rating_views,
 )
 
 app_name = "workbench"
@@ -69,6 +70,7 @@ urlpatterns = [
     ),
     path("rectifications/", rectification_views.rectification_desk, name="rectification_desk"),
     path("board/", board_views.board, name="board"),
+    path("window-rating/", window_rating_views.window_rating, name="window_rating"),
     path("supervision/", supervision_views.supervision_desk, name="supervision_desk"),
     path(
         "supervision/instructions/",
