@@ -158,6 +158,9 @@ class BusinessAuthorization(models.Model):
         related_name="+",
         verbose_name="撤销人",
     )
+    # An agent may be limited to named items (实施编码, issue 14 item 3); empty
+    # means every item. A legal representative is never limited.
+    item_codes = models.JSONField("限办事项（实施编码）", default=list, blank=True)
 
     class Meta:
         verbose_name = "法人授权"

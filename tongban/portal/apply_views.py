@@ -33,6 +33,7 @@ from tongban.catalog.situations import materials_for, situation_walk
 from tongban.core import clock
 from tongban.core.errors import DomainError
 from tongban.identity.selectors import legal_entities_for_user
+from tongban.identity.services import authorization_check_item
 from tongban.portal import staging
 from tongban.portal.case_forms import (
     ApplicationForm,
@@ -358,6 +359,14 @@ def _submit(
         entity = legal_entities_for_user(user=user).filter(pk=form.cleaned_data["entity"]).first()
         if entity is None:
             form.add_error("entity", "请选择您有权代为办理的单位")
+            cache.delete(in_flight)
+            return None
+        try:  # an agent limited to named items (issue 14)
+            authorization_check_item(
+                user=user, legal_entity=entity, implementation_code=item.implementation_code
+            )
+        except DomainError as exc:
+            form.add_error("entity", exc.detail)
             cache.delete(in_flight)
             return None
     try:

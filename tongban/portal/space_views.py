@@ -9,6 +9,7 @@ them to the business's 法定代表人 only.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -114,6 +115,9 @@ def business_space(request: HttpRequest, credit_code: str) -> HttpResponse:
         "authorizations": selectors.business_authorizations(entity=entity)
         if representative
         else [],
+        "my_items": None
+        if representative
+        else selectors.business_items_for_agent(user=request.user, entity=entity),
         "policies": policy_matches_for_business(entity=entity),
         "policy_sms": policy_sms_opted_in(entity=entity),
     }
@@ -136,6 +140,14 @@ def business_agent_grant(request: HttpRequest, credit_code: str) -> HttpResponse
     if agent is None:
         messages.error(request, "未找到该法人用户账号（请填写经办人注册的用户名）。")
         return redirect("portal:business_space", credit_code=entity.credit_code)
+    codes = [c.upper() for c in re.split(r"[\s,，、；;]+", request.POST.get("items", "")) if c]
+    named = selectors.service_item_names(codes=codes)
+    unknown = [c for c in codes if c not in named]
+    if unknown:
+        messages.error(
+            request, f"未找到这些事项（请填写办事指南上的实施编码）：{'、'.join(unknown[:5])}"
+        )
+        return redirect("portal:business_space", credit_code=entity.credit_code)
     try:
         authorization_grant(
             user=agent,
@@ -143,11 +155,13 @@ def business_agent_grant(request: HttpRequest, credit_code: str) -> HttpResponse
             role=AuthorizationRole.AGENT,
             granted_by=request.user,  # type: ignore[arg-type]
             valid_until=_until(request.POST.get("valid_until", "")),
+            item_codes=codes,
         )
     except DomainError as exc:
         messages.error(request, f"{exc.detail}（{exc.code}）")
     else:
-        messages.success(request, f"已授权 {agent.display_name} 为经办人。")
+        scope = "、".join(named[c] for c in codes) if codes else "全部事项"
+        messages.success(request, f"已授权 {agent.display_name} 为经办人，可办理：{scope}。")
     return redirect("portal:business_space", credit_code=entity.credit_code)
 
 

@@ -17,6 +17,7 @@ from django.db.models import Count, Q, QuerySet
 
 from tongban.cases.models import OPEN_STATUSES, Case, CaseStatus
 from tongban.cases.selectors import case_list_for_applicant
+from tongban.catalog import search
 from tongban.certificates.holders import holder_keys_for
 from tongban.certificates.models import CertificateStatus
 from tongban.certificates.selectors import certificate_list_for_holder
@@ -187,6 +188,20 @@ def business_is_representative(*, user: Any, entity: LegalEntity) -> bool:
 class AuthorizationRow:
     authorization: BusinessAuthorization
     cases_submitted: int
+    # The items an agent is limited to, (实施编码, name); empty: every item.
+    items: tuple[tuple[str, str], ...] = ()
+
+
+def service_item_names(*, codes: list[str]) -> dict[str, str]:
+    """The names of the published items among ``codes`` (an unknown or
+    unpublished code is absent), for naming an agent's items."""
+    if not codes:
+        return {}
+    return dict(
+        search.published_items()
+        .filter(implementation_code__in=codes)
+        .values_list("implementation_code", "name")
+    )
 
 
 def business_authorizations(*, entity: LegalEntity, limit: int = 100) -> list[AuthorizationRow]:
@@ -208,7 +223,23 @@ def business_authorizations(*, entity: LegalEntity, limit: int = 100) -> list[Au
         .annotate(n=Count("id"))
         .values_list("submitted_by_id", "n")
     )
-    return [AuthorizationRow(a, counts.get(a.user_id, 0)) for a in authorizations]
+    names = service_item_names(codes=sorted({c for a in authorizations for c in a.item_codes}))
+    return [
+        AuthorizationRow(
+            a,
+            counts.get(a.user_id, 0),
+            tuple((code, names.get(code, "（已下线的事项）")) for code in a.item_codes),
+        )
+        for a in authorizations
+    ]
+
+
+def business_items_for_agent(*, user: Any, entity: LegalEntity) -> tuple[tuple[str, str], ...]:
+    """The items this agent may handle for ``entity``, (实施编码, name); empty: every item."""
+    authorization = active_authorizations().filter(user=user, legal_entity=entity).first()
+    codes = list(authorization.item_codes) if authorization else []
+    names = service_item_names(codes=codes)
+    return tuple((code, names.get(code, "（已下线的事项）")) for code in codes)
 
 
 def business_authorization_get(

@@ -35,6 +35,7 @@ from tongban.core.api.files import content_disposition
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.core.errors import DomainError
 from tongban.identity.auth import api_auth
+from tongban.identity.services import authorization_check_item
 
 router = Router(tags=["办件"])
 
@@ -62,6 +63,12 @@ def case_submit(request: HttpRequest, response: HttpResponse, body: CaseSubmitIn
                 {"field": "body.implementation_code", "code": "not_found", "message": exc.detail}
             ],
         ) from None
+    if "applicant_entity" in who:  # an agent limited to named items (issue 14)
+        authorization_check_item(
+            user=user,
+            legal_entity=who["applicant_entity"],
+            implementation_code=item.implementation_code,
+        )
     case = services.case_submit(
         service_item=item,
         channel=body.channel,

@@ -7,6 +7,7 @@ first (``signup``); login counts failures only (``login``).
 """
 
 from tongban.identity.services.accounts import (
+    authorization_check_item,
     authorization_grant,
     authorization_revoke,
     business_account_create,
@@ -39,6 +40,7 @@ from tongban.identity.services.tokens import (
 
 __all__ = [
     "CodeSent",
+    "authorization_check_item",
     "authorization_grant",
     "authorization_revoke",
     "business_account_create",

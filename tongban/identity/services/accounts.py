@@ -236,14 +236,19 @@ def authorization_grant(
     role: AuthorizationRole,
     granted_by: User | None = None,
     valid_until: dt.datetime | None = None,
+    item_codes: list[str] | None = None,
     now: dt.datetime | None = None,
 ) -> BusinessAuthorization:
     """Let a business account act for a legal entity.
 
     法定代表人: only the account of the entity's registered legal representative.
-    经办人: granted by the legal representative's account (or by staff / the system).
+    经办人: granted by the legal representative's account (or by staff / the system),
+    for every item, or only for the items whose 实施编码 are in ``item_codes``.
     """
     now = now or clock.now()
+    codes = _item_codes(item_codes)
+    if codes and role != AuthorizationRole.AGENT:
+        raise DomainError(core_errors.VALIDATION_FAILED, "只有经办人的授权可以限定事项")
     if user.kind != AccountKind.BUSINESS:
         raise DomainError(core_errors.VALIDATION_FAILED, "只能为法人用户账号授权")
     if valid_until is not None and valid_until <= now:
@@ -271,6 +276,7 @@ def authorization_grant(
                     granted_by=granted_by,
                     granted_at=now,
                     valid_until=valid_until,
+                    item_codes=codes,
                 )
         except IntegrityError:
             raise DomainError(
@@ -286,10 +292,60 @@ def authorization_grant(
                 "credit_code": legal_entity.credit_code,
                 "role": role,
                 "valid_until": valid_until,
+                "item_codes": codes,
             },
             now=now,
         )
     return authorization
+
+
+MAX_ITEM_CODES = 50
+
+
+def _item_codes(codes: list[str] | None) -> list[str]:
+    """Trimmed, upper-cased, without repeats, in the given order."""
+    seen: list[str] = []
+    for raw in codes or []:
+        code = "".join(str(raw).split()).upper()[:31]
+        if code and code not in seen:
+            seen.append(code)
+    if len(seen) > MAX_ITEM_CODES:
+        raise DomainError(
+            core_errors.VALIDATION_FAILED, f"限办事项最多 {MAX_ITEM_CODES} 项，不限请留空"
+        )
+    return seen
+
+
+def authorization_check_item(
+    *,
+    user: User,
+    legal_entity: LegalEntity,
+    implementation_code: str,
+    now: dt.datetime | None = None,
+) -> None:
+    """Refuse (and audit) an agent acting for ``legal_entity`` on an item its
+    authorization does not name. Called before a case is submitted."""
+    now = now or clock.now()
+    authorization = (
+        active_authorizations(now=now).filter(user=user, legal_entity=legal_entity).first()
+    )
+    if authorization is None:
+        raise DomainError(errors.AUTHORIZATION_FORBIDDEN, "当前账号未获该法人授权。")
+    codes = authorization.item_codes or []
+    if not codes or implementation_code in codes:
+        return
+    audit_record(
+        actor=actor_label(user),
+        action="identity.authorization.item_refused",
+        object_type="identity.BusinessAuthorization",
+        object_id=str(authorization.pk),
+        details={"implementation_code": implementation_code[:31]},
+        now=now,
+    )
+    raise DomainError(
+        errors.AUTHORIZATION_ITEM_FORBIDDEN,
+        "您作为经办人的授权不包括该事项，请联系本单位法定代表人在企业空间调整授权。",
+    )
 
 
 def authorization_revoke(
