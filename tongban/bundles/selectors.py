@@ -26,6 +26,7 @@ from tongban.bundles.models import (
     BundleMember,
     InvestmentProject,
     ProjectCase,
+    RegionalAssessment,
 )
 from tongban.bundles.services._common import (
     ResolvedMember,
@@ -347,3 +348,14 @@ def project_approvals(
             )
         )
     return rows
+
+
+def zone_assessments(project: InvestmentProject) -> list[RegionalAssessment]:
+    """The 区域评估 records of the project's development zone (002 #27): what the
+    project's applications take from the record instead of asking for, each
+    with its validity; none for a project outside a zone."""
+    if project.zone_id is None:
+        return []
+    return list(
+        RegionalAssessment.objects.filter(zone_id=project.zone_id).order_by("kind", "-valid_until")
+    )

@@ -62,6 +62,8 @@ def project_page(request: HttpRequest, code: str) -> HttpResponse:
             else project.kind,
             "approvals": approvals,
             "bundles": bundles,
+            "assessments": bundle_selectors.zone_assessments(project),
+            "today": today,
             "owner": bundle_selectors.project_owned_by(user=request.user, project=project),
         },
     )

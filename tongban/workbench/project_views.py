@@ -78,5 +78,7 @@ def project_page(request: HttpRequest, code: str) -> HttpResponse:
             else project.kind,
             "approvals": approvals,
             "bundles": bundles,
+            "assessments": bundle_selectors.zone_assessments(project),
+            "today": today,
         },
     )

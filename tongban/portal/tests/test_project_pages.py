@@ -75,3 +75,25 @@ def test_a_code_with_a_wrong_check_or_unknown_is_not_found(world):  # noqa: F811
     client = Client()
     assert client.get("/projects/2411-130202-89-01-637016/").status_code == 404
     assert client.get("/projects/2411-130202-89-01-637015/").status_code == 404
+
+
+def test_a_project_in_a_zone_shows_the_zones_assessments_with_their_validity(world):  # noqa: F811
+    from tongban.bundles.models import InvestmentProject, RegionalAssessment
+
+    # The demo's project in 玄武高新技术产业开发区（演示）, assessed 2024–2028.
+    project = InvestmentProject.objects.get(name="通办智能制造产业园一期（演示）")
+    assert project.zone is not None
+    records = RegionalAssessment.objects.filter(zone=project.zone)
+    assert records.exists()
+    page = Client().get(f"/projects/{project.code}/").content.decode()
+    assert "区域评估成果" in page and project.zone.name in page
+    for record in records:
+        assert record.document_no in page and record.get_kind_display() in page
+    assert page.count('badge badge-exempt">有效') == records.count()
+    # A project outside a zone has no such section.
+    outside = construction(world)
+    assert outside.project is not None and outside.project.zone_id is None
+    assert (
+        "data-zone-assessments"
+        not in Client().get(f"/projects/{outside.project.code}/").content.decode()
+    )
