@@ -157,6 +157,9 @@ TONGBAN_REPLICA_READ_ROUTES = env_list(
         "api/v1/supervision/alerts",
         "api/v1/supervision/hotline",
         "api/v1/hotline/stats",
+        # The indicators board reads rollups only (tongban.analytics).
+        "workbench/board/",
+        "figures/",
     ],
 )
 if DATABASE_REPLICA_URL:
