@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tongban import __version__
+from tongban.appointments.api import router as appointments_router
 from tongban.bundles.api import projects_router
 from tongban.bundles.api import router as bundles_router
 from tongban.cases.api import router as cases_router
@@ -41,3 +42,4 @@ api.add_router("/bundles", bundles_router)
 api.add_router("/projects", projects_router)
 api.add_router("/integration/", integration_router)
 api.add_router("/evaluation/", evaluation_router)
+api.add_router("/appointments/", appointments_router)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tongban.hotline",
     "tongban.bundles",
     "tongban.evaluation",
+    "tongban.appointments",
     "tongban.supervision",
     "tongban.analytics",
     "tongban.portal",

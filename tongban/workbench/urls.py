@@ -10,6 +10,7 @@ from tongban.workbench import (
     hotline_views,
     intake_views,
     project_views,
+    queue_views,
     real_name_views,
     rectification_views,
     reveal_views,
@@ -30,6 +31,7 @@ urlpatterns = [
     ),
     path("intake/", intake_views.case_intake, name="case_intake"),
     path("real-name/", real_name_views.real_name_in_person, name="real_name_in_person"),
+    path("queue/", queue_views.window_queue, name="window_queue"),
     path("bundles/", bundle_views.bundle_desk, name="bundle_desk"),
     path("bundles/intake/<str:code>/", bundle_views.bundle_counter, name="bundle_counter"),
     path(

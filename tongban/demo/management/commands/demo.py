@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from tongban.appointments.demo import demo_appointments_load
 from tongban.catalog.demo import demo_catalog_load
 from tongban.demo.certificates import demo_certificates_all_load
 from tongban.demo.sharing import demo_sharing_all_load
@@ -39,11 +40,13 @@ class Command(BaseCommand):
             sharing = demo_sharing_all_load()
             certificates = demo_certificates_all_load()
             hotline = demo_hotline_load()
+            halls = demo_appointments_load()
         self.stdout.write(f"组织机构：{org}")
         self.stdout.write(f"事项库：{catalog}")
         self.stdout.write(f"数据共享：{sharing}")
         self.stdout.write(f"电子证照：{certificates}")
         self.stdout.write(f"12345 热线：{hotline}")
+        self.stdout.write(f"预约与叫号：{halls}")
         self.stdout.write(
             f"个人用户：{', '.join(identity['citizens'])}；"
             f"法人用户：{', '.join(identity['business_accounts'])}"

@@ -1,0 +1,149 @@
+"""Request and answer schemas of the appointments API (``appointments.api``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+from pydantic import Field
+
+
+class ThemeOut(Schema):
+    id: int
+    prefix: str
+    name: str
+    windows: list[str] = Field(description="服务窗口编号")
+    minutes_per_ticket: int
+
+
+class HoursOut(Schema):
+    day_kind: str = Field(description="working（工作日）或 rest（周末延时错时服务）")
+    opens: dt.time
+    closes: dt.time
+
+
+class HallOut(Schema):
+    id: int
+    name: str
+    region: str = Field(description="所属区划代码")
+    region_name: str
+    address: str
+    phone: str
+    opening_hours: str = Field(description="办公时间（文字说明）")
+    hours: list[HoursOut]
+    themes: list[ThemeOut]
+
+
+class SlotOut(Schema):
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    capacity: int
+    remaining: int
+    open: bool = Field(description="可预约：尚未开始且有余号")
+
+
+class SlotsQuery(Schema):
+    start_date: dt.date | None = Field(None, alias="from", description="起始日期，默认今天")
+    days: int = Field(14, ge=1, le=31)
+
+
+class HallsQuery(Schema):
+    region: str = Field("", max_length=12, pattern=r"^[0-9]*$", description="行政区划代码")
+    item: str = Field("", max_length=40, description="事项实施编码：只列出可办理该事项的大厅")
+
+
+class BookIn(Schema):
+    theme_id: int = Field(ge=1, le=2_000_000_000)
+    date: dt.date
+    start: dt.time
+    service_item_id: int | None = Field(None, ge=1, le=2_000_000_000)
+
+
+class RescheduleIn(Schema):
+    date: dt.date
+    start: dt.time
+
+
+class AppointmentOut(Schema):
+    code: str = Field(description="预约号")
+    status: str
+    status_label: str
+    hall: str
+    address: str
+    theme: str
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    service_item: str
+    channel: str
+    version: int
+
+
+class BlockOut(Schema):
+    blocked_until: dt.date | None = Field(description="因爽约暂停网上预约的最后一日；未暂停为空")
+
+
+class TakeIn(Schema):
+    green_channel: bool = Field(False, description="绿色通道（老年人、残疾人等）")
+
+
+class CheckInIn(Schema):
+    code: str = Field(min_length=4, max_length=20, description="预约号")
+
+
+class FinishIn(Schema):
+    case_no: str = Field("", max_length=40, description="在窗口受理的办件编号（可选）")
+
+
+class TransferIn(Schema):
+    theme_id: int = Field(ge=1, le=2_000_000_000)
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    hall: str
+    theme: str
+    priority: int
+    window: str
+    taken_at: dt.datetime
+    called_at: dt.datetime | None
+    calls: int
+    ahead: int = Field(description="前面等候的人数")
+    wait_minutes: int = Field(description="预计等候分钟数")
+    version: int
+
+
+class BoardCallOut(Schema):
+    number: str
+    window: str
+    theme: str
+    called_at: dt.datetime
+    calls: int
+
+
+class BoardThemeOut(Schema):
+    id: int
+    prefix: str
+    name: str
+    waiting: int
+
+
+class BoardOut(Schema):
+    hall: str
+    calls: list[BoardCallOut]
+    themes: list[BoardThemeOut]
+
+
+class BookingOut(Schema):
+    code: str
+    status: str
+    status_label: str
+    theme: str
+    start: dt.time
+    end: dt.time
+    person: str = Field(description="预约人（姓名脱敏）")
+    service_item: str

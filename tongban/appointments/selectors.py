@@ -1,0 +1,286 @@
+"""Reads of appointments and the queue (CONVENTIONS 5: staff reads are scoped in SQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from tongban.appointments import errors, rules
+from tongban.appointments.models import (
+    Appointment,
+    AppointmentStatus,
+    OpeningHours,
+    QueueTicket,
+    Slot,
+    SlotRule,
+    Theme,
+    TicketStatus,
+)
+from tongban.core import clock
+from tongban.core.calendar import get_calendar
+from tongban.core.errors import DomainError
+from tongban.org.models import Hall, Role, Window
+from tongban.org.selectors import StaffScope, scope_q
+
+STAFF_ROLES = (Role.WINDOW_CLERK, Role.DEPARTMENT_HEAD, Role.SUPERVISOR, Role.PLATFORM_ADMIN)
+
+
+def theme_get(theme_id: int) -> Theme:
+    theme = Theme.objects.select_related("hall__region").filter(pk=theme_id, active=True).first()
+    if theme is None:
+        raise DomainError(errors.THEME_NOT_FOUND, "该大厅没有这个叫号主题，或主题已停用。")
+    return theme
+
+
+def hall_themes(hall_id: int) -> list[Theme]:
+    return list(Theme.objects.filter(hall_id=hall_id, active=True).order_by("prefix"))
+
+
+def hall_open_at(hall_id: int, moment: dt.datetime) -> bool:
+    """Is the hall open at ``moment`` (its hours for the kind of day it is)?"""
+    local = moment.astimezone(clock.SHANGHAI)
+    kind = rules.day_kind(get_calendar(), local.date())
+    return OpeningHours.objects.filter(
+        hall_id=hall_id, day_kind=kind, opens__lte=local.time(), closes__gt=local.time()
+    ).exists()
+
+
+@dataclass(frozen=True)
+class SlotView:
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    capacity: int
+    remaining: int
+    open: bool  # still bookable: in the future and not full
+
+
+def offered_slots(theme: Theme, day: dt.date) -> list[rules.SlotSpec]:
+    """What the theme's rules offer on ``day`` (nothing on a holiday unless a rest-day rule)."""
+    kind = rules.day_kind(get_calendar(), day)
+    specs: list[rules.SlotSpec] = []
+    for rule in SlotRule.objects.filter(theme=theme, day_kind=kind, valid_from__lte=day).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    ):
+        specs.extend(
+            rules.slots_of_rule(
+                start=rule.start, end=rule.end, minutes=rule.minutes, capacity=rule.capacity
+            )
+        )
+    return sorted(specs, key=lambda s: s.start)
+
+
+def slots_for(
+    theme: Theme, *, first: dt.date, days: int, now: dt.datetime | None = None
+) -> list[SlotView]:
+    """Bookable periods of a theme over ``days`` days from ``first``, with places left."""
+    moment = now or clock.now()
+    today = clock.local_date(moment)
+    last = today + dt.timedelta(days=rules.booking_days())
+    days = max(1, min(days, 31))
+    stored = {
+        (s.date, s.start): s
+        for s in Slot.objects.filter(
+            theme=theme, date__gte=first, date__lt=first + dt.timedelta(days=days)
+        )
+    }
+    out = []
+    for offset in range(days):
+        day = first + dt.timedelta(days=offset)
+        if day < today or day > last:
+            continue
+        for spec in offered_slots(theme, day):
+            row = stored.get((day, spec.start))
+            capacity = row.capacity if row else spec.capacity
+            remaining = capacity - (row.booked if row else 0)
+            future = rules.local_moment(day, spec.start) > moment
+            out.append(
+                SlotView(day, spec.start, spec.end, capacity, remaining, future and remaining > 0)
+            )
+    return out
+
+
+def appointments_of_person(person: Any) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(person=person)
+        .select_related("slot", "theme__hall", "service_item")
+        .order_by("-date", "-slot__start")
+    )
+
+
+def appointment_get_for_person(person: Any, code: str) -> Appointment:
+    found = appointments_of_person(person).filter(code=code).first()
+    if found is None:
+        raise DomainError(errors.APPOINTMENT_NOT_FOUND, "没有找到您的这条预约。")
+    return found
+
+
+def no_show_block(person: Any, *, today: dt.date | None = None) -> dt.date | None:
+    """The last day ``person`` may not book online because of no-shows, or None."""
+    day = today or clock.today()
+    _count, within, block = rules.no_show_rule()
+    since = day - dt.timedelta(days=within + block)
+    dates = Appointment.objects.filter(
+        person=person, status=AppointmentStatus.NO_SHOW, date__gte=since
+    ).values_list("date", flat=True)
+    return rules.no_show_block_until(dates, today=day)
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+def halls_in_scope(scope: StaffScope) -> QuerySet[Hall]:
+    """Halls in the staff member's regions; a department-restricted grant reaches the
+    halls where its departments have a window."""
+    scope = scope.for_roles(*STAFF_ROLES)
+    return (
+        Hall.objects.filter(
+            scope_q(scope=scope, region_path_field="region__path", department_field=None)
+            | scope_q(
+                scope=scope,
+                region_path_field="region__path",
+                department_field="windows__departments",
+            )
+        )
+        .distinct()
+        .order_by("region_id", "name")
+    )
+
+
+def windows_in_scope(scope: StaffScope) -> QuerySet[Window]:
+    """Windows a window clerk may call at: her region, and her departments where restricted."""
+    scope = scope.for_roles(Role.WINDOW_CLERK, Role.PLATFORM_ADMIN)
+    return (
+        Window.objects.filter(
+            scope_q(scope=scope, region_path_field="hall__region__path", department_field=None)
+            | scope_q(
+                scope=scope, region_path_field="hall__region__path", department_field="departments"
+            )
+        )
+        .select_related("hall")
+        .distinct()
+        .order_by("hall_id", "number")
+    )
+
+
+def window_get_in_scope(scope: StaffScope, window_id: int) -> Window:
+    window = windows_in_scope(scope).filter(pk=window_id).first()
+    if window is None:
+        raise DomainError(errors.WINDOW_NOT_SERVING, "您不能在这个窗口叫号。")
+    return window
+
+
+def tickets_in_scope(scope: StaffScope) -> QuerySet[QueueTicket]:
+    return QueueTicket.objects.filter(hall__in=halls_in_scope(scope).values("pk"))
+
+
+def ticket_get_in_scope(scope: StaffScope, ticket_id: int) -> QueueTicket:
+    ticket = tickets_in_scope(scope).select_related("theme", "hall").filter(pk=ticket_id).first()
+    if ticket is None:
+        raise DomainError(errors.TICKET_NOT_FOUND, "排队号不存在，或不在您的大厅。")
+    return ticket
+
+
+def hall_day_bookings(scope: StaffScope, *, hall_id: int, day: dt.date) -> QuerySet[Appointment]:
+    """The day's appointments of a hall in scope, in slot order."""
+    return (
+        Appointment.objects.filter(
+            theme__hall__in=halls_in_scope(scope).filter(pk=hall_id).values("pk"), date=day
+        )
+        .select_related("slot", "theme", "person", "service_item")
+        .order_by("slot__start", "pk")
+    )
+
+
+# --- the hall display and the phone ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Position:
+    ahead: int
+    minutes: int  # estimated wait
+
+
+def ticket_position(ticket: QueueTicket) -> Position:
+    """How many waiting tickets of the theme are called before this one, and the wait."""
+    if ticket.status != TicketStatus.WAITING:
+        return Position(0, 0)
+    ahead = (
+        QueueTicket.objects.filter(
+            theme_id=ticket.theme_id, date=ticket.date, status=TicketStatus.WAITING
+        )
+        .filter(
+            Q(priority__gt=ticket.priority)
+            | Q(priority=ticket.priority, taken_at__lt=ticket.taken_at)
+            | Q(priority=ticket.priority, taken_at=ticket.taken_at, pk__lt=ticket.pk)
+        )
+        .count()
+    )
+    windows = max(1, ticket.theme.windows.count())
+    return Position(ahead, -(-ahead * ticket.theme.minutes_per_ticket // windows))
+
+
+def hall_board(hall_id: int, *, day: dt.date | None = None, calls: int = 8) -> dict[str, Any]:
+    """What the hall's big screen shows: the latest calls and the waiting count per theme."""
+    today = day or clock.today()
+    latest = list(
+        QueueTicket.objects.filter(
+            hall_id=hall_id, date=today, status=TicketStatus.CALLED, called_at__isnull=False
+        )
+        .select_related("window", "theme")
+        .order_by("-called_at")[:calls]
+    )
+    waiting = dict(
+        QueueTicket.objects.filter(hall_id=hall_id, date=today, status=TicketStatus.WAITING)
+        .values_list("theme_id")
+        .annotate(n=Count("pk"))
+        .values_list("theme_id", "n")
+    )
+    return {
+        "calls": [
+            {
+                "number": t.number,
+                "window": t.window.number if t.window else "",
+                "theme": t.theme.name,
+                "called_at": t.called_at,
+                "calls": t.calls,
+            }
+            for t in latest
+        ],
+        "themes": [
+            {"id": t.pk, "prefix": t.prefix, "name": t.name, "waiting": waiting.get(t.pk, 0)}
+            for t in hall_themes(hall_id)
+        ],
+    }
+
+
+# --- the public directory (政务服务百事通) -------------------------------------------------
+
+
+def halls_directory(*, region_code: str = "", item_code: str = "") -> QuerySet[Hall]:
+    """Halls under a region, optionally only those where an item can be done: a theme
+    of the hall covers it, or a window there receives its department."""
+    from tongban.catalog.models import ServiceItem
+    from tongban.org.models import Region
+
+    halls = Hall.objects.select_related("region")
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        if region is None:
+            return halls.none()
+        halls = halls.filter(region__path__startswith=region.path)
+    if item_code:
+        item = ServiceItem.objects.filter(implementation_code=item_code).first()
+        if item is None:
+            return halls.none()
+        halls = halls.filter(
+            Q(themes__service_items=item) | Q(windows__departments=item.department_id)
+        )
+    return (
+        halls.distinct()
+        .prefetch_related("hours", "themes__windows")
+        .order_by("region__path", "name")[:200]
+    )

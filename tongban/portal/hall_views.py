@@ -1,0 +1,181 @@
+"""Halls in the portal (issue 16): the directory, booking a slot, 我的预约, and the
+hall's kiosk (terminal mode) and big screen.
+
+Thin (CONVENTIONS 2): reads through ``appointments.selectors``, every write one
+``appointments.services`` call; a refusal is shown with its Chinese detail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tongban.appointments import selectors, services
+from tongban.appointments.models import Channel, Priority, QueueTicket, TicketSource
+from tongban.core import clock
+from tongban.core.errors import DomainError
+from tongban.org.models import Hall
+from tongban.portal.region import current_region
+
+
+def _hall(hall_id: int) -> Hall:
+    hall = Hall.objects.select_related("region").filter(pk=hall_id).first()
+    if hall is None:
+        raise Http404("大厅不存在。")
+    return hall
+
+
+def halls_index(request: HttpRequest) -> HttpResponse:
+    region = request.GET.get("region", "") or current_region(request)
+    region = region if region.isdigit() and len(region) <= 12 else ""
+    item = request.GET.get("item", "").strip()[:40]
+    halls = selectors.halls_directory(region_code=region, item_code=item)
+    return render(
+        request, "portal/halls/index.html", {"halls": halls, "region": region, "item": item}
+    )
+
+
+def hall_page(request: HttpRequest, hall_id: int) -> HttpResponse:
+    hall = _hall(hall_id)
+    return render(
+        request,
+        "portal/halls/hall.html",
+        {
+            "hall": hall,
+            "themes": selectors.hall_themes(hall.pk),
+            "hours": hall.hours.all(),
+            "open_now": selectors.hall_open_at(hall.pk, clock.now()),
+        },
+    )
+
+
+@login_required(login_url="portal:login")
+@require_http_methods(["GET", "POST"])
+def hall_book(request: HttpRequest, hall_id: int, theme_id: int) -> HttpResponse:
+    hall = _hall(hall_id)
+    try:
+        theme = selectors.theme_get(theme_id)
+    except DomainError as exc:
+        raise Http404(exc.detail) from None
+    if theme.hall_id != hall.pk:
+        raise Http404("该大厅没有这个主题。")
+    error = ""
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("date", ""))
+            start = dt.time.fromisoformat(request.POST.get("start", ""))
+        except ValueError:
+            error = "请选择一个预约时段。"
+        else:
+            item = request.POST.get("service_item", "")
+            try:
+                booked = services.appointment_book(
+                    person=request.user,
+                    theme_id=theme.pk,
+                    date=day,
+                    start=start,
+                    service_item_id=int(item) if item.isdigit() and len(item) < 10 else None,
+                    channel=Channel.ONLINE,
+                )
+            except DomainError as exc:
+                error = exc.detail
+            else:
+                messages.success(
+                    request,
+                    f"预约成功：{booked.date:%-m月%-d日} {booked.slot.start:%H:%M}，"
+                    f"预约号 {booked.code}。请在预约时段到大厅取号机签到。",
+                )
+                return redirect("portal:my_appointments")
+    slots = selectors.slots_for(theme, first=clock.today(), days=14)
+    days = [(day, list(rows)) for day, rows in groupby(slots, key=lambda s: s.date)]
+    return render(
+        request,
+        "portal/halls/book.html",
+        {
+            "hall": hall,
+            "theme": theme,
+            "days": days,
+            "items": theme.service_items.order_by("name")[:100],
+            "blocked_until": selectors.no_show_block(request.user),
+            "error": error,
+        },
+        status=422 if error else 200,
+    )
+
+
+@login_required(login_url="portal:login")
+def my_appointments(request: HttpRequest) -> HttpResponse:
+    rows = list(selectors.appointments_of_person(request.user)[:100])
+    return render(
+        request,
+        "portal/halls/mine.html",
+        {"appointments": rows, "blocked_until": selectors.no_show_block(request.user)},
+    )
+
+
+@login_required(login_url="portal:login")
+@require_POST
+def my_appointment_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        services.appointment_cancel(person=request.user, code=code[:20])
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, f"预约 {code[:20]} 已取消。")
+    return redirect("portal:my_appointments")
+
+
+# --- the hall's terminal (自助终端) and big screen -------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def hall_kiosk(request: HttpRequest, hall_id: int) -> HttpResponse:
+    """Terminal mode: big buttons, an on-screen number pad, reset after idle."""
+    hall = _hall(hall_id)
+    ticket: QueueTicket | None = None
+    error = ""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "check_in":
+                ticket = services.appointment_check_in(
+                    code=request.POST.get("code", "")[:20], hall_id=hall.pk
+                )
+            else:
+                theme_id = request.POST.get("theme", "")
+                ticket = services.ticket_take(
+                    theme_id=int(theme_id) if theme_id.isdigit() and len(theme_id) < 10 else 0,
+                    source=TicketSource.KIOSK,
+                    green_channel=request.POST.get("green") == "1",
+                )
+        except DomainError as exc:
+            error = exc.detail
+    position = selectors.ticket_position(ticket) if ticket else None
+    return render(
+        request,
+        "portal/halls/kiosk.html",
+        {
+            "hall": hall,
+            "themes": selectors.hall_themes(hall.pk),
+            "ticket": ticket,
+            "green": ticket is not None and ticket.priority == Priority.GREEN,
+            "position": position,
+            "error": error,
+            "terminal": True,
+        },
+        status=422 if error else 200,
+    )
+
+
+def hall_screen(request: HttpRequest, hall_id: int) -> HttpResponse:
+    hall = _hall(hall_id)
+    return render(
+        request,
+        "portal/halls/screen.html",
+        {"hall": hall, "board": selectors.hall_board(hall.pk), "terminal": True},
+    )
