@@ -302,3 +302,12 @@ def test_the_command_rebuilds_a_month_and_refuses_a_malformed_one(bw):
     assert Rollup.objects.filter(period=OCT, metric=ind.CASES_ONE_WINDOW).exists()
     with pytest.raises(CommandError):
         call_command("board", "rebuild", "--month", "2026/10")
+
+
+def test_the_admin_lists_rollups_read_only(client, bw):
+    from tongban.identity.models import User
+
+    services.board_rollups_rebuild(periods=[NOV], now=NOW)
+    client.force_login(User.objects.create_superuser("root", "root-password-1"))
+    assert ind.CASES_ONE_WINDOW in client.get("/admin/analytics/rollup/").content.decode()
+    assert client.get("/admin/analytics/rollup/add/").status_code == 403

@@ -278,3 +278,14 @@ def test_a_supervisor_issues_and_the_department_answers_through_the_pages(client
     assert "窗口排队过长" in client.get("/workbench/supervision/instructions/").content.decode()
     client.force_login(world.gz_supervisor)
     assert client.get(f"/workbench/supervision/instructions/{i.pk}/").status_code == 404
+
+
+def test_the_admin_shows_an_instruction_with_its_history_read_only(client, world):
+    from tongban.identity.models import User
+
+    i = _issue(world)
+    client.force_login(User.objects.create_superuser("root", "root-password-1"))
+    assert "督办" in client.get("/admin/supervision/instruction/").content.decode()
+    page = client.get(f"/admin/supervision/instruction/{i.pk}/change/").content.decode()
+    assert "请说明食品经营许可证办件逾期原因" in page and "issue" in page
+    assert client.get("/admin/supervision/instruction/add/").status_code == 403
