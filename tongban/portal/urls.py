@@ -11,6 +11,7 @@ from tongban.portal import (
     hall_views,
     hotline_views,
     project_views,
+    pwa_views,
     rating_views,
     real_name_views,
     sharing_views,
@@ -23,6 +24,7 @@ from tongban.portal import (
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("manifest.webmanifest", pwa_views.manifest, name="manifest"),
     path("login/", account_views.login_view, name="login"),
     path("logout/", account_views.logout_view, name="logout"),
     path("signup/", account_views.signup_view, name="signup"),
