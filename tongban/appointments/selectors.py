@@ -284,3 +284,87 @@ def halls_directory(*, region_code: str = "", item_code: str = "") -> QuerySet[H
         .prefetch_related("hours", "themes__windows")
         .order_by("region__path", "name")[:200]
     )
+
+
+# --- figures of a hall (R-HA-3): waiting, service time, tickets per hour -------------------
+
+
+def _minutes(start: dt.datetime | None, end: dt.datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds() / 60
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    """The nearest-rank quantile, rounded to a tenth of a minute."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 1))  # ceil(n·q), at least 1
+    return round(ordered[int(rank) - 1], 1)
+
+
+def hall_figures(
+    scope: StaffScope, *, hall_id: int, first: dt.date, last: dt.date
+) -> dict[str, Any] | None:
+    """Queue figures of a hall in scope over ``first``..``last`` (at most 31 days):
+    waiting from taking to the first call (p50/p90), service from the call to
+    the finish, by theme and by window, and tickets taken per hour of the day.
+    None when the hall is not in the caller's scope."""
+    if not halls_in_scope(scope).filter(pk=hall_id).exists():
+        return None
+    last = min(last, first + dt.timedelta(days=30))
+    rows = list(
+        QueueTicket.objects.filter(hall_id=hall_id, date__gte=first, date__lte=last)
+        .select_related("theme", "window")
+        .only(
+            "status",
+            "taken_at",
+            "called_at",
+            "finished_at",
+            "theme__name",
+            "theme__prefix",
+            "window__number",
+        )
+    )
+    waits = [w for t in rows if (w := _minutes(t.taken_at, t.called_at)) is not None]
+    done = [t for t in rows if t.status == TicketStatus.DONE]
+    by_theme: dict[str, list[QueueTicket]] = {}
+    by_window: dict[str, list[QueueTicket]] = {}
+    hours: dict[int, int] = {}
+    for t in rows:
+        by_theme.setdefault(f"{t.theme.prefix} {t.theme.name}", []).append(t)
+        if t.window is not None:
+            by_window.setdefault(t.window.number, []).append(t)
+        hour = t.taken_at.astimezone(clock.SHANGHAI).hour
+        hours[hour] = hours.get(hour, 0) + 1
+
+    def group(tickets: list[QueueTicket]) -> dict[str, Any]:
+        wait = [w for t in tickets if (w := _minutes(t.taken_at, t.called_at)) is not None]
+        service = [
+            s
+            for t in tickets
+            if t.status == TicketStatus.DONE
+            and (s := _minutes(t.called_at, t.finished_at)) is not None
+        ]
+        return {
+            "tickets": len(tickets),
+            "served": sum(1 for t in tickets if t.status == TicketStatus.DONE),
+            "skipped": sum(1 for t in tickets if t.status == TicketStatus.SKIPPED),
+            "wait_p50": _quantile(wait, 0.5),
+            "wait_p90": _quantile(wait, 0.9),
+            "service_p50": _quantile(service, 0.5),
+            "service_p90": _quantile(service, 0.9),
+        }
+
+    return {
+        "first": first,
+        "last": last,
+        "tickets": len(rows),
+        "served": len(done),
+        "wait_p50": _quantile(waits, 0.5),
+        "wait_p90": _quantile(waits, 0.9),
+        "themes": [{"name": k, **group(v)} for k, v in sorted(by_theme.items())],
+        "windows": [{"name": k, **group(v)} for k, v in sorted(by_window.items())],
+        "per_hour": [{"hour": h, "tickets": hours[h]} for h in sorted(hours)],
+    }

@@ -75,7 +75,10 @@ def window_queue(request: HttpRequest) -> HttpResponse:
     themes: list[Theme] = []
     waiting: dict[int, int] = {}
     bookings: list[Any] = []
+    figures = None
     if window is not None:
+        today = clock.today()
+        figures = selectors.hall_figures(scope, hall_id=window.hall_id, first=today, last=today)
         current = (
             QueueTicket.objects.filter(window=window, status=TicketStatus.CALLED)
             .select_related("theme", "appointment")
@@ -102,5 +105,6 @@ def window_queue(request: HttpRequest) -> HttpResponse:
             "served": served,
             "waiting": waiting,
             "bookings": bookings,
+            "figures": figures,
         },
     )

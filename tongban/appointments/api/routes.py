@@ -16,6 +16,7 @@ POST /appointments/{code}/cancel       cancel (again: unchanged)
 POST /appointments/{code}/reschedule   改约
 Staff (scoped to their halls and windows):
 GET  /halls/{id}/bookings?date=        the day's appointments
+GET  /halls/{id}/figures?from=&to=     waiting and service times p50/p90, tickets per hour
 POST /windows/{id}/call-next           叫号
 POST /tickets/{id}/recall|skip|transfer|finish   with If-Match: "<version>"
 """
@@ -37,7 +38,9 @@ from tongban.appointments.api.schemas import (
     BookIn,
     BookingOut,
     CheckInIn,
+    FiguresQuery,
     FinishIn,
+    HallFiguresOut,
     HallOut,
     HallsQuery,
     RescheduleIn,
@@ -341,6 +344,23 @@ def bookings(
         }
         for a in rows[:500]
     ]
+
+
+@router.get(
+    "/halls/{hall_id}/figures",
+    response={200: HallFiguresOut, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="大厅排队指标",
+    description="等候时间（取号到叫号）与办理时间（叫号到办结）的中位数和 90 分位，按主题、按窗口，"
+    "以及每小时取号数；至多 31 天。",
+)
+def figures(request: HttpRequest, hall_id: int, query: Query[FiguresQuery]) -> dict[str, Any]:
+    scope = staff_scope_for(user=_user(request))
+    first = query.first or clock.today()
+    found = selectors.hall_figures(scope, hall_id=hall_id, first=first, last=query.last or first)
+    if found is None:
+        raise DomainError(core_errors.NOT_FOUND, "大厅不存在，或不在您的范围内。")
+    return found
 
 
 @router.post(

@@ -147,3 +147,38 @@ class BookingOut(Schema):
     end: dt.time
     person: str = Field(description="预约人（姓名脱敏）")
     service_item: str
+
+
+class FigureGroupOut(Schema):
+    name: str
+    tickets: int
+    served: int
+    skipped: int
+    wait_p50: float | None = Field(description="取号到叫号的分钟数，中位数")
+    wait_p90: float | None
+    service_p50: float | None = Field(description="叫号到办结的分钟数，中位数")
+    service_p90: float | None
+
+
+class HourOut(Schema):
+    hour: int
+    tickets: int
+
+
+class HallFiguresOut(Schema):
+    first: dt.date
+    last: dt.date
+    tickets: int
+    served: int
+    wait_p50: float | None
+    wait_p90: float | None
+    themes: list[FigureGroupOut]
+    windows: list[FigureGroupOut]
+    per_hour: list[HourOut]
+
+
+class FiguresQuery(Schema):
+    first: dt.date | None = Field(None, alias="from", description="起始日期，默认今天")
+    last: dt.date | None = Field(
+        None, alias="to", description="截止日期，默认同起始日期；至多 31 天"
+    )

@@ -144,3 +144,15 @@ def test_staff_see_the_days_bookings_of_their_own_halls_only(world, now):
         f"{API}/halls/{world.hall.pk}/bookings", {"date": "2026-09-29"}
     )
     assert theirs.json() == []
+
+
+def test_the_figures_are_for_staff_of_the_hall(world, now):
+    url = f"{API}/halls/{world.hall.pk}/figures"
+    now["now"] = at(TUE, 9, 1)
+    Client().post(f"{API}/themes/{world.business.pk}/tickets", {}, content_type="application/json")
+    mine = client_for(world.clerk).get(url, {"from": "2026-09-29"})
+    assert mine.status_code == 200
+    assert (mine.json()["tickets"], mine.json()["per_hour"]) == (1, [{"hour": 9, "tickets": 1}])
+    assert client_for(world.other_clerk).get(url).status_code == 404
+    assert client_for(world.clerk).get(url, {"from": "2026-02-30"}).status_code == 422
+    assert Client().get(url).status_code == 401

@@ -121,3 +121,29 @@ def test_the_phone_shows_the_position_and_the_board_the_calls(world):
     waiting = {t["prefix"]: t["waiting"] for t in board["themes"]}
     assert waiting == {"A": 3, "C": 0}
     assert selectors.ticket_position(tickets[3]).ahead == 2
+
+
+def test_the_figures_of_a_hall_by_hand(world):
+    from tongban.org.selectors import staff_scope_for
+
+    a, b, c = (take(world, m) for m in (0, 5, 10))
+    first = call(world, 10)  # waited 10 min
+    ticket_finish(ticket_id=first.pk, clerk=world.clerk, now=at(TUE, 9, 15))  # served 5 min
+    second = call(world, 20)  # waited 15 min
+    ticket_finish(ticket_id=second.pk, clerk=world.clerk, now=at(TUE, 9, 30))  # served 10 min
+    third = call(world, 40)  # waited 30 min
+    ticket_skip(ticket_id=third.pk, clerk=world.clerk, now=at(TUE, 9, 45))
+    assert [first.pk, second.pk, third.pk] == [a.pk, b.pk, c.pk]
+    figures = selectors.hall_figures(
+        staff_scope_for(user=world.clerk), hall_id=world.hall.pk, first=TUE, last=TUE
+    )
+    assert figures is not None
+    assert (figures["tickets"], figures["served"]) == (3, 2)
+    assert (figures["wait_p50"], figures["wait_p90"]) == (15.0, 30.0)  # nearest rank of 10, 15, 30
+    theme = figures["themes"][0]
+    assert theme["name"] == "A 企业开办" and theme["skipped"] == 1
+    assert (theme["service_p50"], theme["service_p90"]) == (5.0, 10.0)
+    assert figures["windows"] == [{**theme, "name": "A01"}]
+    assert figures["per_hour"] == [{"hour": 9, "tickets": 3}]
+    elsewhere = staff_scope_for(user=world.other_clerk)
+    assert selectors.hall_figures(elsewhere, hall_id=world.hall.pk, first=TUE, last=TUE) is None
