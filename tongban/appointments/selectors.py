@@ -81,6 +81,8 @@ def slots_for(
     today = clock.local_date(moment)
     last = today + dt.timedelta(days=rules.booking_days())
     days = max(1, min(days, 31))
+    if first > last or first + dt.timedelta(days=days) <= today:
+        return []  # wholly outside the bookable days (and never past date.max)
     stored = {
         (s.date, s.start): s
         for s in Slot.objects.filter(
@@ -313,6 +315,18 @@ def hall_figures(
     None when the hall is not in the caller's scope."""
     if not halls_in_scope(scope).filter(pk=hall_id).exists():
         return None
+    if first > dt.date.max - dt.timedelta(days=31):
+        return {
+            "first": first,
+            "last": last,
+            "tickets": 0,
+            "served": 0,
+            "wait_p50": None,
+            "wait_p90": None,
+            "themes": [],
+            "windows": [],
+            "per_hour": [],
+        }
     last = min(last, first + dt.timedelta(days=30))
     rows = list(
         QueueTicket.objects.filter(hall_id=hall_id, date__gte=first, date__lte=last)

@@ -156,3 +156,19 @@ def test_the_figures_are_for_staff_of_the_hall(world, now):
     assert client_for(world.other_clerk).get(url).status_code == 404
     assert client_for(world.clerk).get(url, {"from": "2026-02-30"}).status_code == 422
     assert Client().get(url).status_code == 401
+
+
+def test_dates_at_the_ends_of_the_calendar_are_answered_not_crashed(world, now, client):
+    slots = f"{API}/themes/{world.business.pk}/slots"
+    assert client.get(slots, {"from": "9999-12-31", "days": "31"}).json() == []
+    assert client.get(slots, {"from": "0001-01-01", "days": "31"}).json() == []
+    figures = client_for(world.clerk).get(
+        f"{API}/halls/{world.hall.pk}/figures", {"from": "9999-12-31", "to": "9999-12-31"}
+    )
+    assert figures.status_code == 200 and figures.json()["tickets"] == 0
+    booked = client_for(world.citizen).post(
+        f"{API}/appointments",
+        {"theme_id": world.business.pk, "date": "9999-12-31", "start": "09:00"},
+        content_type="application/json",
+    )
+    assert booked.status_code == 422 and booked.json()["code"] == "slot_too_far"
