@@ -151,3 +151,38 @@ def test_book_remind_check_in_call_and_take_in_the_case(new_page, monkeypatch):
     ticket = QueueTicket.objects.get(number="A001")
     assert ticket.case_id == case.pk and ticket.appointment is not None
     assert ticket.appointment.status == "served"
+
+
+NARROW = {"width": 360, "height": 740}
+
+
+def test_the_everyday_pages_fit_a_360_px_phone(new_page, monkeypatch):
+    """掌上办 (R-PL-3): search, guide, apply, 我的办件 and the hall pages at 360 px."""
+    moment = {"now": at(dt.date(2026, 9, 28), 10)}
+    monkeypatch.setattr(clock, "now", lambda: moment["now"])
+    world = cases_world._seed()
+    hall, _a01 = hall_with_a_business_theme()
+    theme = hall.themes.get(code="business")
+    citizen_signup(
+        phone="13800000001",
+        password=PASSWORD,
+        name="张伟",
+        id_number="11010519491231002X",
+        username="zhangwei",
+    )
+    page = new_page(NARROW)
+    log_in(page, "zhangwei")
+    code = world.item.implementation_code
+    for path in (
+        "/services/",
+        f"/services/{code}/",
+        f"/services/{code}/apply/",
+        "/my/cases/",
+        "/halls/",
+        f"/halls/{hall.pk}/",
+        f"/halls/{hall.pk}/book/{theme.pk}/",
+        "/my/appointments/",
+    ):
+        page.goto(path)
+        assert not has_horizontal_scroll(page), f"{path} scrolls sideways at 360 px"
+        assert_accessible(page)
