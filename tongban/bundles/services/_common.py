@@ -4,6 +4,8 @@ audit and the transition checks."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,16 +53,21 @@ def content_parse(data: Any) -> BundleContent:
         ) from None
 
 
-_GUIDES: dict[tuple[int, int], GuideContent] = {}
+_GUIDES: dict[tuple[int, int, bytes], GuideContent] = {}
 
 
 def published_guide(item: ServiceItem) -> GuideContent | None:
     """The item's current published guide, validated once per version per process
-    (published versions are never edited)."""
+    (published versions are never edited). The key carries a digest of the
+    content, so a primary key reused by another database (tests) never returns
+    another version's guide."""
     version = item.current_version
     if version is None:
         return None
-    key = (version.pk, version.revision)
+    digest = hashlib.blake2b(
+        json.dumps(version.content, sort_keys=True, ensure_ascii=False).encode(), digest_size=16
+    ).digest()
+    key = (version.pk, version.revision, digest)
     guide = _GUIDES.get(key)
     if guide is None:
         guide = GuideContent.model_validate(version.content)
@@ -68,6 +75,10 @@ def published_guide(item: ServiceItem) -> GuideContent | None:
             _GUIDES.clear()
         _GUIDES[key] = guide
     return guide
+
+
+def clear_guide_cache() -> None:
+    _GUIDES.clear()
 
 
 def member_items(content: BundleContent) -> dict[str, ServiceItem]:

@@ -40,7 +40,9 @@ def catalogue(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         from django.core.management import call_command
 
-        call_command("flush", interactive=False, verbosity=0)
+        # Without reset_sequences=False, flush restarts every sequence, and later
+        # modules reuse primary keys that process-level caches still hold.
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
 
 
 @pytest.mark.parametrize(("query", "region", "expected", "why"), EXPECTED_TOP)
