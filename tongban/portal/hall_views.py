@@ -68,8 +68,12 @@ def hall_book(request: HttpRequest, hall_id: int, theme_id: int) -> HttpResponse
     error = ""
     if request.method == "POST":
         try:
-            day = dt.date.fromisoformat(request.POST.get("date", ""))
-            start = dt.time.fromisoformat(request.POST.get("start", ""))
+            # The chosen radio says "YYYY-MM-DD HH:MM"; no script is needed to send it.
+            chosen = request.POST.get("slot", "").split(" ")
+            if len(chosen) != 2:
+                chosen = [request.POST.get("date", ""), request.POST.get("start", "")]
+            day = dt.date.fromisoformat(chosen[0][:10])
+            start = dt.time.fromisoformat(chosen[1][:5])
         except ValueError:
             error = "请选择一个预约时段。"
         else:

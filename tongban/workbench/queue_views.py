@@ -34,7 +34,7 @@ def _number(raw: str) -> int | None:
 def window_queue(request: HttpRequest) -> HttpResponse:
     clerk: Any = request.user
     scope = staff_scope_for(user=clerk)
-    windows = [w for w in selectors.windows_in_scope(scope) if w.themes.exists()]
+    windows = list(selectors.windows_in_scope(scope).filter(themes__active=True).distinct())
     chosen_id = _number(request.POST.get("window", "") or request.GET.get("window", ""))
     window = next((w for w in windows if w.pk == chosen_id), windows[0] if windows else None)
     if request.method == "POST" and window is not None:
@@ -87,6 +87,8 @@ def window_queue(request: HttpRequest) -> HttpResponse:
         themes = list(Theme.objects.filter(hall_id=window.hall_id, active=True))
         board = selectors.hall_board(window.hall_id)
         waiting = {t["id"]: t["waiting"] for t in board["themes"]}
+        for theme in themes:
+            theme.waiting = waiting.get(theme.pk, 0)  # type: ignore[attr-defined]
         bookings = [
             {"appointment": a, "person": mask_name(getattr(a.person, "display_name", "") or "")}
             for a in selectors.hall_day_bookings(scope, hall_id=window.hall_id, day=clock.today())[
@@ -103,7 +105,6 @@ def window_queue(request: HttpRequest) -> HttpResponse:
             "current": current,
             "themes": themes,
             "served": served,
-            "waiting": waiting,
             "bookings": bookings,
             "figures": figures,
         },

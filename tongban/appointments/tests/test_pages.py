@@ -50,6 +50,10 @@ def test_booking_on_the_page_and_cancelling_in_my_appointments(world, now):
     assert booked.code in done.text and "预约成功" in done.text
     citizen.post(f"/my/appointments/{booked.code}/cancel/")
     assert Appointment.objects.get().status == AppointmentStatus.CANCELLED
+    # The chosen radio alone books, with no script filling other fields.
+    again = citizen.post(url, {"slot": "2026-09-29 09:30"})
+    assert again.status_code == 302
+    assert Appointment.objects.get(status="booked").slot.start == dt.time(9, 30)
     assert Client().get(url).status_code == 302  # to the login page
 
 
