@@ -11,6 +11,7 @@ from tongban.catalog.api import router as catalog_router
 from tongban.certificates.api import router as certificates_router
 from tongban.core.api.audit import router as audit_router
 from tongban.core.api.calendar import router as calendar_router
+from tongban.core.api.draws import router as draws_router
 from tongban.core.api.openapi import TongbanAPI
 from tongban.core.api.setup import install_problem_handlers
 from tongban.evaluation.api import router as evaluation_router
@@ -31,6 +32,7 @@ api = TongbanAPI(
 install_problem_handlers(api)
 api.add_router("/calendar/", calendar_router)
 api.add_router("/audit/", audit_router)
+api.add_router("/draws/", draws_router)
 api.add_router("/identity/", identity_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/supervision/", supervision_router)

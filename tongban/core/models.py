@@ -304,3 +304,48 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.object_type}:{self.object_id} → {self.recipient_masked}"
+
+
+class DrawState(models.TextChoices):
+    OPEN = "open", "已公布承诺"
+    DRAWN = "drawn", "已抽取"
+
+
+class DrawRecord(models.Model):
+    """One verifiable random draw (``core.draw``): the commitment is public from
+    the start; the seed, the candidates and the result once it has run.
+
+    The seed is kept sealed (SM4-GCM) until the draw runs, so reading the
+    database does not tell it; one draw per purpose and subject, run once.
+    """
+
+    public_id = models.UUIDField("公开编号", unique=True, editable=False)
+    purpose = models.CharField("用途", max_length=40)
+    subject = models.CharField("对象", max_length=120)
+    title = models.CharField("名称", max_length=200, blank=True)
+    state = models.CharField("状态", max_length=10, choices=DrawState.choices)
+    commitment = models.CharField("种子承诺值（SHA-256）", max_length=64)
+    seed_sealed = models.TextField("种子（密文）")
+    seed = models.CharField("种子（公开）", max_length=64, blank=True)
+    spec = models.JSONField("抽取数量", default=dict)
+    candidates = models.JSONField("候选名单", null=True, blank=True)
+    candidates_digest = models.CharField("候选名单摘要", max_length=64, blank=True)
+    result = models.JSONField("抽取结果", null=True, blank=True)
+    opened_at = models.DateTimeField("承诺公布时间")
+    opened_by = models.CharField("发起人", max_length=200)
+    drawn_at = models.DateTimeField("抽取时间", null=True, blank=True)
+    drawn_by = models.CharField("抽取人", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "随机抽取"
+        verbose_name_plural = "随机抽取"
+        constraints = [
+            models.UniqueConstraint(fields=["purpose", "subject"], name="draw_one_per_subject"),
+            models.CheckConstraint(
+                condition=Q(state="open", seed="") | Q(state="drawn") & ~Q(seed=""),
+                name="draw_seed_revealed_when_drawn",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}:{self.subject} ({self.get_state_display()})"

@@ -7,6 +7,7 @@ from tongban.portal import (
     case_views,
     catalog_views,
     certificate_verify_views,
+    draw_views,
     figures_views,
     hall_views,
     hotline_views,
@@ -132,6 +133,7 @@ urlpatterns = [
     path("ratings/", rating_views.rating_board, name="rating_board"),
     path("figures/", figures_views.figures, name="figures"),
     path("verify/<str:code>/", verify_views.verify_document, name="verify_document"),
+    path("draws/<uuid:public_id>/", draw_views.draw_detail, name="draw_detail"),
     path("open-data/", sharing_views.open_data, name="open_data"),
     path("my/data-access/", sharing_views.my_data_access, name="my_data_access"),
     path(
