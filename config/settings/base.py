@@ -474,3 +474,6 @@ INSTALLED_APPS += ["tongban.integration"]
 INSTALLED_APPS += ["tongban.inbox", "tongban.spaces"]
 # 惠企政策 matched against the 法人库 and pushed to businesses (issue 14, item 4).
 INSTALLED_APPS += ["tongban.policies"]
+
+# Credit, joint rewards and punishments (tongban.credit, issue 17, docs/credit.md).
+INSTALLED_APPS += ["tongban.credit"]
