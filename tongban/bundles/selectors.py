@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tongban.bundles import graph
 from tongban.bundles.content import BundleContent
@@ -273,7 +273,14 @@ def _project_view(
             .order_by("received_at", "id")
             .distinct()
         ),
-        applications=list(applications.select_related("bundle").order_by("received_at", "id")),
+        applications=list(
+            applications.select_related("bundle")
+            .annotate(
+                member_count=Count("members", distinct=True),
+                members_done=Count("members", filter=Q(members__status="result"), distinct=True),
+            )
+            .order_by("received_at", "id")
+        ),
     )
 
 
@@ -348,6 +355,62 @@ def project_approvals(
             )
         )
     return rows
+
+
+# The stages the public sees of a project's approvals (R-PL-7): what stage each
+# is in and how many are in each, never a case number, date or clock (those are
+# the owner's, in 我的办件, and the staff's in scope).
+STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("receiving", "收件受理", ("submitted", "supplement_requested", "supplemented")),
+    ("reviewing", "审查中", ("accepted", "under_review", "suspended")),
+    ("decided", "已作出决定", ("decided", "delivered", "concluded")),
+    ("refused", "不予受理", ("refused",)),
+    ("withdrawn", "已撤回", ("withdrawn",)),
+)
+_STAGE_OF = {status: (code, label) for code, label, group in STAGES for status in group}
+
+
+def case_stage(status: str) -> tuple[str, str]:
+    """The public stage (code, label) of a case status."""
+    return _STAGE_OF.get(status, ("reviewing", "审查中"))
+
+
+@dataclass(frozen=True)
+class ProjectStage:
+    code: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """What anyone may read of a project's approvals: the project's stage and the
+    number of approvals in each stage (and of each bundle's members)."""
+
+    stage: str  # "none" | "in_progress" | "done"
+    stage_label: str
+    total: int
+    stages: list[ProjectStage]
+
+
+def project_summary(view: ProjectView) -> ProjectSummary:
+    counts = dict.fromkeys((code for code, _, _ in STAGES), 0)
+    for case in view.cases:
+        counts[case_stage(case.status)[0]] += 1
+    total = len(view.cases)
+    open_ = counts["receiving"] + counts["reviewing"]
+    if total == 0:
+        stage = ("none", "尚未申报审批")
+    elif open_:
+        stage = ("in_progress", "审批办理中")
+    else:
+        stage = ("done", "审批已全部办结")
+    return ProjectSummary(
+        stage=stage[0],
+        stage_label=stage[1],
+        total=total,
+        stages=[ProjectStage(code, label, counts[code]) for code, label, _ in STAGES],
+    )
 
 
 def zone_assessments(project: InvestmentProject) -> list[RegionalAssessment]:

@@ -1,13 +1,16 @@
 """投资项目 in the portal (R-PL-7): one page per 投资项目代码 with every approval of
 the project — single cases and 一件事 applications — with its status and clock.
 
-Public, as the national platform's project page and ``GET /api/v1/projects/{code}``
-are (no personal data is shown); the project's owner (项目单位, an account
-authorized for it) also gets each case and application linked to 我的办件 and
-我的一件事. Reads go through ``bundles.selectors``.
+Anyone sees the project, its stage and how many approvals are in each stage
+(and each 一件事's members with results): no case or application number, date or
+clock. The project's owner (项目单位, or an account authorized to act for it)
+sees every case and application with its number and clock, each linked to
+我的办件 and 我的一件事. Reads go through ``bundles.selectors``.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -30,7 +33,27 @@ def project_page(request: HttpRequest, code: str) -> HttpResponse:
         view = bundle_selectors.project_get_public(code)
     except DomainError as exc:
         raise _not_found(exc) from None
-    today, cal = clock.today(), get_calendar()
+    project = view.project
+    owner = bundle_selectors.project_owned_by(user=request.user, project=project)
+    context: dict[str, Any] = {
+        "project": project,
+        "kind_label": ProjectKind(project.kind).label
+        if project.kind in ProjectKind.values
+        else project.kind,
+        "summary": bundle_selectors.project_summary(view),
+        "assessments": bundle_selectors.zone_assessments(project),
+        "today": clock.today(),
+        "owner": owner,
+    }
+    if not owner:
+        context["public_approvals"] = [
+            (case, bundle_selectors.case_stage(case.status)[1]) for case in view.cases
+        ]
+        context["public_bundles"] = [
+            (a, ApplicationStatus(a.status).label) for a in view.applications
+        ]
+        return render(request, "portal/projects/detail.html", context)
+    today, cal = context["today"], get_calendar()
     approvals = [
         (
             row,
@@ -51,19 +74,5 @@ def project_page(request: HttpRequest, code: str) -> HttpResponse:
                 ALERT_LABELS.get(shown.alert or "", ""),
             )
         )
-    project = view.project
-    return render(
-        request,
-        "portal/projects/detail.html",
-        {
-            "project": project,
-            "kind_label": ProjectKind(project.kind).label
-            if project.kind in ProjectKind.values
-            else project.kind,
-            "approvals": approvals,
-            "bundles": bundles,
-            "assessments": bundle_selectors.zone_assessments(project),
-            "today": today,
-            "owner": bundle_selectors.project_owned_by(user=request.user, project=project),
-        },
-    )
+    context.update(approvals=approvals, bundles=bundles)
+    return render(request, "portal/projects/detail.html", context)

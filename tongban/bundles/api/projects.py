@@ -11,7 +11,13 @@ from tongban.bundles import errors
 from tongban.bundles.api.common import caller, is_applicant
 from tongban.bundles.api.schemas import ProjectOut, ProjectRegisterIn
 from tongban.bundles.models import DevelopmentZone
-from tongban.bundles.selectors import ProjectView, project_get_public
+from tongban.bundles.selectors import (
+    ProjectView,
+    case_stage,
+    project_get_public,
+    project_owned_by,
+    project_summary,
+)
 from tongban.bundles.services.access import FRONT
 from tongban.bundles.services.projects import project_register
 from tongban.cases.models import CaseStatus
@@ -21,7 +27,7 @@ from tongban.core import errors as core_errors
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.core.calendar import get_calendar
 from tongban.core.errors import DomainError
-from tongban.identity.auth import api_auth
+from tongban.identity.auth import api_auth, bearer_auth
 from tongban.identity.models import LegalEntity
 from tongban.identity.selectors import legal_entities_for_user
 from tongban.org.models import Region, Role
@@ -30,28 +36,46 @@ from tongban.org.selectors import staff_scope_for
 router = Router(tags=["投资项目"])
 
 
-def project_out(view: ProjectView) -> dict[str, Any]:
+def _public_approval(case: Any) -> dict[str, Any]:
+    stage, stage_label = case_stage(case.status)
+    return {
+        "case_no": None,
+        "item": case.service_item.name,
+        "department": case.department.name,
+        "status": case.status,
+        "status_label": CaseStatus(case.status).label,
+        "stage": stage,
+        "stage_label": stage_label,
+        "received_at": None,
+        "decision_deadline": None,
+        "working_days_left": None,
+        "alert": None,
+        "bundle_application": None,
+    }
+
+
+def project_out(view: ProjectView, *, owner: bool) -> dict[str, Any]:
+    """The project; case and application numbers, dates and clocks only for its
+    owner (项目单位 or an account authorized for it), stages and counts for all."""
     project = view.project
     today = clock.today()
     cal = get_calendar()
     approvals = []
     for case in view.cases:
-        c = case_clock(case, today, cal=cal)
-        member = getattr(case, "bundle_member", None)
-        approvals.append(
-            {
-                "case_no": case.case_no,
-                "item": case.service_item.name,
-                "department": case.department.name,
-                "status": case.status,
-                "status_label": CaseStatus(case.status).label,
-                "received_at": case.received_at,
-                "decision_deadline": case.decision_deadline,
-                "working_days_left": c.working_days_left,
-                "alert": c.alert.value if c.alert is not None else None,
-                "bundle_application": member.application.application_no if member else None,
-            }
-        )
+        row = _public_approval(case)
+        if owner:
+            c = case_clock(case, today, cal=cal)
+            member = getattr(case, "bundle_member", None)
+            row.update(
+                case_no=case.case_no,
+                received_at=case.received_at,
+                decision_deadline=case.decision_deadline,
+                working_days_left=c.working_days_left,
+                alert=c.alert.value if c.alert is not None else None,
+                bundle_application=member.application.application_no if member else None,
+            )
+        approvals.append(row)
+    summary = project_summary(view)
     return {
         "code": project.code,
         "name": project.name,
@@ -64,20 +88,47 @@ def project_out(view: ProjectView) -> dict[str, Any]:
         "total_investment": str(project.total_investment),
         "zone": project.zone.name if project.zone else None,
         "registered_at": project.registered_at,
+        "owner_view": owner,
+        "stage": summary.stage,
+        "stage_label": summary.stage_label,
+        "stages": [{"stage": s.code, "label": s.label, "count": s.count} for s in summary.stages],
         "approvals": approvals,
-        "bundle_applications": [a.application_no for a in view.applications],
+        "bundles": [
+            {
+                "application_no": a.application_no if owner else None,
+                "bundle": a.bundle.name,
+                "status": a.status,
+                "members": getattr(a, "member_count", 0),
+                "members_with_result": getattr(a, "members_done", 0),
+            }
+            for a in view.applications
+        ],
+        "bundle_applications": [a.application_no for a in view.applications] if owner else [],
     }
+
+
+def _caller_or_none(request: HttpRequest) -> Any:
+    """The signed-in caller of a public read (session or bearer token), if any."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_active:
+        return user
+    if request.headers.get("Authorization"):
+        return bearer_auth(request)
+    return None
 
 
 @router.get(
     "/{code}",
     response={200: ProjectOut, **PROBLEM_RESPONSES},
     summary="投资项目的全部审批",
-    description="按投资项目代码（GB/T 40058-2021，校验码 ISO 7064 MOD 11,10）列出项目的每一项审批、"
-    "状态和期限；代码校验不通过的为 422。无需登录。",
+    description="按投资项目代码（GB/T 40058-2021，校验码 ISO 7064 MOD 11,10）列出项目的每一项审批"
+    "所处阶段和各阶段数量；代码校验不通过的为 422。无需登录。办件编号、申请编号、日期和期限"
+    "仅对项目单位（或其获授权的账号）返回，其他调用方为 null。",
 )
 def project_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    return project_out(project_get_public(code))
+    view = project_get_public(code)
+    owner = project_owned_by(user=_caller_or_none(request), project=view.project)
+    return project_out(view, owner=owner)
 
 
 @router.post(
@@ -123,4 +174,4 @@ def project_create(
         actor=user,
     )
     response["Location"] = f"/api/v1/projects/{project.code}"
-    return Status(201, project_out(project_get_public(project.code)))
+    return Status(201, project_out(project_get_public(project.code), owner=True))

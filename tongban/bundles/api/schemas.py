@@ -353,16 +353,32 @@ class JointOpinionIn(InputSchema):
 
 
 class ProjectApprovalOut(Schema):
-    case_no: str
+    case_no: str | None = Field(description="办件编号（仅项目单位可见）")
     item: str
     department: str
     status: str
     status_label: str
-    received_at: dt.datetime
+    stage: str = Field(description="阶段：receiving、reviewing、decided、refused、withdrawn")
+    stage_label: str
+    received_at: dt.datetime | None = Field(description="收件时间（仅项目单位可见）")
     decision_deadline: dt.date | None
     working_days_left: int | None
     alert: str | None
     bundle_application: str | None
+
+
+class ProjectStageOut(Schema):
+    stage: str
+    label: str
+    count: int
+
+
+class ProjectBundleOut(Schema):
+    application_no: str | None = Field(description="申请编号（仅项目单位可见）")
+    bundle: str
+    status: str
+    members: int
+    members_with_result: int
 
 
 class ProjectOut(Schema):
@@ -377,7 +393,12 @@ class ProjectOut(Schema):
     total_investment: str
     zone: str | None
     registered_at: dt.datetime
+    owner_view: bool = Field(description="调用方是否为项目单位（或其获授权的账号）")
+    stage: str = Field(description="none（尚未申报）、in_progress（办理中）、done（已全部办结）")
+    stage_label: str
+    stages: list[ProjectStageOut]
     approvals: list[ProjectApprovalOut]
+    bundles: list[ProjectBundleOut]
     bundle_applications: list[str]
 
 

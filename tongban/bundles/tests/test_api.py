@@ -240,3 +240,38 @@ def test_a_business_registers_its_project_and_its_page_lists_it(world, accounts)
     code = created.json()["code"]
     assert InvestmentProject.objects.filter(code=code).exists()
     assert Client().get(f"/api/v1/projects/{code}").json()["approvals"] == []
+
+
+def test_a_projects_numbers_and_clocks_are_its_owners_the_public_gets_stages(world, accounts):
+    from tongban.bundles.tests.flows import submit_as_business
+
+    application = submit_as_business(world, "construction-approval", project_name="通办仓储项目")
+    project = application.project
+    assert project is not None
+    cases = list(Case.objects.filter(bundle_member__application=application))
+    assert cases
+    url = f"/api/v1/projects/{project.code}"
+    public = Client().get(url).json()
+    assert public["owner_view"] is False and public["stage"] == "in_progress"
+    assert {s["stage"]: s["count"] for s in public["stages"]}["receiving"] == len(cases)
+    assert all(
+        (a["case_no"], a["received_at"], a["decision_deadline"], a["bundle_application"])
+        == (None, None, None, None)
+        for a in public["approvals"]
+    )
+    assert public["bundle_applications"] == []
+    assert public["bundles"] == [
+        {"application_no": None, "bundle": application.bundle.name, "status": "in_progress",
+         "members": application.members.count(), "members_with_result": 0},
+    ]  # fmt: skip
+    body = json.dumps(public, ensure_ascii=False)
+    assert application.application_no not in body
+    assert not any(c.case_no in body for c in cases)
+    # Another account (a clerk, a citizen) is the public here.
+    for name in ("clerk", "citizen"):
+        assert Client().get(url, **accounts[name]).json()["owner_view"] is False
+    # The owner's authorized account: every number and clock.
+    mine = Client().get(url, **accounts["business"]).json()
+    assert mine["owner_view"] is True
+    assert {a["case_no"] for a in mine["approvals"]} == {c.case_no for c in cases}
+    assert mine["bundle_applications"] == [application.application_no]

@@ -30,7 +30,7 @@ def owner(world) -> Any:  # noqa: F811
     )  # fmt: skip
 
 
-def test_the_project_page_lists_every_approval_with_its_clock(
+def test_the_public_sees_the_stage_and_counts_but_no_number_or_clock(
     world,  # noqa: F811
     django_assert_max_num_queries,
 ):
@@ -44,13 +44,34 @@ def test_the_project_page_lists_every_approval_with_its_clock(
     assert answer.status_code == 200
     page = answer.content.decode()
     assert "通办智能制造产业园项目" in page and project.code in page
-    assert application.application_no in page and "工程建设项目审批" in page
-    assert filing.case_no in page and filing.service_item.name in page
+    assert "审批进度：审批办理中" in page
+    total = application.members.exclude(case=None).count()
+    assert f"共有审批办件 <strong>{total}</strong> 件" in page
+    assert f"收件受理：<strong>{total}</strong> 件" in page
+    assert "工程建设项目审批" in page and filing.service_item.name in page
     assert filing.department.name in page
+    # Neither the case or application numbers, nor the clock, nor a link.
+    assert filing.case_no not in page and application.application_no not in page
+    assert filing.tracking_code not in page
+    assert "受理期限" not in page and "剩余工作日" not in page
+    assert "/my/cases/" not in page and "/my/bundles/" not in page
+    # A signed-in account that does not act for the owner sees the same.
+    stranger = Client()
+    stranger.force_login(world.staff_of(filing.department))
+    other = stranger.get(f"/projects/{project.code}/").content.decode()
+    assert filing.case_no not in other and application.application_no not in other
+
+
+def test_the_owner_sees_each_approval_with_its_number_and_clock(world, owner):  # noqa: F811
+    application = construction(world)
+    client = Client()
+    client.force_login(owner)
+    project = application.project
+    filing = application.members.get(key="filing").case
+    assert project is not None and filing is not None
+    page = client.get(f"/projects/{project.code}/").content.decode()
+    assert filing.case_no in page and application.application_no in page
     assert "受理期限" in page  # the filing case waits for acceptance, with its clock
-    # Not the owner: nothing to open.
-    assert f"/my/cases/{filing.case_no}/" not in page
-    assert f"/my/bundles/{application.application_no}/" not in page
 
 
 def test_the_owner_opens_each_case_and_application_from_the_project_page(
