@@ -9,8 +9,8 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from tongban.core import scheduler
 
-        # The board reads rollups only; the worker refreshes the recent months
-        # (services.REFRESH_MONTHS), `tongban board rebuild` rebuilds every month.
+        # The board reads rollups only; the worker refreshes the months the
+        # histories touched (analytics.incremental), `tongban board rebuild` all.
         scheduler.register(
             "board_rollups",
             every_seconds=900,

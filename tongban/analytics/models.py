@@ -46,3 +46,19 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period:%Y-%m} {self.metric} {self.region_path} {self.num}/{self.den}"
+
+
+class RollupWatermark(models.Model):
+    """Where the incremental refresh stopped (one row): the start of the last
+    refresh, so the next reads the histories from there (less a margin)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    refreshed_from = models.DateTimeField("上次增量汇总开始时间")
+    months = models.PositiveIntegerField("上次重算月数", default=0)
+
+    class Meta:
+        verbose_name = "汇总水位"
+        verbose_name_plural = "汇总水位"
+
+    def __str__(self) -> str:
+        return f"rollups refreshed from {self.refreshed_from:%Y-%m-%d %H:%M}"

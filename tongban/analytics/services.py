@@ -3,9 +3,11 @@
 ``board_rollups_rebuild(periods=…)`` recomputes the given months from the
 source rows and replaces their rollups in one transaction; with no periods it
 rebuilds every month that has activity (``tongban board rebuild``). The
-scheduler's job ``board_rollups`` refreshes the last ``REFRESH_MONTHS`` months
-every 15 minutes, so late facts (a rating changed, an appeal upheld, a case
-concluded) reach the board within that time. A page never scans the sources.
+scheduler's job ``board_rollups`` refreshes, every 15 minutes, the months that
+the histories appended since the last refresh are counted in
+(``analytics.incremental``), so late facts (a rating changed, an appeal upheld,
+an old 12345 order revisited) reach the board within that time. A page never
+scans the sources.
 
 What each metric counts, and in which month (Asia/Shanghai):
 
@@ -30,7 +32,7 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from tongban.analytics import errors
+from tongban.analytics import errors, incremental
 from tongban.analytics import indicators as ind
 from tongban.analytics.models import Rollup
 from tongban.bundles.models import BundleApplication
@@ -48,7 +50,6 @@ from tongban.org.models import WindowKind
 
 logger = logging.getLogger(__name__)
 
-REFRESH_MONTHS = 3
 CHUNK = 5000
 ONE_WINDOW_KINDS = (WindowKind.COMPREHENSIVE, WindowKind.GENERAL)
 # The place of a 12345 order or a proof item that belongs to no region: the
@@ -432,11 +433,10 @@ def board_rollups_rebuild(
 
 
 def board_rollups_refresh(*, now: dt.datetime | None = None) -> RebuildResult:
-    """The scheduler's refresh: the current month and the ``REFRESH_MONTHS - 1`` before it."""
+    """The scheduler's refresh (every 15 minutes): the months that the histories
+    appended since the last refresh are counted in, and the months near today
+    (``analytics.incremental``); every month on the first run."""
     moment = now or clock.now()
-    month = clock.local_date(moment).replace(day=1)
-    months = [month]
-    for _ in range(REFRESH_MONTHS - 1):
-        month = (month - dt.timedelta(days=1)).replace(day=1)
-        months.append(month)
-    return board_rollups_rebuild(periods=months, now=moment)
+    result = board_rollups_rebuild(periods=incremental.refresh_plan(now=moment), now=moment)
+    incremental.watermark_advance(started=moment, months=result.months)
+    return result

@@ -9,5 +9,5 @@ from tongban.analytics import services
 
 @task(queue_name="scheduler")
 def board_rollups_refresh() -> dict[str, int]:
-    """The scheduler's job ``board_rollups``: the recent months' rollups rebuilt."""
+    """The scheduler's job ``board_rollups``: the months the histories touched, rebuilt."""
     return services.board_rollups_refresh().as_dict()
