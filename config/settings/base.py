@@ -477,3 +477,6 @@ INSTALLED_APPS += ["tongban.policies"]
 
 # Credit, joint rewards and punishments (tongban.credit, issue 17, docs/credit.md).
 INSTALLED_APPS += ["tongban.credit"]
+
+# 中介服务超市 and 公共资源交易 (tongban.intermediaries, issue 18, docs/marketplace.md).
+INSTALLED_APPS += ["tongban.intermediaries"]
