@@ -1,6 +1,6 @@
 """Models of bundles: definitions, applications, joint procedures, projects, alerts."""
 
-from tongban.bundles.models.alerts import BundleAlert, BundleAlertLevel
+from tongban.bundles.models.alerts import BundleAlert, BundleAlertLevel, BundleAlertRecipient
 from tongban.bundles.models.applications import (
     ApplicationStatus,
     BundleApplication,
@@ -36,6 +36,7 @@ __all__ = [
     "Bundle",
     "BundleAlert",
     "BundleAlertLevel",
+    "BundleAlertRecipient",
     "BundleApplication",
     "BundleApplicationEvent",
     "BundleMember",

@@ -5,6 +5,11 @@ Kept by bundles as the hotline keeps its own (``hotline.HotlineAlert``) and read
 by ``supervision.bundles`` with the caller's scope. Raised, changed and resolved
 only by ``services.alerts.bundle_alerts_sweep``; at most one open alert per
 (application, member), the bundle's own under the member key "".
+
+An alert is on the desk of every department in its :class:`BundleAlertRecipient`
+rows: every lead department of the bundle, and for a member's alert also the
+department handling that member (a cooperating department). ``department`` is
+the first lead department, kept as the alert's "owner" for the API's label.
 """
 
 from __future__ import annotations
@@ -63,3 +68,25 @@ class BundleAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.member_key or '一件事'} {self.level}"
+
+
+class BundleAlertRecipient(models.Model):
+    """A desk an alert is delivered to (牵头部门, or the 配合部门 of its member)."""
+
+    alert = models.ForeignKey(BundleAlert, on_delete=models.CASCADE, related_name="recipients")
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name="接收部门"
+    )
+    lead = models.BooleanField("牵头部门", default=False)
+
+    class Meta:
+        verbose_name = "一件事预警接收部门"
+        verbose_name_plural = "一件事预警接收部门"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alert", "department"], name="bundle_alert_recipient_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.department_id}"

@@ -9,8 +9,10 @@ does for single cases: raise, upgrade (yellow → red), downgrade, resolve.
 * each member: the clock its case runs on (``cases.selectors.case_clock``:
   acceptance, decision, or delivery — which waits on the bundle's deadline);
 
-all on the lead department's desk (the bundle's first lead department), with
-the tiers of ``cases.deadlines.alert_level`` and the same settings. Each raise,
+on the desk of every lead department of the bundle, and a member's also on its
+own department's (the cooperating department handling it): the alert's
+``BundleAlertRecipient`` rows, kept in step by the sweep. The tiers are those of
+``cases.deadlines.alert_level``, with the same settings. Each raise,
 level change and resolution is an audit event; a pass that finds nothing
 changed writes nothing. An application that closed has its alerts resolved.
 """
@@ -22,10 +24,12 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 
 from tongban.bundles.models import (
     ApplicationStatus,
     BundleAlert,
+    BundleAlertRecipient,
     BundleApplication,
     BundleMember,
     MemberStatus,
@@ -146,14 +150,41 @@ def _resolve(alert: BundleAlert, reason: str, sweep: _Pass) -> None:
     sweep.result.resolved += 1
 
 
-def _settle(application: BundleApplication, lead_id: int, sweep: _Pass) -> None:
+def _recipients(due: _Due, leads: list[int]) -> dict[int, bool]:
+    """The desks of one alert: department → whether it leads the bundle."""
+    desks = dict.fromkeys(leads, True)
+    if due.member is not None:
+        desks.setdefault(due.member.department_id, False)
+    return desks
+
+
+def _deliver(alert: BundleAlert, desks: dict[int, bool], fresh: bool) -> None:
+    """Keep the alert's recipients equal to ``desks`` (writes only a difference)."""
+    have = {} if fresh else {r.department_id: r for r in alert.recipients.all()}
+    missing = [
+        BundleAlertRecipient(alert=alert, department_id=d, lead=lead)
+        for d, lead in desks.items()
+        if d not in have
+    ]
+    if missing:
+        BundleAlertRecipient.objects.bulk_create(missing, ignore_conflicts=True)
+    gone = [r.pk for d, r in have.items() if d not in desks]
+    if gone:
+        BundleAlertRecipient.objects.filter(pk__in=gone).delete()
+    for d, r in have.items():
+        if d in desks and r.lead != desks[d]:
+            BundleAlertRecipient.objects.filter(pk=r.pk).update(lead=desks[d])
+
+
+def _settle(application: BundleApplication, leads: list[int], sweep: _Pass) -> None:
     dues = {(d.member.key if d.member else ""): d for d in _due(application, sweep)}
-    open_alerts = {a.member_key: a for a in application.alerts.filter(resolved_at__isnull=True)}
+    open_alerts = {a.member_key: a for a in getattr(application, "open_alerts", [])}
     for key, stale in open_alerts.items():
         if key not in dues:
             _resolve(stale, "已进入下一环节或距期限尚远，预警解除", sweep)
     for key, due in dues.items():
         message = alert_text(due)[:300]
+        desks = _recipients(due, leads)
         alert = open_alerts.get(key)
         if alert is None:
             try:
@@ -169,15 +200,17 @@ def _settle(application: BundleApplication, lead_id: int, sweep: _Pass) -> None:
                         working_days_left=due.working_days_left,
                         message=message,
                         region_path=application.region_path,
-                        department_id=lead_id,
+                        department_id=leads[0],
                         raised_at=sweep.now,
                         level_changed_at=sweep.now,
                     )
-                    _audit(alert, "raised", sweep.now)
+                    _deliver(alert, desks, fresh=True)
+                    _audit(alert, "raised", sweep.now, recipients=sorted(desks))
             except IntegrityError:
                 continue  # another sweep raised it first (the partial unique constraint)
             sweep.result.raised += 1
             continue
+        _deliver(alert, desks, fresh=False)
         now_shown = (due.level, due.phase, due.deadline, due.working_days_left, message)
         if now_shown == (
             alert.level,
@@ -216,20 +249,29 @@ def bundle_alerts_sweep(
     applications = (
         BundleApplication.objects.filter(status__in=OPEN)
         .select_related("bundle")
-        .prefetch_related("members__case__suspensions", "bundle__lead_departments")
+        .prefetch_related(
+            "members__case__suspensions",
+            "bundle__lead_departments",
+            Prefetch(
+                "alerts",
+                queryset=BundleAlert.objects.filter(resolved_at__isnull=True).prefetch_related(
+                    "recipients"
+                ),
+                to_attr="open_alerts",
+            ),
+        )
         .order_by("id")
     )
     for application in applications.iterator(chunk_size=CHUNK):
         sweep.result.examined += 1
         leads = sorted(d.pk for d in application.bundle.lead_departments.all())
-        lead = leads[0] if leads else None
-        if lead is None:
+        if not leads:
             member = next(iter(application.members.all()), None)
-            lead = member.department_id if member is not None else None
-        if lead is None:
+            leads = [member.department_id] if member is not None else []
+        if not leads:
             continue
         try:
-            _settle(application, lead, sweep)
+            _settle(application, leads, sweep)
         except DomainError as exc:
             # e.g. calendar_year_unavailable: one application must not stop the sweep.
             sweep.result.failed += 1

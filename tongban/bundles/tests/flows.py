@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -11,6 +12,8 @@ from tongban.bundles.models import Bundle, BundleApplication, MemberStatus
 from tongban.bundles.services._common import content_parse, member_guides, members_resolve
 from tongban.bundles.services.applications import MaterialGiven, bundle_application_submit
 from tongban.bundles.services.members import supplied_fields
+from tongban.bundles.services.progress import application_sync
+from tongban.bundles.services.supplements import bundle_supplement_submit
 from tongban.bundles.tests.conftest import World, pdf
 from tongban.cases import services as case_services
 from tongban.cases.models import Case, CaseStatus
@@ -204,3 +207,33 @@ def submit_as_business(world: World, code: str, **given: Any) -> BundleApplicati
     answers = {"entity_name": world.entity.name, "applicant_name": world.entity.name, **given}
     form = fill(merge, skip=("applicant_id_number", "credit_code", "project_code"), **answers)
     return submit(world, code, person=False, form_data=form)
+
+
+def grant_running(world, application: BundleApplication, at: dt.datetime) -> None:
+    """Every running member's department accepts (after the one combined
+    supplement, if they ask for one) and grants, all at ``at``; the bundle hears
+    of the decisions only when it is next synced."""
+
+    def running() -> list[Case]:
+        return [
+            case_of(m)
+            for m in application.members.select_related("case")
+            if m.status == MemberStatus.RUNNING
+        ]
+
+    for case in running():
+        if case.status == CaseStatus.SUBMITTED:
+            answer(world, case, at)
+    application_sync(application_id=application.pk, now=at)
+    notice = application.supplement_notices.filter(status="open").first()
+    if notice is not None:
+        files = {e["key"]: (pdf(e["key"]), f"{e['name']}.pdf") for e in notice.items}
+        bundle_supplement_submit(application=application, files=files, actor=None, now=at)
+        for case in running():
+            case.refresh_from_db()
+            if case.status == CaseStatus.SUPPLEMENTED:
+                answer(world, case, at)
+    for case in running():
+        case.refresh_from_db()
+        if case.status in (CaseStatus.ACCEPTED, CaseStatus.UNDER_REVIEW):
+            decide(world, case, at)

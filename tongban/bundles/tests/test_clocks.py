@@ -8,47 +8,15 @@ import datetime as dt
 
 import pytest
 
-from tongban.bundles.models import ApplicationStatus, BundleApplication, MemberStatus
+from tongban.bundles.models import ApplicationStatus, MemberStatus
 from tongban.bundles.services.progress import application_sync
-from tongban.bundles.services.supplements import bundle_supplement_submit
-from tongban.bundles.tests.conftest import pdf
-from tongban.bundles.tests.flows import answer, case_of, decide, fill, merge_of, submit
+from tongban.bundles.tests.flows import case_of, fill, grant_running, merge_of, submit
 from tongban.cases.deadlines import AlertLevel, delivery_deadline
-from tongban.cases.models import Case, CaseStatus
+from tongban.cases.models import CaseStatus
 from tongban.cases.selectors import case_clock
 from tongban.core.calendar import get_calendar
 
 pytestmark = pytest.mark.django_db
-
-
-def _grant_running(world, application: BundleApplication, at: dt.datetime) -> None:
-    """Every running member's department accepts (after the one combined
-    supplement, if they ask for one) and grants, all at ``at``; the bundle hears
-    of the decisions only when it is next synced."""
-
-    def running() -> list[Case]:
-        return [
-            case_of(m)
-            for m in application.members.select_related("case")
-            if m.status == MemberStatus.RUNNING
-        ]
-
-    for case in running():
-        if case.status == CaseStatus.SUBMITTED:
-            answer(world, case, at)
-    application_sync(application_id=application.pk, now=at)
-    notice = application.supplement_notices.filter(status="open").first()
-    if notice is not None:
-        files = {e["key"]: (pdf(e["key"]), f"{e['name']}.pdf") for e in notice.items}
-        bundle_supplement_submit(application=application, files=files, actor=None, now=at)
-        for case in running():
-            case.refresh_from_db()
-            if case.status == CaseStatus.SUPPLEMENTED:
-                answer(world, case, at)
-    for case in running():
-        case.refresh_from_db()
-        if case.status in (CaseStatus.ACCEPTED, CaseStatus.UNDER_REVIEW):
-            decide(world, case, at)
 
 
 def _as_business(world, code: str, **kwargs):
@@ -66,7 +34,7 @@ def test_a_decided_member_waits_for_unified_delivery_on_the_bundles_deadline(wor
     # 工程建设项目审批: 50 working days for the whole bundle (统一办理). The 备案
     # is decided on Mon 2 Nov 2026; the 用地 member after it runs for weeks.
     application = _as_business(world, "construction-approval")
-    _grant_running(world, application, world.at(hours=2))
+    grant_running(world, application, world.at(hours=2))
     filing = case_of(application.members.get(key="filing"))
     assert filing.status == CaseStatus.DECIDED
     cal = get_calendar()
@@ -85,7 +53,7 @@ def test_a_decided_member_waits_for_unified_delivery_on_the_bundles_deadline(wor
 def test_a_member_decided_after_the_bundles_deadline_keeps_the_statutory_ten_days(world):
     # 企业开办: 3 working days (Thu 5 Nov 2026); the licence is decided on Mon 9 Nov.
     application = submit(world, "enterprise-opening")
-    _grant_running(world, application, world.at(days=7))
+    grant_running(world, application, world.at(days=7))
     licence = case_of(application.members.get(key="licence"))
     assert application.deadline == dt.date(2026, 11, 5)
     assert licence.delivery_deadline == delivery_deadline(dt.date(2026, 11, 9), get_calendar())
@@ -96,7 +64,7 @@ def test_a_later_member_is_filed_when_the_decision_that_released_it_was_made(wor
     # reaches the bundle only on Thu 5 Nov (a stalled outbox, or the sweep).
     application = submit(world, "enterprise-opening")
     decided_at = world.at(hours=1)
-    _grant_running(world, application, decided_at)
+    grant_running(world, application, decided_at)
     application_sync(application_id=application.pk, now=world.at(days=3))
 
     members = {m.key: m for m in application.members.select_related("case")}
@@ -121,7 +89,7 @@ def test_the_bundle_is_ready_on_the_day_of_its_last_result(world):
         application.refresh_from_db()
         if application.status != ApplicationStatus.IN_PROGRESS:
             break
-        _grant_running(world, application, world.at(hours=2))
+        grant_running(world, application, world.at(hours=2))
         application_sync(application_id=application.pk, now=world.at(days=4))
     application.refresh_from_db()
     assert application.status == ApplicationStatus.READY
