@@ -15,3 +15,9 @@ class SupervisionConfig(AppConfig):
             every_seconds=900,
             task_path="tongban.supervision.tasks.supervision_alerts_sweep",
         )
+        # 督办 unanswered past its deadline: marked once, the department told.
+        scheduler.register(
+            "supervision_instructions_overdue",
+            every_seconds=3600,
+            task_path="tongban.supervision.tasks.instructions_overdue_sweep",
+        )

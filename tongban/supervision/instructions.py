@@ -181,6 +181,9 @@ def instruction_issue(
             },
             now=moment,
         )
+        from tongban.supervision.instruction_alerts import instruction_notify_issued
+
+        instruction_notify_issued(instruction)
     return instruction
 
 

@@ -165,5 +165,11 @@ class InstructionEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        labels = {"issue": "督办", "answer": "答复", "close": "办结", "return": "退回重新答复"}
+        labels = {
+            "issue": "督办",
+            "answer": "答复",
+            "close": "办结",
+            "return": "退回重新答复",
+            "overdue": "逾期提醒",
+        }
         return labels.get(self.action, self.action)

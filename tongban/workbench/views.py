@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tongban.core import clock
+from tongban.supervision.instruction_alerts import instruction_counts_for_staff
 from tongban.supervision.selectors import operations_tasks_for_staff
 from tongban.workbench.selectors import ALL_DEPARTMENTS, staff_overview_for_staff
 
@@ -19,9 +20,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if getattr(request.user, "kind", "") != "staff":
         raise PermissionDenied(STAFF_ONLY)
     overview = staff_overview_for_staff(user=request.user)
-    tasks = operations_tasks_for_staff(user=request.user, today=clock.today())
+    today = clock.today()
+    tasks = operations_tasks_for_staff(user=request.user, today=today)
     return render(
         request,
         "workbench/home.html",
-        {"overview": overview, "all_departments": ALL_DEPARTMENTS, "operations_tasks": tasks},
+        {
+            "overview": overview,
+            "all_departments": ALL_DEPARTMENTS,
+            "operations_tasks": tasks,
+            "instructions": instruction_counts_for_staff(user=request.user, today=today),
+        },
     )
