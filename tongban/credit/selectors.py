@@ -34,6 +34,12 @@ from tongban.credit.models import (
 from tongban.org.selectors import StaffScope, scope_q
 
 
+def subject_key(subject_code: str) -> str:
+    """A credit code upper-cased; a person's token (64 lowercase hex) as it is."""
+    code = (subject_code or "").strip()
+    return code if len(code) == 64 else code.upper()
+
+
 @dataclass(frozen=True)
 class Restriction:
     """A black-list entry that bars ``measure``, with what the subject is told."""
@@ -121,7 +127,7 @@ def restrictions(
             implementing_department=e.implementing or "",  # type: ignore[attr-defined]  # annotated above
             way_out=e.credit_list.way_out,
         )
-        for e in _entries(subject_code.strip().upper(), ListKind.BLACK, measure, today)
+        for e in _entries(subject_key(subject_code), ListKind.BLACK, measure, today)
     ]
 
 
@@ -140,7 +146,7 @@ def privileges(
             measure=measure,
             measure_text=e.measure_text,  # type: ignore[attr-defined]  # annotated above
         )
-        for e in _entries(subject_code.strip().upper(), ListKind.RED, measure, today)
+        for e in _entries(subject_key(subject_code), ListKind.RED, measure, today)
     ]
 
 
@@ -258,3 +264,28 @@ def penalties_list_for_staff(*, scope: StaffScope) -> QuerySet[Penalty]:
         .select_related("department")
         .order_by("-decided_on", "-pk")
     )
+
+
+def green_channel_for_user(user: Any, *, today: dt.date | None = None) -> bool:
+    """Whether a signed-in account acts for a red-listed subject with the green
+    channel: the person herself, or a legal entity she represents or is agent of."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    from tongban.identity.selectors import legal_entities_for_user
+
+    codes = list(legal_entities_for_user(user=user).values_list("credit_code", flat=True))
+    token = getattr(getattr(user, "person", None), "id_number_token", "")
+    if token:
+        codes.append(token)
+    if not codes:
+        return False
+    day = today or clock.today()
+    return ListEntry.objects.filter(
+        subject_code__in=codes,
+        status=EntryStatus.ACTIVE,
+        listed_on__lte=day,
+        valid_until__gte=day,
+        credit_list__kind=ListKind.RED,
+        credit_list__active=True,
+        credit_list__measures__measure=Measure.GREEN_CHANNEL,
+    ).exists()

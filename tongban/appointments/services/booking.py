@@ -34,6 +34,7 @@ from tongban.core import clock, events
 from tongban.core import errors as core_errors
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.errors import DomainError
+from tongban.credit.selectors import green_channel_for_user
 
 EVENT_BOOKED = "appointment.booked"
 EVENT_CANCELLED = "appointment.cancelled"
@@ -279,7 +280,10 @@ def appointment_check_in(*, code: str, hall_id: int, now: dt.datetime | None = N
         ticket = ticket_issue(
             theme=appointment.theme,
             source=TicketSource.APPOINTMENT,
-            priority=Priority.APPOINTMENT,
+            # 红名单 绿色通道 (credit, R-CR-1) before other appointments.
+            priority=Priority.GREEN
+            if green_channel_for_user(appointment.person, today=clock.local_date(moment))
+            else Priority.APPOINTMENT,
             person=appointment.person,
             appointment=appointment,
             now=moment,

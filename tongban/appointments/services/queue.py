@@ -29,6 +29,7 @@ from tongban.appointments.models import (
 from tongban.core import clock
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.errors import DomainError
+from tongban.credit.selectors import green_channel_for_user
 from tongban.org.models import Window
 from tongban.org.selectors import staff_scope_for
 
@@ -93,6 +94,8 @@ def ticket_take(
         raise DomainError(
             errors.HALL_CLOSED, f"{theme.hall.name}现在不在办公时间，不能取号；请在办公时间内前来。"
         )
+    if not green_channel and person is not None:  # 红名单 绿色通道 (credit, R-CR-1)
+        green_channel = green_channel_for_user(person, today=clock.local_date(moment))
     priority = Priority.GREEN if green_channel else Priority.NORMAL
     with transaction.atomic():
         ticket = ticket_issue(

@@ -37,6 +37,8 @@ from tongban.core import clock, events
 from tongban.core.audit import audit_record
 from tongban.core.counters import counter_next
 from tongban.core.errors import DomainError
+from tongban.credit.services.commitments import commitment_record
+from tongban.credit.services.enforcement import ensure_allowed
 from tongban.identity.models import LegalEntity, Person
 from tongban.identity.selectors import person_real_name_level
 
@@ -153,6 +155,27 @@ def _check_real_name_level(guide: GuideContent, person: Person | None) -> None:
     )
 
 
+def _credit_subject(person: Person | None, entity: LegalEntity | None) -> str:
+    return entity.credit_code if entity is not None else getattr(person, "id_number_token", "")
+
+
+def _check_credit(
+    person: Person | None,
+    entity: LegalEntity | None,
+    commitment: bool,
+    supplied: dict[str, MaterialInput],
+    moment: dt.datetime,
+) -> None:
+    """联合惩戒 at intake (R-CR-1): a black-listed applicant gets neither 告知承诺 nor
+    容缺受理; the refusal names the list, its basis and the way out (one query each)."""
+    subject = _credit_subject(person, entity)
+    today = clock.local_date(moment)
+    if commitment:
+        ensure_allowed(subject, measure="commitment_intake", today=today)
+    if any(m.kind == MaterialKind.DEFERRED for m in supplied.values()):
+        ensure_allowed(subject, measure="tolerance_intake", today=today)
+
+
 def case_submit(
     *,
     service_item: ServiceItem,
@@ -219,6 +242,7 @@ def case_submit(
             ):
                 raise DomainError(errors.UPLOAD_INVALID, f"{where}：{material.code} 不能容缺后补")
         supplied[material.code] = material
+    _check_credit(applicant_person, applicant_entity, commitment, supplied, moment)
     shown_form, secret_form = form_seal(guide.form, data)
     # The number first, in its own short transaction when there is no outer one.
     case_no = next_case_no(region_code=service_item.region_id, day=clock.local_date(moment))
@@ -275,6 +299,16 @@ def case_submit(
                 )
             elif given is not None:
                 _store_material(case, spec.code, spec.name, given, f"materials[{index}]", moment)
+        if commitment:  # 信用承诺 (R-CR-1): the signed commitment enters the credit records
+            commitment_record(
+                subject_kind="entity" if applicant_entity else "person",
+                subject_code=_credit_subject(applicant_person, applicant_entity),
+                subject_name=case.applicant_name,
+                case_no=case.case_no,
+                item_name=service_item.name,
+                text=str(guide.commitment_text or ""),
+                now=moment,
+            )
         if exemptions:
             case.exemptions = exemptions
             case.save(update_fields=["exemptions"])

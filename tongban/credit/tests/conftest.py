@@ -31,8 +31,9 @@ class Creditworld:
     red: CreditList
 
 
-def make_lists() -> Creditworld:
-    demo_org_load()
+def make_lists(*, load_org: bool = True) -> Creditworld:
+    if load_org:
+        demo_org_load()
     market = Department.objects.get(name="南京市市场监督管理局")
     other = Department.objects.get(name="赣州市市场监督管理局")
     black = CreditList.objects.create(
