@@ -27,6 +27,7 @@ from tongban.bundles.models import (
 )
 from tongban.bundles.services._common import application_move, content_parse, member_move
 from tongban.bundles.services.access import FRONT, staff_covers
+from tongban.bundles.services.clocks import members_delivery_follow
 from tongban.bundles.services.notify import notify_applicant
 from tongban.cases.models import CaseStatus
 from tongban.cases.services import case_conclude, case_deliver, case_withdraw
@@ -173,6 +174,8 @@ def bundle_application_extend(
         locked.extension_approver = approver[:100]
         locked.legal_deadline = joint_deadline(locked.received_on, days, get_calendar())
         locked.save()
+        # 窗口统一出件 follows the extended period: the members' delivery deadlines too.
+        members_delivery_follow(locked, actor=actor, now=moment)
     return locked
 
 

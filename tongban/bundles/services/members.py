@@ -18,6 +18,7 @@ from tongban.bundles.content import BundleContent
 from tongban.bundles.merge import FORM, MergeResult
 from tongban.bundles.models import BundleApplication, BundleMember, UploadKind
 from tongban.bundles.services._common import ResolvedMember
+from tongban.bundles.services.clocks import unified_delivery_date
 from tongban.cases.models import Case, MaterialKind
 from tongban.cases.services import case_submit
 from tongban.cases.services.forms import mask_value
@@ -181,7 +182,7 @@ def member_case_start(
         joint=content.joint,
         # 窗口统一出件: the result waits for the others' and is handed out by the
         # bundle's own deadline (never sooner than 第四十四条's ten days).
-        unified_delivery_by=application.deadline or application.legal_deadline,
+        unified_delivery_by=unified_delivery_date(application),
         submitted_by=actor,
         now=now,
         **applicant,

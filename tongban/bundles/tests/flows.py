@@ -209,7 +209,12 @@ def submit_as_business(world: World, code: str, **given: Any) -> BundleApplicati
     return submit(world, code, person=False, form_data=form)
 
 
-def grant_running(world, application: BundleApplication, at: dt.datetime) -> None:
+def grant_running(
+    world: World,
+    application: BundleApplication,
+    at: dt.datetime,
+    decide_at: dt.datetime | None = None,
+) -> None:
     """Every running member's department accepts (after the one combined
     supplement, if they ask for one) and grants, all at ``at``; the bundle hears
     of the decisions only when it is next synced."""
@@ -236,4 +241,4 @@ def grant_running(world, application: BundleApplication, at: dt.datetime) -> Non
     for case in running():
         case.refresh_from_db()
         if case.status in (CaseStatus.ACCEPTED, CaseStatus.UNDER_REVIEW):
-            decide(world, case, at)
+            decide(world, case, decide_at or at)

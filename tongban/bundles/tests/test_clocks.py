@@ -12,7 +12,7 @@ from tongban.bundles.models import ApplicationStatus, MemberStatus
 from tongban.bundles.services.progress import application_sync
 from tongban.bundles.tests.flows import case_of, fill, grant_running, merge_of, submit
 from tongban.cases.deadlines import AlertLevel, delivery_deadline
-from tongban.cases.models import CaseStatus
+from tongban.cases.models import Case, CaseStatus
 from tongban.cases.selectors import case_clock
 from tongban.core.calendar import get_calendar
 
@@ -94,3 +94,97 @@ def test_the_bundle_is_ready_on_the_day_of_its_last_result(world):
     application.refresh_from_db()
     assert application.status == ApplicationStatus.READY
     assert application.ready_on == dt.date(2026, 11, 2)
+
+
+def test_the_joint_extension_moves_the_members_delivery_over_the_new_year(world):
+    from tongban.bundles.deadlines import joint_deadline
+    from tongban.bundles.services.delivery import bundle_application_extend
+    from tongban.cases.models import CaseEvent
+    from tongban.org.models import Role
+
+    # 工程建设项目审批: promised 50 working days (Mon 2 Nov 2026 → after New Year),
+    # handled jointly (45). The 备案 is decided on the first day and waits.
+    application = _as_business(world, "construction-approval")
+    grant_running(world, application, world.at(hours=2))
+    application_sync(application_id=application.pk, now=world.at(hours=2))
+    filing = case_of(application.members.get(key="filing"))
+    assert filing.status == CaseStatus.DECIDED
+    assert application.members.filter(status="running").exists()
+    cal = get_calendar()
+    received = dt.date(2026, 11, 2)
+    assert application.deadline == cal.add_working_days(received, 50)
+    assert filing.delivery_deadline == application.deadline
+
+    # The lead department's head extends the joint period by 10 (50 + 10 ≤ 45 + 15).
+    head = world.staff_of(application.bundle.lead_departments.get(), Role.DEPARTMENT_HEAD)
+    extended = bundle_application_extend(
+        application=application, actor=head, days=10, reason="需联合踏勘",
+        approver="市长 王某", now=world.at(days=10),
+    )  # fmt: skip
+    new_date = joint_deadline(received, 10, cal)
+    assert extended.legal_deadline == new_date == cal.add_working_days(received, 55)
+    # The extended period crosses 元旦 (1 Jan 2027 is not a working day): counted
+    # on the working calendar, not by adding calendar days.
+    assert not cal.is_working(dt.date(2027, 1, 1))
+    assert new_date > dt.date(2027, 1, 1)
+    assert cal.working_days_between(application.deadline, new_date) == 5
+    filing.refresh_from_db()
+    # The member's result is handed out with the others', by the extended date.
+    assert filing.rules["unified_delivery_by"] == new_date.isoformat()
+    assert filing.delivery_deadline == new_date
+    moved = CaseEvent.objects.filter(case=filing, action="deadline_change")
+    assert moved.filter(details__field="delivery_deadline", details__to=new_date.isoformat())
+    # Every running member follows too (its delivery deadline once decided).
+    for member in application.members.select_related("case"):
+        if member.case is not None and member.case.status not in (
+            CaseStatus.DELIVERED, CaseStatus.CONCLUDED, CaseStatus.REFUSED, CaseStatus.WITHDRAWN,
+        ):  # fmt: skip
+            assert member.case.rules["unified_delivery_by"] == new_date.isoformat()
+
+    # A member decided after the extended date keeps its ten working days (the floor).
+    late = world.at(days=100)  # Wed 10 Feb 2027
+    grant_running(world, application, world.at(days=1), decide_at=late)
+    for member in application.members.select_related("case"):
+        case = member.case
+        if case is not None and case.decided_on == late.date():
+            assert case.delivery_deadline == delivery_deadline(late.date(), cal) > new_date
+            break
+    else:
+        raise AssertionError("no member decided late")
+
+
+def test_members_filed_before_the_rule_are_recounted_onto_it_once(world):
+    from django.core.management import call_command
+
+    from tongban.bundles.services.clocks import bundle_delivery_recount
+    from tongban.cases.models import CaseEvent
+
+    application = _as_business(world, "construction-approval")
+    grant_running(world, application, world.at(hours=2))
+    application_sync(application_id=application.pk, now=world.at(hours=2))
+    filing = case_of(application.members.get(key="filing"))
+    cal = get_calendar()
+    plain = delivery_deadline(dt.date(2026, 11, 2), cal)  # ten working days: Mon 16 Nov
+    # As filed before f7f6e30: no unified date kept, the plain ten days.
+    rules = {k: v for k, v in filing.rules.items() if k != "unified_delivery_by"}
+    Case.objects.filter(pk=filing.pk).update(rules=rules, delivery_deadline=plain)
+    running = [m.case for m in application.members.select_related("case") if m.case is not None]
+    for case in running:
+        Case.objects.filter(pk=case.pk).update(
+            rules={k: v for k, v in case.rules.items() if k != "unified_delivery_by"}
+        )
+
+    result = bundle_delivery_recount(now=world.at(days=3))
+    assert filing.case_no in result.cases and result.failed == 0
+    filing.refresh_from_db()
+    assert filing.delivery_deadline == application.deadline
+    assert filing.rules["unified_delivery_by"] == application.deadline.isoformat()
+    for case in running:
+        case.refresh_from_db()
+        assert case.rules["unified_delivery_by"] == application.deadline.isoformat()
+    # Idempotent: a second run (here through the command) changes nothing.
+    events = CaseEvent.objects.count()
+    again = bundle_delivery_recount(now=world.at(days=4))
+    assert again.cases == [] and CaseEvent.objects.count() == events
+    call_command("bundles", "delivery-recount")
+    assert CaseEvent.objects.count() == events
