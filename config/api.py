@@ -18,6 +18,8 @@ from tongban.evaluation.api import router as evaluation_router
 from tongban.hotline.api import router as hotline_router
 from tongban.identity.api import router as identity_router
 from tongban.integration.api import router as integration_router
+from tongban.intermediaries.api import router as intermediaries_router
+from tongban.intermediaries.api import trading_router
 from tongban.sharing.api import router as sharing_router
 from tongban.supervision.api import router as supervision_router
 
@@ -45,3 +47,5 @@ api.add_router("/projects", projects_router)
 api.add_router("/integration/", integration_router)
 api.add_router("/evaluation/", evaluation_router)
 api.add_router("/appointments/", appointments_router)
+api.add_router("/intermediaries/", intermediaries_router)
+api.add_router("/trading/", trading_router)

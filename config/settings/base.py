@@ -480,3 +480,6 @@ INSTALLED_APPS += ["tongban.credit"]
 
 # 中介服务超市 and 公共资源交易 (tongban.intermediaries, issue 18, docs/marketplace.md).
 INSTALLED_APPS += ["tongban.intermediaries"]
+# How sealed bids' content keys are wrapped to a tender's opening key: "x25519"
+# (X25519 + HKDF-SM3 + SM4-GCM, the default) or "sm2" (GB/T 32918.4; slower).
+TONGBAN_BID_KEY_SCHEME = os.environ.get("TONGBAN_BID_KEY_SCHEME", "x25519")

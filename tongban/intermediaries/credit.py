@@ -31,12 +31,14 @@ def penalties_in_force(now: dt.datetime) -> Q:
 
 def restrictions_for(*, credit_code: str, measure: str, now: dt.datetime) -> list[str]:
     """Reasons why the entity with this credit code may not take part (empty: it may)."""
-    reasons = [
-        f"{p.decided_by}：{p.reason}（暂停承接中介业务，全省适用）"
-        for p in AgencyPenalty.objects.filter(
-            penalties_in_force(now), agency__credit_code=credit_code
-        )
-    ]
+    reasons: list[str] = []
+    if measure == "marketplace":  # the library's suspensions bar intermediary work only
+        reasons += [
+            f"{p.decided_by}：{p.reason}（暂停承接中介业务，全省适用）"
+            for p in AgencyPenalty.objects.filter(
+                penalties_in_force(now), agency__credit_code=credit_code
+            )
+        ]
     for entry in credit_selectors.restrictions(
         credit_code, measure=measure, today=clock.local_date(now)
     ):

@@ -20,6 +20,19 @@ from tongban.intermediaries.models.purchases import (
     SelectionMethod,
     SignupStatus,
 )
+from tongban.intermediaries.models.trading import (
+    BidStatus,
+    Expert,
+    ExpertCoWork,
+    Tender,
+    TenderBid,
+    TenderCategory,
+    TenderDocument,
+    TenderExpert,
+    TenderObjection,
+    TenderScore,
+    TenderStatus,
+)
 
 __all__ = [
     "Agency",
@@ -27,7 +40,10 @@ __all__ = [
     "AgencyQualification",
     "AgencyRating",
     "AgencyService",
+    "BidStatus",
     "Consortium",
+    "Expert",
+    "ExpertCoWork",
     "ObjectionStatus",
     "PenaltyKind",
     "Purchase",
@@ -38,4 +54,12 @@ __all__ = [
     "SelectionMethod",
     "ServiceType",
     "SignupStatus",
+    "Tender",
+    "TenderBid",
+    "TenderCategory",
+    "TenderDocument",
+    "TenderExpert",
+    "TenderObjection",
+    "TenderScore",
+    "TenderStatus",
 ]

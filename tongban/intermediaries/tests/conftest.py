@@ -56,8 +56,13 @@ def _seed() -> World:
     survey = service_type_save(code="survey", name="测绘", approval_items=["测绘成果审核"])
     person = person_register(name="张伟", id_number="11010519491231002X", phone="13800000001")
     agencies, users = [], []
-    names = ["苏环评咨询有限公司", "金陵环境科技有限公司", "钟山生态评价有限公司",
-             "赣南环保服务有限公司", "玄武测绘院有限公司"]  # fmt: skip
+    names = [
+        "苏环评咨询有限公司",
+        "金陵环境科技有限公司",
+        "钟山生态评价有限公司",
+        "赣南环保服务有限公司",
+        "玄武测绘院有限公司",
+    ]
     for i, name in enumerate(names):
         region = "360700" if i == 3 else "320100"
         entity = _entity(name, person, region)
@@ -68,9 +73,13 @@ def _seed() -> World:
             legal_entity=entity, contact_name="李经理", contact_phone=f"1390000000{i}", now=T0
         )
         agency_service_publish(
-            agency=agency, service_type_code="eia", fee_basis="市场调节价",
-            fee_min_fen=1_000_000, fee_max_fen=20_000_000, now=T0,
-        )  # fmt: skip
+            agency=agency,
+            service_type_code="eia",
+            fee_basis="市场调节价",
+            fee_min_fen=1_000_000,
+            fee_max_fen=20_000_000,
+            now=T0,
+        )
         if i < 3:
             agency_qualification_add(agency=agency, name="环评甲级", number=f"HP-{i}", now=T0)
         agencies.append(agency)
@@ -82,9 +91,11 @@ def _seed() -> World:
     centre_dept = Department.objects.get(name="南京市政务服务管理办公室")
     centre = staff_account_create(username="centre", display_name="周敏", password=PASSWORD)
     staff_assign(
-        user_id=centre.pk, role=Role.PLATFORM_ADMIN, department=centre_dept,
+        user_id=centre.pk,
+        role=Role.PLATFORM_ADMIN,
+        department=centre_dept,
         region_scope=centre_dept.region,
-    )  # fmt: skip
+    )
     return World(eia, survey, agencies, users, buyer, buyer_entity, centre, person)
 
 

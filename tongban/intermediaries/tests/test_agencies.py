@@ -51,15 +51,23 @@ def test_a_fee_range_upside_down_or_an_unknown_service_is_refused(world):
     agency = world.agencies[4]
     with pytest.raises(DomainError) as exc:
         agency_service_publish(
-            agency=agency, service_type_code="survey", fee_basis="市场调节价",
-            fee_min_fen=500, fee_max_fen=100, now=T0,
-        )  # fmt: skip
+            agency=agency,
+            service_type_code="survey",
+            fee_basis="市场调节价",
+            fee_min_fen=500,
+            fee_max_fen=100,
+            now=T0,
+        )
     assert exc.value.code == "validation_failed"
     with pytest.raises(DomainError) as exc:
         agency_service_publish(
-            agency=agency, service_type_code="nope", fee_basis="x",
-            fee_min_fen=1, fee_max_fen=2, now=T0,
-        )  # fmt: skip
+            agency=agency,
+            service_type_code="nope",
+            fee_basis="x",
+            fee_min_fen=1,
+            fee_max_fen=2,
+            now=T0,
+        )
     assert exc.value.code == "service_type_not_found"
     assert not AgencyService.objects.filter(agency=agency, service_type__code="survey").exists()
 
@@ -68,10 +76,15 @@ def test_a_suspension_recorded_anywhere_restricts_the_agency_in_the_whole_provin
     agency = world.agencies[3]  # registered in 赣州
     assert restrictions_for(credit_code=agency.credit_code, measure="marketplace", now=T0) == []
     agency_penalty_record(
-        agency=agency, kind="suspension", reason="出具虚假报告", decided_by="赣州市生态环境局",
-        region_code="360700", starts_at=T0 - dt.timedelta(days=1),
-        ends_at=T0 + dt.timedelta(days=365), now=T0,
-    )  # fmt: skip
+        agency=agency,
+        kind="suspension",
+        reason="出具虚假报告",
+        decided_by="赣州市生态环境局",
+        region_code="360700",
+        starts_at=T0 - dt.timedelta(days=1),
+        ends_at=T0 + dt.timedelta(days=365),
+        now=T0,
+    )
     reasons = restrictions_for(credit_code=agency.credit_code, measure="marketplace", now=T0)
     assert reasons and "出具虚假报告" in reasons[0]
     later = T0 + dt.timedelta(days=366)
@@ -84,9 +97,14 @@ def test_a_consortium_needs_two_members_none_of_them_restricted(world):
         consortium_form(lead=a0, members=[a0], name="独家", now=T0)
     assert exc.value.code == "consortium_invalid"
     agency_penalty_record(
-        agency=a3, kind="suspension", reason="串通报价", decided_by="南京市政务办",
-        region_code="320100", starts_at=T0 - dt.timedelta(days=1), now=T0,
-    )  # fmt: skip
+        agency=a3,
+        kind="suspension",
+        reason="串通报价",
+        decided_by="南京市政务办",
+        region_code="320100",
+        starts_at=T0 - dt.timedelta(days=1),
+        now=T0,
+    )
     with pytest.raises(DomainError) as exc:
         consortium_form(lead=a0, members=[a3], name="苏赣联合体", now=T0)
     assert exc.value.code == "agency_restricted"

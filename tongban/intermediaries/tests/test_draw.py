@@ -114,9 +114,14 @@ def test_the_draw_cannot_be_rerun_with_another_seed_or_other_candidates(world):
 def test_an_agency_restricted_after_sign_up_is_not_a_candidate(world):
     purchase = _drawn(world, world.agencies[:3])
     agency_penalty_record(
-        agency=world.agencies[1], kind="suspension", reason="出具虚假报告",
-        decided_by="江苏省生态环境厅", region_code="320000", starts_at=T0, now=T0,
-    )  # fmt: skip
+        agency=world.agencies[1],
+        kind="suspension",
+        reason="出具虚假报告",
+        decided_by="江苏省生态环境厅",
+        region_code="320000",
+        starts_at=T0,
+        now=T0,
+    )
     purchase = purchase_draw_run(purchase=purchase, now=AFTER)
     record = record_of(purchase)
     assert world.agencies[1].credit_code not in (record.candidates or [])

@@ -128,16 +128,24 @@ def test_a_blacklisted_agency_is_refused_at_sign_up_and_excluded_at_selection(wo
     purchase_signup(purchase=purchase, agency=a1, price_fen=12_000_000, now=T0)
     # The credit registry black-lists a1 after it signed up, in another city.
     black = CreditList.objects.create(
-        code="im-dishonest", name="中介机构失信名单", kind=ListKind.BLACK,
+        code="im-dishonest",
+        name="中介机构失信名单",
+        kind=ListKind.BLACK,
         department=Department.objects.get(name="赣州市市场监督管理局"),
-        legal_basis="《江苏省中介服务管理办法》", way_out="整改满一年后申请信用修复。",
-    )  # fmt: skip
+        legal_basis="《江苏省中介服务管理办法》",
+        way_out="整改满一年后申请信用修复。",
+    )
     ListMeasure.objects.create(credit_list=black, measure=Measure.MARKETPLACE, description="限制")
     list_entry_add(
-        list_code="im-dishonest", subject_kind="entity", subject_code=a0.credit_code,
-        reason="出具虚假评价报告", legal_basis="第十条", valid_until=dt.date(2027, 12, 31),
-        actor=None, now=T0,
-    )  # fmt: skip
+        list_code="im-dishonest",
+        subject_kind="entity",
+        subject_code=a0.credit_code,
+        reason="出具虚假评价报告",
+        legal_basis="第十条",
+        valid_until=dt.date(2027, 12, 31),
+        actor=None,
+        now=T0,
+    )
     other = publish(world, method="competitive")
     with pytest.raises(DomainError) as exc:
         purchase_signup(purchase=other, agency=a0, price_fen=100, now=T0)
@@ -207,9 +215,12 @@ def test_competitive_price_selects_the_lowest_price_and_a_purchase_walks_to_its_
         )
     assert exc.value.code == "rating_invalid"
     rating = purchase_rate(
-        purchase=purchase, score=2, comment="超期交付", actor=world.buyer,
+        purchase=purchase,
+        score=2,
+        comment="超期交付",
+        actor=world.buyer,
         now=dt.datetime(2026, 12, 11, tzinfo=dt.UTC),
-    )  # fmt: skip
+    )
     assert rating.agency == world.agencies[1]
     record = CreditRecord.objects.get(subject_code=world.agencies[1].credit_code)
     assert record.source == "marketplace_rating" and record.severity == "minor"
@@ -245,9 +256,11 @@ def test_an_upheld_objection_fails_the_purchase(world):
     signup_all(world, purchase, world.agencies[:2], prices={0: 100, 1: 200})
     purchase_select(purchase=purchase, now=AFTER)
     objection = objection_file(
-        purchase=purchase, filer_name="金陵环境科技有限公司", reason="中选机构资质证书已被注销。",
+        purchase=purchase,
+        filer_name="金陵环境科技有限公司",
+        reason="中选机构资质证书已被注销。",
         now=AFTER,
-    )  # fmt: skip
+    )
     objection_decide(objection=objection, upheld=True, answer="经核实资质已注销。", now=AFTER)
     assert Purchase.objects.get(pk=purchase.pk).status == PurchaseStatus.FAILED
 
@@ -261,9 +274,14 @@ def test_a_consortium_signs_up_once_by_its_lead_with_a_member_holding_the_qualif
     )
     assert signup.consortium == consortium
     agency_penalty_record(
-        agency=a0, kind="suspension", reason="转包", decided_by="南京市政务办",
-        region_code="320100", starts_at=T0, now=T0,
-    )  # fmt: skip
+        agency=a0,
+        kind="suspension",
+        reason="转包",
+        decided_by="南京市政务办",
+        region_code="320100",
+        starts_at=T0,
+        now=T0,
+    )
     other = publish(world, method="competitive")
     with pytest.raises(DomainError) as exc:
         purchase_signup(purchase=other, agency=a3, consortium=consortium, price_fen=100, now=T0)

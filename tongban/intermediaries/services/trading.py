@@ -1,0 +1,548 @@
+"""Public resource trading (R-PR-1): announce, clarify, sealed bids, opening with each
+bidder's decryption, expert draw with 回避, scoring, publicity, objections, conclusion.
+
+Why nobody can read a bid before the opening (docs/marketplace.md §4): the bid is
+sealed at once (:mod:`tongban.intermediaries.sealing`) and only the envelope is
+stored; half of its content key is wrapped to the tender's opening key, whose
+private half is kept sealed by the platform's key ring (not in the database in
+clear), and the other half is the bidder's decryption code, which the platform
+never stores (only its SM3 hash). :func:`bid_decrypt` is the only place the
+two meet, and it refuses before ``bid_deadline``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from tongban.core import clock, crypto, draws
+from tongban.core import errors as core_errors
+from tongban.core.audit import actor_label, audit_record
+from tongban.core.errors import DomainError
+from tongban.core.models import DrawRecord
+from tongban.identity.models import LegalEntity
+from tongban.intermediaries import errors, sealing
+from tongban.intermediaries.credit import restrictions_for
+from tongban.intermediaries.models import (
+    BidStatus,
+    Expert,
+    ExpertCoWork,
+    Tender,
+    TenderBid,
+    TenderCategory,
+    TenderDocument,
+    TenderExpert,
+    TenderObjection,
+    TenderScore,
+    TenderStatus,
+)
+from tongban.intermediaries.services._common import end_of_working_days, logger
+from tongban.org.models import Region
+
+KEY_CONTEXT = "intermediaries.tender.opening_key"
+EXPERT_DRAW_PURPOSE = "trading.experts"
+CO_WORK_YEARS = 3  # 回避: worked with a bidder or the tenderer within three years
+PUBLICITY_WORKING_DAYS = 3  # 中标候选人公示 not less than 3 days (招标投标法实施条例 第五十四条)
+CANDIDATES_PUBLICIZED = 3
+
+
+def _audit(tender: Tender, action: str, actor: Any, now: dt.datetime, **details: Any) -> None:
+    audit_record(
+        actor=actor_label(actor),
+        action=f"trading.{action}",
+        object_type="trading.tender",
+        object_id=tender.code,
+        details=details,
+        now=now,
+    )
+
+
+def _invalid(detail: str, field: str) -> DomainError:
+    return DomainError(errors.TENDER_INVALID, detail, fields=[{"field": field, "code": "invalid"}])
+
+
+def _lock(tender: Tender) -> Tender:
+    return Tender.objects.select_for_update().get(pk=tender.pk)
+
+
+def _state(tender: Tender, *allowed: str) -> None:
+    if tender.status not in allowed:
+        raise DomainError(
+            errors.TENDER_INVALID_STATE,
+            f"交易项目{tender.code}当前为“{tender.get_status_display()}”，不能进行该操作。",
+        )
+
+
+def _aad(tender: Tender, bidder_code: str) -> bytes:
+    return f"{tender.code}|{bidder_code}".encode("ascii")
+
+
+def tender_publish(
+    *,
+    category: str,
+    title: str,
+    tenderer_name: str,
+    tenderer_code: str,
+    region_code: str,
+    budget_fen: int,
+    announcement: str,
+    bid_deadline: dt.datetime,
+    expert_specialty: str,
+    expert_count: int = 5,
+    min_bids: int = 3,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> Tender:
+    """Announce a tender: a fresh opening key pair is made for it (the private half sealed
+    at once) and the expert draw's commitment is published before any bid arrives."""
+    now = now or clock.now()
+    if category not in TenderCategory.values:
+        raise _invalid("交易类别须为工程建设、土地和矿业权、国有产权或政府采购。", "category")
+    name = " ".join((title or "").split())
+    if not name or len(name) > 200:
+        raise _invalid("项目名称不能为空，且不超过 200 字。", "title")
+    region = Region.objects.filter(code=region_code).first()
+    if region is None:
+        raise _invalid(f"区划代码 {region_code} 不存在。", "region_code")
+    if not 0 < budget_fen <= 10**14:
+        raise _invalid("控制价须为正数（单位：分）。", "budget_fen")
+    # 招标投标法 第二十四条: at least 20 days from the documents to the bid deadline for
+    # construction; the platform asks at least 1 day for every category and leaves the
+    # statutory minimum of each category to the tenderer's compliance check.
+    if bid_deadline < now + dt.timedelta(days=1):
+        raise _invalid("投标截止时间须在发布后至少 1 天。", "bid_deadline")
+    if not 3 <= expert_count <= 21 or expert_count % 2 == 0:
+        raise _invalid("评标专家人数须为 3 人以上的单数。", "expert_count")
+    if not 1 <= min_bids <= 10:
+        raise _invalid("有效投标最少数量须为 1–10。", "min_bids")
+    text = (announcement or "").strip()
+    if not text:
+        raise _invalid("公告内容不能为空。", "announcement")
+    specialty = " ".join((expert_specialty or "").split())
+    if not specialty:
+        raise _invalid("须写明评标专业。", "expert_specialty")
+    scheme = settings.TONGBAN_BID_KEY_SCHEME
+    key = sealing.opening_key_new(scheme)
+    code = f"JY{clock.local_date(now):%Y%m%d}{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        tender = Tender.objects.create(
+            code=code,
+            category=category,
+            title=name,
+            tenderer_name=" ".join((tenderer_name or "").split())[:200],
+            tenderer_code=tenderer_code,
+            region=region,
+            region_path=region.path,
+            budget_fen=budget_fen,
+            announcement=text,
+            published_at=now,
+            bid_deadline=bid_deadline,
+            min_bids=min_bids,
+            expert_count=expert_count,
+            expert_specialty=specialty,
+            key_scheme=scheme,
+            opening_public_key=key.public,
+            opening_private_sealed=crypto.encrypt(key.private, context=f"{KEY_CONTEXT}:{code}"),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        record = draws.draw_open(
+            purpose=EXPERT_DRAW_PURPOSE, subject=code, actor=actor, title=f"“{name}”评标专家抽取"
+        )
+        tender.expert_draw_public_id = record.public_id
+        tender.save(update_fields=["expert_draw_public_id"])
+        _audit(tender, "tender_publish", actor, now, category=category, scheme=scheme)
+    return tender
+
+
+def tender_document_add(
+    *,
+    tender: Tender,
+    kind: str,
+    title: str,
+    content: str,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> TenderDocument:
+    """Publish a tender document or a clarification (before the deadline only)."""
+    now = now or clock.now()
+    if kind not in ("document", "clarification"):
+        raise _invalid("类型须为招标文件或澄清。", "kind")
+    if not (title or "").strip() or not (content or "").strip():
+        raise _invalid("标题和内容不能为空。", "content")
+    with transaction.atomic():
+        locked = _lock(tender)
+        _state(locked, TenderStatus.BIDDING)
+        if now >= locked.bid_deadline:
+            raise DomainError(errors.BID_DEADLINE_PASSED, "投标截止后不能再发布招标文件或澄清。")
+        document = TenderDocument.objects.create(
+            tender=locked,
+            kind=kind,
+            title=title.strip()[:200],
+            content=content.strip(),
+            sm3=sealing.sm3(content.strip().encode("utf-8")),
+            published_at=now,
+        )
+        _audit(locked, "tender_document_add", actor, now, kind=kind, sm3=document.sm3)
+    return document
+
+
+def _check_bidder(tender: Tender, entity: LegalEntity, now: dt.datetime, actor: Any) -> None:
+    if now >= tender.bid_deadline or tender.status != TenderStatus.BIDDING:
+        logger.warning("trading refusal bid_deadline_passed tender=%s", tender.code)
+        raise DomainError(
+            errors.BID_DEADLINE_PASSED,
+            f"投标截止时间（{tender.bid_deadline.astimezone(clock.SHANGHAI):%Y-%m-%d %H:%M}）已过，"
+            "不再接收投标文件。",
+        )
+    reasons = restrictions_for(credit_code=entity.credit_code, measure="bidding", now=now)
+    if reasons:
+        logger.warning(
+            "trading refusal agency_restricted tender=%s actor=%s", tender.code, actor_label(actor)
+        )
+        raise DomainError(
+            errors.AGENCY_RESTRICTED,
+            f"{entity.name}失信受限（一地受罚、处处受制），不能投标：{'；'.join(reasons)}",
+        )
+
+
+def _store_bid(
+    tender: Tender,
+    entity: LegalEntity,
+    sealed_envelope: str,
+    code_hash: str,
+    actor: Any,
+    now: dt.datetime,
+) -> TenderBid:
+    try:
+        with transaction.atomic():
+            locked = _lock(tender)
+            _check_bidder(locked, entity, now, actor)
+            bid = TenderBid.objects.create(
+                tender=locked,
+                bidder_entity=entity,
+                bidder_code=entity.credit_code,
+                bidder_name=entity.name,
+                envelope=sealed_envelope,
+                envelope_sm3=sealing.sm3(sealed_envelope.encode("ascii")),
+                code_hash=code_hash,
+                submitted_at=now,
+            )
+            _audit(
+                locked,
+                "bid_submit",
+                actor,
+                now,
+                bidder=entity.credit_code,
+                receipt=bid.envelope_sm3,
+            )
+    except IntegrityError:
+        raise DomainError(errors.BID_DUPLICATE, f"{entity.name}已递交投标文件。") from None
+    return bid
+
+
+def bid_submit(
+    *,
+    tender: Tender,
+    bidder: LegalEntity,
+    price_fen: int,
+    proposal: str,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> tuple[TenderBid, str]:
+    """Seal a bid at once and store only the envelope; answer the bid and the bidder's
+    decryption code (shown once: the platform keeps only its hash)."""
+    now = now or clock.now()
+    _check_bidder(tender, bidder, now, actor)
+    if not 0 < price_fen <= 10**14:
+        raise _invalid("投标报价须为正数（单位：分）。", "price_fen")
+    if len(proposal or "") > 100_000:
+        raise _invalid("技术方案不能超过 10 万字。", "proposal")
+    plaintext = json.dumps({"price_fen": price_fen, "proposal": proposal or ""}, ensure_ascii=False)
+    sealed = sealing.seal(
+        plaintext.encode("utf-8"),
+        scheme=tender.key_scheme,
+        public=tender.opening_public_key,
+        aad=_aad(tender, bidder.credit_code),
+    )
+    bid = _store_bid(tender, bidder, sealed.envelope, sealed.code_hash, actor, now)
+    return bid, sealed.decryption_code
+
+
+def bid_submit_sealed(
+    *,
+    tender: Tender,
+    bidder: LegalEntity,
+    envelope: str,
+    code_hash: str,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> TenderBid:
+    """Store an envelope sealed by the bidder's own tool (the plaintext never reaches us)."""
+    now = now or clock.now()
+    _check_bidder(tender, bidder, now, actor)
+    if not envelope.startswith("bid1.") or len(envelope) > 2_000_000:
+        raise _invalid("投标文件不是有效的密封信封。", "envelope")
+    if len(code_hash) != 64 or any(c not in "0123456789abcdef" for c in code_hash):
+        raise _invalid("解密码摘要须为 64 位十六进制 SM3 值。", "code_hash")
+    return _store_bid(tender, bidder, envelope, code_hash, actor, now)
+
+
+def _opening_private(tender: Tender, now: dt.datetime) -> str:
+    """The opening key's private half: released by the key ring only at the opening time."""
+    if now < tender.bid_deadline:
+        raise DomainError(errors.OPENING_NOT_YET, "未到开标时间，开标密钥不可用。")
+    return crypto.decrypt(tender.opening_private_sealed, context=f"{KEY_CONTEXT}:{tender.code}")
+
+
+def tender_opening_start(
+    *, tender: Tender, actor: Any = None, now: dt.datetime | None = None
+) -> Tender:
+    """Open the opening (开标) at the deadline: bidders may now give their codes."""
+    now = now or clock.now()
+    with transaction.atomic():
+        locked = _lock(tender)
+        _state(locked, TenderStatus.BIDDING)
+        if now < locked.bid_deadline:
+            raise DomainError(errors.OPENING_NOT_YET, "未到开标时间，不能开标。")
+        locked.status = TenderStatus.OPENING
+        locked.save(update_fields=["status"])
+        _audit(locked, "tender_opening_start", actor, now, bids=locked.bids.count())
+    return locked
+
+
+def bid_decrypt(
+    *,
+    bid: TenderBid,
+    decryption_code: str,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> TenderBid:
+    """The bidder's decryption confirmation (投标人解密) during the opening."""
+    now = now or clock.now()
+    code = (decryption_code or "").strip().lower()
+    with transaction.atomic():
+        tender = _lock(bid.tender)
+        if tender.status == TenderStatus.BIDDING and now < tender.bid_deadline:
+            raise DomainError(errors.OPENING_NOT_YET, "未到开标时间，不能解密。")
+        _state(tender, TenderStatus.OPENING)
+        locked = TenderBid.objects.select_for_update().get(pk=bid.pk)
+        if locked.status != BidStatus.SEALED:
+            raise DomainError(errors.TENDER_INVALID_STATE, "该投标文件已解密。")
+        try:
+            code_ok = sealing.sm3(bytes.fromhex(code)) == locked.code_hash
+        except ValueError:
+            code_ok = False
+        if not code_ok:
+            raise DomainError(errors.BID_DECRYPTION_FAILED, "解密码不正确，请核对后重新输入。")
+        try:
+            plain = json.loads(
+                sealing.unseal(
+                    locked.envelope,
+                    private=_opening_private(tender, now),
+                    decryption_code=code,
+                    aad=_aad(tender, locked.bidder_code),
+                )
+            )
+            price, proposal = int(plain["price_fen"]), str(plain.get("proposal", ""))
+        except (sealing.SealError, ValueError, KeyError, TypeError):
+            locked.status = BidStatus.INVALID
+            locked.invalid_reason = "投标文件无法解密"
+            locked.confirmed_at = now
+            locked.save(update_fields=["status", "invalid_reason", "confirmed_at"])
+            _audit(tender, "bid_invalid", actor, now, bidder=locked.bidder_code)
+            return locked
+        locked.status = BidStatus.OPENED
+        locked.price_fen = price
+        locked.proposal = proposal
+        locked.confirmed_at = now
+        locked.save(update_fields=["status", "price_fen", "proposal", "confirmed_at"])
+        _audit(tender, "bid_decrypt", actor, now, bidder=locked.bidder_code)
+    return locked
+
+
+def _excluded_experts(tender: Tender, bidder_codes: list[str], now: dt.datetime) -> set[int]:
+    """回避: experts employed by a bidder or the tenderer, or who worked with one recently."""
+    parties = [*bidder_codes, tender.tenderer_code]
+    since = clock.local_date(now) - dt.timedelta(days=365 * CO_WORK_YEARS)
+    employed = Expert.objects.filter(employer_code__in=parties).values_list("pk", flat=True)
+    worked = ExpertCoWork.objects.filter(entity_code__in=parties, until__gte=since).values_list(
+        "expert_id", flat=True
+    )
+    return set(employed) | set(worked)
+
+
+def tender_opening_close(
+    *, tender: Tender, actor: Any = None, now: dt.datetime | None = None
+) -> Tender:
+    """End the opening: bids not decrypted are invalid; too few valid bids fail the tender;
+    otherwise the experts are drawn (same engine, after 回避) and evaluation starts."""
+    now = now or clock.now()
+    with transaction.atomic():
+        locked = _lock(tender)
+        _state(locked, TenderStatus.OPENING)
+        for bid in locked.bids.select_for_update().filter(status=BidStatus.SEALED):
+            bid.status = BidStatus.INVALID
+            bid.invalid_reason = "投标人未在开标时解密"
+            bid.save(update_fields=["status", "invalid_reason"])
+        valid = list(locked.bids.filter(status=BidStatus.OPENED))
+        locked.opened_at = now
+        if len(valid) < locked.min_bids:
+            locked.status = TenderStatus.FAILED
+            locked.result_note = f"有效投标不足 {locked.min_bids} 家，流标"
+            locked.save(update_fields=["status", "opened_at", "result_note"])
+            _audit(locked, "tender_failed", actor, now, valid=len(valid))
+            return locked
+        excluded = _excluded_experts(locked, [b.bidder_code for b in valid], now)
+        pool = list(
+            Expert.objects.filter(specialty=locked.expert_specialty, active=True)
+            .exclude(pk__in=excluded)
+            .values_list("code", flat=True)
+        )
+        if len(pool) < locked.expert_count:
+            raise DomainError(
+                errors.EXPERTS_INSUFFICIENT,
+                f"“{locked.expert_specialty}”专业回避后仅有 {len(pool)} 名专家，"
+                f"不足 {locked.expert_count} 名，请扩大专家库后再抽取。",
+            )
+        record = DrawRecord.objects.get(public_id=str(locked.expert_draw_public_id))
+        record = draws.draw_run(record, candidates=pool, k=locked.expert_count, actor=actor)
+        experts = Expert.objects.filter(code__in=record.result or [])
+        TenderExpert.objects.bulk_create([TenderExpert(tender=locked, expert=e) for e in experts])
+        locked.status = TenderStatus.EVALUATING
+        locked.save(update_fields=["status", "opened_at"])
+        _audit(
+            locked, "experts_drawn", actor, now, draw=str(record.public_id), excluded=len(excluded)
+        )
+    return locked
+
+
+def score_submit(
+    *,
+    tender: Tender,
+    expert_code: str,
+    scores: dict[int, int],
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> TenderExpert:
+    """An expert's scoring sheet: one score 0–100 for every valid bid, once. When the last
+    expert has scored, bids are ranked by average and the first three publicized."""
+    now = now or clock.now()
+    with transaction.atomic():
+        locked = _lock(tender)
+        _state(locked, TenderStatus.EVALUATING)
+        seat = (
+            TenderExpert.objects.select_for_update()
+            .filter(tender=locked, expert__code=expert_code)
+            .first()
+        )
+        if seat is None:
+            raise DomainError(core_errors.PERMISSION_DENIED, "该专家未被抽中评审本项目。")
+        if seat.scored_at is not None:
+            raise DomainError(errors.SCORE_INVALID, "评分表已提交，不能修改。")
+        valid = {b.pk: b for b in locked.bids.filter(status=BidStatus.OPENED)}
+        if set(scores) != set(valid) or not all(
+            isinstance(v, int) and 0 <= v <= 100 for v in scores.values()
+        ):
+            raise DomainError(errors.SCORE_INVALID, "须为每一份有效投标评分（0–100 分）。")
+        TenderScore.objects.bulk_create(
+            [TenderScore(tender_expert=seat, bid=valid[pk], score=s) for pk, s in scores.items()]
+        )
+        seat.scored_at = now
+        seat.save(update_fields=["scored_at"])
+        _audit(locked, "score_submit", actor, now, expert=expert_code)
+        if not locked.experts.filter(scored_at__isnull=True).exists():
+            _rank(locked, list(valid.values()), now, actor)
+    return seat
+
+
+def _rank(tender: Tender, bids: list[TenderBid], now: dt.datetime, actor: Any) -> None:
+    for bid in bids:
+        values = list(bid.scores.values_list("score", flat=True))
+        bid.average_score = (Decimal(sum(values)) / len(values)).quantize(
+            Decimal("0.01"), ROUND_HALF_UP
+        )
+    ordered = sorted(
+        bids, key=lambda b: (-(b.average_score or 0), b.price_fen or 0, b.submitted_at)
+    )
+    for position, bid in enumerate(ordered, start=1):
+        bid.rank = position
+        bid.save(update_fields=["average_score", "rank"])
+    tender.status = TenderStatus.PUBLICITY
+    tender.publicity_ends_at = end_of_working_days(now, PUBLICITY_WORKING_DAYS)
+    tender.save(update_fields=["status", "publicity_ends_at"])
+    _audit(tender, "candidates_publicized", actor, now, first=ordered[0].bidder_code)
+
+
+def tender_objection_file(
+    *,
+    tender: Tender,
+    filer_name: str,
+    reason: str,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> TenderObjection:
+    """An objection to the winning candidates, within the publicity period."""
+    now = now or clock.now()
+    if not (filer_name or "").strip() or len((reason or "").strip()) < 10:
+        raise _invalid("异议须写明异议人和事由（至少 10 字）。", "reason")
+    with transaction.atomic():
+        locked = _lock(tender)
+        if locked.status != TenderStatus.PUBLICITY or now >= (locked.publicity_ends_at or now):
+            raise DomainError(errors.OBJECTION_CLOSED, "异议须在中标候选人公示期内提出。")
+        objection = TenderObjection.objects.create(
+            tender=locked, filer_name=filer_name.strip()[:200], reason=reason.strip(), filed_at=now
+        )
+        _audit(locked, "objection_file", actor, now, objection=objection.pk)
+    return objection
+
+
+def tender_objection_decide(
+    *,
+    objection: TenderObjection,
+    upheld: bool,
+    answer: str,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> TenderObjection:
+    now = now or clock.now()
+    if len((answer or "").strip()) < 4:
+        raise _invalid("须写明答复（至少 4 个字）。", "answer")
+    with transaction.atomic():
+        tender = _lock(objection.tender)
+        obj = TenderObjection.objects.select_for_update().get(pk=objection.pk)
+        if obj.status != "pending":
+            raise DomainError(errors.TENDER_INVALID_STATE, "该异议已处理。")
+        obj.status = "upheld" if upheld else "dismissed"
+        obj.answer = answer.strip()
+        obj.decided_at = now
+        obj.save(update_fields=["status", "answer", "decided_at"])
+        if upheld and tender.status == TenderStatus.PUBLICITY:
+            tender.status = TenderStatus.FAILED
+            tender.result_note = f"异议成立：{answer.strip()}"[:300]
+            tender.save(update_fields=["status", "result_note"])
+        _audit(tender, "objection_decide", actor, now, objection=obj.pk, upheld=upheld)
+    return obj
+
+
+def tender_conclude(*, tender: Tender, actor: Any = None, now: dt.datetime | None = None) -> Tender:
+    """定标 after the publicity period, with no objection pending: the first candidate wins."""
+    now = now or clock.now()
+    with transaction.atomic():
+        locked = _lock(tender)
+        _state(locked, TenderStatus.PUBLICITY)
+        if now < (locked.publicity_ends_at or now):
+            raise DomainError(errors.TENDER_INVALID_STATE, "公示期未满，不能定标。")
+        if locked.objections.filter(status="pending").exists():
+            raise DomainError(errors.OBJECTION_PENDING, "尚有未处理的异议。")
+        first = locked.bids.get(rank=1)
+        locked.status = TenderStatus.CONCLUDED
+        locked.result_note = f"中标人：{first.bidder_name}，中标价 {first.price_fen or 0} 分"[:300]
+        locked.save(update_fields=["status", "result_note"])
+        _audit(locked, "tender_conclude", actor, now, winner=first.bidder_code)
+    return locked
