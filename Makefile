@@ -21,7 +21,8 @@ $(VENV)/.dev-installed: requirements/dev.txt $(VENV)/.base-installed
 	touch $@
 
 # Files from the npm registry, integrity-checked by the lock file: the CJK font
-# that PDFs embed (Noto Sans SC, TrueType outlines, SIL OFL 1.1; core.pdf_fonts).
+# that PDFs embed (Noto Sans SC, TrueType outlines, SIL OFL 1.1; core.pdf_fonts)
+# and Apache ECharts for the board's charts (Apache-2.0; core.staticfinders).
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@

@@ -196,6 +196,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # Chosen files from node_modules (Apache ECharts for the board's charts).
+    "tongban.core.staticfinders.VendorFinder",
+]
 MEDIA_URL = "/media/"
 # Uploaded files (materials, notices, certificates). With more than one node this
 # is a directory every node mounts (NFS or CephFS; docs/deployment.md).

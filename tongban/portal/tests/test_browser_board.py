@@ -40,6 +40,10 @@ def test_the_board_and_the_public_figures_on_a_phone(new_page, live_server, tran
     page.wait_for_load_state()
     chart = page.get_by_role("img", name="南京市2026年11月指标与目标（数值见下表）")
     assert chart.is_visible()
+    # Drawn by Apache ECharts from our own static files, bars and targets in SVG.
+    drawn = page.locator('[data-echarts="chart-shares-option"][data-rendered="echarts"]')
+    assert drawn.is_visible() and drawn.locator("svg path").count() > 5
+    assert page.evaluate("typeof window.echarts.init") == "function"
     assert chart.bounding_box()["width"] <= PHONE["width"]
     assert page.get_by_role("row", name="一窗受理率 50.0 %").is_visible() or (
         page.get_by_text("50.0 %").first.is_visible()
@@ -55,6 +59,7 @@ def test_the_board_and_the_public_figures_on_a_phone(new_page, live_server, tran
     public.goto("/figures/?region=320100&period=2026")
     assert public.get_by_role("heading", name="政务服务数据公开：南京市 · 2026年").is_visible()
     assert public.get_by_role("img", name="南京市2026年指标与目标（数值见下表）").is_visible()
+    assert public.locator('[data-rendered="echarts"]').first.is_visible()
     assert not has_horizontal_scroll(public)
     assert_accessible(public)
     screenshot(public, "figures-phone")
