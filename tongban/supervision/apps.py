@@ -21,3 +21,19 @@ class SupervisionConfig(AppConfig):
             every_seconds=3600,
             task_path="tongban.supervision.tasks.instructions_overdue_sweep",
         )
+        # 审管联动 (issue 17): a granted case of a routed item becomes a supervision task.
+        from tongban.core import events
+        from tongban.supervision import handoff
+
+        for event in handoff.GRANT_EVENTS:
+            events.subscribe(event, handoff.on_case_granted)
+        scheduler.register(
+            "supervision_handoff_alerts",
+            every_seconds=3600,
+            task_path="tongban.supervision.inspection_tasks.handoff_alerts_sweep",
+        )
+        scheduler.register(
+            "supervision_inspection_results_publish",
+            every_seconds=3600,
+            task_path="tongban.supervision.inspection_tasks.inspection_results_publish_sweep",
+        )

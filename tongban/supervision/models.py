@@ -18,6 +18,7 @@ class AlertKind(models.TextChoices):
     DELIVERY = "delivery", "送达期限"  # 第四十四条
     DEFERRED_MATERIALS = "deferred_materials", "容缺材料补交期限"
     POST_CHECK = "post_check", "告知承诺核查期限"
+    HANDOFF = "handoff", "审管联动认领期限"  # raised by supervision.handoff, not the sweep
 
 
 class AlertLevel(models.TextChoices):
@@ -173,3 +174,20 @@ class InstructionEvent(models.Model):
             "overdue": "逾期提醒",
         }
         return labels.get(self.action, self.action)
+
+
+# 双随机、一公开 and 审管联动 (issue 17) live in their own module.
+from tongban.supervision.inspection_models import (  # noqa: E402, F401  (registered with this app)
+    HandoffOutcome,
+    HandoffStatus,
+    InspectionItem,
+    InspectionPlan,
+    InspectionResult,
+    InspectionTask,
+    Inspector,
+    InspectorConflict,
+    PlanStatus,
+    RouteReason,
+    SupervisionRoute,
+    SupervisionTask,
+)
