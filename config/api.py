@@ -14,6 +14,7 @@ from tongban.core.api.calendar import router as calendar_router
 from tongban.core.api.draws import router as draws_router
 from tongban.core.api.openapi import TongbanAPI
 from tongban.core.api.setup import install_problem_handlers
+from tongban.credit.api import router as credit_router
 from tongban.evaluation.api import router as evaluation_router
 from tongban.hotline.api import router as hotline_router
 from tongban.identity.api import router as identity_router
@@ -22,6 +23,7 @@ from tongban.intermediaries.api import router as intermediaries_router
 from tongban.intermediaries.api import trading_router
 from tongban.sharing.api import router as sharing_router
 from tongban.supervision.api import router as supervision_router
+from tongban.supervision.inspection_api import handoff_router, inspections_router
 
 api = TongbanAPI(
     title="通办 Tongban API",
@@ -38,6 +40,9 @@ api.add_router("/draws/", draws_router)
 api.add_router("/identity/", identity_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/supervision/", supervision_router)
+api.add_router("/supervision/inspections/", inspections_router)
+api.add_router("/supervision/handoffs", handoff_router)
+api.add_router("/credit/", credit_router)
 api.add_router("/cases", cases_router)
 api.add_router("/sharing/", sharing_router)
 api.add_router("/certificates/", certificates_router)

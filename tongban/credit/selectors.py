@@ -289,3 +289,43 @@ def green_channel_for_user(user: Any, *, today: dt.date | None = None) -> bool:
         credit_list__active=True,
         credit_list__measures__measure=Measure.GREEN_CHANNEL,
     ).exists()
+
+
+def entries_public_of(subject_code: str, *, today: dt.date | None = None) -> QuerySet[ListEntry]:
+    day = today or clock.today()
+    return (
+        ListEntry.objects.filter(
+            subject_code=subject_code, status=EntryStatus.ACTIVE, valid_until__gte=day
+        )
+        .select_related("credit_list__department")
+        .order_by("-listed_on", "-pk")
+    )
+
+
+def penalties_public_of(subject_code: str, *, limit: int = 50) -> list[Penalty]:
+    """行政处罚 publicised for the subject (行政处罚法 第四十八条), latest first."""
+    return list(
+        Penalty.objects.filter(subject_code=subject_code)
+        .select_related("department")
+        .order_by("-decided_on", "-pk")[:limit]
+    )
+
+
+def credit_list_get_for_staff(*, scope: StaffScope, code: str) -> CreditList:
+    """A list whose listing department is in the staff member's scope."""
+    found = (
+        CreditList.objects.filter(
+            scope_q(
+                scope=scope,
+                region_path_field="department__region__path",
+                department_field="department",
+            ),
+            code=code,
+            active=True,
+        )
+        .select_related("department")
+        .first()
+    )
+    if found is None:
+        raise DomainError(errors.LIST_NOT_FOUND, f"名单 {code} 不存在。")
+    return found
