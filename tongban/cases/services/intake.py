@@ -41,6 +41,7 @@ from tongban.credit.services.commitments import commitment_record
 from tongban.credit.services.enforcement import ensure_allowed
 from tongban.identity.models import LegalEntity, Person
 from tongban.identity.selectors import person_real_name_level
+from tongban.org.models import StaffAssignment
 
 
 # File types accepted for uploaded materials, recognised by their first bytes.
@@ -176,6 +177,23 @@ def _check_credit(
         ensure_allowed(subject, measure="tolerance_intake", today=today)
 
 
+def _window_of(clerk: Any, item: ServiceItem) -> int | None:
+    """The window a clerk receives at (一窗受理率 counts it): the clerk's active
+    assignment with a window, the one of the item's department first."""
+    if not getattr(clerk, "pk", None):
+        return None
+    mine = StaffAssignment.objects.filter(user_id=clerk.pk, active=True, window__isnull=False)
+    own = (
+        mine.filter(department_id=item.department_id)
+        .order_by("pk")
+        .values_list("window_id", flat=True)
+        .first()
+    )
+    return (
+        own if own is not None else mine.order_by("pk").values_list("window_id", flat=True).first()
+    )
+
+
 def case_submit(
     *,
     service_item: ServiceItem,
@@ -263,6 +281,7 @@ def case_submit(
             applicant_name=(applicant_entity.name if applicant_entity else applicant_person.name),  # type: ignore[union-attr]  # one of the two is set (checked above)
             submitted_by=submitted_by if getattr(submitted_by, "pk", None) else None,
             channel=channel,
+            window_id=_window_of(submitted_by, service_item) if channel == Channel.WINDOW else None,
             situation=situation,
             form_data=shown_form,
             form_secret=secret_form,
