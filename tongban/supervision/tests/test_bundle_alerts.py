@@ -8,9 +8,12 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from tongban.bundles.models import BundleAlert, BundleAlertRecipient, MemberStatus
 from tongban.bundles.services.alerts import bundle_alerts_sweep
+from tongban.bundles.services.progress import application_sync
 from tongban.bundles.tests.conftest import world  # noqa: F401  (the module's demo world)
-from tongban.bundles.tests.flows import submit
+from tongban.bundles.tests.flows import grant_running, submit
+from tongban.core.models import AuditEvent
 from tongban.identity.services import token_create
 from tongban.org.models import Department, Role
 from tongban.supervision.bundles import bundle_alert_list_for_staff
@@ -51,3 +54,63 @@ def test_the_lead_department_sees_its_bundles_alerts_and_others_do_not(
     other = Client()
     other.force_login(world.staff_of(police, Role.DEPARTMENT_HEAD))
     assert "牵头督办预警" not in other.get("/workbench/bundles/").content.decode()
+
+
+FRI = dt.date(2026, 11, 6)
+
+
+def _open(application):
+    return {
+        a.member_key: a
+        for a in BundleAlert.objects.filter(application=application, resolved_at__isnull=True)
+    }
+
+
+def test_every_lead_desk_gets_every_alert_and_a_cooperating_desk_its_members(world):  # noqa: F811
+
+    application = submit(world, "enterprise-opening")
+    bundle = application.bundle
+    first_lead = bundle.lead_departments.get()
+    # A second lead department (联合牵头): the bundle's own and every member's alert
+    # reach it too, as they reach the first.
+    grant_running(world, application, world.at(hours=1))  # the licence
+    application_sync(application_id=application.pk, now=world.at(hours=1))
+    members = {m.key: m for m in application.members.select_related("department")}
+    assert members["seal"].status == MemberStatus.RUNNING
+    second_lead = members["invoice"].department
+    bundle.lead_departments.add(second_lead)
+    seal_desk = members["seal"].department  # cooperating: 公章刻制's department
+    assert seal_desk not in (first_lead, second_lead)
+
+    bundle_alerts_sweep(today=FRI, now=world.at(days=4))
+    alerts = _open(application)
+    assert {"", "seal"} <= set(alerts)
+
+    def desks(alert):
+        return {r.department_id: r.lead for r in BundleAlertRecipient.objects.filter(alert=alert)}
+
+    leads = {first_lead.pk: True, second_lead.pk: True}
+    assert desks(alerts[""]) == leads
+    assert desks(alerts["seal"]) == {**leads, seal_desk.pk: False}
+
+    def shown(department):
+        user = world.staff_of(department)
+        return {a.member_key for a in bundle_alert_list_for_staff(user=user)}
+
+    everything = set(alerts)
+    assert shown(first_lead) == everything and shown(second_lead) == everything
+    # The cooperating department sees the alert of its own member, nothing else.
+    assert shown(seal_desk) == {"seal"}
+    unrelated = Department.objects.filter(region_id=first_lead.region_id).exclude(
+        pk__in=[m.department_id for m in members.values()] + [second_lead.pk, first_lead.pk]
+    )[0]
+    assert shown(unrelated) == set()
+
+    # The second lead steps down: the next pass takes the alerts off its desk only.
+    bundle.lead_departments.remove(second_lead)
+    before = AuditEvent.objects.count()
+    bundle_alerts_sweep(today=FRI, now=world.at(days=4, hours=1))
+    assert desks(alerts[""]) == {first_lead.pk: True}
+    assert second_lead.pk in desks(alerts["invoice"])  # still its member's department
+    assert desks(alerts["invoice"])[second_lead.pk] is False
+    assert AuditEvent.objects.count() == before
