@@ -11,6 +11,7 @@ from tongban.portal import (
     figures_views,
     hall_views,
     hotline_views,
+    market_views,
     project_views,
     pwa_views,
     rating_views,
@@ -134,6 +135,14 @@ urlpatterns = [
     path("figures/", figures_views.figures, name="figures"),
     path("verify/<str:code>/", verify_views.verify_document, name="verify_document"),
     path("draws/<uuid:public_id>/", draw_views.draw_detail, name="draw_detail"),
+    # 中介服务超市 and 公共资源交易 (issue 18).
+    path("market/", market_views.market_home, name="market"),
+    path("market/purchases/new/", market_views.purchase_new, name="market_new"),
+    path("market/purchases/<str:code>/", market_views.purchase_detail, name="market_purchase"),
+    path("market/agencies/", market_views.agency_list, name="market_agencies"),
+    path("market/agencies/join/", market_views.agency_join, name="market_join"),
+    path("market/tenders/", market_views.tender_list, name="market_tenders"),
+    path("market/tenders/<str:code>/", market_views.tender_detail, name="market_tender"),
     path("open-data/", sharing_views.open_data, name="open_data"),
     path("my/data-access/", sharing_views.my_data_access, name="my_data_access"),
     path(

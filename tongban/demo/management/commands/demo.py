@@ -15,6 +15,7 @@ from tongban.demo.staff import STAFF_PASSWORD, demo_staff_load
 from tongban.hotline.demo import demo_hotline_load
 from tongban.identity.demo import demo_identity_load
 from tongban.identity.models import User
+from tongban.intermediaries.demo import demo_intermediaries_load
 from tongban.org.demo import demo_org_load
 
 
@@ -41,12 +42,14 @@ class Command(BaseCommand):
             certificates = demo_certificates_all_load()
             hotline = demo_hotline_load()
             halls = demo_appointments_load()
+            market = demo_intermediaries_load()
         self.stdout.write(f"组织机构：{org}")
         self.stdout.write(f"事项库：{catalog}")
         self.stdout.write(f"数据共享：{sharing}")
         self.stdout.write(f"电子证照：{certificates}")
         self.stdout.write(f"12345 热线：{hotline}")
         self.stdout.write(f"预约与叫号：{halls}")
+        self.stdout.write(f"中介服务超市与公共资源交易：{market}")
         self.stdout.write(
             f"个人用户：{', '.join(identity['citizens'])}；"
             f"法人用户：{', '.join(identity['business_accounts'])}"
