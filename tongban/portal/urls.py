@@ -7,6 +7,7 @@ from tongban.portal import (
     case_views,
     catalog_views,
     certificate_verify_views,
+    credit_views,
     draw_views,
     figures_views,
     hall_views,
@@ -135,6 +136,14 @@ urlpatterns = [
     path("figures/", figures_views.figures, name="figures"),
     path("verify/<str:code>/", verify_views.verify_document, name="verify_document"),
     path("draws/<uuid:public_id>/", draw_views.draw_detail, name="draw_detail"),
+    # 信用信息公示 and 双随机 results (issue 17).
+    path("credit/", credit_views.credit_home, name="credit_home"),
+    path("credit/inspections/", credit_views.inspections, name="credit_inspections"),
+    path(
+        "credit/inspections/<int:plan_id>/",
+        credit_views.inspection_detail,
+        name="credit_inspection",
+    ),
     # 中介服务超市 and 公共资源交易 (issue 18).
     path("market/", market_views.market_home, name="market"),
     path("market/purchases/new/", market_views.purchase_new, name="market_new"),
