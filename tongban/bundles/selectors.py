@@ -24,6 +24,7 @@ from tongban.bundles.models import (
     Bundle,
     BundleApplication,
     BundleMember,
+    DevelopmentZone,
     InvestmentProject,
     ProjectCase,
     RegionalAssessment,
@@ -422,3 +423,17 @@ def zone_assessments(project: InvestmentProject) -> list[RegionalAssessment]:
     return list(
         RegionalAssessment.objects.filter(zone_id=project.zone_id).order_by("kind", "-valid_until")
     )
+
+
+# Who records a zone's 区域评估: the reviewers and heads whose grant's region covers it.
+ZONE_ROLES = (Role.REVIEWER, Role.DEPARTMENT_HEAD, Role.PLATFORM_ADMIN)
+
+
+def zones_for_staff(*, user: Any) -> QuerySet[DevelopmentZone]:
+    """The development zones inside the caller's grants' regions (a zone belongs to
+    no department, so a department-restricted grant reaches it by region), in SQL."""
+    scope = staff_scope_for(user=user).for_roles(*ZONE_ROLES)
+    covered = Q(pk__in=[])
+    for grant in scope.grants:
+        covered |= Q(region_path__startswith=grant.region_path)
+    return DevelopmentZone.objects.filter(covered).select_related("region").order_by("name", "id")

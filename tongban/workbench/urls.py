@@ -2,6 +2,7 @@ from django.urls import path
 
 from tongban.workbench import (
     board_views,
+    bundle_joint_views,
     bundle_views,
     case_views,
     catalog_file_views,
@@ -49,6 +50,12 @@ urlpatterns = [
         bundle_views.bundle_application_extend_view,
         name="bundle_extend",
     ),
+    path(
+        "bundles/applications/<str:application_no>/joint/",
+        bundle_joint_views.joint_page,
+        name="bundle_joint",
+    ),
+    path("projects/zones/", bundle_joint_views.zone_assessments_page, name="zone_assessments"),
     path("projects/", project_views.project_lookup, name="project_lookup"),
     path("projects/<str:code>/", project_views.project_page, name="project"),
     path("cases/", case_views.case_queue, name="case_queue"),

@@ -3,9 +3,9 @@
 One scheduled event with the departments taking part and one combined
 opinion, instead of each department inspecting on its own day:
 
-* ``joint_procedure_schedule``: staff of a department taking part name the
-  kind, time, place and the members (at least two departments); the lead
-  department organises it. A site inspection or a review by experts is a
+* ``joint_procedure_schedule``: staff of a lead department or of a department
+  taking part name the kind, time, place and the members (at least two
+  departments); the lead department organises it. A site inspection or a review by experts is a
   special procedure whose time is not counted (行政许可法 第四十五条): the
   participating cases under review are suspended until the opinion is formed.
 * ``joint_opinion_record``: each department signs its own opinion.
@@ -85,7 +85,9 @@ def joint_procedure_schedule(
         departments = {m.department_id for m in chosen}
         if len(departments) < 2:
             raise DomainError(errors.JOINT_INVALID, "联合办理须有两个以上部门参加。")
-        if not staff_covers(actor, locked, HANDLERS, departments):
+        # The lead department organises it; a taking-part department may ask for it.
+        leads = set(locked.bundle.lead_departments.values_list("pk", flat=True))
+        if not staff_covers(actor, locked, HANDLERS, departments | leads):
             raise DomainError(core_errors.PERMISSION_DENIED, "您的岗位不能安排该一件事的联合办理。")
         organiser = locked.bundle.lead_departments.order_by("pk").first() or chosen[0].department
         label = JOINT_KIND_LABELS[JointKind(kind)]
