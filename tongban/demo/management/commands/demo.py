@@ -9,6 +9,7 @@ from django.db import transaction
 
 from tongban.appointments.demo import demo_appointments_load
 from tongban.catalog.demo import demo_catalog_load
+from tongban.credit.demo import demo_credit_load
 from tongban.demo.certificates import demo_certificates_all_load
 from tongban.demo.sharing import demo_sharing_all_load
 from tongban.demo.staff import STAFF_PASSWORD, demo_staff_load
@@ -17,6 +18,7 @@ from tongban.identity.demo import demo_identity_load
 from tongban.identity.models import User
 from tongban.intermediaries.demo import demo_intermediaries_load
 from tongban.org.demo import demo_org_load
+from tongban.supervision.inspection_demo import demo_inspections_load
 
 
 class Command(BaseCommand):
@@ -42,6 +44,8 @@ class Command(BaseCommand):
             certificates = demo_certificates_all_load()
             hotline = demo_hotline_load()
             halls = demo_appointments_load()
+            credit = demo_credit_load()
+            inspections = demo_inspections_load()
             market = demo_intermediaries_load()
         self.stdout.write(f"组织机构：{org}")
         self.stdout.write(f"事项库：{catalog}")
@@ -49,6 +53,7 @@ class Command(BaseCommand):
         self.stdout.write(f"电子证照：{certificates}")
         self.stdout.write(f"12345 热线：{hotline}")
         self.stdout.write(f"预约与叫号：{halls}")
+        self.stdout.write(f"信用：{credit}；双随机抽查与审管联动：{inspections}")
         self.stdout.write(f"中介服务超市与公共资源交易：{market}")
         self.stdout.write(
             f"个人用户：{', '.join(identity['citizens'])}；"
