@@ -20,6 +20,7 @@ from tongban.intermediaries.models import (
     Agency,
     AgencyRating,
     Purchase,
+    PurchaseSignup,
     PurchaseStatus,
     SelectionMethod,
     Tender,
@@ -89,7 +90,7 @@ def agencies_public(
 
 
 def _public_purchases() -> QuerySet[Purchase]:
-    return Purchase.objects.select_related("service_type", "region", "selected__agency")
+    return Purchase.objects.select_related("service_type", "region", "selected__agency", "rating")
 
 
 def purchases_public(
@@ -109,6 +110,16 @@ def purchases_public(
     if region:
         qs = qs.filter(region_path__contains=f"/{region}/")
     return paginate(qs, ordering=("-published_at", "-id"), cursor=cursor, limit=limit)
+
+
+def signup_counts(purchases: list[Purchase]) -> dict[int, int]:
+    """Sign-ups per purchase of a page, in one query."""
+    rows = (
+        PurchaseSignup.objects.filter(purchase_id__in=[p.pk for p in purchases])
+        .values("purchase_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["purchase_id"]: row["n"] for row in rows}
 
 
 def purchase_get_public(code: str) -> Purchase:

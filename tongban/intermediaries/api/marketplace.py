@@ -95,7 +95,7 @@ def agency_out(agency: Agency) -> dict[str, Any]:
     }
 
 
-def purchase_out(p: Purchase) -> dict[str, Any]:
+def purchase_out(p: Purchase, signups: int | None = None) -> dict[str, Any]:
     selected = p.selected.agency if p.selected else None
     rating = getattr(p, "rating", None) if p.status == PurchaseStatus.RATED else None
     return {
@@ -129,7 +129,7 @@ def purchase_out(p: Purchase) -> dict[str, Any]:
         "alert_level": p.alert_level,
         "delivered_at": p.delivered_at,
         "rating": rating.score if rating else None,
-        "signups": p.signups.count(),
+        "signups": p.signups.count() if signups is None else signups,
     }
 
 
@@ -192,7 +192,11 @@ def purchases(request: HttpRequest, query: Query[PurchasesQuery]) -> dict[str, A
         cursor=query.cursor,
         limit=query.limit,
     )
-    return {"items": [purchase_out(p) for p in page.items], "next_cursor": page.next_cursor}
+    counts = selectors.signup_counts(page.items)
+    return {
+        "items": [purchase_out(p, counts.get(p.pk, 0)) for p in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.get(

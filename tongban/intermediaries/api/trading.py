@@ -43,7 +43,7 @@ from tongban.intermediaries.models import (
     TenderObjection,
     TenderStatus,
 )
-from tongban.intermediaries.services import trading
+from tongban.intermediaries.services import evaluation, trading
 from tongban.org.models import Region
 from tongban.org.selectors import staff_scope_for
 
@@ -254,7 +254,7 @@ def decrypt(request: HttpRequest, code: str, body: DecryptIn) -> dict[str, Any]:
     summary="结束解密、抽取评标专家",
 )
 def opening_close(request: HttpRequest, code: str) -> dict[str, Any]:
-    trading.tender_opening_close(tender=_scoped(request, code), actor=_user(request))
+    evaluation.tender_opening_close(tender=_scoped(request, code), actor=_user(request))
     return _fresh(code)
 
 
@@ -274,7 +274,9 @@ def scores(request: HttpRequest, code: str, body: SheetIn) -> dict[str, Any]:
                 core_errors.VALIDATION_FAILED, f"{line.bid_bidder_code} 不是有效投标。"
             )
         sheet[ids[line.bid_bidder_code]] = line.score
-    trading.score_submit(tender=t, expert_code=body.expert_code, scores=sheet, actor=_user(request))
+    evaluation.score_submit(
+        tender=t, expert_code=body.expert_code, scores=sheet, actor=_user(request)
+    )
     return _fresh(code)
 
 
@@ -296,7 +298,7 @@ def _objection_out(o: TenderObjection) -> dict[str, Any]:
     summary="对中标候选人提出异议",
 )
 def object_to(request: HttpRequest, code: str, body: ObjectionIn) -> Status[Any]:
-    o = trading.tender_objection_file(
+    o = evaluation.tender_objection_file(
         tender=selectors.tender_get_public(code),
         filer_name=body.filer_name,
         reason=body.reason,
@@ -317,7 +319,7 @@ def decide(request: HttpRequest, code: str, objection_id: int, body: DecideIn) -
     if o is None:
         raise DomainError(core_errors.NOT_FOUND, "异议不存在。")
     return _objection_out(
-        trading.tender_objection_decide(
+        evaluation.tender_objection_decide(
             objection=o, upheld=body.upheld, answer=body.answer, actor=_user(request)
         )
     )
@@ -330,5 +332,5 @@ def decide(request: HttpRequest, code: str, objection_id: int, body: DecideIn) -
     summary="定标",
 )
 def conclude(request: HttpRequest, code: str) -> dict[str, Any]:
-    trading.tender_conclude(tender=_scoped(request, code), actor=_user(request))
+    evaluation.tender_conclude(tender=_scoped(request, code), actor=_user(request))
     return _fresh(code)

@@ -172,3 +172,18 @@ def test_a_tender_bid_is_sealed_and_decrypted_by_its_bidder_over_the_api(world, 
     opened = post(bidder, f"{TRADING}/tenders/{code}/decrypt", {"decryption_code": secret_code})
     assert opened.status_code == 200, opened.content
     assert opened.json()["bids"][0]["price_fen"] == 280_000_000
+
+
+def test_the_public_list_costs_the_same_queries_for_one_or_many_purchases(
+    world, now, client, django_assert_max_num_queries
+):
+    from tongban.intermediaries.tests.helpers import publish
+
+    publish(world, method="competitive")
+    with django_assert_max_num_queries(4) as one:
+        client.get(f"{API}/purchases")
+    for _ in range(6):
+        publish(world, method="competitive")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        listed = client.get(f"{API}/purchases").json()
+    assert len(listed["items"]) == 7

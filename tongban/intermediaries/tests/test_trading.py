@@ -27,16 +27,18 @@ from tongban.intermediaries.models import (
     TenderExpert,
     TenderStatus,
 )
+from tongban.intermediaries.services.evaluation import (
+    score_submit,
+    tender_conclude,
+    tender_objection_decide,
+    tender_objection_file,
+    tender_opening_close,
+)
 from tongban.intermediaries.services.trading import (
     KEY_CONTEXT,
     bid_decrypt,
     bid_submit,
-    score_submit,
-    tender_conclude,
     tender_document_add,
-    tender_objection_decide,
-    tender_objection_file,
-    tender_opening_close,
     tender_opening_start,
     tender_publish,
 )
