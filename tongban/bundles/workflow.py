@@ -125,3 +125,9 @@ def member_target(action: str, status: str) -> str | None:
 
 def joint_target(action: str, status: str) -> str | None:
     return _target(JOINT_TRANSITIONS, action, status)
+
+
+# Events of an application for the departments' systems (``integration`` webhooks),
+# as the cases emit theirs: submitted, a member released to its department (its
+# case filed), and the results handed out together.
+BUNDLE_EVENTS = ("bundle.submitted", "bundle.member_released", "bundle.delivered")

@@ -1,9 +1,10 @@
 """Writes of the integration: registering a department system and its webhook
 endpoints, fanning platform events out to them, sending and replaying deliveries.
 
-Webhooks (issue 14, item 6): a case or 12345 order event reaches
+Webhooks (issue 14, item 6): a case, 12345 order or 一件事 event reaches
 :func:`on_platform_event` through the outbox; it writes one delivery per
-endpoint of the department concerned (once per event: the handler may run
+endpoint of the department concerned (for an 一件事 event, of every department
+taking part: the members' and the lead departments) (once per event: the handler may run
 again after a crash) and emits one ``integration.webhook_send`` per delivery,
 so that each is sent on its own. A failed send is logged on the delivery and
 queued again in the outbox for later (``core.events.backoff``: 30 s, 1 min,
@@ -25,6 +26,8 @@ import requests
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from tongban.bundles.models import BundleApplication
+from tongban.bundles.workflow import BUNDLE_EVENTS
 from tongban.cases import workflow as case_workflow
 from tongban.cases.models import Case
 from tongban.core import clock, events
@@ -50,7 +53,7 @@ SECRET_CONTEXT = "integration.webhook_secret"  # noqa: S105  (an encryption cont
 SEND_EVENT = "integration.webhook_send"
 CASE_EVENTS = tuple(f"case.{a}" for a in ("submit", *case_workflow.TRANSITIONS, "document_issued"))
 ORDER_EVENTS = tuple(f"hotline.{a}" for a in ("register", *hotline_workflow.TRANSITIONS))
-WEBHOOK_EVENTS = CASE_EVENTS + ORDER_EVENTS
+WEBHOOK_EVENTS = CASE_EVENTS + ORDER_EVENTS + BUNDLE_EVENTS
 # What a department system may do with its department's cases, as the
 # workbench's clerk and reviewer would (cases.workflow.ACTION_ROLES).
 DEFAULT_ROLES = (Role.WINDOW_CLERK, Role.REVIEWER)
@@ -183,6 +186,37 @@ def _subject(event: str, payload: dict[str, Any]) -> tuple[int | None, dict[str,
     }
 
 
+def _bundle_subject(payload: dict[str, Any]) -> tuple[set[int], dict[str, Any]]:
+    """The departments taking part in an 一件事 application (its members' and its
+    lead departments), and what the webhook says of the application."""
+    application = (
+        BundleApplication.objects.filter(application_no=str(payload.get("application_no", "")))
+        .select_related("bundle", "project")
+        .first()
+    )
+    if application is None:
+        return set(), {}
+    members = list(
+        application.members.order_by("position").values(
+            "key", "status", "department_id", "case__case_no"
+        )
+    )
+    departments = {m["department_id"] for m in members} | set(
+        application.bundle.lead_departments.values_list("pk", flat=True)
+    )
+    return departments, {
+        "application_no": application.application_no,
+        "bundle": application.bundle.code,
+        "status": application.status,
+        "version": application.version,
+        "project_code": application.project.code if application.project else None,
+        "members": [
+            {"key": m["key"], "status": m["status"], "case_no": m["case__case_no"]} for m in members
+        ],
+        **{k: payload[k] for k in ("member", "case_no") if k in payload},
+    }
+
+
 def on_platform_event(*, event_id: uuid.UUID, payload: dict[str, Any], **kwargs: Any) -> None:
     """Outbox handler of every event in :data:`WEBHOOK_EVENTS` (idempotent per event)."""
     # The outbox hands a subscriber the event's id, not its name.
@@ -190,12 +224,16 @@ def on_platform_event(*, event_id: uuid.UUID, payload: dict[str, Any], **kwargs:
         OutboxMessage.objects.filter(event_id=event_id).values_list("event", flat=True).first()
         or ""
     )
-    department_id, body = _subject(event, payload)
-    if department_id is None:
+    if event.startswith("bundle."):
+        departments, body = _bundle_subject(payload)
+    else:
+        department_id, body = _subject(event, payload)
+        departments = {department_id} if department_id is not None else set()
+    if not departments:
         return
     endpoints = WebhookEndpoint.objects.filter(
-        active=True, system__department_id=department_id, system__user__is_active=True
-    )
+        active=True, system__department_id__in=sorted(departments), system__user__is_active=True
+    ).order_by("pk")
     moment = clock.now()
     for endpoint in endpoints:
         if endpoint.events and event not in endpoint.events:

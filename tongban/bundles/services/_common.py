@@ -24,6 +24,7 @@ from tongban.bundles.models import (
 )
 from tongban.catalog.content import GuideContent
 from tongban.catalog.models import ServiceItem, ServiceItemStatus
+from tongban.core import events
 from tongban.core.api.problems import field_message
 from tongban.core.audit import actor_label as audit_actor_label
 from tongban.core.audit import audit_record
@@ -224,6 +225,13 @@ def audit(
     )
 
 
+def bundle_event(
+    event: str, application: BundleApplication, *, now: dt.datetime, **extra: Any
+) -> None:
+    """Record ``event`` in the outbox, in the caller's transaction."""
+    events.emit(event, {"application_no": application.application_no, **extra}, now=now)
+
+
 def application_move(
     application: BundleApplication, action: str, *, actor: Any, now: dt.datetime, reason: str = ""
 ) -> str:
@@ -242,6 +250,8 @@ def application_move(
     application.version += 1
     application.updated_at = now
     timeline(application, action=action, actor=actor, now=now, frm=frm, to=to, reason=reason)
+    if action == "deliver":
+        bundle_event("bundle.delivered", application, now=now)
     audit(
         actor=actor,
         action=f"bundle_application.{action}",
@@ -287,4 +297,12 @@ def member_move(
         reason=reason,
         details=details,
     )
+    if action == "start":
+        bundle_event(
+            "bundle.member_released",
+            member.application,
+            now=now,
+            member=member.key,
+            case_no=(details or {}).get("case_no"),
+        )
     return True

@@ -39,6 +39,7 @@ from tongban.bundles.models import (
 from tongban.bundles.services._common import (
     ResolvedMember,
     audit,
+    bundle_event,
     content_parse,
     member_guides,
     members_resolve,
@@ -260,6 +261,7 @@ def _store(
         to=ApplicationStatus.IN_PROGRESS,
         details={"bundle": bundle.code, "version": version_id, "channel": channel},
     )
+    bundle_event("bundle.submitted", application, now=moment)
     return application
 
 
