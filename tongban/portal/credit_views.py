@@ -9,11 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from tongban.core import clock
 from tongban.core.errors import DomainError
 from tongban.core.identifiers import validate_credit_code
 from tongban.core.masking import mask_name
 from tongban.credit import selectors
 from tongban.credit.models import ListKind, SubjectKind
+from tongban.credit.services.annual import ABOLISHED, report_window
 from tongban.supervision.inspection_api import plans_public
 
 
@@ -50,6 +52,8 @@ def credit_home(request: HttpRequest) -> HttpResponse:
             "red": _shown(selectors.entries_public(kind=ListKind.RED)[:100]),
             "query": query,
             "error": error,
+            "abolished": ABOLISHED,
+            "window": report_window(clock.today().year),
         },
     )
 

@@ -28,6 +28,7 @@ def test_the_lists_mask_a_person_and_a_business_page_shows_its_class(client):
         actor=None,
     )  # fmt: skip
     page = client.get("/credit/").content.decode()
+    assert "企业年度检验（企业年检）：已取消" in page and "6 月 30 日" in page
     assert "张*" in page and "张伟" not in page and person.subject_code not in page
     assert "南京某某公司" in page and code in page
     credit_record_add(
