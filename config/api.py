@@ -21,6 +21,7 @@ from tongban.identity.api import router as identity_router
 from tongban.integration.api import router as integration_router
 from tongban.intermediaries.api import router as intermediaries_router
 from tongban.intermediaries.api import trading_router
+from tongban.payments.api import router as payments_router
 from tongban.sharing.api import router as sharing_router
 from tongban.supervision.api import router as supervision_router
 from tongban.supervision.inspection_api import handoff_router, inspections_router
@@ -54,3 +55,4 @@ api.add_router("/evaluation/", evaluation_router)
 api.add_router("/appointments/", appointments_router)
 api.add_router("/intermediaries/", intermediaries_router)
 api.add_router("/trading/", trading_router)
+api.add_router("/payments/", payments_router)

@@ -489,3 +489,15 @@ INSTALLED_APPS += ["tongban.intermediaries"]
 # How sealed bids' content keys are wrapped to a tender's opening key: "x25519"
 # (X25519 + HKDF-SM3 + SM4-GCM, the default) or "sm2" (GB/T 32918.4; slower).
 TONGBAN_BID_KEY_SCHEME = os.environ.get("TONGBAN_BID_KEY_SCHEME", "x25519")
+
+# 统一网上支付 (tongban.payments, issue 19, docs/payments.md): orders are due this many
+# working days after issue; pending ones are queried after this many minutes; the
+# simulated provider's HMAC-SM3 key and the receipts' check-code key (empty: derived
+# from SECRET_KEY, for the demo only; set both in production).
+INSTALLED_APPS += ["tongban.payments"]
+TONGBAN_PAYMENTS_DUE_WORKING_DAYS = int(os.environ.get("TONGBAN_PAYMENTS_DUE_WORKING_DAYS", "15"))
+TONGBAN_PAYMENTS_QUERY_AFTER_MINUTES = int(
+    os.environ.get("TONGBAN_PAYMENTS_QUERY_AFTER_MINUTES", "15")
+)
+TONGBAN_PAYMENTS_SIM_SECRET = os.environ.get("TONGBAN_PAYMENTS_SIM_SECRET", "")
+TONGBAN_PAYMENTS_RECEIPT_SECRET = os.environ.get("TONGBAN_PAYMENTS_RECEIPT_SECRET", "")

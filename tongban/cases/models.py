@@ -178,6 +178,9 @@ class Case(models.Model):
     # 容缺受理 and 告知承诺.
     deferred_due_on = models.DateField("容缺材料补交期限", null=True, blank=True)
     commitment = models.BooleanField("告知承诺", default=False)
+    # 统一网上支付 (R-PL-6): the fees due and not yet paid, set by
+    # ``services.results`` only; the result is not delivered while above zero.
+    fees_unpaid_fen = models.PositiveBigIntegerField("未缴费用（分）", default=0)
     created_at = models.DateTimeField("创建时间")
     updated_at = models.DateTimeField("更新时间")
 

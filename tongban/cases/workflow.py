@@ -70,6 +70,7 @@ ACTION_LABELS = {
     "grant_on_commitment": "告知承诺准予",
     "supply_deferred": "补交容缺材料",
     "deadline_change": "期限变更",
+    "fees": "应缴费用变更",
 }
 
 TERMINAL = frozenset({S.REFUSED, S.CONCLUDED, S.WITHDRAWN})

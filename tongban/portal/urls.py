@@ -13,6 +13,7 @@ from tongban.portal import (
     hall_views,
     hotline_views,
     market_views,
+    payment_views,
     project_views,
     pwa_views,
     rating_views,
@@ -182,4 +183,20 @@ urlpatterns = [
         name="certification_verify",
     ),
     path("proof-items/", wallet_views.proof_items, name="proof_items"),
+    # 统一网上支付 (tongban.payments, issue 19)
+    path("my/payments/<str:code>/", payment_views.my_payment, name="my_payment"),
+    path(
+        "my/payments/<str:code>/return/", payment_views.my_payment_return, name="my_payment_return"
+    ),
+    path(
+        "my/payments/<str:code>/receipt.pdf",
+        payment_views.my_payment_receipt,
+        name="my_payment_receipt",
+    ),
+    path("payments/sim/<str:txn_id>/", payment_views.sim_cashier, name="payment_sim_cashier"),
+    path(
+        "payments/receipts/<str:number>/",
+        payment_views.receipt_verify,
+        name="payment_receipt_verify",
+    ),
 ]

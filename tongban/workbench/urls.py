@@ -10,6 +10,7 @@ from tongban.workbench import (
     certificate_views,
     hotline_views,
     intake_views,
+    payment_views,
     project_views,
     queue_views,
     real_name_views,
@@ -155,4 +156,15 @@ urlpatterns = [
     path("catalog/<str:code>/submit/", catalog_views.draft_submit, name="catalog_submit"),
     path("catalog/<str:code>/review/", catalog_views.version_review, name="catalog_review"),
     path("catalog/<str:code>/compare/", catalog_views.version_compare, name="catalog_compare"),
+    # 统一网上支付 (tongban.payments, issue 19)
+    path("payments/", payment_views.payments_home, name="payments"),
+    path("payments/orders/<str:code>/", payment_views.payment_order, name="payment_order"),
+    path(
+        "payments/refunds/<int:refund_id>/decide/",
+        payment_views.payment_refund_decide,
+        name="payment_refund_decide",
+    ),
+    path("payments/days/", payment_views.payment_days, name="payment_days"),
+    path("payments/days/<int:day_id>/", payment_views.payment_day, name="payment_day"),
+    path("payments/figures/", payment_views.payment_figures, name="payment_figures"),
 ]

@@ -18,6 +18,7 @@ from tongban.cases.models import (
 )
 from tongban.cases.services._common import reason_required, transition
 from tongban.cases.services.intake import MaterialInput, _store_material, missing_materials
+from tongban.cases.services.results import fees_assess
 from tongban.core import clock
 from tongban.core.calendar import get_calendar
 from tongban.core.errors import DomainError
@@ -94,6 +95,8 @@ def case_accept(
             details.update(deemed=True, acted_on=today.isoformat())
         else:
             case.accepted_on = today
+        # 统一网上支付: the fees due are computed on acceptance, in this transaction.
+        details.update(fees_assess(case, stage="acceptance", now=moment))
         return details
 
     return transition(
@@ -117,7 +120,7 @@ def case_deem_accept(*, case_id: int, now: dt.datetime | None = None) -> Case:
             raise DomainError(errors.INVALID_TRANSITION, "受理期限未届满，不能视为受理。")
         case.accepted_on = case.received_on
         case.deemed_accepted = True
-        return {"deemed": True}
+        return {"deemed": True, **fees_assess(case, stage="acceptance", now=moment)}
 
     return transition(
         case_id=case_id,

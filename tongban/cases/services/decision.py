@@ -20,7 +20,7 @@ from tongban.cases.models import (
 )
 from tongban.cases.services._common import reason_required, transition
 from tongban.cases.services.intake import MaterialInput, _store_material, missing_materials
-from tongban.cases.services.results import result_certificate_issue
+from tongban.cases.services.results import fees_check_before_delivery, result_certificate_issue
 from tongban.core import clock
 from tongban.core.errors import DomainError
 
@@ -83,6 +83,7 @@ def case_deliver(
         raise DomainError(errors.REASON_REQUIRED, "邮寄送达须填写邮寄单号。")
 
     def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
+        fees_check_before_delivery(case)
         case.delivery_method = method
         case.tracking_no = tracking_no.strip()[:60]
         case.delivered_on = clock.local_date(moment)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -22,7 +23,7 @@ from django.db import transaction
 from tongban.cases.models import Case
 from tongban.cases.services.forms import case_form_values
 from tongban.core import clock
-from tongban.core.errors import DomainError
+from tongban.core.errors import DomainError, define
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +53,72 @@ def result_certificate_issue(case: Case, *, actor: Any, now: dt.datetime) -> dic
         logger.warning("certificate for case %s not issued: %s", case.case_no, exc)
         return {"certificate_type": kind, "certificate_error": exc.detail}
     return {"certificate_type": kind, "certificate": certificate.identifier}
+
+
+# --- fees (统一网上支付, R-PL-6) -------------------------------------------------
+#
+# Cases do not know how fees are computed or paid (tongban.payments, above
+# cases, does). The payments app registers an assessor; acceptance calls it in
+# the case's own transaction, so the order exists and ``fees_unpaid_fen`` is
+# set before anyone can decide or deliver; payments reports each payment back
+# through :func:`case_fees_settle`. Delivery (送达) is refused while a due fee
+# is unpaid.
+
+FEES_UNPAID = define("case_fees_unpaid", 409, "尚有应缴费用未缴纳")
+
+# assessor(case, stage=..., now=...) -> fen due and unpaid for the case
+FeeAssessor = Callable[..., int]
+_fee_assessors: list[FeeAssessor] = []
+
+
+def fee_assessor_register(assessor: FeeAssessor) -> None:
+    """Register (once) a function computing the fees due on a case."""
+    if assessor not in _fee_assessors:
+        _fee_assessors.append(assessor)
+
+
+def fees_assess(case: Case, *, stage: str, now: dt.datetime) -> dict[str, Any]:
+    """Compute the fees due at ``stage`` on the locked ``case`` (not saved);
+    what the history records of it."""
+    if not _fee_assessors:
+        return {}
+    unpaid = sum(assessor(case, stage=stage, now=now) for assessor in _fee_assessors)
+    case.fees_unpaid_fen = unpaid
+    return {"fees_unpaid_fen": unpaid} if unpaid else {}
+
+
+def fees_check_before_delivery(case: Case) -> None:
+    """送达 waits for the fees: 缴费后方可领取/送达办理结果."""
+    if case.fees_unpaid_fen > 0:
+        fen = case.fees_unpaid_fen
+        raise DomainError(
+            FEES_UNPAID,
+            f"申请人尚有应缴费用 {fen // 100}.{fen % 100:02d} 元未缴纳，缴费后方可送达办理结果。",
+            extra={"fees_unpaid_fen": fen},
+        )
+
+
+def case_fees_settle(*, case_id: int, unpaid_fen: int, reason: str, now: dt.datetime) -> Case:
+    """Record what remains unpaid on the case after a payment, a cancellation or
+    a new order (the payments app's word); a history row when it changes."""
+    from tongban.cases.services._common import history
+
+    if unpaid_fen < 0:
+        raise ValueError("unpaid fees cannot be negative")
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+        if case.fees_unpaid_fen == unpaid_fen:
+            return case
+        before = case.fees_unpaid_fen
+        case.fees_unpaid_fen = unpaid_fen
+        case.updated_at = now
+        case.save(update_fields=["fees_unpaid_fen", "updated_at"])
+        history(
+            case,
+            action="fees",
+            actor=None,
+            now=now,
+            reason=reason[:200],
+            details={"from_fen": before, "to_fen": unpaid_fen},
+        )
+    return case

@@ -18,6 +18,7 @@ from tongban.identity.demo import demo_identity_load
 from tongban.identity.models import User
 from tongban.intermediaries.demo import demo_intermediaries_load
 from tongban.org.demo import demo_org_load
+from tongban.payments.demo import demo_payments_load
 from tongban.supervision.inspection_demo import demo_inspections_load
 
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             certificates = demo_certificates_all_load()
             hotline = demo_hotline_load()
             halls = demo_appointments_load()
+            payments = demo_payments_load()
             credit = demo_credit_load()
             inspections = demo_inspections_load()
             market = demo_intermediaries_load()
@@ -53,6 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(f"电子证照：{certificates}")
         self.stdout.write(f"12345 热线：{hotline}")
         self.stdout.write(f"预约与叫号：{halls}")
+        self.stdout.write(f"统一网上支付：{payments}")
         self.stdout.write(f"信用：{credit}；双随机抽查与审管联动：{inspections}")
         self.stdout.write(f"中介服务超市与公共资源交易：{market}")
         self.stdout.write(

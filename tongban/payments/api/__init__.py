@@ -1,0 +1,3 @@
+from tongban.payments.api.routes import router
+
+__all__ = ["router"]

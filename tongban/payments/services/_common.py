@@ -1,0 +1,124 @@
+"""What every payment service shares: the locked transition, history, audit,
+and telling the case what remains unpaid."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Sum
+
+from tongban.core import events
+from tongban.core.audit import actor_label, audit_record
+from tongban.core.errors import DomainError
+from tongban.payments import errors, workflow
+from tongban.payments.models import OrderEvent, OrderStatus, PaymentOrder
+
+# Orders whose amount the case still owes (an expired order is still unpaid;
+# only a cancellation with a reason lifts it).
+OWED = (OrderStatus.CREATED, OrderStatus.PENDING, OrderStatus.FAILED, OrderStatus.EXPIRED)
+
+
+def label(actor: Any) -> str:
+    if isinstance(actor, str):
+        return actor
+    name = getattr(actor, "display_name", "") or getattr(actor, "username", "")
+    return f"{actor_label(actor)} {name}".strip()
+
+
+def history(
+    order: PaymentOrder,
+    *,
+    action: str,
+    actor: Any,
+    now: dt.datetime,
+    frm: str = "",
+    to: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    OrderEvent.objects.create(
+        order=order,
+        at=now,
+        actor_label=label(actor)[:200],
+        action=action,
+        from_status=frm,
+        to_status=to,
+        details=details or {},
+    )
+
+
+def lock(order_id: int) -> PaymentOrder:
+    """The order row, locked until the caller's transaction ends."""
+    order = PaymentOrder.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+    if order is None:
+        raise DomainError(errors.ORDER_NOT_FOUND, "缴款通知书不存在。")
+    return order
+
+
+def refuse(order: PaymentOrder, action: str) -> DomainError:
+    if action in ("start", "succeed") and order.status in (
+        OrderStatus.EXPIRED,
+        OrderStatus.CANCELLED,
+    ):
+        return DomainError(
+            errors.ORDER_NOT_PAYABLE,
+            f"缴款通知书 {order.payment_code} {OrderStatus(order.status).label}，不能缴款。"
+            "如需缴费，请联系办理部门重新开具。",
+            extra={"status": order.status},
+        )
+    return DomainError(
+        errors.ORDER_INVALID_STATE,
+        f"缴款通知书当前为“{OrderStatus(order.status).label}”，"
+        f"不能{workflow.ACTION_LABELS[action]}。",
+        extra={"status": order.status, "action": action},
+    )
+
+
+def apply(
+    order: PaymentOrder,
+    *,
+    action: str,
+    actor: Any,
+    now: dt.datetime,
+    fields: list[str],
+    details: dict[str, Any] | None = None,
+) -> PaymentOrder:
+    """Move the locked ``order`` by ``action`` (already checked), save, history, audit."""
+    to = workflow.target(action, order.status)
+    if to is None:
+        raise refuse(order, action)
+    frm = order.status
+    order.status = to
+    order.version += 1
+    order.save(update_fields=["status", "version", *fields])
+    history(order, action=action, actor=actor, now=now, frm=frm, to=to, details=details)
+    audit_record(
+        actor=label(actor),
+        action=f"payments.{action}",
+        object_type="payment_order",
+        object_id=order.payment_code,
+        details={"from": frm, "to": to, **(details or {})},
+        now=now,
+    )
+    events.emit(
+        f"payment.{action}",
+        {"payment_code": order.payment_code, "from": frm, "to": to, "version": order.version},
+        now=now,
+    )
+    if order.case_id is not None and action in ("succeed", "cancel", "expire"):
+        case_sync(order.case_id, reason=workflow.ACTION_LABELS[action], now=now)
+    return order
+
+
+def unpaid_for_case(case_id: int) -> int:
+    total = PaymentOrder.objects.filter(case_id=case_id, status__in=OWED).aggregate(
+        s=Sum("amount_fen")
+    )["s"]
+    return int(total or 0)
+
+
+def case_sync(case_id: int, *, reason: str, now: dt.datetime) -> None:
+    """Tell the case what remains unpaid (in the caller's transaction)."""
+    from tongban.cases.services.results import case_fees_settle
+
+    case_fees_settle(case_id=case_id, unpaid_fen=unpaid_for_case(case_id), reason=reason, now=now)
