@@ -2,6 +2,7 @@ from django.urls import path
 
 from tongban.workbench import (
     board_views,
+    bundle_editor_views,
     bundle_joint_views,
     bundle_views,
     case_views,
@@ -55,6 +56,11 @@ urlpatterns = [
         "bundles/applications/<str:application_no>/joint/",
         bundle_joint_views.joint_page,
         name="bundle_joint",
+    ),
+    path(
+        "bundles/definitions/<str:code>/merge/",
+        bundle_editor_views.merge_editor,
+        name="bundle_merge_editor",
     ),
     path("projects/zones/", bundle_joint_views.zone_assessments_page, name="zone_assessments"),
     path("projects/", project_views.project_lookup, name="project_lookup"),
