@@ -11,6 +11,7 @@ from tongban.workbench import (
     certificate_views,
     hotline_views,
     intake_views,
+    market_views,
     payment_views,
     project_views,
     queue_views,
@@ -26,6 +27,7 @@ from tongban.workbench import (
 app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("market/", market_views.market_desk, name="market"),  # issue 18
     path("certificates/", certificate_views.certificates_home, name="certificates"),
     path(
         "certificates/<str:identifier>/<slug:action>/",
