@@ -44,6 +44,41 @@ def test_the_demo_province_loads_once_with_every_role_and_the_catalogue():
     assert Role.WINDOW_CLERK in staff_scope_for(user=clerk).roles
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
+    _the_board_has_half_a_year_of_activity()
+
+
+def _the_board_has_half_a_year_of_activity():
+    """Cases through the services, decided mostly on time, rated, and the board's
+    rollups built: a fresh `make run` shows figures, not an empty board."""
+    from django.db.models import Sum
+
+    from tongban.analytics import indicators as ind
+    from tongban.analytics.models import Rollup
+    from tongban.cases.models import Case
+    from tongban.evaluation.models import Rating
+
+    cases = Case.objects.filter(
+        region_path__startswith=Department.objects.get(name="南京市市场监督管理局").region.path
+    )
+    from django.db.models import Count
+
+    by_status = dict(cases.values_list("status").annotate(n=Count("id")))
+    by_item = list(cases.values_list("service_item__name", "status").annotate(n=Count("id")))
+    assert cases.count() >= 100 and by_status.get("concluded", 0) >= 60, (by_status, by_item)
+    assert cases.filter(channel="window", window__isnull=False).exists()
+    assert Rating.objects.filter(is_bad=False).exists()
+
+    def total(metric):
+        row = Rollup.objects.filter(metric=metric).aggregate(num=Sum("num"), den=Sum("den"))
+        return row["num"] or 0, row["den"] or 0
+
+    window, received = total(ind.CASES_ONE_WINDOW)
+    assert 0 < window < received
+    on_time, concluded = total(ind.CASES_ON_TIME)
+    assert concluded * 0.6 < on_time < concluded  # mostly in time, some late
+    good, rated = total(ind.RATINGS_GOOD)
+    assert 0 < good < rated
+    assert len(set(Rollup.objects.values_list("period", flat=True))) >= 5
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from tongban.appointments.demo import demo_appointments_load
 from tongban.catalog.demo import demo_catalog_load
+from tongban.demo.activity import demo_activity_load
 from tongban.credit.demo import demo_credit_load
 from tongban.demo.certificates import demo_certificates_all_load
 from tongban.demo.sharing import demo_sharing_all_load
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             credit = demo_credit_load()
             inspections = demo_inspections_load()
             market = demo_intermediaries_load()
+            activity = demo_activity_load()
         self.stdout.write(f"组织机构：{org}")
         self.stdout.write(f"事项库：{catalog}")
         self.stdout.write(f"数据共享：{sharing}")
@@ -58,6 +60,7 @@ class Command(BaseCommand):
         self.stdout.write(f"统一网上支付：{payments}")
         self.stdout.write(f"信用：{credit}；双随机抽查与审管联动：{inspections}")
         self.stdout.write(f"中介服务超市与公共资源交易：{market}")
+        self.stdout.write(f"演示办件（近六个月，南京）：{activity}")
         self.stdout.write(
             f"个人用户：{', '.join(identity['citizens'])}；"
             f"法人用户：{', '.join(identity['business_accounts'])}"
