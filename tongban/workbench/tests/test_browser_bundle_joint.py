@@ -7,6 +7,8 @@ or critical on any page. Run with ``pytest -m browser -p no:xdist``.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,11 +16,40 @@ import pytest
 from tongban.bundles.models import JointProcedure
 from tongban.bundles.tests.conftest import seed
 from tongban.org.models import Department, Role
-from tongban.portal.tests.test_browser_bundles import fits_and_passes, log_in
 from tongban.workbench.tests.test_bundle_joint_page import at_the_connections
 
 pytestmark = pytest.mark.browser
 PHONE_360 = {"width": 360, "height": 780}
+PASSWORD = "Pw-12345678"  # the test staff accounts' password
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+# The portal's browser helpers, here again: workbench may not import portal (DESIGN §2).
+def log_in(page: Any, username: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("用户名或手机号码").fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_load_state()
+
+
+def fits_and_passes(page: Any, name: str) -> None:
+    """No sideways scroll at the phone's width, and axe-core finds nothing serious
+    or critical (WCAG 2.1 AA, DESIGN §7)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    wide = page.evaluate(
+        "document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+    assert not wide, f"{page.url} scrolls sideways"
+    folder = os.environ.get("TONGBAN_SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+    results = Axe().run(page)
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    report = "\n".join(f"- {v['id']} ({v['impact']}): {v['help']}" for v in blocking)
+    assert not blocking, f"axe violations on {page.url}:\n{report}"
 
 
 def test_a_joint_inspection_on_the_phone_from_schedule_to_joint_opinion(
@@ -82,9 +113,9 @@ def test_a_joint_inspection_on_the_phone_from_schedule_to_joint_opinion(
 
     # 区域评估: the zones of the head's region, one recorded from the phone.
     head_page = new_page(PHONE_360)
-    department = Department.objects.filter(region_id="320102").order_by("pk").first()
-    assert department is not None
-    log_in(head_page, world.staff_of(department, Role.DEPARTMENT_HEAD).username)
+    zone_desk = Department.objects.filter(region_id="320102").order_by("pk").first()
+    assert zone_desk is not None
+    log_in(head_page, world.staff_of(zone_desk, Role.DEPARTMENT_HEAD).username)
     head_page.goto("/workbench/projects/zones/")
     zone = head_page.locator("[data-zone]").first
     zone.locator("summary").click()
