@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Q
 
 from tongban.core import clock
 from tongban.core.audit import audit_record
@@ -26,7 +27,7 @@ from tongban.core.notifications import notification_send
 from tongban.identity.models import User
 from tongban.identity.selectors import PHONE_CONTEXT
 from tongban.org.models import Role, StaffAssignment
-from tongban.org.selectors import scope_q, staff_scope_for
+from tongban.org.selectors import StaffScope, scope_q, staff_scope_for
 from tongban.supervision.instructions import DEPARTMENT_ROLES, SUPERVISE_ROLES
 from tongban.supervision.models import Instruction, InstructionEvent, InstructionStatus
 
@@ -154,31 +155,29 @@ class InstructionCounts:
         return bool(self.to_answer or self.to_review or self.overdue_in_scope)
 
 
-def instruction_counts_for_staff(*, user: Any, today: dt.date) -> InstructionCounts:
-    """What 督办 waits for the caller, counted in SQL within their scope."""
-    scope = staff_scope_for(user=user)
-    to_answer = to_answer_overdue = to_review = overdue = 0
-    department_scope = scope.for_roles(*DEPARTMENT_ROLES)
-    if not department_scope.is_empty:
-        mine = Instruction.objects.filter(
-            scope_q(
-                scope=department_scope,
-                region_path_field="region_path",
-                department_field="department",
-            ),
-            status=InstructionStatus.SENT,
-        )
-        to_answer = mine.count()
-        to_answer_overdue = mine.filter(due_on__lt=today).count() if to_answer else 0
-    supervise_scope = scope.for_roles(*SUPERVISE_ROLES)
-    if not supervise_scope.is_empty:
-        watched = Instruction.objects.filter(
-            scope_q(
-                scope=supervise_scope,
-                region_path_field="region_path",
-                department_field="department",
+def instruction_counts_for_staff(
+    *, user: Any, today: dt.date, scope: StaffScope | None = None
+) -> InstructionCounts:
+    """What 督办 waits for the caller, counted in SQL within their scope (one query)."""
+    scope = scope or staff_scope_for(user=user)
+    where: dict[str, Q] = {}
+    for name, roles in (("department", DEPARTMENT_ROLES), ("supervise", SUPERVISE_ROLES)):
+        part = scope.for_roles(*roles)
+        if not part.is_empty:
+            where[name] = scope_q(
+                scope=part, region_path_field="region_path", department_field="department"
             )
-        )
-        to_review = watched.filter(status=InstructionStatus.ANSWERED).count()
-        overdue = watched.filter(status=InstructionStatus.SENT, due_on__lt=today).count()
-    return InstructionCounts(to_answer, to_answer_overdue, to_review, overdue)
+    if not where:
+        return InstructionCounts(0, 0, 0, 0)
+    sent, late = Q(status=InstructionStatus.SENT), Q(due_on__lt=today)
+    none = Q(pk__in=[])
+    mine, watched = where.get("department", none), where.get("supervise", none)
+    counts = Instruction.objects.filter(mine | watched).aggregate(
+        to_answer=Count("pk", filter=mine & sent),
+        to_answer_overdue=Count("pk", filter=mine & sent & late),
+        to_review=Count("pk", filter=watched & Q(status=InstructionStatus.ANSWERED)),
+        overdue=Count("pk", filter=watched & sent & late),
+    )
+    return InstructionCounts(
+        counts["to_answer"], counts["to_answer_overdue"], counts["to_review"], counts["overdue"]
+    )

@@ -12,7 +12,7 @@ from tongban.cases.models import Case
 from tongban.core.api.pagination import Page, paginate
 from tongban.core.calendar import get_calendar, notice_due
 from tongban.org.models import Role
-from tongban.org.selectors import scope_q, staff_scope_for
+from tongban.org.selectors import StaffScope, scope_q, staff_scope_for
 from tongban.supervision.models import Alert
 
 # Who sees the alerts of the cases in their scope: the supervisor (电子监察),
@@ -85,14 +85,17 @@ class OperationsTask:
 OPERATIONS_ROLES = (Role.SUPERVISOR, Role.PLATFORM_ADMIN)
 
 
-def operations_tasks_for_staff(*, user: Any, today: dt.date) -> list[OperationsTask]:
+def operations_tasks_for_staff(
+    *, user: Any, today: dt.date, scope: StaffScope | None = None
+) -> list[OperationsTask]:
     """The operations tasks a supervisor or platform administrator should see.
 
     Today one kind: from 1 November, next year's holiday notice when it is not
     imported (ADR-0006), with the open cases in the caller's scope whose dates
     were counted provisionally on it (scoped in SQL).
     """
-    scope = staff_scope_for(user=user).for_roles(*OPERATIONS_ROLES)
+    # ``scope``: the caller's, when the page has read it already (one read per page).
+    scope = (scope or staff_scope_for(user=user)).for_roles(*OPERATIONS_ROLES)
     if scope.is_empty:
         return []
     year = notice_due(today=today)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tongban.core import clock
+from tongban.org.selectors import staff_scope_for
 from tongban.supervision.instruction_alerts import instruction_counts_for_staff
 from tongban.supervision.selectors import operations_tasks_for_staff
 from tongban.workbench.selectors import ALL_DEPARTMENTS, staff_overview_for_staff
@@ -21,7 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(STAFF_ONLY)
     overview = staff_overview_for_staff(user=request.user)
     today = clock.today()
-    tasks = operations_tasks_for_staff(user=request.user, today=today)
+    scope = staff_scope_for(user=request.user)
+    tasks = operations_tasks_for_staff(user=request.user, today=today, scope=scope)
     return render(
         request,
         "workbench/home.html",
@@ -29,6 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "overview": overview,
             "all_departments": ALL_DEPARTMENTS,
             "operations_tasks": tasks,
-            "instructions": instruction_counts_for_staff(user=request.user, today=today),
+            "instructions": instruction_counts_for_staff(
+                user=request.user, today=today, scope=scope
+            ),
         },
     )
