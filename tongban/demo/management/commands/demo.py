@@ -9,8 +9,8 @@ from django.db import transaction
 
 from tongban.appointments.demo import demo_appointments_load
 from tongban.catalog.demo import demo_catalog_load
-from tongban.demo.activity import demo_activity_load
 from tongban.credit.demo import demo_credit_load
+from tongban.demo.activity import demo_activity_load
 from tongban.demo.certificates import demo_certificates_all_load
 from tongban.demo.sharing import demo_sharing_all_load
 from tongban.demo.staff import STAFF_PASSWORD, demo_staff_load
