@@ -113,7 +113,7 @@ class HandoffOut(Schema):
     outcome: str
 
 
-class FinishIn(Schema):
+class InspectionFinishIn(Schema):
     outcome: str = Field(description="compliant、rectify、revoke")
     note: str = Field(max_length=4000)
 
@@ -381,7 +381,7 @@ def handoff_claim(request: HttpRequest, task_id: int) -> dict[str, Any]:
     auth=api_auth,
     summary="反馈监管结果",
 )
-def handoff_finish(request: HttpRequest, task_id: int, body: FinishIn) -> dict[str, Any]:
+def handoff_finish(request: HttpRequest, task_id: int, body: InspectionFinishIn) -> dict[str, Any]:
     handoff.handoff_finish(
         task_id=task_id, user=_user(request), outcome=body.outcome, note=body.note
     )

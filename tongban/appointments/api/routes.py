@@ -38,9 +38,9 @@ from tongban.appointments.api.schemas import (
     BookIn,
     BookingOut,
     CheckInIn,
-    FiguresQuery,
     FinishIn,
     HallFiguresOut,
+    HallFiguresQuery,
     HallOut,
     HallsQuery,
     RescheduleIn,
@@ -354,7 +354,7 @@ def bookings(
     description="等候时间（取号到叫号）与办理时间（叫号到办结）的中位数和 90 分位，按主题、按窗口，"
     "以及每小时取号数；至多 31 天。",
 )
-def figures(request: HttpRequest, hall_id: int, query: Query[FiguresQuery]) -> dict[str, Any]:
+def figures(request: HttpRequest, hall_id: int, query: Query[HallFiguresQuery]) -> dict[str, Any]:
     scope = staff_scope_for(user=_user(request))
     first = query.first or clock.today()
     found = selectors.hall_figures(scope, hall_id=hall_id, first=first, last=query.last or first)

@@ -177,7 +177,7 @@ class HallFiguresOut(Schema):
     per_hour: list[HourOut]
 
 
-class FiguresQuery(Schema):
+class HallFiguresQuery(Schema):
     first: dt.date | None = Field(None, alias="from", description="起始日期，默认今天")
     last: dt.date | None = Field(
         None, alias="to", description="截止日期，默认同起始日期；至多 31 天"

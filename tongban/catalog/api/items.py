@@ -21,7 +21,7 @@ from tongban.core.api.schemas import PROBLEM_RESPONSES
 router = Router()
 
 
-class DepartmentRef(Schema):
+class ItemDepartmentRef(Schema):
     id: int
     name: str
 
@@ -39,7 +39,7 @@ class PromisedLimit(Schema):
 class ItemOut(Schema):
     implementation_code: str = Field(description="实施编码")
     name: str
-    department: DepartmentRef = Field(description="实施主体")
+    department: ItemDepartmentRef = Field(description="实施主体")
     region: RegionRef = Field(description="实施区划")
     level: Level = Field(description="行使层级：2 省 3 市 4 县 5 乡镇 6 村")
     item_type: ItemType = Field(description="事项类型")

@@ -110,7 +110,7 @@ class TargetDocumentOut(Schema):
     number: str = Field(description="文号；文件未载明时为空")
 
 
-class FigureOut(Schema):
+class ListFigureOut(Schema):
     label: str
     count: int
     total: int
@@ -124,7 +124,7 @@ class LevelStatsOut(Schema):
     level: str
     label: str
     total: int
-    figures: list[FigureOut]
+    figures: list[ListFigureOut]
     mobile_items_target: int | None
     mobile_items_met: bool | None
     mobile_items_targets: list[TargetOut] = Field(description="本级掌上办理事项数的全部目标")
@@ -261,7 +261,7 @@ def _level_out(level: stats.LevelStats) -> LevelStatsOut:
         label=level.label,
         total=level.counts.total,
         figures=[
-            FigureOut(
+            ListFigureOut(
                 label=f.label,
                 count=f.count,
                 total=f.total,

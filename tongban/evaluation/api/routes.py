@@ -42,8 +42,8 @@ from tongban.evaluation.api.schemas import (
     EscalateIn,
     FigureOut,
     FiguresQuery,
-    ListQuery,
     RatingIn,
+    RatingListQuery,
     RatingOut,
     RectificationOut,
     RectificationPage,
@@ -213,7 +213,7 @@ def order_rate(request: HttpRequest, order_no: str, body: RatingIn) -> Status[An
     summary="差评整改台账",
     description="本人数据范围内（区划、部门）的差评整改，整改期限最早的在前；默认只列未办结的。",
 )
-def rectification_list(request: HttpRequest, params: Query[ListQuery]) -> dict[str, Any]:
+def rectification_list(request: HttpRequest, params: Query[RatingListQuery]) -> dict[str, Any]:
     page = selectors.rectification_list_for_staff(
         user=_user(request),
         status=params.status,

@@ -50,7 +50,7 @@ class RatingOut(Schema):
     rectification: RectificationBrief | None
 
 
-class EventOut(Schema):
+class RectificationEventOut(Schema):
     at: dt.datetime
     action: str
     from_status: str
@@ -82,7 +82,7 @@ class RectificationOut(Schema):
     appeal_reason: str
     appeal_upheld: bool | None
     appeal_decision: str
-    events: list[EventOut] = Field(default_factory=list)
+    events: list[RectificationEventOut] = Field(default_factory=list)
 
 
 class RectificationPage(Schema):
@@ -90,7 +90,7 @@ class RectificationPage(Schema):
     next_cursor: str | None
 
 
-class ListQuery(Schema):
+class RatingListQuery(Schema):
     status: RectificationStatus | None = None
     include_closed: bool = False
     cursor: str | None = Field(default=None, max_length=500)

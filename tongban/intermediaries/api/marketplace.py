@@ -25,26 +25,26 @@ from tongban.intermediaries.api.schemas import (
     AgencyIn,
     AgencyOut,
     AgencyPageOut,
+    AgencyPenaltyIn,
+    AgencyPenaltyOut,
     ConsortiumIn,
     ConsortiumOut,
     ContractIn,
-    DecideIn,
-    FiguresOut,
+    MarketFiguresOut,
+    ObjectionDecideIn,
     ObjectionIn,
     ObjectionOut,
-    PenaltyIn,
-    PenaltyOut,
     PurchaseIn,
     PurchaseOut,
     PurchasePageOut,
+    PurchaseSignupIn,
     QualificationIn,
     QualificationOut,
-    RatingIn,
-    RatingOut,
     SelectIn,
     ServiceIn,
+    ServiceRatingIn,
+    ServiceRatingOut,
     ServiceTypeOut,
-    SignupIn,
     SignupOut,
 )
 from tongban.intermediaries.credit import restrictions_for
@@ -231,7 +231,7 @@ def purchase_signups(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/figures", response={200: FiguresOut, **PROBLEM_RESPONSES}, summary="运行指标")
+@router.get("/figures", response={200: MarketFiguresOut, **PROBLEM_RESPONSES}, summary="运行指标")
 def figures(request: HttpRequest, region: str = "") -> dict[str, Any]:
     return selectors.marketplace_figures(region=region)
 
@@ -322,7 +322,7 @@ def consortium(request: HttpRequest, body: ConsortiumIn, agency_code: str = "") 
     response={201: SignupOut, **PROBLEM_RESPONSES},
     summary="报名",
 )
-def signup(request: HttpRequest, code: str, body: SignupIn) -> Status[Any]:
+def signup(request: HttpRequest, code: str, body: PurchaseSignupIn) -> Status[Any]:
     user = _user(request)
     agency = selectors.agency_for_user(user=user, credit_code=body.agency_code)
     consortium = None
@@ -457,10 +457,10 @@ def contract(request: HttpRequest, code: str, body: ContractIn) -> dict[str, Any
 @router.post(
     "/purchases/{code}/rating",
     auth=api_auth,
-    response={201: RatingOut, **PROBLEM_RESPONSES},
+    response={201: ServiceRatingOut, **PROBLEM_RESPONSES},
     summary="服务评价（计入信用）",
 )
-def rate(request: HttpRequest, code: str, body: RatingIn) -> Status[Any]:
+def rate(request: HttpRequest, code: str, body: ServiceRatingIn) -> Status[Any]:
     user = _user(request)
     p = selectors.purchase_get_for_buyer(user=user, code=code)
     r = services.purchase_rate(purchase=p, score=body.score, comment=body.comment, actor=user)
@@ -515,7 +515,9 @@ def object_to(request: HttpRequest, code: str, body: ObjectionIn) -> Status[Any]
     response={200: ObjectionOut, **PROBLEM_RESPONSES},
     summary="答复异议（中心）",
 )
-def decide(request: HttpRequest, code: str, objection_id: int, body: DecideIn) -> dict[str, Any]:
+def decide(
+    request: HttpRequest, code: str, objection_id: int, body: ObjectionDecideIn
+) -> dict[str, Any]:
     user = _user(request)
     p = selectors.purchase_get_in_scope(scope=staff_scope_for(user=user), code=code)
     o = p.objections.filter(pk=objection_id).first()
@@ -529,10 +531,10 @@ def decide(request: HttpRequest, code: str, objection_id: int, body: DecideIn) -
 @router.post(
     "/agencies/{credit_code}/penalties",
     auth=api_auth,
-    response={201: PenaltyOut, **PROBLEM_RESPONSES},
+    response={201: AgencyPenaltyOut, **PROBLEM_RESPONSES},
     summary="记录失信处理（中心，全省适用）",
 )
-def penalty(request: HttpRequest, credit_code: str, body: PenaltyIn) -> Status[Any]:
+def penalty(request: HttpRequest, credit_code: str, body: AgencyPenaltyIn) -> Status[Any]:
     user = _user(request)
     scope = staff_scope_for(user=user).for_roles(*selectors.CENTRE_ROLES)
     if scope.is_empty:

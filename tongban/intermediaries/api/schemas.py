@@ -80,7 +80,7 @@ class ConsortiumOut(Schema):
     members: list[str]
 
 
-class PenaltyIn(InputSchema):
+class AgencyPenaltyIn(InputSchema):
     kind: str = Field(description="warning 警示 / suspension 暂停承接业务")
     reason: str
     decided_by: str
@@ -88,7 +88,7 @@ class PenaltyIn(InputSchema):
     ends_at: dt.datetime | None = None
 
 
-class PenaltyOut(Schema):
+class AgencyPenaltyOut(Schema):
     id: int
     kind: str
     reason: str
@@ -165,7 +165,7 @@ class PurchasePageOut(Schema):
     next_cursor: str | None
 
 
-class SignupIn(InputSchema):
+class PurchaseSignupIn(InputSchema):
     agency_code: str = ""
     price_fen: int | None = None
     proposal: str = ""
@@ -188,7 +188,7 @@ class ObjectionIn(InputSchema):
     reason: str
 
 
-class DecideIn(InputSchema):
+class ObjectionDecideIn(InputSchema):
     upheld: bool
     answer: str
 
@@ -206,12 +206,12 @@ class ContractIn(InputSchema):
     contract_fen: int
 
 
-class RatingIn(InputSchema):
+class ServiceRatingIn(InputSchema):
     score: int
     comment: str = ""
 
 
-class RatingOut(Schema):
+class ServiceRatingOut(Schema):
     purchase: str
     agency: str
     score: int
@@ -219,7 +219,7 @@ class RatingOut(Schema):
     rated_at: dt.datetime
 
 
-class FiguresOut(Schema):
+class MarketFiguresOut(Schema):
     purchases: int
     by_method: list[dict[str, object]]
     by_region: list[dict[str, object]]
@@ -257,7 +257,7 @@ class DocumentIn(InputSchema):
     content: str
 
 
-class DocumentOut(Schema):
+class TenderDocumentOut(Schema):
     kind: str
     title: str
     content: str
@@ -296,7 +296,7 @@ class TenderOut(Schema):
     expert_draw_url: str
     publicity_ends_at: dt.datetime | None
     result_note: str
-    documents: list[DocumentOut]
+    documents: list[TenderDocumentOut]
     bids: list[BidPublicOut]
 
 

@@ -24,14 +24,14 @@ from tongban.intermediaries import selectors
 from tongban.intermediaries.api.schemas import (
     BidIn,
     BidReceiptOut,
-    DecideIn,
     DecryptIn,
     DocumentIn,
-    DocumentOut,
+    ObjectionDecideIn,
     ObjectionIn,
     ObjectionOut,
     SealedBidIn,
     SheetIn,
+    TenderDocumentOut,
     TenderIn,
     TenderOut,
     TenderPageOut,
@@ -153,7 +153,7 @@ def publish(request: HttpRequest, body: TenderIn) -> Status[Any]:
 @router.post(
     "/tenders/{code}/documents",
     auth=api_auth,
-    response={201: DocumentOut, **PROBLEM_RESPONSES},
+    response={201: TenderDocumentOut, **PROBLEM_RESPONSES},
     summary="发布招标文件或澄清",
 )
 def document(request: HttpRequest, code: str, body: DocumentIn) -> Status[Any]:
@@ -313,7 +313,9 @@ def object_to(request: HttpRequest, code: str, body: ObjectionIn) -> Status[Any]
     response={200: ObjectionOut, **PROBLEM_RESPONSES},
     summary="答复异议",
 )
-def decide(request: HttpRequest, code: str, objection_id: int, body: DecideIn) -> dict[str, Any]:
+def decide(
+    request: HttpRequest, code: str, objection_id: int, body: ObjectionDecideIn
+) -> dict[str, Any]:
     t = _scoped(request, code)
     o = t.objections.filter(pk=objection_id).first()
     if o is None:

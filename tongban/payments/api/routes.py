@@ -40,15 +40,15 @@ from tongban.org.models import Role
 from tongban.org.selectors import staff_scope_for
 from tongban.payments import selectors, services
 from tongban.payments.api.schemas import (
-    DayOut,
-    FiguresOut,
-    FiguresQuery,
     MismatchOut,
     NoteIn,
     NotifyOut,
     OrderIn,
     OrderOut,
     PayIn,
+    PaymentDayOut,
+    PaymentFiguresOut,
+    PaymentFiguresQuery,
     PayOut,
     ReasonIn,
     ReceiptOut,
@@ -380,7 +380,7 @@ def refund_reject(request: HttpRequest, refund_id: int, body: NoteIn) -> dict[st
 
 @router.post(
     "/statements",
-    response={201: DayOut, **PROBLEM_RESPONSES},
+    response={201: PaymentDayOut, **PROBLEM_RESPONSES},
     auth=api_auth,
     summary="导入对账单",
     description="任一行格式错误则整份不导入，422 payment_statement_malformed 并指明行号。",
@@ -395,7 +395,10 @@ def statement(request: HttpRequest, body: StatementIn) -> Status[Any]:
 
 
 @router.get(
-    "/days", response={200: list[DayOut], **PROBLEM_RESPONSES}, auth=api_auth, summary="对账日"
+    "/days",
+    response={200: list[PaymentDayOut], **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="对账日",
 )
 def days(request: HttpRequest) -> list[dict[str, Any]]:
     return [_day_out(row["day"]) for row in selectors.day_list_for_staff(user=_user(request))]
@@ -403,7 +406,7 @@ def days(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/days/{day_id}",
-    response={200: DayOut, **PROBLEM_RESPONSES},
+    response={200: PaymentDayOut, **PROBLEM_RESPONSES},
     auth=api_auth,
     summary="对账日及差异",
 )
@@ -428,7 +431,7 @@ def resolve(request: HttpRequest, mismatch_id: int, body: ResolveIn) -> dict[str
 
 @router.post(
     "/days/{day_id}/close",
-    response={200: DayOut, **PROBLEM_RESPONSES},
+    response={200: PaymentDayOut, **PROBLEM_RESPONSES},
     auth=api_auth,
     summary="轧账",
     description="尚有未处理差异为 409 payment_day_unresolved。",
@@ -442,9 +445,12 @@ def close(request: HttpRequest, day_id: int) -> dict[str, Any]:
 
 
 @router.get(
-    "/figures", response={200: FiguresOut, **PROBLEM_RESPONSES}, auth=api_auth, summary="缴费统计"
+    "/figures",
+    response={200: PaymentFiguresOut, **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="缴费统计",
 )
-def figures(request: HttpRequest, period: Query[FiguresQuery]) -> dict[str, Any]:
+def figures(request: HttpRequest, period: Query[PaymentFiguresQuery]) -> dict[str, Any]:
     end = period.last or clock.today()
     start = period.first or end - dt.timedelta(days=29)
     if start > end or (end - start).days > 366:

@@ -104,7 +104,7 @@ class MismatchOut(Schema):
     resolved_at: dt.datetime | None
 
 
-class DayOut(Schema):
+class PaymentDayOut(Schema):
     id: int
     provider: str
     day: dt.date
@@ -133,12 +133,12 @@ class ReceiptOut(Schema):
     status: str
 
 
-class FiguresQuery(Schema):
+class PaymentFiguresQuery(Schema):
     first: dt.date | None = Field(None, alias="from", description="起始日期，默认截止日前 29 天")
     last: dt.date | None = Field(None, alias="to", description="截止日期，默认今天；至多一年")
 
 
-class FiguresOut(Schema):
+class PaymentFiguresOut(Schema):
     start: dt.date
     end: dt.date
     issued: int
