@@ -46,13 +46,13 @@ from tongban.intermediaries.api.schemas import (
     ServiceRatingOut,
     ServiceTypeOut,
     SignupOut,
+    objection_out,
 )
 from tongban.intermediaries.credit import restrictions_for
 from tongban.intermediaries.models import (
     Agency,
     Consortium,
     Purchase,
-    PurchaseObjection,
     PurchaseStatus,
     SelectionMethod,
     ServiceType,
@@ -479,17 +479,6 @@ def rate(request: HttpRequest, code: str, body: ServiceRatingIn) -> Status[Any]:
 # --- objections and the centre -------------------------------------------------------
 
 
-def _objection_out(o: PurchaseObjection) -> dict[str, Any]:
-    return {
-        "id": o.pk,
-        "filer_name": o.filer_name,
-        "reason": o.reason,
-        "status": o.status,
-        "answer": o.answer,
-        "filed_at": o.filed_at,
-    }
-
-
 @router.post(
     "/purchases/{code}/objections",
     auth=api_auth,
@@ -506,7 +495,7 @@ def object_to(request: HttpRequest, code: str, body: ObjectionIn) -> Status[Any]
         filer_entity=entity,
         actor=user,
     )
-    return Status(201, _objection_out(o))
+    return Status(201, objection_out(o))
 
 
 @router.post(
@@ -523,7 +512,7 @@ def decide(
     o = p.objections.filter(pk=objection_id).first()
     if o is None:
         raise DomainError(core_errors.NOT_FOUND, "异议不存在。")
-    return _objection_out(
+    return objection_out(
         services.objection_decide(objection=o, upheld=body.upheld, answer=body.answer, actor=user)
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -200,6 +201,18 @@ class ObjectionOut(Schema):
     status: str
     answer: str
     filed_at: dt.datetime
+
+
+def objection_out(o: Any) -> dict[str, Any]:
+    """A purchase's or a tender's objection (both carry the same fields)."""
+    return {
+        "id": o.pk,
+        "filer_name": o.filer_name,
+        "reason": o.reason,
+        "status": o.status,
+        "answer": o.answer,
+        "filed_at": o.filed_at,
+    }
 
 
 class ContractIn(InputSchema):

@@ -35,12 +35,12 @@ from tongban.intermediaries.api.schemas import (
     TenderIn,
     TenderOut,
     TenderPageOut,
+    objection_out,
 )
 from tongban.intermediaries.models import (
     BidStatus,
     Tender,
     TenderCategory,
-    TenderObjection,
     TenderStatus,
 )
 from tongban.intermediaries.services import evaluation, trading
@@ -280,17 +280,6 @@ def scores(request: HttpRequest, code: str, body: SheetIn) -> dict[str, Any]:
     return _fresh(code)
 
 
-def _objection_out(o: TenderObjection) -> dict[str, Any]:
-    return {
-        "id": o.pk,
-        "filer_name": o.filer_name,
-        "reason": o.reason,
-        "status": o.status,
-        "answer": o.answer,
-        "filed_at": o.filed_at,
-    }
-
-
 @router.post(
     "/tenders/{code}/objections",
     auth=api_auth,
@@ -304,7 +293,7 @@ def object_to(request: HttpRequest, code: str, body: ObjectionIn) -> Status[Any]
         reason=body.reason,
         actor=_user(request),
     )
-    return Status(201, _objection_out(o))
+    return Status(201, objection_out(o))
 
 
 @router.post(
@@ -320,7 +309,7 @@ def decide(
     o = t.objections.filter(pk=objection_id).first()
     if o is None:
         raise DomainError(core_errors.NOT_FOUND, "异议不存在。")
-    return _objection_out(
+    return objection_out(
         evaluation.tender_objection_decide(
             objection=o, upheld=body.upheld, answer=body.answer, actor=_user(request)
         )
