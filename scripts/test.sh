@@ -11,6 +11,9 @@ BIN=.venv/bin
 export DJANGO_SETTINGS_MODULE=config.settings.test
 export PYTHONHASHSEED=0
 ci="${CI:-}"
+# pytest-xdist workers for the SQLite and PostgreSQL legs (each worker has its own
+# test database); the whole suite is checked with 2 on every stop.
+workers="${TONGBAN_TEST_WORKERS:-2}"
 status=()
 
 leg() { echo; echo "=== leg: $1 ==="; }
@@ -24,12 +27,12 @@ $BIN/tongban openapi --check docs/openapi.json
 status+=("static: passed")
 
 leg sqlite
-env -u TONGBAN_TEST_DATABASE_URL $BIN/pytest -m "not browser" -q
+env -u TONGBAN_TEST_DATABASE_URL $BIN/pytest -m "not browser" -q -n "$workers"
 status+=("sqlite: passed")
 
 leg postgres
 if [ -n "${TONGBAN_TEST_DATABASE_URL:-}" ]; then
-  $BIN/pytest -m "not browser" -q
+  $BIN/pytest -m "not browser" -q -n "$workers"
   status+=("postgres: passed")
 elif [ -n "$ci" ]; then
   echo "postgres leg: TONGBAN_TEST_DATABASE_URL is not set, but CI must run it" >&2

@@ -190,6 +190,7 @@ class Role(models.TextChoices):
     HANDLER = "handler", "承办人员"
     SUPERVISOR = "supervisor", "监察人员"
     CATALOG_EDITOR = "catalog_editor", "事项编辑"
+    FINANCE = "finance", "财务人员"
     PLATFORM_ADMIN = "platform_admin", "平台管理员"
 
 
