@@ -25,6 +25,7 @@ from tongban.intermediaries.models import (
     SelectionMethod,
     Tender,
     TenderBid,
+    TenderExpert,
     TenderStatus,
 )
 from tongban.org.models import Department, Role, StaffAssignment
@@ -182,11 +183,13 @@ def purchase_get_in_scope(*, scope: StaffScope, code: str) -> Purchase:
 
 
 def tenders_public(
-    *, category: str = "", cursor: str | None = None, limit: int = 20
+    *, category: str = "", status: str = "", cursor: str | None = None, limit: int = 20
 ) -> Page[Tender]:
     qs = Tender.objects.select_related("region")
     if category:
         qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
     return paginate(qs, ordering=("-published_at", "-id"), cursor=cursor, limit=limit)
 
 
@@ -218,6 +221,36 @@ def bid_get_for_bidder(*, user: Any, tender_code: str, bidder_code: str = "") ->
     if bid is None:
         raise DomainError(errors.BID_NOT_FOUND, "您尚未对该项目投标。")
     return bid
+
+
+def bids_for_user(*, user: Any) -> QuerySet[TenderBid]:
+    """The bids of the entities the account acts for (我的投标), newest first."""
+    return (
+        TenderBid.objects.select_related("tender")
+        .filter(bidder_entity__in=entities_for(user))
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def expert_seats_for_user(*, user: Any) -> QuerySet[TenderExpert]:
+    """The seats on evaluation committees of the expert the account belongs to (评标任务)."""
+    return (
+        TenderExpert.objects.select_related("tender", "expert")
+        .filter(expert__user=user, expert__user__isnull=False)
+        .order_by("-tender__bid_deadline", "-id")
+    )
+
+
+def expert_seat_for_user(*, user: Any, tender_code: str) -> TenderExpert:
+    seat = (
+        expert_seats_for_user(user=user)
+        .filter(tender__code=tender_code)
+        .order_by("recused", "seat")
+        .first()
+    )
+    if seat is None:
+        raise DomainError(errors.TENDER_NOT_FOUND, "您不是该项目的评标专家。")
+    return seat
 
 
 def public_bids(tender: Tender) -> list[TenderBid]:

@@ -1,6 +1,7 @@
 """The centre's marketplace desk (issue 18): purchases of its region with their service
 clocks, objections to answer, penalties to record, and the trading room's steps
-(opening, closing the opening with the expert draw, conclusion).
+(opening, the codes bidders hand in at an on-site opening decrypted in batches,
+closing the opening with the expert draw, the committee's progress, conclusion).
 
 Reads through ``intermediaries.selectors`` scoped to the caller's region in SQL;
 each POST is one ``intermediaries.services`` call; a refusal shows its detail.
@@ -12,18 +13,40 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from tongban.core import clock
+from tongban.core import errors as core_errors
 from tongban.core.errors import DomainError
 from tongban.intermediaries import errors as im_errors
 from tongban.intermediaries import selectors, services
 from tongban.intermediaries.models import ObjectionStatus, PurchaseObjection, PurchaseStatus
-from tongban.intermediaries.services import evaluation, trading
+from tongban.intermediaries.services import evaluation, opening, trading
 from tongban.org.selectors import staff_scope_for
 from tongban.workbench.access import staff_required
+
+
+def _codes_from_lines(text: str) -> dict[str, str]:
+    """现场解密: one line per bidder, "统一社会信用代码 解密码" (spaces inside the code allowed)."""
+    codes: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = line.replace(",", " ").replace("，", " ").split()
+        if not parts:
+            continue
+        if len(parts) < 2 or len(parts[0]) != 18:
+            raise DomainError(
+                core_errors.VALIDATION_FAILED,
+                f"第 {number} 行须为“统一社会信用代码 解密码”。",
+            )
+        codes[parts[0].upper()] = "".join(parts[1:])
+    if not codes:
+        raise DomainError(core_errors.VALIDATION_FAILED, "请填写投标人提交的解密码。")
+    if len(codes) > 5000:
+        raise DomainError(core_errors.VALIDATION_FAILED, "一次最多 5000 行。")
+    return codes
 
 
 def _act(request: HttpRequest) -> str:
@@ -69,6 +92,17 @@ def _act(request: HttpRequest) -> str:
     if action == "opening":
         trading.tender_opening_start(tender=tender, actor=user)
         return "已开标，投标人可以解密。"
+    if action == "decrypt_batch":
+        codes = _codes_from_lines(request.POST.get("codes", ""))
+        done = opening.bids_decrypt_batch(tender=tender, codes=codes, actor=user)
+        note = f"已解密 {done.opened} 份，无法解密记为无效 {done.invalid} 份"
+        if done.unchanged:
+            note += f"，此前已解密 {done.unchanged} 份"
+        if done.wrong_code:
+            note += f"；解密码不正确（仍为密封，可重新提交）：{'、'.join(done.wrong_code)}"
+        if done.unknown:
+            note += f"；未投标：{'、'.join(done.unknown)}"
+        return note + "。"
     if action == "close":
         evaluation.tender_opening_close(tender=tender, actor=user)
         return "解密结束，评标专家已公开抽取。"
@@ -106,6 +140,14 @@ def market_desk(request: HttpRequest) -> HttpResponse:
                     purchase__in=purchases, status=ObjectionStatus.PENDING
                 ).select_related("purchase")[:50]
             ),
-            "tenders": list(selectors.tenders_in_scope(scope=scope)[:20]),
+            "tenders": list(
+                selectors.tenders_in_scope(scope=scope).annotate(
+                    seats=Count("experts", filter=Q(experts__recused=False)),
+                    sheets_in=Count(
+                        "experts",
+                        filter=Q(experts__recused=False, experts__scored_at__isnull=False),
+                    ),
+                )[:20]
+            ),
         },
     )

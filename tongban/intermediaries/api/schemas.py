@@ -290,6 +290,12 @@ class BidPublicOut(Schema):
     rank: int | None
 
 
+class ScoringCriterionOut(Schema):
+    key: str
+    name: str = Field(description="评分项")
+    max: int = Field(description="分值上限")
+
+
 class TenderOut(Schema):
     code: str
     category: str
@@ -309,6 +315,8 @@ class TenderOut(Schema):
     expert_draw_url: str
     publicity_ends_at: dt.datetime | None
     result_note: str
+    scoring_criteria: list[ScoringCriterionOut] = Field(description="评分办法（满分 100）")
+    evaluation_summary: str = Field(description="评标报告（组长汇总，公示时公开）")
     documents: list[TenderDocumentOut]
     bids: list[BidPublicOut]
 
@@ -365,3 +373,8 @@ class SheetLine(InputSchema):
 class SheetIn(InputSchema):
     expert_code: str
     scores: list[SheetLine]
+
+
+class EvaluationSummaryIn(InputSchema):
+    expert_code: str = Field(description="评标委员会组长的专家编号")
+    summary: str = Field(description="评标报告，10–5000 字")

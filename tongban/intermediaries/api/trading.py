@@ -26,6 +26,7 @@ from tongban.intermediaries.api.schemas import (
     BidReceiptOut,
     DecryptIn,
     DocumentIn,
+    EvaluationSummaryIn,
     ObjectionDecideIn,
     ObjectionIn,
     ObjectionOut,
@@ -43,7 +44,7 @@ from tongban.intermediaries.models import (
     TenderCategory,
     TenderStatus,
 )
-from tongban.intermediaries.services import evaluation, trading
+from tongban.intermediaries.services import evaluation, scoring, trading
 from tongban.org.models import Region
 from tongban.org.selectors import staff_scope_for
 
@@ -54,8 +55,13 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]  # set by ninja's auth
 
 
+def opened_to_public(t: Tender) -> bool:
+    """The committee's report is public from the publicity on."""
+    return t.summary_at is not None
+
+
 def tender_out(t: Tender) -> dict[str, Any]:
-    opened = t.status not in (TenderStatus.BIDDING, TenderStatus.OPENING)
+    ranked = opened_to_public(t)  # the ranking is public with the committee's report
     return {
         "code": t.code,
         "category": t.category,
@@ -75,6 +81,8 @@ def tender_out(t: Tender) -> dict[str, Any]:
         "expert_draw_url": f"/draws/{t.expert_draw_public_id}/" if t.expert_draw_public_id else "",
         "publicity_ends_at": t.publicity_ends_at,
         "result_note": t.result_note,
+        "scoring_criteria": t.scoring_criteria or [],
+        "evaluation_summary": t.evaluation_summary if opened_to_public(t) else "",
         "documents": list(t.documents.all()),
         "bids": [
             {
@@ -85,8 +93,8 @@ def tender_out(t: Tender) -> dict[str, Any]:
                 "status": b.status,
                 "price_fen": b.price_fen if b.status == BidStatus.OPENED else None,
                 "invalid_reason": b.invalid_reason,
-                "average_score": float(b.average_score) if opened and b.average_score else None,
-                "rank": b.rank if opened else None,
+                "average_score": float(b.average_score) if ranked and b.average_score else None,
+                "rank": b.rank if ranked else None,
             }
             for b in selectors.public_bids(t)
         ]
@@ -175,6 +183,15 @@ def document(request: HttpRequest, code: str, body: DocumentIn) -> Status[Any]:
 )
 def bid(request: HttpRequest, code: str, body: BidIn) -> Status[Any]:
     user = _user(request)
+    if request.headers.get("Idempotency-Key"):
+        # The idempotency middleware keeps answers to replay them; this answer carries
+        # the decryption code, which must be stored nowhere (docs/marketplace.md §4).
+        # A repeated bid is refused as bid_duplicate, so a retry without a key is safe.
+        raise DomainError(
+            core_errors.VALIDATION_FAILED,
+            "递交投标文件不接受 Idempotency-Key：应答中的解密码不得被保存。"
+            "重复递交会被拒绝（bid_duplicate），不带该请求头重试即可。",
+        )
     entity = selectors.entity_for_user(user=user, credit_code=body.bidder_code)
     made, decryption_code = trading.bid_submit(
         tender=selectors.tender_get_public(code),
@@ -262,7 +279,7 @@ def opening_close(request: HttpRequest, code: str) -> dict[str, Any]:
     "/tenders/{code}/scores",
     auth=api_auth,
     response={200: TenderOut, **PROBLEM_RESPONSES},
-    summary="录入专家评分表",
+    summary="录入专家纸质评分表（总分；专家声明无利害关系）",
 )
 def scores(request: HttpRequest, code: str, body: SheetIn) -> dict[str, Any]:
     t = _scoped(request, code)
@@ -274,8 +291,28 @@ def scores(request: HttpRequest, code: str, body: SheetIn) -> dict[str, Any]:
                 core_errors.VALIDATION_FAILED, f"{line.bid_bidder_code} 不是有效投标。"
             )
         sheet[ids[line.bid_bidder_code]] = line.score
-    evaluation.score_submit(
-        tender=t, expert_code=body.expert_code, scores=sheet, actor=_user(request)
+    seat = t.experts.filter(expert__code=body.expert_code, recused=False).first()
+    if seat is not None and seat.declared_at is None:
+        # The paper sheet carries the expert's signed declaration of no conflict.
+        scoring.expert_declare(
+            tender=t, expert_code=body.expert_code, conflict=False, actor=_user(request)
+        )
+    scoring.score_submit(tender=t, expert_code=body.expert_code, scores=sheet, actor=_user(request))
+    return _fresh(code)
+
+
+@router.post(
+    "/tenders/{code}/summary",
+    auth=api_auth,
+    response={200: TenderOut, **PROBLEM_RESPONSES},
+    summary="录入评标报告（组长汇总；提交后公示中标候选人）",
+)
+def summary(request: HttpRequest, code: str, body: EvaluationSummaryIn) -> dict[str, Any]:
+    scoring.evaluation_summary_submit(
+        tender=_scoped(request, code),
+        expert_code=body.expert_code,
+        summary=body.summary,
+        actor=_user(request),
     )
     return _fresh(code)
 

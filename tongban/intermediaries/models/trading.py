@@ -47,6 +47,11 @@ class Tender(models.Model):
     )
     expert_draw_public_id = models.UUIDField("专家抽取记录", null=True, blank=True)
     opened_at = models.DateTimeField("解密完成时间", null=True, blank=True)
+    scoring_criteria = models.JSONField(
+        "评分办法", default=list, blank=True, help_text='[{"key", "name", "max"}], 满分合计 100'
+    )
+    evaluation_summary = models.TextField("评标报告（评标委员会组长汇总）", blank=True)
+    summary_at = models.DateTimeField("评标报告提交时间", null=True, blank=True)
     publicity_ends_at = models.DateTimeField("公示截止时间", null=True, blank=True)
     result_note = models.CharField("结果说明", max_length=300, blank=True)
     created_by = models.ForeignKey(
@@ -135,6 +140,14 @@ class Expert(models.Model):
     employer_name = models.CharField("工作单位", max_length=200)
     employer_code = models.CharField("工作单位统一社会信用代码", max_length=18, db_index=True)
     active = models.BooleanField("在库", default=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="评审账号",
+    )
 
     class Meta:
         verbose_name = "评标专家"
@@ -161,7 +174,13 @@ class TenderExpert(models.Model):
 
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="experts")
     expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="+")
+    seat = models.PositiveSmallIntegerField("抽取顺序", default=0)
+    is_lead = models.BooleanField("评标委员会组长", default=False)
+    declared_at = models.DateTimeField("回避声明时间（无利害关系）", null=True, blank=True)
+    recused = models.BooleanField("已回避", default=False)
+    recusal_reason = models.CharField("回避事由", max_length=300, blank=True)
     scored_at = models.DateTimeField("评分提交时间", null=True, blank=True)
+    sheet_sm3 = models.CharField("评分表签名摘要（SM3）", max_length=64, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tender", "expert"], name="tr_expert_once")]
@@ -176,6 +195,7 @@ class TenderScore(models.Model):
     tender_expert = models.ForeignKey(TenderExpert, on_delete=models.PROTECT, related_name="scores")
     bid = models.ForeignKey(TenderBid, on_delete=models.PROTECT, related_name="scores")
     score = models.PositiveSmallIntegerField("得分（0–100）")
+    parts = models.JSONField("分项得分", default=dict, blank=True)
     comment = models.CharField("评审意见", max_length=300, blank=True)
 
     class Meta:

@@ -26,6 +26,7 @@ from tongban.intermediaries.models import (
     PenaltyKind,
     ServiceType,
 )
+from tongban.intermediaries.services._common import refuse
 
 PHONE_CONTEXT = "intermediaries.agency.contact_phone"
 MAX_FEE_FEN = 10**13  # 1000 亿元: anything above is a typing error
@@ -184,9 +185,11 @@ def consortium_form(
     for agency in everyone.values():
         reasons = restrictions_for(credit_code=agency.credit_code, measure="marketplace", now=now)
         if reasons:
-            raise DomainError(
+            raise refuse(
                 errors.AGENCY_RESTRICTED,
                 f"联合体成员{agency.name}失信受限，不能组成联合体：{'；'.join(reasons)}",
+                purchase=None,
+                actor=actor,
             )
     with transaction.atomic():
         consortium = Consortium.objects.create(name=label, lead=lead, formed_at=now)

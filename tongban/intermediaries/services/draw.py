@@ -20,7 +20,7 @@ from tongban.core.errors import DomainError
 from tongban.core.models import DrawRecord
 from tongban.intermediaries import errors
 from tongban.intermediaries.models import Purchase, PurchaseStatus, SelectionMethod
-from tongban.intermediaries.services._common import audit, lock
+from tongban.intermediaries.services._common import audit, lock, refuse
 from tongban.intermediaries.services.purchases import (
     _close_signup,
     eligible_signups,
@@ -56,7 +56,13 @@ def purchase_draw_run(
         locked = lock(purchase)
         _close_signup(locked, actor=actor, now=now)
         if locked.status != PurchaseStatus.SELECTING:
-            raise DomainError(errors.PURCHASE_INVALID_STATE, "该采购项目已完成抽取。")
+            # A second draw (another seed, other candidates) is not a re-roll: refused.
+            raise refuse(
+                errors.PURCHASE_INVALID_STATE,
+                "该采购项目已完成抽取，不能重新抽取。",
+                purchase=locked,
+                actor=actor,
+            )
         assert locked.draw_public_id is not None  # opened at publication
         record = DrawRecord.objects.get(public_id=locked.draw_public_id)
         signups = eligible_signups(locked, actor=actor, now=now)

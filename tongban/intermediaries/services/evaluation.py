@@ -1,17 +1,15 @@
-"""Evaluation of a tender (评标): the expert draw with 回避 when the opening closes,
-the experts' scoring sheets and the ranking, the publicity of the winning candidates
-with objections, and the conclusion (定标)."""
+"""Evaluation of a tender (评标): the expert draw with 回避 when the opening closes, the
+objections to the publicized winning candidates, and the conclusion (定标). The
+experts' declarations, scoring sheets and the lead's report: ``scoring``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
 
 from tongban.core import clock, draws
-from tongban.core import errors as core_errors
 from tongban.core.errors import DomainError
 from tongban.core.models import DrawRecord
 from tongban.intermediaries import errors
@@ -20,17 +18,13 @@ from tongban.intermediaries.models import (
     Expert,
     ExpertCoWork,
     Tender,
-    TenderBid,
     TenderExpert,
     TenderObjection,
-    TenderScore,
     TenderStatus,
 )
-from tongban.intermediaries.services._common import end_of_working_days
 from tongban.intermediaries.services.trading import _audit, _invalid, _lock, _state
 
 CO_WORK_YEARS = 3  # 回避: worked with a bidder or the tenderer within three years
-PUBLICITY_WORKING_DAYS = 3  # 中标候选人公示 not less than 3 days (招标投标法实施条例 第五十四条)
 
 
 def _excluded_experts(tender: Tender, bidder_codes: list[str], now: dt.datetime) -> set[int]:
@@ -79,71 +73,22 @@ def tender_opening_close(
             )
         record = DrawRecord.objects.get(public_id=str(locked.expert_draw_public_id))
         record = draws.draw_run(record, candidates=pool, k=locked.expert_count, actor=actor)
-        experts = Expert.objects.filter(code__in=record.result or [])
-        TenderExpert.objects.bulk_create([TenderExpert(tender=locked, expert=e) for e in experts])
+        drawn = list(record.result or [])
+        experts = {e.code: e for e in Expert.objects.filter(code__in=drawn)}
+        # Seats in the draw's order; the first drawn chairs the committee (组长) and
+        # writes its report once every sheet is in.
+        TenderExpert.objects.bulk_create(
+            [
+                TenderExpert(tender=locked, expert=experts[code], seat=i, is_lead=i == 1)
+                for i, code in enumerate(drawn, start=1)
+            ]
+        )
         locked.status = TenderStatus.EVALUATING
         locked.save(update_fields=["status", "opened_at"])
         _audit(
             locked, "experts_drawn", actor, now, draw=str(record.public_id), excluded=len(excluded)
         )
     return locked
-
-
-def score_submit(
-    *,
-    tender: Tender,
-    expert_code: str,
-    scores: dict[int, int],
-    actor: Any = None,
-    now: dt.datetime | None = None,
-) -> TenderExpert:
-    """An expert's scoring sheet: one score 0–100 for every valid bid, once. When the last
-    expert has scored, bids are ranked by average and the first three publicized."""
-    now = now or clock.now()
-    with transaction.atomic():
-        locked = _lock(tender)
-        _state(locked, TenderStatus.EVALUATING)
-        seat = (
-            TenderExpert.objects.select_for_update()
-            .filter(tender=locked, expert__code=expert_code)
-            .first()
-        )
-        if seat is None:
-            raise DomainError(core_errors.PERMISSION_DENIED, "该专家未被抽中评审本项目。")
-        if seat.scored_at is not None:
-            raise DomainError(errors.SCORE_INVALID, "评分表已提交，不能修改。")
-        valid = {b.pk: b for b in locked.bids.filter(status=BidStatus.OPENED)}
-        if set(scores) != set(valid) or not all(
-            isinstance(v, int) and 0 <= v <= 100 for v in scores.values()
-        ):
-            raise DomainError(errors.SCORE_INVALID, "须为每一份有效投标评分（0–100 分）。")
-        TenderScore.objects.bulk_create(
-            [TenderScore(tender_expert=seat, bid=valid[pk], score=s) for pk, s in scores.items()]
-        )
-        seat.scored_at = now
-        seat.save(update_fields=["scored_at"])
-        _audit(locked, "score_submit", actor, now, expert=expert_code)
-        if not locked.experts.filter(scored_at__isnull=True).exists():
-            _rank(locked, list(valid.values()), now, actor)
-    return seat
-
-
-def _rank(tender: Tender, bids: list[TenderBid], now: dt.datetime, actor: Any) -> None:
-    for bid in bids:
-        values = list(bid.scores.values_list("score", flat=True))
-        bid.average_score = (Decimal(sum(values)) / len(values)).quantize(
-            Decimal("0.01"), ROUND_HALF_UP
-        )
-    ordered = sorted(
-        bids, key=lambda b: (-(b.average_score or 0), b.price_fen or 0, b.submitted_at)
-    )
-    for position, bid in enumerate(ordered, start=1):
-        bid.rank = position
-        bid.save(update_fields=["average_score", "rank"])
-    tender.status = TenderStatus.PUBLICITY
-    tender.publicity_ends_at = end_of_working_days(now, PUBLICITY_WORKING_DAYS)
-    tender.save(update_fields=["status", "publicity_ends_at"])
-    _audit(tender, "candidates_publicized", actor, now, first=ordered[0].bidder_code)
 
 
 def tender_objection_file(

@@ -368,6 +368,18 @@ def purchase_select(
             winner = next((s for s in signups if s.pk == signup_id), None)
             why = " ".join((reason or "").split())
             if winner is None:
+                barred = (
+                    locked.signups.filter(pk=signup_id or 0, status=SignupStatus.EXCLUDED)
+                    .select_related("agency")
+                    .first()
+                )
+                if barred is not None:  # 一处失信、全省受限: not even by the buyer's choice
+                    raise refuse(
+                        errors.AGENCY_RESTRICTED,
+                        f"{barred.agency.name}不能被选取：{barred.exclusion_reason}",
+                        purchase=locked,
+                        actor=actor,
+                    )
                 raise DomainError(errors.SELECTION_INVALID, "请从符合条件的报名机构中选取一家。")
             if len(why) < 4:
                 raise DomainError(

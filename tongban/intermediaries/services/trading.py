@@ -24,7 +24,7 @@ from tongban.core import clock, crypto, draws
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.errors import DomainError
 from tongban.identity.models import LegalEntity
-from tongban.intermediaries import errors, sealing
+from tongban.intermediaries import criteria, errors, sealing
 from tongban.intermediaries.credit import restrictions_for
 from tongban.intermediaries.models import (
     BidStatus,
@@ -56,6 +56,14 @@ def _invalid(detail: str, field: str) -> DomainError:
     return DomainError(errors.TENDER_INVALID, detail, fields=[{"field": field, "code": "invalid"}])
 
 
+def refused(error: Any, detail: str, tender: Tender, actor: Any = None) -> DomainError:
+    """A refusal, logged (code, tender, actor) before it is raised; nothing is written."""
+    logger.warning(
+        "trading refusal %s tender=%s actor=%s", error.code, tender.code, actor_label(actor)
+    )
+    return DomainError(error, detail)
+
+
 def _lock(tender: Tender) -> Tender:
     return Tender.objects.select_for_update().get(pk=tender.pk)
 
@@ -85,11 +93,13 @@ def tender_publish(
     expert_specialty: str,
     expert_count: int = 5,
     min_bids: int = 3,
+    scoring_criteria: list[dict[str, Any]] | None = None,
     actor: Any = None,
     now: dt.datetime | None = None,
 ) -> Tender:
     """Announce a tender: a fresh opening key pair is made for it (the private half sealed
-    at once) and the expert draw's commitment is published before any bid arrives."""
+    at once) and the expert draw's commitment is published before any bid arrives. The
+    scoring method (评分办法) is published with it: the category's default unless given."""
     now = now or clock.now()
     if category not in TenderCategory.values:
         raise _invalid("交易类别须为工程建设、土地和矿业权、国有产权或政府采购。", "category")
@@ -116,6 +126,10 @@ def tender_publish(
     specialty = " ".join((expert_specialty or "").split())
     if not specialty:
         raise _invalid("须写明评标专业。", "expert_specialty")
+    method = criteria.criteria_for(category) if scoring_criteria is None else scoring_criteria
+    problem = criteria.criteria_problem(method)
+    if problem:
+        raise _invalid(problem, "scoring_criteria")
     scheme = settings.TONGBAN_BID_KEY_SCHEME
     key = sealing.opening_key_new(scheme)
     code = f"JY{clock.local_date(now):%Y%m%d}{secrets.randbelow(10**6):06d}"
@@ -135,6 +149,7 @@ def tender_publish(
             min_bids=min_bids,
             expert_count=expert_count,
             expert_specialty=specialty,
+            scoring_criteria=method,
             key_scheme=scheme,
             opening_public_key=key.public,
             opening_private_sealed=crypto.encrypt(key.private, context=f"{KEY_CONTEXT}:{code}"),
@@ -285,7 +300,7 @@ def bid_submit_sealed(
 def _opening_private(tender: Tender, now: dt.datetime) -> str:
     """The opening key's private half: released by the key ring only at the opening time."""
     if now < tender.bid_deadline:
-        raise DomainError(errors.OPENING_NOT_YET, "未到开标时间，开标密钥不可用。")
+        raise refused(errors.OPENING_NOT_YET, "未到开标时间，开标密钥不可用。", tender)
     return crypto.decrypt(tender.opening_private_sealed, context=f"{KEY_CONTEXT}:{tender.code}")
 
 
@@ -298,11 +313,52 @@ def tender_opening_start(
         locked = _lock(tender)
         _state(locked, TenderStatus.BIDDING)
         if now < locked.bid_deadline:
-            raise DomainError(errors.OPENING_NOT_YET, "未到开标时间，不能开标。")
+            raise refused(errors.OPENING_NOT_YET, "未到开标时间，不能开标。", locked, actor)
         locked.status = TenderStatus.OPENING
         locked.save(update_fields=["status"])
         _audit(locked, "tender_opening_start", actor, now, bids=locked.bids.count())
     return locked
+
+
+def code_matches(code: str, code_hash: str) -> bool:
+    """Whether the bidder's code is the one whose SM3 was stored at submission."""
+    try:
+        return sealing.sm3(bytes.fromhex(code)) == code_hash
+    except ValueError:
+        return False
+
+
+def read_envelope(
+    tender: Tender, private: str, bid: TenderBid, code: str
+) -> tuple[int, str] | None:
+    """The bid's price and proposal, or None when the envelope does not open (altered,
+    malformed, not a bid): such a bid is recorded invalid, never refused."""
+    try:
+        plain = json.loads(
+            sealing.unseal(
+                bid.envelope,
+                private=private,
+                decryption_code=code,
+                aad=_aad(tender, bid.bidder_code),
+            )
+        )
+        return int(plain["price_fen"]), str(plain.get("proposal", ""))
+    except (sealing.SealError, ValueError, KeyError, TypeError):
+        return None
+
+
+def apply_reading(bid: TenderBid, reading: tuple[int, str] | None, now: dt.datetime) -> None:
+    """Set a sealed bid's outcome on the instance (the caller saves it)."""
+    bid.confirmed_at = now
+    if reading is None:
+        bid.status = BidStatus.INVALID
+        bid.invalid_reason = "投标文件无法解密"
+    else:
+        bid.status = BidStatus.OPENED
+        bid.price_fen, bid.proposal = reading
+
+
+OUTCOME_FIELDS = ["status", "price_fen", "proposal", "invalid_reason", "confirmed_at"]
 
 
 def bid_decrypt(
@@ -318,38 +374,17 @@ def bid_decrypt(
     with transaction.atomic():
         tender = _lock(bid.tender)
         if tender.status == TenderStatus.BIDDING and now < tender.bid_deadline:
-            raise DomainError(errors.OPENING_NOT_YET, "未到开标时间，不能解密。")
+            raise refused(errors.OPENING_NOT_YET, "未到开标时间，不能解密。", tender, actor)
         _state(tender, TenderStatus.OPENING)
         locked = TenderBid.objects.select_for_update().get(pk=bid.pk)
         if locked.status != BidStatus.SEALED:
             raise DomainError(errors.TENDER_INVALID_STATE, "该投标文件已解密。")
-        try:
-            code_ok = sealing.sm3(bytes.fromhex(code)) == locked.code_hash
-        except ValueError:
-            code_ok = False
-        if not code_ok:
+        if not code_matches(code, locked.code_hash):
             raise DomainError(errors.BID_DECRYPTION_FAILED, "解密码不正确，请核对后重新输入。")
-        try:
-            plain = json.loads(
-                sealing.unseal(
-                    locked.envelope,
-                    private=_opening_private(tender, now),
-                    decryption_code=code,
-                    aad=_aad(tender, locked.bidder_code),
-                )
-            )
-            price, proposal = int(plain["price_fen"]), str(plain.get("proposal", ""))
-        except (sealing.SealError, ValueError, KeyError, TypeError):
-            locked.status = BidStatus.INVALID
-            locked.invalid_reason = "投标文件无法解密"
-            locked.confirmed_at = now
-            locked.save(update_fields=["status", "invalid_reason", "confirmed_at"])
-            _audit(tender, "bid_invalid", actor, now, bidder=locked.bidder_code)
-            return locked
-        locked.status = BidStatus.OPENED
-        locked.price_fen = price
-        locked.proposal = proposal
-        locked.confirmed_at = now
-        locked.save(update_fields=["status", "price_fen", "proposal", "confirmed_at"])
-        _audit(tender, "bid_decrypt", actor, now, bidder=locked.bidder_code)
+        apply_reading(
+            locked, read_envelope(tender, _opening_private(tender, now), locked, code), now
+        )
+        locked.save(update_fields=OUTCOME_FIELDS)
+        action = "bid_decrypt" if locked.status == BidStatus.OPENED else "bid_invalid"
+        _audit(tender, action, actor, now, bidder=locked.bidder_code)
     return locked

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from tongban.core import clock
-from tongban.core.models import DrawRecord
+from tongban.core.models import DrawRecord, IdempotencyRecord
 from tongban.identity.services import token_create
 from tongban.intermediaries.models import Purchase, TenderBid
 from tongban.intermediaries.tests.conftest import CLOSES, T0
@@ -154,6 +154,15 @@ def test_a_tender_bid_is_sealed_and_decrypted_by_its_bidder_over_the_api(world, 
     assert made.status_code == 201, made.content
     code = made.json()["code"]
     bidder = client_for(world.agency_users[0])
+    # An Idempotency-Key would have the answer, and so the decryption code, stored.
+    keyed = bidder.post(
+        f"{TRADING}/tenders/{code}/bids",
+        json.dumps({"price_fen": 280_000_000, "proposal": "终端方案甲"}),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="bid-once-1",
+    )
+    assert keyed.status_code == 422 and "Idempotency-Key" in keyed.json()["detail"]
+    assert not TenderBid.objects.filter(tender__code=code).exists()
     bid = post(
         bidder,
         f"{TRADING}/tenders/{code}/bids",
@@ -161,6 +170,8 @@ def test_a_tender_bid_is_sealed_and_decrypted_by_its_bidder_over_the_api(world, 
     )
     assert bid.status_code == 201, bid.content
     secret_code = bid.json()["decryption_code"]
+    kept = [bytes(r.response_body or b"") for r in IdempotencyRecord.objects.all()]
+    assert not any(secret_code.encode() in body for body in kept)
     assert TenderBid.objects.get(tender__code=code).price_fen is None
     assert client.get(f"{TRADING}/tenders/{code}").json()["bids"] == []
     early = post(bidder, f"{TRADING}/tenders/{code}/decrypt", {"decryption_code": secret_code})

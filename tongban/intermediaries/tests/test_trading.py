@@ -28,11 +28,15 @@ from tongban.intermediaries.models import (
     TenderStatus,
 )
 from tongban.intermediaries.services.evaluation import (
-    score_submit,
     tender_conclude,
     tender_objection_decide,
     tender_objection_file,
     tender_opening_close,
+)
+from tongban.intermediaries.services.scoring import (
+    evaluation_summary_submit,
+    expert_declare,
+    score_submit,
 )
 from tongban.intermediaries.services.trading import (
     KEY_CONTEXT,
@@ -250,6 +254,11 @@ def test_a_tender_goes_from_announcement_to_conclusion(world, tmp_path):
     valid = {b.pk: b for b in TenderBid.objects.filter(tender=tender)}
     sheet = {pk: 80 + i for i, pk in enumerate(sorted(valid))}
     first = sorted(drawn)[0]
+    with pytest.raises(DomainError) as exc:  # no sheet before the declaration of 回避
+        score_submit(tender=tender, expert_code=first, scores=sheet, now=OPENING)
+    assert exc.value.code == "score_invalid"
+    for code in sorted(drawn):
+        expert_declare(tender=tender, expert_code=code, conflict=False, now=OPENING)
     with pytest.raises(DomainError) as exc:
         score_submit(tender=tender, expert_code=first, scores={next(iter(valid)): 90}, now=OPENING)
     assert exc.value.code == "score_invalid"
@@ -260,6 +269,15 @@ def test_a_tender_goes_from_announcement_to_conclusion(world, tmp_path):
         score_submit(
             tender=tender, expert_code=code, scores=sheet, now=OPENING + dt.timedelta(hours=2)
         )
+    # Ranked, but publicized only once the lead has written the committee's report.
+    assert Tender.objects.get(pk=tender.pk).status == TenderStatus.EVALUATING
+    lead = TenderExpert.objects.get(tender=tender, is_lead=True).expert.code
+    evaluation_summary_submit(
+        tender=tender,
+        expert_code=lead,
+        summary="评标委员会一致推荐以下中标候选人，排序如下。",
+        now=OPENING + dt.timedelta(hours=3),
+    )
     tender = Tender.objects.get(pk=tender.pk)
     assert tender.status == TenderStatus.PUBLICITY
     winner = TenderBid.objects.get(tender=tender, rank=1)
