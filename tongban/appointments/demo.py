@@ -77,9 +77,11 @@ def _load_hall(hall: Hall) -> int:
 
 def demo_appointments_load() -> dict[str, int]:
     """Themes, hours and slot rules for the demo halls; returns the counts."""
-    created = sum(_load_hall(hall) for hall in Hall.objects.prefetch_related("windows"))
+    # Only halls with windows have queues; the demo's township and village points have none.
+    halls = Hall.objects.filter(windows__isnull=False).distinct().prefetch_related("windows")
+    created = sum(_load_hall(hall) for hall in halls)
     return {
-        "halls": Hall.objects.count(),
+        "halls": halls.count(),
         "themes": Theme.objects.count(),
         "themes_created": created,
         "slot_rules": SlotRule.objects.count(),

@@ -334,3 +334,7 @@ class QueueTicket(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# Imported last so Django registers them with this app (the module would pass 500 lines).
+from tongban.appointments.hall_models import PointHandling, ServicePointItem  # noqa: E402, F401

@@ -102,8 +102,8 @@ class WindowInline(admin.TabularInline[Window, Hall]):
 
 @admin.register(Hall)
 class HallAdmin(AuditedAdmin[Hall]):
-    list_display = ["name", "region", "department", "phone"]
-    list_filter = [RegionAncestorFilter]
+    list_display = ["name", "level", "region", "department", "phone"]
+    list_filter = ["level", RegionAncestorFilter]
     search_fields = ["name", "address", "region__name"]
     list_select_related = ["region", "department"]
     autocomplete_fields = ["region", "department"]

@@ -21,3 +21,6 @@ WINDOW_DEPARTMENT_OUTSIDE_REGION = define(
 STAFF_USER_NOT_FOUND = define("staff_user_not_found", 404, "用户不存在")
 STAFF_ROLE_INVALID = define("staff_role_invalid", 422, "岗位角色无效")
 STAFF_SCOPE_INVALID = define("staff_scope_invalid", 422, "数据范围不符合要求")
+HALL_LEVEL_INVALID = define("hall_level_invalid", 422, "大厅层级与所在区划不符")
+HALL_COORDINATES_INVALID = define("hall_coordinates_invalid", 422, "大厅坐标有误")
+HALL_FIELD_INVALID = define("hall_field_invalid", 422, "大厅信息有误")

@@ -115,10 +115,42 @@ class Department(models.Model):
         return self.name
 
 
+class HallLevel(models.TextChoices):
+    """The five levels of the 政务服务体系 (R-HA-1/2), and the outlets acting as front ends."""
+
+    PROVINCE = "province", "省级政务服务中心"
+    CITY = "city", "市级政务服务中心"
+    COUNTY = "county", "县级政务服务中心"
+    TOWNSHIP = "township", "乡镇（街道）便民服务中心"
+    VILLAGE = "village", "村（社区）便民服务站"
+    OUTLET = "outlet", "银行、邮政等代办网点"
+
+
+# The region level each hall level sits in; an outlet sits in a county or below.
+HALL_LEVEL_REGIONS: dict[str, tuple[str, ...]] = {
+    HallLevel.PROVINCE: (RegionLevel.PROVINCE,),
+    HallLevel.CITY: (RegionLevel.CITY,),
+    HallLevel.COUNTY: (RegionLevel.COUNTY,),
+    HallLevel.TOWNSHIP: (RegionLevel.TOWNSHIP,),
+    HallLevel.VILLAGE: (RegionLevel.VILLAGE,),
+    HallLevel.OUTLET: (RegionLevel.COUNTY, RegionLevel.TOWNSHIP, RegionLevel.VILLAGE),
+}
+
+
+class CoordinateSystem(models.TextChoices):
+    # GB 20263-2006 obliges published maps in China to use the GCJ-02 offset;
+    # a phone's satellite fix (and the browser's Geolocation API) is WGS-84.
+    GCJ02 = "gcj02", "GCJ-02（国测局坐标）"
+    WGS84 = "wgs84", "WGS-84（卫星定位坐标）"
+
+
 class Hall(models.Model):
-    """A 政务服务大厅: the physical place where windows receive applicants."""
+    """A 政务服务大厅 or service point (便民服务中心/站, 代办网点) where applicants are received."""
 
     name = models.CharField("名称", max_length=100)
+    level = models.CharField(
+        "层级", max_length=10, choices=HallLevel.choices, default=HallLevel.COUNTY
+    )
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="halls", verbose_name="所属区划"
     )
@@ -134,13 +166,38 @@ class Hall(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     phone = models.CharField("咨询电话", max_length=40, blank=True)
     opening_hours = models.TextField("办公时间", blank=True)
+    transport = models.CharField("交通指引", max_length=200, blank=True)
+    # Degrees with 6 decimals (about 0.1 m); both set or both empty.
+    latitude = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    coordinate_system = models.CharField(
+        "坐标系", max_length=8, choices=CoordinateSystem.choices, default=CoordinateSystem.GCJ02
+    )
 
     class Meta:
         verbose_name = "政务服务大厅"
         verbose_name_plural = "政务服务大厅"
         ordering = ["region_id", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="org_hall_unique_name")
+            models.UniqueConstraint(fields=["region", "name"], name="org_hall_unique_name"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(latitude__isnull=True, longitude__isnull=True)
+                    | models.Q(
+                        latitude__isnull=False,
+                        longitude__isnull=False,
+                        latitude__gte=-90,
+                        latitude__lte=90,
+                        longitude__gte=-180,
+                        longitude__lte=180,
+                    )
+                ),
+                name="org_hall_coordinates",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["level", "region"], name="org_hall_level_region"),
+            models.Index(fields=["latitude", "longitude"], name="org_hall_latlng"),
         ]
 
     def __str__(self) -> str:

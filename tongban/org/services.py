@@ -10,6 +10,7 @@ import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -20,6 +21,7 @@ from tongban.core.errors import DomainError
 from tongban.core.identifiers import validate_credit_code, validate_region_code
 from tongban.org import errors
 from tongban.org.models import (
+    CoordinateSystem,
     Department,
     DepartmentKind,
     Hall,
@@ -30,6 +32,7 @@ from tongban.org.models import (
     Window,
     WindowKind,
 )
+from tongban.org.places import hall_place_check
 
 # The files committed with the code (see data/README.md for their sources): the
 # GB/T 2260 divisions down to the counties, and the 乡镇/村 of the demo counties.
@@ -278,9 +281,23 @@ def hall_create(
     address: str = "",
     phone: str = "",
     opening_hours: str = "",
+    level: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    coordinate_system: str = CoordinateSystem.GCJ02,
+    transport: str = "",
     actor: str = "system",
 ) -> Hall:
-    """Register a 政务服务大厅, run by the region's service centre or approval bureau."""
+    """Register a 政务服务大厅 (run by the region's service centre or approval bureau)
+    or a service point of the five levels (level and coordinates: ``org.places``)."""
+    level = level or region.level
+    lat, lng = hall_place_check(
+        level=level,
+        region=region,
+        latitude=latitude,
+        longitude=longitude,
+        coordinate_system=coordinate_system,
+    )
     if department is not None:
         # Halls are run by the 政务服务管理办公室 (service centre) or, where the
         # 相对集中行政许可权 reform created one, the 行政审批局.
@@ -301,13 +318,18 @@ def hall_create(
             address=address,
             phone=phone,
             opening_hours=opening_hours,
+            level=level,
+            latitude=lat,
+            longitude=lng,
+            coordinate_system=coordinate_system,
+            transport=transport.strip()[:200],
         )
         audit_record(
             actor=actor,
             action="org.hall_create",
             object_type="org.Hall",
             object_id=str(hall.pk),
-            details={"name": hall.name, "region": region.code},
+            details={"name": hall.name, "region": region.code, "level": level},
         )
     return hall
 

@@ -8,19 +8,22 @@ Thin (CONVENTIONS 2): reads through ``appointments.selectors``, every write one
 from __future__ import annotations
 
 import datetime as dt
+import math
 from itertools import groupby
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tongban.appointments import selectors, services
+from tongban.appointments import directory, geo, selectors, services
 from tongban.appointments.models import Channel, Priority, QueueTicket, TicketSource
 from tongban.core import clock
 from tongban.core.errors import DomainError
-from tongban.org.models import Hall
+from tongban.org.models import Hall, Region, RegionLevel
 from tongban.portal.region import current_region
 
 
@@ -31,14 +34,58 @@ def _hall(hall_id: int) -> Hall:
     return hall
 
 
+def _float(raw: str, limit: float) -> float | None:
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and abs(value) <= limit else None
+
+
 def halls_index(request: HttpRequest) -> HttpResponse:
-    region = request.GET.get("region", "") or current_region(request)
-    region = region if region.isdigit() and len(region) <= 12 else ""
+    """政务服务百事通: where an item can be done near a region or the phone's position."""
+    region_code = request.GET.get("region", "") or current_region(request)
+    region_code = region_code if region_code.isdigit() and len(region_code) <= 12 else ""
     item = request.GET.get("item", "").strip()[:40]
-    halls = selectors.halls_directory(region_code=region, item_code=item)
+    lat = _float(request.GET.get("lat", "")[:20], 90)
+    lng = _float(request.GET.get("lng", "")[:20], 180)
+    position = geo.Point(lat, lng) if lat is not None and lng is not None else None
+    region = Region.objects.filter(code=region_code).first() if region_code else None
+    error = ""
+    if region_code and region is None:
+        error = f"行政区划代码 {region_code} 不存在。"
+    hits: list[directory.PointHit] = []
+    items: list[Any] = []
+    if not error and (region is not None or position is not None or item):
+        hits, items = directory.service_points_search(
+            region=region, item_query=item, position=position
+        )
     return render(
-        request, "portal/halls/index.html", {"halls": halls, "region": region, "item": item}
+        request,
+        "portal/halls/index.html",
+        {
+            "hits": hits,
+            "items": items,
+            "region": region_code,
+            "region_obj": region,
+            "item": item,
+            "position": position,
+            "error": error,
+        },
     )
+
+
+def halls_coverage(request: HttpRequest) -> HttpResponse:
+    """R-HA-2 on a page: the share of townships and villages with a point on the platform."""
+    code = request.GET.get("region", "") or current_region(request) or ""
+    code = code if code.isdigit() and len(code) in (6, 12) else ""
+    region = Region.objects.filter(code=code).first() if code else None
+    if region is None:  # the first province with 乡镇 on the platform
+        township = Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code").first()
+        province = township.path.strip("/").split("/")[0] if township else ""
+        region = Region.objects.filter(code=province).first()
+    figures = directory.service_point_coverage(region) if region is not None else None
+    return render(request, "portal/halls/coverage.html", {"figures": figures, "region": region})
 
 
 def hall_page(request: HttpRequest, hall_id: int) -> HttpResponse:
@@ -51,6 +98,7 @@ def hall_page(request: HttpRequest, hall_id: int) -> HttpResponse:
             "themes": selectors.hall_themes(hall.pk),
             "hours": hall.hours.all(),
             "open_now": selectors.hall_open_at(hall.pk, clock.now()),
+            "point_items": directory.point_items_of_hall(hall)[:200],
         },
     )
 
@@ -160,7 +208,7 @@ def hall_kiosk(request: HttpRequest, hall_id: int) -> HttpResponse:
         except DomainError as exc:
             error = exc.detail
     position = selectors.ticket_position(ticket) if ticket else None
-    return render(
+    response = render(
         request,
         "portal/halls/kiosk.html",
         {
@@ -174,6 +222,8 @@ def hall_kiosk(request: HttpRequest, hall_id: int) -> HttpResponse:
         },
         status=422 if error else 200,
     )
+    add_never_cache_headers(response)  # the next person's "back" must not show a ticket
+    return response
 
 
 def hall_screen(request: HttpRequest, hall_id: int) -> HttpResponse:

@@ -82,6 +82,7 @@ urlpatterns = [
     ),
     path("my/hotline/", hotline_views.hotline_mine, name="hotline_mine"),
     path("halls/", hall_views.halls_index, name="halls"),
+    path("halls/coverage/", hall_views.halls_coverage, name="halls_coverage"),
     path("halls/<int:hall_id>/", hall_views.hall_page, name="hall"),
     path("halls/<int:hall_id>/book/<int:theme_id>/", hall_views.hall_book, name="hall_book"),
     path("halls/<int:hall_id>/kiosk/", hall_views.hall_kiosk, name="hall_kiosk"),

@@ -50,6 +50,7 @@ from tongban.appointments.api.schemas import (
     TicketOut,
     TransferIn,
 )
+from tongban.appointments.directory import hall_summary
 from tongban.appointments.models import (
     Appointment,
     AppointmentStatus,
@@ -110,6 +111,7 @@ def _hall_out(hall: Hall) -> dict[str, Any]:
             for t in hall.themes.all()
             if t.active
         ],
+        **hall_summary(hall),
     }
 
 

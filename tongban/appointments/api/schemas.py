@@ -32,6 +32,12 @@ class HallOut(Schema):
     opening_hours: str = Field(description="办公时间（文字说明）")
     hours: list[HoursOut]
     themes: list[ThemeOut]
+    level: str = Field(description="层级：province/city/county/township/village/outlet")
+    level_label: str
+    latitude: float | None = Field(description="纬度（度），按 coordinate_system")
+    longitude: float | None = Field(description="经度（度）")
+    coordinate_system: str = Field(description="gcj02 或 wgs84")
+    transport: str = Field(description="交通指引")
 
 
 class SlotOut(Schema):

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from tongban.appointments.demo import demo_appointments_load
+from tongban.appointments.demo_points import demo_service_points_load
 from tongban.catalog.demo import demo_catalog_load
 from tongban.credit.demo import demo_credit_load
 from tongban.demo.activity import demo_activity_load
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             certificates = demo_certificates_all_load()
             hotline = demo_hotline_load()
             halls = demo_appointments_load()
+            points = demo_service_points_load()
             payments = demo_payments_load()
             credit = demo_credit_load()
             inspections = demo_inspections_load()
@@ -57,6 +59,7 @@ class Command(BaseCommand):
         self.stdout.write(f"电子证照：{certificates}")
         self.stdout.write(f"12345 热线：{hotline}")
         self.stdout.write(f"预约与叫号：{halls}")
+        self.stdout.write(f"乡镇、村便民服务点：{points}")
         self.stdout.write(f"统一网上支付：{payments}")
         self.stdout.write(f"信用：{credit}；双随机抽查与审管联动：{inspections}")
         self.stdout.write(f"中介服务超市与公共资源交易：{market}")
