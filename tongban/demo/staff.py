@@ -74,6 +74,9 @@ def _staff_for_city(prefix: str, code: str, surname: str) -> list[DemoStaff]:
             restrict_to_department=True,
         ),
         DemoStaff(f"{prefix}_supervisor", f"{surname}监察", Role.SUPERVISOR, code, "centre", code),
+        # 财务人员 (统一网上支付): approve refunds and reconcile for every department
+        # of the city, the demo's fee-charging ones included (docs/payments.md).
+        DemoStaff(f"{prefix}_finance", f"{surname}财务", Role.FINANCE, code, "centre", code),
         DemoStaff(f"{prefix}_editor", f"{surname}事项", Role.CATALOG_EDITOR, code, "centre", code),
         # A second editor: a guide submitted by one editor is published by another.
         DemoStaff(

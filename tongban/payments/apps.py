@@ -8,11 +8,16 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.cases.services.results import fee_assessor_register
-        from tongban.core import scheduler
+        from tongban.core import events, scheduler
+        from tongban.payments import subscribers
         from tongban.payments.services.orders import case_assess
 
         # Cases ask for the fees due when they accept (cases.services.results).
         fee_assessor_register(case_assess)
+        # Fees due at submission, and cases decided at once (即办件, 告知承诺),
+        # get their order from the cases' events (subscribers.py).
+        for event, handler in subscribers.HANDLERS.items():
+            events.subscribe(event, handler)
         # A callback may never come: pending orders are asked about.
         scheduler.register(
             "payments_query_pending",

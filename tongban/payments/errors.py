@@ -6,6 +6,9 @@ from tongban.core.errors import define
 
 AMOUNT_INVALID = define("payment_amount_invalid", 422, "金额须为非负整数（单位：分）")
 FEE_RULE_INVALID = define("payment_fee_rule_invalid", 422, "收费规则不完整")
+FEES_DUE_BEFORE_ACCEPTANCE = define(
+    "payment_fees_due_before_acceptance", 409, "受理前应缴的费用尚未缴清"
+)
 ORDER_NOT_FOUND = define("payment_order_not_found", 404, "缴款通知书不存在")
 ORDER_INVALID_STATE = define("payment_order_invalid_state", 409, "缴款通知书当前状态不允许该操作")
 ORDER_NOT_PAYABLE = define("payment_order_not_payable", 409, "缴款通知书已逾期或已撤销，不能缴款")
@@ -20,6 +23,9 @@ REFUND_NOT_FOUND = define("payment_refund_not_found", 404, "退款申请不存�
 STATEMENT_MALFORMED = define("payment_statement_malformed", 422, "对账单格式错误，整份未导入")
 STATEMENT_DUPLICATE = define("payment_statement_duplicate", 409, "该日对账单已导入")
 DAY_NOT_FOUND = define("payment_day_not_found", 404, "对账日不存在")
+DAY_BEYOND_SCOPE = define(
+    "payment_day_beyond_scope", 403, "该日有差异属于您权限以外的单位，不能轧账"
+)
 DAY_UNRESOLVED = define("payment_day_unresolved", 409, "尚有未处理的对账差异，不能轧账")
 MISMATCH_NOT_FOUND = define("payment_mismatch_not_found", 404, "对账差异不存在")
 MISMATCH_RESOLVED = define("payment_mismatch_resolved", 409, "该差异已处理")

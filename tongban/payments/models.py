@@ -30,6 +30,17 @@ class AssessStage(models.TextChoices):
     SUBMISSION = "submission", "提交时计费"
 
 
+# Not a stored stage: a case decided at once (即办件, 告知承诺) owes both stages' fees.
+AT_ONCE = "at_once"
+
+
+class PayBefore(models.TextChoices):
+    """The step a fee must be paid before (收费环节 of the guide)."""
+
+    ACCEPTANCE = "acceptance", "受理前缴清"
+    DELIVERY = "delivery", "送达前缴清"
+
+
 class FeeRule(models.Model):
     """The computable form of one fee (收费项目) of a service item's guide."""
 
@@ -53,6 +64,11 @@ class FeeRule(models.Model):
     waivers = models.JSONField("减免规则", default=list, blank=True)
     stage = models.CharField(
         "计费时点", max_length=12, choices=AssessStage.choices, default=AssessStage.ACCEPTANCE
+    )
+    # A submission-stage fee may be due before the case is accepted (缴费后受理);
+    # every fee is due before the result is delivered.
+    pay_before = models.CharField(
+        "缴费环节", max_length=12, choices=PayBefore.choices, default=PayBefore.DELIVERY
     )
     active = models.BooleanField("启用", default=True)
 
@@ -113,6 +129,10 @@ class PaymentOrder(models.Model):
     paid_fen = models.PositiveBigIntegerField("实缴金额（分）", default=0)
     refunded_fen = models.PositiveBigIntegerField("已退金额（分）", default=0)
     lines = models.JSONField("收费明细", default=list)
+    # The step of the case that waits for this order (the strictest of its rules).
+    pay_before = models.CharField(
+        "缴费环节", max_length=12, choices=PayBefore.choices, default=PayBefore.DELIVERY
+    )
     due_on = models.DateField("缴款期限")
     provider = models.CharField("支付渠道", max_length=20, blank=True)
     provider_txn = models.CharField("渠道交易号", max_length=64, blank=True, db_index=True)

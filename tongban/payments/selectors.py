@@ -33,9 +33,17 @@ from tongban.payments.models import (
     StatementDay,
 )
 
-VIEW_ROLES = (Role.WINDOW_CLERK, Role.REVIEWER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR)
+VIEW_ROLES = (
+    Role.WINDOW_CLERK,
+    Role.REVIEWER,
+    Role.DEPARTMENT_HEAD,
+    Role.SUPERVISOR,
+    Role.FINANCE,
+)
 REFUND_REQUEST_ROLES = (Role.WINDOW_CLERK, Role.DEPARTMENT_HEAD)
-FINANCE_ROLES = (Role.DEPARTMENT_HEAD, Role.PLATFORM_ADMIN)
+# 财务人员 only: approving a refund moves money, reconciling answers for it; the
+# department that decided the charge (its head) must not also approve paying it back.
+FINANCE_ROLES = (Role.FINANCE,)
 NOT_FOUND = "缴款通知书不存在。"
 
 
@@ -136,22 +144,27 @@ def _finance_scope(user: Any) -> Any:
     return scope
 
 
+def mismatch_visible_q(scope: Any, prefix: str = "") -> Q:
+    """Differences a finance scope reaches: those of its departments and regions;
+    a difference of no department (an unknown code) only with a grant that is
+    not restricted to departments."""
+    visible = scope_q(
+        scope=scope,
+        region_path_field=f"{prefix}department__region__path",
+        department_field=f"{prefix}department",
+    )
+    if any(g.department_ids is None for g in scope.grants):
+        visible |= Q(**{f"{prefix}department__isnull": True})
+    return visible
+
+
 def may_reconcile(user: Any) -> bool:
     return not staff_scope_for(user=user).for_roles(*FINANCE_ROLES).is_empty
 
 
 def day_list_for_staff(*, user: Any) -> list[dict[str, Any]]:
     """The imported days with the open mismatches the user may see."""
-    scope = _finance_scope(user)
-    visible = scope_q(
-        scope=scope,
-        region_path_field="mismatches__department__region__path",
-        department_field="mismatches__department",
-    )
-    # Mismatches without an order (unknown codes) belong to no department: an
-    # unrestricted grant sees them, a department-restricted one does not.
-    if any(g.department_ids is None for g in scope.grants):
-        visible |= Q(mismatches__department__isnull=True)
+    visible = mismatch_visible_q(_finance_scope(user), "mismatches__")
     days = StatementDay.objects.annotate(
         open=Count("mismatches", filter=visible & Q(mismatches__resolved_at=None)),
     ).order_by("-day", "provider")[:90]
@@ -163,26 +176,63 @@ def day_get_for_staff(*, user: Any, day_id: int) -> tuple[StatementDay, list[Mis
     day = StatementDay.objects.filter(pk=day_id).first()
     if day is None:
         raise DomainError(errors.DAY_NOT_FOUND, "对账日不存在。")
-    visible = scope_q(scope=scope, region_path_field="department__region__path",
-                      department_field="department")  # fmt: skip
-    if any(g.department_ids is None for g in scope.grants):
-        visible |= Q(department__isnull=True)
+    visible = mismatch_visible_q(scope)
     mismatches = list(
         day.mismatches.filter(visible).select_related("order", "department").order_by("pk")
     )
     return day, mismatches
 
 
+def day_mismatches_beyond_scope(*, user: Any, day: StatementDay) -> int:
+    """How many of the day's differences the user's finance grant does not reach
+    (a day is closed only by someone who reaches them all)."""
+    return day.mismatches.exclude(mismatch_visible_q(_finance_scope(user))).count()
+
+
 def mismatch_get_for_staff(*, user: Any, mismatch_id: int) -> Mismatch:
-    scope = _finance_scope(user)
-    visible = scope_q(scope=scope, region_path_field="department__region__path",
-                      department_field="department")  # fmt: skip
-    if any(g.department_ids is None for g in scope.grants):
-        visible |= Q(department__isnull=True)
+    visible = mismatch_visible_q(_finance_scope(user))
     mismatch = Mismatch.objects.filter(visible, pk=mismatch_id).first()
     if mismatch is None:
         raise DomainError(errors.MISMATCH_NOT_FOUND, "对账差异不存在。")
     return mismatch
+
+
+# --- 一件事 ------------------------------------------------------------------------
+
+
+@dataclass
+class BundleFees:
+    """What a 一件事 application owes: one total, one order per member case and
+    so per 执收单位 (docs/payments.md, "一件事"), grouped by department."""
+
+    total_fen: int = 0
+    unpaid_fen: int = 0
+    departments: list[dict[str, Any]] = field(default_factory=list)
+
+
+def bundle_fees_for_application(*, application_no: str) -> BundleFees:
+    """The orders of the application's member cases (one query). The caller has
+    already checked that the application is the user's (portal ``_mine``)."""
+    orders = (
+        PaymentOrder.objects.filter(case__bundle_member__application__application_no=application_no)
+        .select_related("department", "case")
+        .order_by("department__name", "created_at", "pk")
+    )
+    out = BundleFees()
+    groups: dict[int, dict[str, Any]] = {}
+    for order in orders:
+        owed = order.amount_fen if order.status in unpaid_statuses() else 0
+        if order.status != OrderStatus.CANCELLED:
+            out.total_fen += order.amount_fen
+        out.unpaid_fen += owed
+        group = groups.setdefault(
+            order.department_id,
+            {"department": order.department.name, "orders": [], "unpaid_fen": 0},
+        )
+        group["orders"].append(order)
+        group["unpaid_fen"] += owed
+    out.departments = list(groups.values())
+    return out
 
 
 # --- figures -------------------------------------------------------------------

@@ -65,7 +65,7 @@ def my_payment_return(request: HttpRequest, code: str) -> HttpResponse:
     order = _mine(request, code)
     status = services.order_query(order_id=order.pk)
     if status == "paid":
-        messages.success(request, "缴费成功，电子票据已开具。")
+        messages.success(request, "缴费成功。电子票据开具后可在本页下载。")
     elif status == "failed":
         messages.error(request, "支付未成功，您可以重新选择支付方式缴费。")
     else:

@@ -1,7 +1,8 @@
 """统一网上支付 in the workbench: the department's orders (缴款通知书), refunds and
 their approval, reconciliation (对账) day by day, overdue unpaid orders and the
 figures. Each page reads through a scoped selector and writes through one
-``payments`` service; finance work is the department head's (docs/payments.md).
+``payments`` service; refund approval and reconciliation are the finance staff's
+(财务人员, ``Role.FINANCE``), each within their grant (docs/payments.md).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def payment_order(request: HttpRequest, code: str) -> HttpResponseBase:
                     reason=request.POST.get("reason", ""),
                     actor=request.user,
                 )
-                messages.success(request, "退款申请已提交，待部门负责人审批。")
+                messages.success(request, "退款申请已提交，待财务人员审批。")
             elif action == "cancel":
                 _order(request, code, (Role.DEPARTMENT_HEAD,))
                 services.order_cancel(
@@ -180,6 +181,7 @@ def payment_day(request: HttpRequest, day_id: int) -> HttpResponseBase:
             "day": day,
             "mismatches": mismatches,
             "open": [m for m in mismatches if not m.resolved_at],
+            "beyond": selectors.day_mismatches_beyond_scope(user=request.user, day=day),
         },
     )
 

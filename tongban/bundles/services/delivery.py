@@ -31,6 +31,7 @@ from tongban.bundles.services.clocks import members_delivery_follow
 from tongban.bundles.services.notify import notify_applicant
 from tongban.cases.models import CaseStatus
 from tongban.cases.services import case_conclude, case_deliver, case_withdraw
+from tongban.cases.services.results import FEES_UNPAID
 from tongban.core import clock
 from tongban.core import errors as core_errors
 from tongban.core.calendar import get_calendar
@@ -80,6 +81,22 @@ def bundle_application_deliver(
                 errors.NOT_READY,
                 "各事项的办理结果尚未全部作出，暂不能统一出件。",
                 extra={"status": locked.status},
+            )
+        # 统一网上支付: every member's fee is paid before the results go out together,
+        # a member decided on the spot (即办件) included (docs/payments.md, "一件事").
+        owing = list(
+            locked.members.filter(case__fees_unpaid_fen__gt=0).values_list(
+                "name", "case__fees_unpaid_fen"
+            )
+        )
+        if owing:
+            fen = sum(unpaid for _, unpaid in owing)
+            names = "、".join(name for name, _ in owing)
+            raise DomainError(
+                FEES_UNPAID,
+                f"“{names}”尚有应缴费用 {fen // 100}.{fen % 100:02d} 元未缴纳，"
+                "缴清后方可统一出件。",
+                extra={"fees_unpaid_fen": fen},
             )
         case_method = "post" if method == DeliveryMethod.POST else "window"
         for member in locked.members.select_related("case").filter(status=MemberStatus.RESULT):

@@ -8,14 +8,14 @@ GET  /orders/{code}/receipt.pdf      the electronic receipt of a paid order
 Public:
 POST /notify/{provider}              the provider's signed callback (raw body + signature header)
 GET  /receipts/{number}?c=           verify a receipt (票据查验)
-Staff (scoped; finance = 部门负责人 or platform administrator):
+Staff (scoped; refund approval and reconciliation = 财务人员 in scope, docs/payments.md):
 GET  /staff/orders?status=&q=        orders of my departments
 POST /staff/orders                   issue an order by hand (Idempotency-Key required)
 POST /orders/{code}/cancel           撤销 with a reason (部门负责人)
 POST /orders/{code}/query            ask the provider now
 POST /orders/{code}/refunds          申请退款 (full or part, with reason)
 GET  /refunds?status=                refunds of my departments
-POST /refunds/{id}/approve|reject    审批 (someone other than the requester)
+POST /refunds/{id}/approve|reject    审批 by finance staff (not the requester)
 POST /statements                     import a day's statement (对账单)
 GET  /days, GET /days/{id}           对账日 and their mismatches
 POST /mismatches/{id}/resolve        处理差异

@@ -8,15 +8,51 @@ from typing import Any
 
 from django.db.models import Sum
 
+from tongban.core import errors as core_errors
 from tongban.core import events
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.errors import DomainError
+from tongban.org.models import Role
+from tongban.org.selectors import StaffScope, staff_scope_for
 from tongban.payments import errors, workflow
 from tongban.payments.models import OrderEvent, OrderStatus, PaymentOrder
 
 # Orders whose amount the case still owes (an expired order is still unpaid;
 # only a cancellation with a reason lifts it).
 OWED = (OrderStatus.CREATED, OrderStatus.PENDING, OrderStatus.FAILED, OrderStatus.EXPIRED)
+
+
+def finance_scope(actor: Any) -> StaffScope | None:
+    """The actor's 财务人员 grants (``Role.FINANCE``); None for the system itself
+    (a ``str`` actor: the scheduler, a management command, the bench)."""
+    if isinstance(actor, str):
+        return None
+    return staff_scope_for(user=actor).for_roles(Role.FINANCE)
+
+
+def finance_required(
+    actor: Any, *, region_path: str | None, department_id: int | None, what: str
+) -> None:
+    """Refuse unless ``actor`` is finance staff whose grant covers the row:
+    its region subtree, and its department where the grant is restricted. A row
+    of no department (an unknown payment code) needs an unrestricted grant."""
+    scope = finance_scope(actor)
+    if scope is None:
+        return
+    for grant in scope.grants:
+        if department_id is None:
+            if grant.department_ids is None:
+                return
+            continue
+        if (region_path or "").startswith(grant.region_path) and (
+            grant.department_ids is None or department_id in grant.department_ids
+        ):
+            return
+    raise DomainError(
+        core_errors.PERMISSION_DENIED,
+        f"{what}须由本单位（或上级区划）的财务人员办理。",
+        extra={"role": Role.FINANCE.value},
+    )
 
 
 def label(actor: Any) -> str:

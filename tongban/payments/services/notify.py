@@ -38,32 +38,38 @@ logger = logging.getLogger("tongban.payments.notify")
 def status_apply(*, order_id: int, status: ProviderStatus, actor: str, now: dt.datetime) -> str:
     """Apply the provider's word on one payment; the ``NotifyOutcome``."""
     with transaction.atomic():
-        order = lock(order_id)
-        if status.status == "success":
-            if order.status in SETTLED_STATUSES:
-                return NotifyOutcome.DUPLICATE
-            if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
-                # Money arrived for a closed order: reconciliation lists it and
-                # the finance staff refund it; the order is not reopened.
-                history(
-                    order, action="late_payment", actor=actor, now=now,
-                    details={"txn": status.txn_id, "amount_fen": status.amount_fen},
-                )  # fmt: skip
-                return NotifyOutcome.AFTER_CLOSE
-            if status.amount_fen != order.amount_fen:
-                history(
-                    order, action="amount_differs", actor=actor, now=now,
-                    details={"txn": status.txn_id, "amount_fen": status.amount_fen},
-                )  # fmt: skip
-                return NotifyOutcome.AMOUNT_DIFFERS
-            order_succeed(order=order, status=status, actor=actor, now=now)
+        return _apply_locked(lock(order_id), status=status, actor=actor, now=now)
+
+
+def _apply_locked(
+    order: PaymentOrder, *, status: ProviderStatus, actor: str, now: dt.datetime
+) -> str:
+    """The provider's word on the locked ``order`` (the caller's transaction)."""
+    if status.status == "success":
+        if order.status in SETTLED_STATUSES:
+            return NotifyOutcome.DUPLICATE
+        if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
+            # Money arrived for a closed order: reconciliation lists it and
+            # the finance staff refund it; the order is not reopened.
+            history(
+                order, action="late_payment", actor=actor, now=now,
+                details={"txn": status.txn_id, "amount_fen": status.amount_fen},
+            )  # fmt: skip
+            return NotifyOutcome.AFTER_CLOSE
+        if status.amount_fen != order.amount_fen:
+            history(
+                order, action="amount_differs", actor=actor, now=now,
+                details={"txn": status.txn_id, "amount_fen": status.amount_fen},
+            )  # fmt: skip
+            return NotifyOutcome.AMOUNT_DIFFERS
+        order_succeed(order=order, status=status, actor=actor, now=now)
+        return NotifyOutcome.APPLIED
+    if status.status in ("failed", "closed"):
+        if order.status == OrderStatus.PENDING and order.provider_txn == status.txn_id:
+            order_fail(order=order, actor=actor, now=now)
             return NotifyOutcome.APPLIED
-        if status.status in ("failed", "closed"):
-            if order.status == OrderStatus.PENDING and order.provider_txn == status.txn_id:
-                order_fail(order=order, actor=actor, now=now)
-                return NotifyOutcome.APPLIED
-            return NotifyOutcome.STALE  # a failure after a success, or of an old attempt
-        return NotifyOutcome.STALE  # "waiting": nothing to do
+        return NotifyOutcome.STALE  # a failure after a success, or of an old attempt
+    return NotifyOutcome.STALE  # "waiting": nothing to do
 
 
 def _store(
@@ -97,36 +103,38 @@ def notification_receive(
     try:
         status = gateway.verify(body=body, signature=signature)
     except DomainError as exc:
-        _store(
-            provider=provider, body=body, signature=signature, outcome=NotifyOutcome.FORGED,
-            address=address, now=moment,
-        )  # fmt: skip
+        with transaction.atomic():  # stored and audited in one commit
+            _store(
+                provider=provider, body=body, signature=signature,
+                outcome=NotifyOutcome.FORGED, address=address, now=moment,
+            )  # fmt: skip
+            audit_record(
+                actor=f"provider:{provider}",
+                action="payments.callback_refused",
+                object_type="payment_notification",
+                object_id=provider,
+                details={"code": exc.code, "address": address},
+                now=moment,
+            )
         logger.warning("payment callback refused (%s) from %s", exc.code, address or "?")
-        audit_record(
-            actor=f"provider:{provider}",
-            action="payments.callback_refused",
-            object_type="payment_notification",
-            object_id=provider,
-            details={"code": exc.code, "address": address},
-            now=moment,
-        )
         raise
-    order_id = (
-        PaymentOrder.objects.filter(payment_code=status.payment_code)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    outcome: str
-    if order_id is None:
-        outcome = NotifyOutcome.UNKNOWN_ORDER
-    else:
-        outcome = status_apply(
-            order_id=order_id, status=status, actor=f"provider:{provider}", now=moment
+    # One transaction: the order read under its row lock (by its code: no
+    # separate look-up), the transition, and the callback stored with its outcome.
+    with transaction.atomic():
+        order = (
+            PaymentOrder.objects.select_for_update(of=("self",))
+            .filter(payment_code=status.payment_code)
+            .first()
         )
-    _store(
-        provider=provider, body=body, signature=signature, outcome=outcome,
-        address=address, now=moment, status=status,
-    )  # fmt: skip
+        outcome: str
+        if order is None:
+            outcome = NotifyOutcome.UNKNOWN_ORDER
+        else:
+            outcome = _apply_locked(order, status=status, actor=f"provider:{provider}", now=moment)
+        _store(
+            provider=provider, body=body, signature=signature, outcome=outcome,
+            address=address, now=moment, status=status,
+        )  # fmt: skip
     return outcome
 
 

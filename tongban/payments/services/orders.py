@@ -26,11 +26,19 @@ from tongban.payments.models import (
     CodeCounter,
     FeeRule,
     OrderStatus,
+    PayBefore,
     PaymentOrder,
 )
 from tongban.payments.providers import get_provider
 from tongban.payments.providers.base import ProviderStatus
-from tongban.payments.services._common import apply, history, lock, refuse, unpaid_for_case
+from tongban.payments.services._common import (
+    OWED,
+    apply,
+    history,
+    lock,
+    refuse,
+    unpaid_for_case,
+)
 
 logger = logging.getLogger(__name__)
 UNPAID = (OrderStatus.CREATED, OrderStatus.PENDING, OrderStatus.FAILED)
@@ -65,8 +73,11 @@ def fee_rule_save(
     table: list[dict[str, Any]] | None = None,
     waivers: list[dict[str, Any]] | None = None,
     stage: str = AssessStage.ACCEPTANCE,
+    pay_before: str = PayBefore.DELIVERY,
 ) -> FeeRule:
-    """Create or replace the computable rule of one fee of the item's guide."""
+    """Create or replace the computable rule of one fee of the item's guide.
+    ``pay_before`` is the step that waits for the payment (收费环节): only a fee
+    assessed at submission can be due before acceptance."""
     try:
         amount = fees.check_fen(amount_fen)
         spec = fees.RuleSpec(
@@ -79,13 +90,20 @@ def fee_rule_save(
         raise DomainError(code, str(exc)) from None
     if stage not in AssessStage.values:
         raise DomainError(errors.FEE_RULE_INVALID, f"未知的计费时点：{stage}")
+    if pay_before not in PayBefore.values:
+        raise DomainError(errors.FEE_RULE_INVALID, f"未知的缴费环节：{pay_before}")
+    if pay_before == PayBefore.ACCEPTANCE and stage != AssessStage.SUBMISSION:
+        raise DomainError(
+            errors.FEE_RULE_INVALID,
+            "受理前缴清的费用须在提交申请时计费（计费时点为“提交时计费”）。",
+        )
     obj, _ = FeeRule.objects.update_or_create(
         service_item=service_item,
         fee_name=spec.fee_name,
         defaults={
             "basis": spec.basis, "rule": rule, "amount_fen": amount, "unit_label": unit_label,
             "form_field": form_field, "table": list(spec.table), "waivers": list(spec.waivers),
-            "stage": stage, "active": True,
+            "stage": stage, "pay_before": pay_before, "active": True,
         },
     )  # fmt: skip
     return obj
@@ -124,6 +142,7 @@ def order_create(
     actor: Any,
     case: Any = None,
     payer_user: Any = None,
+    pay_before: str = PayBefore.DELIVERY,
     now: dt.datetime | None = None,
 ) -> tuple[PaymentOrder, bool]:
     """开具缴款通知书. ``lines`` are fee lines (``fees.assess``); the amount is their
@@ -158,6 +177,7 @@ def order_create(
                 payer_user=payer_user,
                 amount_fen=total,
                 lines=lines,
+                pay_before=pay_before,
                 due_on=due,
                 created_at=moment,
             )
@@ -173,11 +193,23 @@ def order_create(
 
 def case_assess(case: Any, *, stage: str, now: dt.datetime) -> int:
     """The assessor registered with cases (``results.fee_assessor_register``):
-    create the order of the fees due at ``stage`` (acceptance also creates the
-    submission-stage order if it is missing) and return what the case owes."""
+    create the order of the fees due at ``stage`` and return what the case owes.
+
+    ``stage`` is ``submission`` (the ``case.submit`` subscriber), ``acceptance``
+    (called by ``case_accept``/``case_deem_accept`` in the case's transaction;
+    it also creates the submission-stage order if the subscriber has not yet)
+    or ``at_once`` (即办件 and 告知承诺, decided without an acceptance step:
+    both stages, by their subscribers). At acceptance a submission-stage order
+    due before acceptance (``PayBefore.ACCEPTANCE``) and still unpaid refuses
+    the acceptance (``payment_fees_due_before_acceptance``) — except when the
+    law has already deemed the case accepted (行政许可法 第三十二条: silence past
+    five working days is acceptance, whatever is unpaid)."""
     from tongban.cases.services.forms import case_form_values
 
-    stages = [stage] if stage == AssessStage.SUBMISSION else [AssessStage.SUBMISSION, stage]
+    if stage == AssessStage.SUBMISSION:
+        stages = [AssessStage.SUBMISSION]
+    else:
+        stages = [AssessStage.SUBMISSION, AssessStage.ACCEPTANCE]
     content = case.guide_version.content or {}
     guide_fees = {str(f.get("name", "")) for f in content.get("fees") or []}
     if content.get("free", True) or not guide_fees:
@@ -200,6 +232,7 @@ def case_assess(case: Any, *, stage: str, now: dt.datetime) -> int:
             raise DomainError(errors.FEE_RULE_INVALID, f"无法计算应缴费用：{exc}") from None
         if sum(line["amount_fen"] for line in lines) <= 0:
             continue  # all waived: nothing to pay, no order
+        strict = any(r.pay_before == PayBefore.ACCEPTANCE for r in mine)
         order_create(
             source_key=f"case:{case.case_no}:{st}",
             department=case.department,
@@ -208,9 +241,29 @@ def case_assess(case: Any, *, stage: str, now: dt.datetime) -> int:
             lines=lines,
             case=case,
             actor="system",
+            pay_before=PayBefore.ACCEPTANCE if strict else PayBefore.DELIVERY,
             now=now,
         )
+    if stage == AssessStage.ACCEPTANCE and not case.deemed_accepted:
+        _check_paid_before_acceptance(case)
     return unpaid_for_case(case.pk)
+
+
+def _check_paid_before_acceptance(case: Any) -> None:
+    waiting = list(
+        PaymentOrder.objects.filter(
+            case_id=case.pk, pay_before=PayBefore.ACCEPTANCE, status__in=OWED
+        ).values_list("payment_code", "amount_fen", "lines")
+    )
+    if not waiting:
+        return
+    fen = sum(amount for _, amount, _ in waiting)
+    names = "、".join(line["name"] for _, _, lines in waiting for line in lines)
+    raise DomainError(
+        errors.FEES_DUE_BEFORE_ACCEPTANCE,
+        f"申请人尚未缴纳受理前应缴的费用 {fees.yuan(fen)} 元（{names}），缴清后方可受理。",
+        extra={"fees_unpaid_fen": fen, "payment_codes": [code for code, _, _ in waiting]},
+    )
 
 
 def order_start(
@@ -249,8 +302,9 @@ def order_start(
 def order_succeed(
     *, order: PaymentOrder, status: ProviderStatus, actor: Any, now: dt.datetime
 ) -> PaymentOrder:
-    """缴款成功 (the locked order; its amount checked by the caller): issue the receipt."""
-    from tongban.payments.services.receipts import receipt_issue
+    """缴款成功 (the locked order; its amount checked by the caller). The receipt is
+    the task worker's, enqueued with this transaction (``tasks.receipt_enqueue``)."""
+    from tongban.payments.tasks import receipt_enqueue
 
     order.paid_fen = status.amount_fen
     order.paid_at = status.paid_at or now
@@ -260,7 +314,7 @@ def order_succeed(
         fields=["paid_fen", "paid_at", "provider_txn"],
         details={"txn": status.txn_id, "amount_fen": status.amount_fen},
     )  # fmt: skip
-    receipt_issue(order=order, now=now)
+    receipt_enqueue(order_id=order.pk, now=now)
     return order
 
 

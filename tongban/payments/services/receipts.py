@@ -1,6 +1,8 @@
 """The electronic receipt (财政电子票据 style) of a paid order, and its check.
 
-Issued in the transaction that records the payment. Its number and a check
+Issued by the task worker right after the transaction that records the
+payment commits (``tasks.payments_receipt_issue``, enqueued with that
+transaction: the callback path does no receipt work). Its number and a check
 code (校验码: the first ten hex digits of an HMAC-SM3 over the number, the
 payment code, the amount and the payee, under ``TONGBAN_PAYMENTS_RECEIPT_SECRET``)
 are printed on the PDF and in its QR code; the public verification page
@@ -20,6 +22,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 
 from tongban.core import clock, pdf_fonts
 from tongban.core.crypto import hmac_sm3_hex, sm3_hex
@@ -68,6 +71,19 @@ def receipt_issue(*, order: PaymentOrder, now: dt.datetime) -> Receipt:
         issued_at=now,
         digest=sm3_hex(face.encode()),
     )
+
+
+def receipt_issue_for(*, order_id: int, now: dt.datetime) -> Receipt | None:
+    """The worker's half: the receipt of the paid order ``order_id``, once (a
+    retried or parallel task returns the receipt already issued)."""
+    order = PaymentOrder.objects.select_related("department").filter(pk=order_id).first()
+    if order is None or order.paid_at is None:
+        return None
+    try:
+        with transaction.atomic():
+            return receipt_issue(order=order, now=now)
+    except IntegrityError:  # a parallel task issued it first
+        return Receipt.objects.get(order_id=order_id)
 
 
 def receipt_verify(*, number: str, check_code: str) -> Receipt:

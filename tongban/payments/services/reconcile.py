@@ -11,8 +11,10 @@ done) through that provider on that day, China time:
 * both, different amounts (``amount_differs``);
 * a code no order has (``unknown_order``).
 
-A day with no difference is closed at once; otherwise finance staff resolve
-each difference with a note and then close the day (轧账).
+A day with no difference is closed at once; otherwise finance staff (财务人员)
+resolve each difference of their departments with a note, and the day is
+closed (轧账) by finance staff whose grant covers every difference of the day
+(a department's own when they are all its, else the city's or the province's).
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from tongban.core import clock
+from tongban.core import errors as core_errors
 from tongban.core.audit import audit_record
 from tongban.core.crypto import sm3_hex
 from tongban.core.errors import DomainError
+from tongban.org.models import Department
 from tongban.payments import errors
 from tongban.payments.models import (
     SETTLED_STATUSES,
@@ -39,7 +43,7 @@ from tongban.payments.models import (
     StatementDay,
 )
 from tongban.payments.providers import get_provider
-from tongban.payments.services._common import label
+from tongban.payments.services._common import finance_required, finance_scope, label
 
 CHUNK = 5000
 
@@ -74,6 +78,9 @@ def statement_import(
 ) -> StatementDay:
     """导入对账单 and match it; the day, closed at once when everything matches."""
     moment = now or clock.now()
+    scope = finance_scope(actor)
+    if scope is not None and scope.is_empty:
+        raise DomainError(core_errors.PERMISSION_DENIED, "导入对账单须由财务人员办理。")
     gateway = get_provider(provider)
     day, lines = gateway.parse_statement(text)  # refuses the whole file, naming the line
     theirs_pay: dict[str, int] = defaultdict(int)
@@ -162,6 +169,18 @@ def mismatch_resolve(
         mismatch = Mismatch.objects.select_for_update().filter(pk=mismatch_id).first()
         if mismatch is None:
             raise DomainError(errors.MISMATCH_NOT_FOUND, "对账差异不存在。")
+        finance_required(
+            actor,
+            region_path=(
+                Department.objects.filter(pk=mismatch.department_id)
+                .values_list("region__path", flat=True)
+                .first()
+                if mismatch.department_id is not None
+                else None
+            ),
+            department_id=mismatch.department_id,
+            what="处理对账差异",
+        )
         if mismatch.resolved_at is not None:
             raise DomainError(errors.MISMATCH_RESOLVED, "该差异已处理。")
         mismatch.resolution = text[:500]
@@ -184,6 +203,20 @@ def day_close(*, day_id: int, actor: Any, now: dt.datetime | None = None) -> Sta
             raise DomainError(errors.DAY_NOT_FOUND, "对账日不存在。")
         if record.status == DayStatus.CLOSED:
             return record
+        scope = finance_scope(actor)
+        if scope is not None:
+            if scope.is_empty:
+                raise DomainError(core_errors.PERMISSION_DENIED, "轧账须由财务人员办理。")
+            from tongban.payments.selectors import mismatch_visible_q
+
+            beyond = record.mismatches.exclude(mismatch_visible_q(scope)).count()
+            if beyond:
+                raise DomainError(
+                    errors.DAY_BEYOND_SCOPE,
+                    f"该日有 {beyond} 条差异属于您权限以外的单位，"
+                    "须由覆盖全部差异单位的上级财务人员轧账。",
+                    extra={"beyond": beyond},
+                )
         open_count = record.mismatches.filter(resolved_at=None).count()
         if open_count:
             raise DomainError(

@@ -1,5 +1,9 @@
 """Refunds (退款): asked for with a reason, approved by someone else, paid back.
 
+Asked for by the window or the department head; approved or rejected only by
+finance staff (财务人员) whose grant covers the order's department, and never
+by the person who asked.
+
 Never above what was paid: under the order's lock, what is refunded plus what
 is awaiting approval plus the new request must not exceed the paid amount
 (checked on request and again on approval), and a database constraint keeps
@@ -20,7 +24,7 @@ from tongban.core.errors import DomainError
 from tongban.payments import errors, fees
 from tongban.payments.models import OrderStatus, PaymentOrder, Refund, RefundStatus
 from tongban.payments.providers import get_provider
-from tongban.payments.services._common import apply, label, lock
+from tongban.payments.services._common import apply, finance_required, label, lock
 
 
 def _refundable(order: PaymentOrder, *, excluding: int | None = None) -> int:
@@ -98,6 +102,10 @@ def refund_approve(
         if order_id is None:
             raise DomainError(errors.REFUND_NOT_FOUND, "退款申请不存在。")
         order = lock(order_id)  # the order first, then the refund: one lock order
+        finance_required(
+            actor, region_path=order.region_path, department_id=order.department_id,
+            what="审批退款",
+        )  # fmt: skip
         refund = _lock_refund(refund_id)
         if refund.requested_by_id == getattr(actor, "pk", None):
             raise DomainError(errors.REFUND_SELF_APPROVAL, "退款须由申请人以外的人员审批。")
@@ -132,6 +140,11 @@ def refund_reject(
         raise DomainError(errors.REFUND_INVALID_STATE, "驳回退款须写明理由。")
     with transaction.atomic():
         refund = _lock_refund(refund_id)
+        order = PaymentOrder.objects.only("region_path", "department_id").get(pk=refund.order_id)
+        finance_required(
+            actor, region_path=order.region_path, department_id=order.department_id,
+            what="驳回退款",
+        )  # fmt: skip
         refund.status = RefundStatus.REJECTED
         refund.decided_by = actor
         refund.decided_at = moment

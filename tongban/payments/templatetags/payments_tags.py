@@ -7,7 +7,8 @@ from typing import Any
 from django import template
 
 from tongban.payments import fees
-from tongban.payments.models import PaymentOrder
+from tongban.payments.models import AssessStage, FeeRule, PayBefore, PaymentOrder
+from tongban.payments.services._common import OWED
 
 register = template.Library()
 
@@ -30,4 +31,29 @@ def case_fees(case: Any) -> dict[str, Any]:
     orders = list(
         PaymentOrder.objects.filter(case=case).select_related("department").order_by("created_at")
     )
-    return {"orders": orders, "case": case}
+    # Charged at submission, the order is issued by the task worker right after
+    # the case is filed: until it is there, say so rather than show nothing.
+    issuing = (
+        not orders
+        and case.status in ("submitted", "supplement_requested", "supplemented")
+        and FeeRule.objects.filter(
+            service_item_id=case.service_item_id, stage=AssessStage.SUBMISSION, active=True
+        ).exists()
+    )
+    before_acceptance = any(
+        o.pay_before == PayBefore.ACCEPTANCE and o.status in OWED for o in orders
+    )
+    return {
+        "orders": orders,
+        "case": case,
+        "issuing": issuing,
+        "before_acceptance": before_acceptance,
+    }
+
+
+@register.inclusion_tag("payments/_bundle_fees.html")
+def bundle_fees(application_no: str) -> dict[str, Any]:
+    """The fees panel of a 一件事 application: one total, each department's order."""
+    from tongban.payments.selectors import bundle_fees_for_application
+
+    return {"fees": bundle_fees_for_application(application_no=application_no)}

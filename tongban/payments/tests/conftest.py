@@ -16,7 +16,7 @@ from tongban.catalog.tests.guide_factory import valid_guide
 from tongban.identity.models import Person, User
 from tongban.identity.services import citizen_signup, person_register, staff_account_create
 from tongban.org.demo import demo_org_load
-from tongban.org.models import Department, Role
+from tongban.org.models import Department, DepartmentKind, Role
 from tongban.org.services import staff_assign
 from tongban.payments.services import fee_rule_save
 
@@ -24,6 +24,7 @@ from tongban.payments.services import fee_rule_save
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 BASIS = "《江苏省行政事业性收费项目目录》苏财综〔2020〕1号"
 
+CENTRE_KINDS = (DepartmentKind.SERVICE_CENTRE, DepartmentKind.APPROVAL_BUREAU)
 FEES = [
     {"name": "证书工本费", "standard": "每证 10 元", "basis": BASIS},
     {"name": "副本费", "standard": "每份 5 元", "basis": BASIS},
@@ -49,14 +50,20 @@ class World:
     reviewer: User
     head: User
     other_head: User  # 赣州: another department
+    finance: User  # 财务人员 of 南京市市场监督管理局 only
+    other_finance: User  # 财务人员 of 赣州市市场监督管理局 only
+    city_finance: User  # 财务人员 of 南京市, every department of the city
 
     def at(self, days: int = 0, hours: int = 0, minutes: int = 0) -> dt.datetime:
         return T0 + dt.timedelta(days=days, hours=hours, minutes=minutes)
 
 
-def _staff(username: str, role: str, department: Department) -> User:
+def _staff(username: str, role: str, department: Department, *, restrict: bool = False) -> User:
     user = staff_account_create(username=username, display_name=username, password="Pw-12345678")
-    staff_assign(user_id=user.pk, role=role, department=department, region_scope=department.region)
+    staff_assign(
+        user_id=user.pk, role=role, department=department, region_scope=department.region,
+        scope_departments=[department] if restrict else (),
+    )  # fmt: skip
     return user
 
 
@@ -112,6 +119,16 @@ def seed() -> World:
         reviewer=_staff("reviewer", Role.REVIEWER, nanjing),
         head=_staff("head", Role.DEPARTMENT_HEAD, nanjing),
         other_head=_staff("gz_head", Role.DEPARTMENT_HEAD, ganzhou),
+        finance=_staff("finance", Role.FINANCE, nanjing, restrict=True),
+        other_finance=_staff("gz_finance", Role.FINANCE, ganzhou, restrict=True),
+        # The city's finance staff sit at its service centre, with the whole city in scope.
+        city_finance=_staff(
+            "nj_city_finance",
+            Role.FINANCE,
+            Department.objects.filter(region_id="320100", kind__in=CENTRE_KINDS)
+            .order_by("pk")
+            .get(),
+        ),
     )
 
 

@@ -72,17 +72,21 @@ def _callback(order, *, status="success"):
     return body, sign(body)
 
 
-def test_an_applicant_pays_and_the_callback_door_applies_it_once(world, now):
+def test_an_applicant_pays_and_the_callback_door_applies_it_once(
+    world, now, django_capture_on_commit_callbacks
+):
     _, order, citizen = _pay_through_api(world, now)
     body, signature = _callback(order)
     door = Client()
     for _ in range(2):
-        answer = door.post(
-            f"{API}/notify/sim",
-            body,
-            content_type="application/json",
-            HTTP_X_SIM_SIGNATURE=signature,
-        )
+        # The receipt task enqueued with the payment runs after commit, as the worker's.
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = door.post(
+                f"{API}/notify/sim",
+                body,
+                content_type="application/json",
+                HTTP_X_SIM_SIGNATURE=signature,
+            )
         assert answer.status_code == 200
     assert [n.outcome for n in Notification.objects.order_by("pk")] == ["applied", "duplicate"]
     paid = citizen.get(f"{API}/orders/{order.payment_code}").json()
@@ -184,7 +188,7 @@ def test_refund_and_reconciliation_through_the_api(world, now):
     Client().post(
         f"{API}/notify/sim", body, content_type="application/json", HTTP_X_SIM_SIGNATURE=signature
     )
-    clerk, head = client_for(world.clerk), client_for(world.head)
+    clerk, finance = client_for(world.clerk), client_for(world.finance)
     too_much = clerk.post(
         f"{API}/orders/{order.payment_code}/refunds",
         {"amount_fen": order.amount_fen + 1, "reason": "多退"},
@@ -202,7 +206,11 @@ def test_refund_and_reconciliation_through_the_api(world, now):
         f"{API}/refunds/{refund_id}/approve", {}, content_type="application/json"
     )
     assert self_approve.status_code == 404  # a clerk does not approve at all
-    done = head.post(
+    head_approve = client_for(world.head).post(
+        f"{API}/refunds/{refund_id}/approve", {}, content_type="application/json"
+    )
+    assert head_approve.status_code == 404  # nor the department head: finance staff do
+    done = finance.post(
         f"{API}/refunds/{refund_id}/approve", {"note": "同意"}, content_type="application/json"
     )
     assert done.json()["status"] == "done"
@@ -210,7 +218,7 @@ def test_refund_and_reconciliation_through_the_api(world, now):
     assert PaymentOrder.objects.get(pk=order.pk).status == "part_refunded"
 
     text = SimulatedProvider().statement(day=world.at().date())
-    malformed = head.post(
+    malformed = finance.post(
         f"{API}/statements",
         {"provider": "sim", "text": text + "x|y|pay|1.5|2026-11-02T10:00:00+08:00\n"},
         content_type="application/json",
@@ -221,11 +229,11 @@ def test_refund_and_reconciliation_through_the_api(world, now):
         clerk.post(f"{API}/statements", {"text": text}, content_type="application/json").status_code
         == 403
     )
-    imported = head.post(
+    imported = finance.post(
         f"{API}/statements", {"provider": "sim", "text": text}, content_type="application/json"
     )
     assert imported.status_code == 201 and imported.json()["status"] == "closed"
-    figures = head.get(f"{API}/figures", {"from": "2026-11-01", "to": "2026-11-30"}).json()
+    figures = finance.get(f"{API}/figures", {"from": "2026-11-01", "to": "2026-11-30"}).json()
     assert figures["paid"] == 1 and figures["paid_fen"] == order.amount_fen
     assert figures["online_share"] == 1.0 and figures["refunded_fen"] == 1000
     assert figures["by_item"][0]["item"] == "检验费"

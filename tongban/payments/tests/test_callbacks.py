@@ -42,13 +42,20 @@ def _transitions(order, action):
     return OrderEvent.objects.filter(order=order, action=action).count()
 
 
-def test_paying_settles_the_order_issues_a_receipt_and_lets_the_case_be_delivered(world):
+def test_paying_settles_the_order_issues_a_receipt_and_lets_the_case_be_delivered(
+    world, django_capture_on_commit_callbacks
+):
     case, order, url = _started(world)
     assert order.status == OrderStatus.PENDING and url == f"/payments/sim/{order.provider_txn}/"
     sim_pay(txn_id=order.provider_txn, now=world.at(hours=2, minutes=1))
-    assert sim_deliver_due(now=world.at(hours=2, minutes=1)) == 1
+    with django_capture_on_commit_callbacks() as enqueued:
+        assert sim_deliver_due(now=world.at(hours=2, minutes=1)) == 1
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID and order.paid_fen == order.amount_fen
+    # The receipt is the worker's, after commit: none in the payment's transaction.
+    assert not Receipt.objects.filter(order=order).exists() and enqueued
+    for after_commit in enqueued:
+        after_commit()
     assert Receipt.objects.filter(order=order).exists()
     case.refresh_from_db()
     assert case.fees_unpaid_fen == 0
@@ -63,10 +70,13 @@ def test_paying_settles_the_order_issues_a_receipt_and_lets_the_case_be_delivere
     assert case.status == "delivered"
 
 
-def test_a_callback_delivered_twice_changes_the_order_once(world):
+def test_a_callback_delivered_twice_changes_the_order_once(
+    world, django_capture_on_commit_callbacks
+):
     _, order, _ = _started(world)
     sim_pay(txn_id=order.provider_txn, deliveries=(0, 5), now=world.at(hours=2, minutes=1))
-    sim_deliver_due(now=world.at(hours=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        sim_deliver_due(now=world.at(hours=3))
     outcomes = list(
         Notification.objects.filter(payment_code=order.payment_code)
         .order_by("pk")

@@ -96,7 +96,9 @@ def test_parallel_callbacks_for_one_order_make_one_transition_and_one_receipt():
         results = _in_threads(
             2,
             lambda i: (
-                refund_approve(refund_id=first.pk, actor=world.head, now=world.at(hours=4)).status
+                refund_approve(
+                    refund_id=first.pk, actor=world.finance, now=world.at(hours=4)
+                ).status
             ),
         )
         assert sorted(map(str, results)) == ["done", "payment_refund_invalid_state"]

@@ -34,7 +34,9 @@ def _client(user) -> Client:
     return client
 
 
-def _pay_in_portal(world):
+def _pay_in_portal(world, capture):
+    """Pay in the portal; ``capture`` runs what the payment's transaction enqueued
+    (the receipt) as the task worker does after commit."""
     case = submit_and_accept(world)
     order = PaymentOrder.objects.get(case=case)
     citizen = _client(world.citizen)
@@ -59,12 +61,16 @@ def _pay_in_portal(world):
     assert "模拟收银台" in cashier.content.decode() and "220.00" in cashier.content.decode()
     back = citizen.post(to_cashier["Location"], {"outcome": "pay"})
     assert back["Location"] == reverse("portal:my_payment_return", args=[order.payment_code])
-    paid = citizen.get(back["Location"], follow=True)
+    with capture(execute=True):
+        returned = citizen.get(back["Location"])
+    paid = citizen.get(returned["Location"])
     return case, order, citizen, paid
 
 
-def test_an_applicant_pays_from_my_cases_and_gets_the_receipt(world, now):
-    case, order, citizen, paid = _pay_in_portal(world)
+def test_an_applicant_pays_from_my_cases_and_gets_the_receipt(
+    world, now, django_capture_on_commit_callbacks
+):
+    case, order, citizen, paid = _pay_in_portal(world, django_capture_on_commit_callbacks)
     text = paid.content.decode()
     assert "缴费成功" in text and "已缴款" in text
     receipt = Receipt.objects.get(order=order)
@@ -99,9 +105,11 @@ def test_someone_else_cannot_open_my_order_or_the_cashier(world, now):
     assert other.get(f"/payments/sim/{order.provider_txn}/").status_code == 404
 
 
-def test_finance_staff_refund_and_reconcile_in_the_workbench(world, now):
-    _, order, _, _ = _pay_in_portal(world)
-    clerk, head = _client(world.clerk), _client(world.head)
+def test_finance_staff_refund_and_reconcile_in_the_workbench(
+    world, now, django_capture_on_commit_callbacks
+):
+    _, order, _, _ = _pay_in_portal(world, django_capture_on_commit_callbacks)
+    clerk, finance = _client(world.clerk), _client(world.finance)
     home = clerk.get(reverse("workbench:payments"))
     assert order.payment_code in home.content.decode()
     asked = clerk.post(
@@ -116,23 +124,31 @@ def test_finance_staff_refund_and_reconcile_in_the_workbench(world, now):
     )
     assert too_much.status_code == 422 and "超过可退金额" in too_much.content.decode()
     assert clerk.get(reverse("workbench:payment_days")).status_code == 404  # not finance
+    head = _client(world.head)
+    assert head.get(reverse("workbench:payment_days")).status_code == 404  # a head is not either
     head.post(
+        reverse("workbench:payment_refund_decide", args=[refund.pk]),
+        {"decision": "approve", "note": "同意"},
+    )
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.REQUESTED  # the head's approval is "not found"
+    finance.post(
         reverse("workbench:payment_refund_decide", args=[refund.pk]),
         {"decision": "approve", "note": "同意"},
     )
     refund.refresh_from_db()
     assert refund.status == RefundStatus.DONE
     text = SimulatedProvider().statement(day=world.at().date())
-    bad = head.post(reverse("workbench:payment_days"), {"text": text.replace("|pay|", "|gift|")})
+    bad = finance.post(reverse("workbench:payment_days"), {"text": text.replace("|pay|", "|gift|")})
     assert bad.status_code == 422 and "第 2 行" in bad.content.decode()
     assert not StatementDay.objects.exists()
-    done = head.post(reverse("workbench:payment_days"), {"text": text})
+    done = finance.post(reverse("workbench:payment_days"), {"text": text})
     day = StatementDay.objects.get()
     assert done["Location"] == reverse("workbench:payment_day", args=[day.pk])
     assert day.status == DayStatus.CLOSED
-    days = head.get(reverse("workbench:payment_days"))
+    days = finance.get(reverse("workbench:payment_days"))
     assert days.status_code == 200 and "2026-11-02" in days.content.decode()
-    figures = head.get(reverse("workbench:payment_figures"), {"from": "2026-11-01"})
+    figures = finance.get(reverse("workbench:payment_figures"), {"from": "2026-11-01"})
     assert "检验费" in figures.content.decode() and "100%" in figures.content.decode()
 
 

@@ -55,8 +55,8 @@ def test_a_part_then_full_refund_with_approval(world):
     )  # fmt: skip
     with pytest.raises(DomainError) as exc:
         refund_approve(refund_id=refund.pk, actor=world.clerk, now=world.at(hours=4))
-    assert exc.value.code == "payment_refund_self_approval"
-    refund_approve(refund_id=refund.pk, actor=world.head, note="同意", now=world.at(hours=4))
+    assert exc.value.code == "permission_denied"  # the window asks, finance staff approve
+    refund_approve(refund_id=refund.pk, actor=world.finance, note="同意", now=world.at(hours=4))
     order.refresh_from_db()
     assert (order.status, order.refunded_fen) == (OrderStatus.PART_REFUNDED, 1000)
     sim = SimTransaction.objects.get(txn_id=order.provider_txn)
@@ -65,7 +65,7 @@ def test_a_part_then_full_refund_with_approval(world):
         order_id=order.pk, amount_fen=order.paid_fen - 1000, reason="申请人撤回申请",
         actor=world.clerk, now=world.at(hours=5),
     )  # fmt: skip
-    refund_approve(refund_id=rest.pk, actor=world.head, now=world.at(hours=6))
+    refund_approve(refund_id=rest.pk, actor=world.finance, now=world.at(hours=6))
     order.refresh_from_db()
     assert (order.status, order.refunded_fen) == (OrderStatus.REFUNDED, order.paid_fen)
     with pytest.raises(DomainError) as exc:
@@ -111,10 +111,10 @@ def test_a_rejected_refund_frees_its_amount(world):
         now=world.at(hours=3),
     )  # fmt: skip
     refund_reject(
-        refund_id=refund.pk, actor=world.head, note="不符合退费条件", now=world.at(hours=4)
+        refund_id=refund.pk, actor=world.finance, note="不符合退费条件", now=world.at(hours=4)
     )
     with pytest.raises(DomainError) as exc:
-        refund_approve(refund_id=refund.pk, actor=world.head, now=world.at(hours=5))
+        refund_approve(refund_id=refund.pk, actor=world.finance, now=world.at(hours=5))
     assert exc.value.code == "payment_refund_invalid_state"
     assert refund_request(
         order_id=order.pk, amount_fen=order.paid_fen, reason="重新申请", actor=world.clerk,
@@ -126,7 +126,7 @@ def test_a_day_that_matches_is_closed_at_once(world):
     order = _paid(world)
     text = SimulatedProvider().statement(day=DAY)
     assert text.splitlines()[0] == f"SIMPAY|2026-11-02|1|{order.paid_fen}"
-    day = statement_import(provider="sim", text=text, actor=world.head, now=world.at(days=1))
+    day = statement_import(provider="sim", text=text, actor=world.finance, now=world.at(days=1))
     assert day.status == DayStatus.CLOSED and day.mismatches.count() == 0
 
 
@@ -143,7 +143,9 @@ def test_reconciliation_finds_planted_mismatches_and_the_day_closes_when_resolve
     header = lines[0].split("|")
     lines[0] = f"SIMPAY|2026-11-02|{int(header[2]) + 1}|{int(header[3]) + 500}"
     text = "\n".join([*lines, stranger]) + "\n"
-    day = statement_import(provider="sim", text=text, actor=world.head, now=world.at(days=1))
+    day = statement_import(
+        provider="sim", text=text, actor=world.city_finance, now=world.at(days=1)
+    )
     found = {(m.kind, m.payment_code) for m in day.mismatches.all()}
     assert found == {
         ("missing_there", c.payment_code),
@@ -153,18 +155,23 @@ def test_reconciliation_finds_planted_mismatches_and_the_day_closes_when_resolve
     assert a.payment_code not in {code for _, code in found}
     assert day.status == DayStatus.MISMATCHED
     with pytest.raises(DomainError) as exc:
-        day_close(day_id=day.pk, actor=world.head, now=world.at(days=1))
+        day_close(day_id=day.pk, actor=world.city_finance, now=world.at(days=1))
     assert exc.value.code == "payment_day_unresolved"
     for m in day.mismatches.all():
         mismatch_resolve(
-            mismatch_id=m.pk, resolution="已与银行核实", actor=world.head, now=world.at(days=1)
+            mismatch_id=m.pk,
+            resolution="已与银行核实",
+            actor=world.city_finance,
+            now=world.at(days=1),
         )
     with pytest.raises(DomainError) as exc:
         mismatch_resolve(
-            mismatch_id=m.pk, resolution="再处理", actor=world.head, now=world.at(days=1)
+            mismatch_id=m.pk, resolution="再处理", actor=world.city_finance, now=world.at(days=1)
         )
     assert exc.value.code == "payment_mismatch_resolved"
-    assert day_close(day_id=day.pk, actor=world.head, now=world.at(days=1)).status == "closed"
+    assert (
+        day_close(day_id=day.pk, actor=world.city_finance, now=world.at(days=1)).status == "closed"
+    )
 
 
 def test_a_payment_here_for_a_closed_order_shows_as_missing_here(world):
@@ -181,7 +188,7 @@ def test_a_payment_here_for_a_closed_order_shows_as_missing_here(world):
     sim_pay(txn_id=order.provider_txn, now=world.at(hours=2, minutes=2))
     sim_deliver_due(now=world.at(hours=2, minutes=2))
     day = statement_import(
-        provider="sim", text=SimulatedProvider().statement(day=DAY), actor=world.head,
+        provider="sim", text=SimulatedProvider().statement(day=DAY), actor=world.finance,
         now=world.at(days=1),
     )  # fmt: skip
     assert [(m.kind, m.order_id) for m in day.mismatches.all()] == [("missing_here", order.pk)]
@@ -204,7 +211,7 @@ def test_a_malformed_statement_line_refuses_the_whole_import_naming_the_line(
     good = SimulatedProvider().statement(day=DAY).splitlines()
     text = "\n".join([good[0].replace("|1|", "|2|"), good[1], line.format(code=order.payment_code)])
     with pytest.raises(DomainError) as exc:
-        statement_import(provider="sim", text=text, actor=world.head, now=world.at(days=1))
+        statement_import(provider="sim", text=text, actor=world.finance, now=world.at(days=1))
     assert exc.value.code == "payment_statement_malformed"
     assert f"第 {number} 行" in exc.value.detail and why in exc.value.detail
     assert exc.value.extra == {"line": number}
@@ -218,13 +225,13 @@ def test_a_header_that_disagrees_and_a_second_import_are_refused(world):
         statement_import(
             provider="sim",
             text=text.replace("|1|", "|2|", 1),
-            actor=world.head,
+            actor=world.finance,
             now=world.at(days=1),
         )
     assert exc.value.code == "payment_statement_malformed" and "第 1 行" in exc.value.detail
-    statement_import(provider="sim", text=text, actor=world.head, now=world.at(days=1))
+    statement_import(provider="sim", text=text, actor=world.finance, now=world.at(days=1))
     with pytest.raises(DomainError) as exc:
-        statement_import(provider="sim", text=text, actor=world.head, now=world.at(days=1))
+        statement_import(provider="sim", text=text, actor=world.finance, now=world.at(days=1))
     assert exc.value.code == "payment_statement_duplicate"
 
 
@@ -237,15 +244,16 @@ def test_a_refund_appears_in_the_statement_and_matches(world):
         actor=world.clerk,
         now=world.at(hours=3),
     )
-    refund_approve(refund_id=refund.pk, actor=world.head, now=world.at(hours=4))
+    refund_approve(refund_id=refund.pk, actor=world.finance, now=world.at(hours=4))
     text = SimulatedProvider().statement(day=DAY)
     assert "|refund|500|" in text
-    day = statement_import(provider="sim", text=text, actor=world.head, now=world.at(days=1))
+    day = statement_import(provider="sim", text=text, actor=world.finance, now=world.at(days=1))
     assert day.status == DayStatus.CLOSED and day.total_fen == order.paid_fen - 500
 
 
-def test_the_receipt_verifies_with_its_check_code_only(world):
-    order = _paid(world)
+def test_the_receipt_verifies_with_its_check_code_only(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the worker issues the receipt
+        order = _paid(world)
     receipt = Receipt.objects.get(order=order)
     assert receipt_verify(number=receipt.number, check_code=receipt.check_code.lower()) == receipt
     with pytest.raises(DomainError) as exc:

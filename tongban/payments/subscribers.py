@@ -1,0 +1,76 @@
+"""Reactions to the cases' events (``case.<action>``, delivered by the outbox).
+
+* ``case.submit``: the fees a guide charges at submission (收费环节 = 提交时计费)
+  get their 缴款通知书 at once, so the applicant sees the amount, the basis and
+  the deadline right after submitting; an order due before acceptance then
+  holds the acceptance (``services.orders.case_assess``).
+* ``case.handle_immediately`` (即办件) and ``case.grant_on_commitment`` (告知承诺):
+  decided without an acceptance step, they get the order of every stage
+  automatically (a 即办件 denied on the spot is not charged the acceptance-stage
+  fees: nothing is made for it).
+
+Handlers are idempotent: an order is created once per case and stage
+(``source_key``), and the case is told what it owes only when that changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tongban.cases.models import Case, CaseEvent, CaseStatus, Outcome
+from tongban.core import clock
+from tongban.payments.models import AT_ONCE, AssessStage
+
+_CLOSED = (CaseStatus.REFUSED, CaseStatus.WITHDRAWN)
+AT_ONCE_ACTIONS = ("handle_immediately", "grant_on_commitment")
+
+
+def _case(payload: dict[str, Any]) -> Case | None:
+    return (
+        Case.objects.select_related("guide_version", "department__region", "submitted_by")
+        .filter(case_no=str(payload.get("case_no") or ""))
+        .first()
+    )
+
+
+def _assess(case: Case, stage: str, at: dt.datetime) -> None:
+    """Issue what ``stage`` charges, dated ``at``: the step's own time (the
+    submission, the on-the-spot decision), not when the worker came."""
+    from tongban.payments.services._common import case_sync
+    from tongban.payments.services.orders import case_assess
+
+    now = at
+    owed = case_assess(case, stage=stage, now=now)
+    if owed != case.fees_unpaid_fen:
+        case_sync(case.pk, reason="开具缴款通知书", now=now)
+
+
+def on_case_submit(*, event_id: Any, payload: dict[str, Any]) -> None:
+    case = _case(payload)
+    if case is None or case.status in _CLOSED:
+        return  # withdrawn or refused before the worker came: nothing is charged
+    _assess(case, AssessStage.SUBMISSION, case.received_at)
+
+
+def on_case_decided_at_once(*, event_id: Any, payload: dict[str, Any]) -> None:
+    case = _case(payload)
+    if case is None:
+        return
+    decided_at = (
+        CaseEvent.objects.filter(case=case, action__in=AT_ONCE_ACTIONS)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    ) or clock.now()
+    if case.outcome == Outcome.DENIED:
+        # What was due at submission stays due, dated as the submission.
+        _assess(case, AssessStage.SUBMISSION, case.received_at)
+        return
+    _assess(case, AT_ONCE, decided_at)
+
+
+HANDLERS = {
+    "case.submit": on_case_submit,
+    **{f"case.{action}": on_case_decided_at_once for action in AT_ONCE_ACTIONS},
+}
