@@ -30,7 +30,10 @@ from tongban.intermediaries.models import (
     SelectionMethod,
     ServiceType,
     SignupStatus,
+    Tender,
+    TenderBid,
     TenderCategory,
+    TenderStatus,
 )
 
 PAGE = 20
@@ -319,17 +322,33 @@ def tender_list(request: HttpRequest) -> HttpResponse:
     category = request.GET.get("category", "")
     if category not in TenderCategory.values:
         category = ""
+    status = request.GET.get("status", "")
+    if status not in TenderStatus.values:
+        status = ""
     try:
         page = selectors.tenders_public(
-            category=category, cursor=request.GET.get("cursor") or None, limit=PAGE
+            category=category, status=status, cursor=request.GET.get("cursor") or None, limit=PAGE
         )
     except DomainError:
-        page = selectors.tenders_public(category=category, limit=PAGE)
+        page = selectors.tenders_public(category=category, status=status, limit=PAGE)
     return render(
         request,
         "portal/market/tenders.html",
-        {"page": page, "category": category, "categories": TenderCategory.choices},
+        {
+            "page": page,
+            "category": category,
+            "categories": TenderCategory.choices,
+            "status": status,
+            "statuses": TenderStatus.choices,
+        },
     )
+
+
+def my_bids_on(request: HttpRequest, tender: Tender) -> list[TenderBid]:
+    """The bids the signed-in account's entities sent to ``tender`` (none when anonymous)."""
+    if not request.user.is_authenticated:
+        return []
+    return list(selectors.bids_for_user(user=request.user).filter(tender=tender))
 
 
 @require_GET
@@ -338,6 +357,7 @@ def tender_detail(request: HttpRequest, code: str) -> HttpResponse:
         tender = selectors.tender_get_public(code)
     except DomainError as exc:
         raise Http404(exc.detail) from None
+    now = clock.now()
     return render(
         request,
         "portal/market/tender.html",
@@ -346,5 +366,9 @@ def tender_detail(request: HttpRequest, code: str) -> HttpResponse:
             "documents": list(tender.documents.all()),
             "bids": selectors.public_bids(tender) if tender.status != "bidding" else [],
             "bid_count": tender.bids.count(),
+            "mine": my_bids_on(request, tender),
+            "bidding_open": tender.status == TenderStatus.BIDDING and now < tender.bid_deadline,
+            "is_business": request.user.is_authenticated
+            and selectors.entities_for(request.user).exists(),
         },
     )

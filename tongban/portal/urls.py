@@ -12,6 +12,8 @@ from tongban.portal import (
     figures_views,
     hall_views,
     hotline_views,
+    market_bid_views,
+    market_expert_views,
     market_views,
     payment_views,
     project_views,
@@ -154,6 +156,24 @@ urlpatterns = [
     path("market/agencies/join/", market_views.agency_join, name="market_join"),
     path("market/tenders/", market_views.tender_list, name="market_tenders"),
     path("market/tenders/<str:code>/", market_views.tender_detail, name="market_tender"),
+    path("market/tenders/<str:code>/bid/", market_bid_views.tender_bid, name="market_bid"),
+    path(
+        "market/tenders/<str:code>/decrypt/",
+        market_bid_views.tender_decrypt,
+        name="market_decrypt",
+    ),
+    path(
+        "market/tenders/<str:code>/documents/<int:document_id>/",
+        market_bid_views.tender_document,
+        name="market_tender_document",
+    ),
+    path("market/bids/", market_bid_views.my_bids, name="market_my_bids"),
+    path("market/evaluation/", market_expert_views.evaluation_list, name="market_evaluations"),
+    path(
+        "market/evaluation/<str:code>/",
+        market_expert_views.evaluation_detail,
+        name="market_evaluation",
+    ),
     path("open-data/", sharing_views.open_data, name="open_data"),
     path("my/data-access/", sharing_views.my_data_access, name="my_data_access"),
     path(
