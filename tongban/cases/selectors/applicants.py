@@ -1,0 +1,47 @@
+"""Applicant reads: the account's own person and the legal entities it may act for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from tongban.cases.models import Case
+from tongban.cases.selectors._common import normalize_case_no, not_found
+from tongban.core.api.pagination import Page, paginate
+from tongban.identity.selectors import legal_entities_for_user
+
+APPLICANT_ORDERING = ("-received_at", "-id")
+
+
+def _applicant_cases(*, user: Any) -> QuerySet[Case]:
+    """Cases of the account's own person, or of a legal entity it may act for."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Case.objects.none()
+    # The entity ids as a list, not a subquery: "person = x OR entity IN (1, 2)"
+    # is two index scans, while "OR entity IN (SELECT …)" reads the whole table.
+    entity_ids = list(legal_entities_for_user(user=user).values_list("id", flat=True))
+    mine = Q(applicant_entity_id__in=entity_ids) if entity_ids else Q(pk__in=[])
+    # A NULL person must never match: "applicant_person IS NULL" is every entity's case.
+    if user.person_id is not None:
+        mine |= Q(applicant_person_id=user.person_id)
+    return Case.objects.filter(mine)
+
+
+def case_get_for_applicant(*, user: Any, case_no: str) -> Case:
+    """The applicant's own case (or their legal entity's), or ``not_found``."""
+    case = (
+        _applicant_cases(user=user)
+        .select_related("service_item", "department")
+        .filter(case_no=normalize_case_no(case_no))
+        .first()
+    )
+    if case is None:
+        raise not_found()
+    return case
+
+
+def case_list_for_applicant(*, user: Any, cursor: str | None = None, limit: int = 20) -> Page[Case]:
+    """我的办件: the account's cases, newest first (keyset pages)."""
+    qs = _applicant_cases(user=user).select_related("service_item").prefetch_related("suspensions")
+    return paginate(qs, ordering=APPLICANT_ORDERING, cursor=cursor, limit=limit)
