@@ -12,6 +12,7 @@ from tongban.portal import (
     figures_views,
     hall_views,
     hotline_views,
+    kiosk_views,
     market_bid_views,
     market_expert_views,
     market_views,
@@ -88,6 +89,7 @@ urlpatterns = [
     path("halls/<int:hall_id>/", hall_views.hall_page, name="hall"),
     path("halls/<int:hall_id>/book/<int:theme_id>/", hall_views.hall_book, name="hall_book"),
     path("halls/<int:hall_id>/kiosk/", hall_views.hall_kiosk, name="hall_kiosk"),
+    path("halls/<int:hall_id>/kiosk/track/", kiosk_views.kiosk_track, name="hall_kiosk_track"),
     path("halls/<int:hall_id>/screen/", hall_views.hall_screen, name="hall_screen"),
     path("my/appointments/", hall_views.my_appointments, name="my_appointments"),
     path(
