@@ -1,20 +1,28 @@
 """个人空间 / 企业空间 at scale, and 惠企政策 matching. Not a test.
 
-On an empty migrated database, builds the spaces' test world (a business, its
-legal representative and agent, a published item), clones ``--cases`` cases
-of the business (rows copied from one real submission, so every column is as
-intake writes it), seeds ``--entities`` 法人库 records with a classification,
-then times in this process, with Django's test client (no network):
+On a migrated database, builds the spaces' test world (a business, its legal
+representative and agent, a published item), clones ``--cases`` cases of the
+business (rows copied from one real submission, so every column is as intake
+writes it; one in a hundred waits for a supplement and one in a hundred has a
+deferred material, so the reminders have something to find), seeds
+``--entities`` 法人库 records with a classification (about 100 districts of
+江苏 and 200 GB/T 4754 小类), then times in this process, with Django's test
+client (no network):
 
 1. the business account's 我的空间 (``/my/``) and its 企业空间
-   (``/my/business/<code>/``), ``--requests`` each after a warm-up;
-2. ``policy_match_run`` of ``--policies`` policies with rules of varied
-   selectivity against the entities;
+   (``/my/business/<code>/``), ``--requests`` each after a warm-up, and on
+   PostgreSQL the plans of the reminders' read and the per-agent count;
+2. matching ``--policies`` policies of mixed reach against the entities:
+   ``--match batch`` in one pass (``policies.batch.policy_match_all``, what
+   ``tongban policies match`` runs) or ``--match each`` (``policy_match_run``
+   per policy).
 
-and prints Markdown tables for docs/performance.md.
+A second run on the same database reuses the world, the cases and the
+entities (``--fresh-policies`` deletes the policies and matches first).
+Prints Markdown tables for docs/performance.md with the load average.
 
-    DATABASE_URL=sqlite:////tmp/spaces.sqlite3 .venv/bin/tongban migrate
-    .venv/bin/python bench/spaces.py --database-url sqlite:////tmp/spaces.sqlite3
+    DATABASE_URL=postgres://…/tb_spaces .venv/bin/tongban migrate
+    .venv/bin/python bench/spaces.py --database-url postgres://…/tb_spaces
 """
 
 from __future__ import annotations
@@ -34,17 +42,35 @@ sys.path.insert(0, str(ROOT))
 from bench.common import markdown, percentiles  # noqa: E402  # after the path is set
 
 BATCH = 5000
-INDUSTRIES = ("H6210", "H6220", "C1391", "C1310", "I6510", "F5211", "M7320", "E4710")
-REGIONS = ("320102", "320104", "320106", "320115", "360702", "360703", "310101", "110105")
+# About 100 districts: 13 cities of 江苏 with 8 districts each.
+REGIONS = tuple(f"32{city:02d}{district:02d}" for city in range(1, 14) for district in range(2, 10))
+# 200 小类 in 20 门类 (synthetic codes in the GB/T 4754 shape).
+SECTIONS = "ABCDEFGHIJKLMNOPQRST"
+INDUSTRIES = tuple(
+    f"{s}{10 + i * 4 + j // 5:02d}{j % 5 + 1}{j % 3}"
+    for i, s in enumerate(SECTIONS)
+    for j in range(10)
+)
 SIZES = ("large", "medium", "small", "micro")
+SIZE_WEIGHTS = (1, 4, 30, 65)
 CREDITS = ("A", "B", "M", "C", "D")
+
+
+def load_average() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def clone_cases(count: int) -> str:
     """``count`` cases of the bench business by its agent; the business's credit code."""
-    from tongban.cases.models import Case
+    from tongban.cases.models import Case, CaseStatus
+    from tongban.identity.models import User
     from tongban.spaces.tests.conftest import build_space
 
+    existing = User.objects.filter(username="tb_boss").first()
+    if existing is not None:  # a second run on the same database
+        from tongban.identity.selectors import legal_entities_for_user
+
+        return legal_entities_for_user(user=existing).get().credit_code
     space = build_space()
     agent = space.agent.person
     assert agent is not None
@@ -57,25 +83,30 @@ def clone_cases(count: int) -> str:
             template.pk = None
             template.case_no = f"BENCH{i:019d}"
             template.received_at = case.received_at - dt.timedelta(minutes=i)
-            rows.append(
-                Case(
-                    **{f.attname: getattr(template, f.attname) for f in Case._meta.concrete_fields}
-                )
+            row = Case(
+                **{f.attname: getattr(template, f.attname) for f in Case._meta.concrete_fields}
             )
+            if i % 100 == 7:
+                row.status = CaseStatus.SUPPLEMENT_REQUESTED
+            elif i % 100 == 57:
+                row.deferred_due_on = case.received_at.date() + dt.timedelta(days=30)
+            rows.append(row)
         Case.objects.bulk_create(rows)
         made += len(rows)
     return space.company.credit_code
 
 
-def seed_entities(count: int) -> None:
+def seed_entities(count: int) -> int:
+    """``count`` 法人库 records (one in twenty cancelled) with a classification."""
     from tongban.core import clock
     from tongban.core.identifiers import generate_credit_code
     from tongban.policies.models import BusinessClassification
     from tongban.sharing.models import BusinessRecord
 
-    rng = random.Random(4754)
+    have = BusinessRecord.objects.filter(credit_code__startswith="92").count()
+    rng = random.Random(4754 + have)
     now = clock.now()
-    made = 0
+    made = have
     while made < count:
         records = []
         for i in range(made, min(count, made + BATCH)):
@@ -103,7 +134,7 @@ def seed_entities(count: int) -> None:
                 BusinessClassification(
                     business_id=pk,
                     industry_code=rng.choice(INDUSTRIES),
-                    size_class=rng.choice(SIZES),
+                    size_class=rng.choices(SIZES, SIZE_WEIGHTS)[0],
                     credit_class=rng.choice(CREDITS),
                     updated_at=now,
                 )
@@ -111,18 +142,113 @@ def seed_entities(count: int) -> None:
             ]
         )
         made += len(records)
+    return made - have
 
 
-def policy_rules(n: int) -> dict[str, object]:
-    """Rules from broad (a province) to narrow (one industry, size, credit, district)."""
-    shapes: list[dict[str, object]] = [
-        {"region": ["32"]},
-        {"region": ["3201"], "size": ["small", "micro"]},
-        {"industry": ["H62"], "region": ["3201"], "min_years": 1, "max_years": 5},
-        {"industry": ["C13"], "size": ["micro"], "credit": ["A", "B"], "region": ["320115"]},
-        {"industry": ["I"], "credit": ["A"], "min_years": 3},
-    ]
-    return shapes[n % len(shapes)]
+def policy_rules(n: int, rng: random.Random) -> dict[str, object]:
+    """A policy's rules, of the reach policies have: most for a district or a city
+    and a trade, some province-wide for a trade, one in a hundred broad."""
+    district = rng.choice(REGIONS)
+    industry = rng.choice(INDUSTRIES)
+    kind = n % 100
+    if kind < 50:  # a district's support for one 大类, small and micro
+        return {"region": [district], "industry": [industry[:3]], "size": ["small", "micro"]}
+    if kind < 80:  # a city's support for one 门类, young businesses
+        return {"region": [district[:4]], "industry": [industry[0]], "min_years": 0,
+                "max_years": 3}  # fmt: skip
+    if kind < 99:  # a province-wide trade policy for small businesses of the best credit
+        return {"region": ["32"], "industry": [industry[:3]], "size": ["small"], "credit": ["A"]}
+    return {"region": [district[:4]], "size": ["micro"], "min_years": 20}  # a city's broad one
+
+
+def explain_plans(code: str) -> str:
+    """PostgreSQL's plans of the two reads the indexes are for."""
+    from django.db import connection
+
+    from tongban.cases.models import Case, applicant_reminder_q
+    from tongban.identity.models import LegalEntity
+
+    if connection.vendor != "postgresql":
+        return ""
+    entity = LegalEntity.objects.get(credit_code=code)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=366)
+    reminders = (
+        Case.objects.filter(applicant_reminder_q(), received_at__gte=since)
+        .filter(applicant_entity_id=entity.pk)
+        .order_by("-received_at")[:50]
+    )
+    from django.db.models import Count
+
+    counts = (
+        Case.objects.filter(applicant_entity=entity, submitted_by_id__in=[1, 2, 3])
+        .values_list("submitted_by_id")
+        .annotate(n=Count("*"))
+    )
+    out = []
+    for label, queryset in (("reminders", reminders), ("per-agent count", counts)):
+        out.append(f"-- {label}\n{queryset.explain(analyze=True)}")
+    return "\n".join(out)
+
+
+def run_pages(code: str, requests: int) -> None:
+    from django.test import Client
+
+    from tongban.identity.models import User
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(username="tb_boss"))
+    rows = []
+    for label, url in (("我的空间 /my/", "/my/"), ("企业空间", f"/my/business/{code}/")):
+        for _ in range(10):
+            assert client.get(url).status_code == 200
+        samples = []
+        for _ in range(requests):
+            t = time.perf_counter()
+            assert client.get(url).status_code == 200
+            samples.append((time.perf_counter() - t) * 1000)
+        rows.append({"page": label, **percentiles(samples), "load": load_average()})
+    print(markdown("Space pages (ms)", rows, ["page", "n", "p50", "p95", "p99", "max", "load"]))
+    print(explain_plans(code))
+
+
+def run_match(policies: int, mode: str, fresh: bool) -> None:
+    from tongban.policies.batch import policy_match_all
+    from tongban.policies.models import Policy, PolicyMatch
+    from tongban.policies.services import policy_create, policy_match_run, policy_publish
+
+    if fresh:
+        PolicyMatch.objects.all().delete()
+        Policy.objects.all().delete()
+    rng = random.Random(2027)
+    made = []
+    for n in range(policies):
+        policy = policy_create(
+            title=f"压测政策{n}",
+            issuer="压测",
+            document_no=f"压测〔2027〕{n}号",
+            valid_from=dt.date(2020, 1, 1),
+            benefits="—",
+            rules_raw=policy_rules(n, rng),
+            automatic=n % 10 == 0,
+        )
+        made.append(policy_publish(policy=policy))
+    load_before = load_average()
+    started = time.perf_counter()
+    if mode == "batch":
+        result = policy_match_all()
+        summary = (
+            f"{result.policies} policies, {result.businesses_read:,} businesses read, "
+            f"{result.tested:,} pairs tested, {result.matched:,} new matches"
+        )
+    else:
+        matched = sum(policy_match_run(policy=p) for p in made)
+        summary = f"{len(made)} policies, {matched:,} new matches"
+    elapsed = time.perf_counter() - started
+    print(
+        f"match ({mode}): {summary} in {elapsed:.1f} s; "
+        f"{PolicyMatch.objects.count():,} matches stored; "
+        f"load average before {load_before}, after {load_average()}"
+    )
 
 
 def main() -> None:
@@ -132,6 +258,9 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=100_000)
     parser.add_argument("--policies", type=int, default=10)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--match", choices=("batch", "each", "none"), default="batch")
+    parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument("--fresh-policies", action="store_true")
     args = parser.parse_args()
     if not args.database_url:
         parser.error("--database-url (or DATABASE_URL) is required")
@@ -141,72 +270,20 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.test import Client
-
-    from tongban.identity.models import User
-    from tongban.policies.models import PolicyMatch
-    from tongban.policies.services import policy_create, policy_match_run, policy_publish
 
     started = time.perf_counter()
     code = clone_cases(args.cases)
     seeded_cases = time.perf_counter() - started
     started = time.perf_counter()
-    seed_entities(args.entities)
+    seeded = seed_entities(args.entities)
     seeded_entities = time.perf_counter() - started
-    print(f"seeded {args.cases} cases in {seeded_cases:.1f} s", end=", ")
-    print(f"{args.entities} entities in {seeded_entities:.1f} s")
-
-    client = Client(HTTP_HOST="localhost")
-    client.force_login(User.objects.get(username="tb_boss"))
-    rows = []
-    for label, url in (("我的空间 /my/", "/my/"), ("企业空间", f"/my/business/{code}/")):
-        for _ in range(10):
-            assert client.get(url).status_code == 200
-        samples = []
-        for _ in range(args.requests):
-            t = time.perf_counter()
-            assert client.get(url).status_code == 200
-            samples.append((time.perf_counter() - t) * 1000)
-        rows.append({"page": label, **percentiles(samples)})
     print(
-        markdown(
-            f"Space pages, a business with {args.cases:,} cases (ms)",
-            rows,
-            ["page", "n", "p50", "p95", "p99", "max"],
-        )
+        f"cases ready in {seeded_cases:.1f} s, {seeded} entities seeded in {seeded_entities:.1f} s"
     )
-
-    timings = []
-    total = time.perf_counter()
-    for n in range(args.policies):
-        policy = policy_create(
-            title=f"压测政策{n}",
-            issuer="压测",
-            document_no=f"压测〔2027〕{n}号",
-            valid_from=dt.date(2020, 1, 1),
-            benefits="—",
-            rules_raw=policy_rules(n),
-        )
-        policy = policy_publish(policy=policy)
-        t = time.perf_counter()
-        matched = policy_match_run(policy=policy)
-        timings.append(
-            {
-                "policy": n,
-                "rules": str(policy_rules(n)),
-                "matched": matched,
-                "seconds": round(time.perf_counter() - t, 2),
-            }
-        )
-    elapsed = time.perf_counter() - total
-    print(
-        markdown(
-            f"Policy matching against {args.entities:,} entities",
-            timings,
-            ["policy", "rules", "matched", "seconds"],
-        )
-    )
-    print(f"{args.policies} policies, {PolicyMatch.objects.count()} matches in {elapsed:.1f} s")
+    if not args.skip_pages:
+        run_pages(code, args.requests)
+    if args.match != "none":
+        run_match(args.policies, args.match, args.fresh_policies)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.conf import global_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Runtime state of the embedded default (SQLite file, key file, uploads).
@@ -469,7 +470,11 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    # Client secrets are long random strings: one round of PBKDF2, not the
+    # password hasher's million, on every code exchange (tongban/sso/hashers.py).
+    "CLIENT_SECRET_HASHER": "client_secret_sha256",
 }
+PASSWORD_HASHERS = [*global_settings.PASSWORD_HASHERS, "tongban.sso.hashers.ClientSecretHasher"]
 
 # Department systems (tongban.integration, docs/integration.md): system accounts
 # scoped to one department read its cases as they change and act on them through

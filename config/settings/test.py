@@ -8,7 +8,10 @@ from .base import *  # noqa: F403  (settings modules extend the base namespace)
 from .base import BASE_DIR, DATABASES
 
 DEBUG = False
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "tongban.sso.hashers.ClientSecretHasher",  # OAUTH2_PROVIDER's CLIENT_SECRET_HASHER
+]
 _test_url = os.environ.get("TONGBAN_TEST_DATABASE_URL")
 if _test_url:
     DATABASES["default"] = dj_database_url.parse(_test_url)

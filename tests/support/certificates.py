@@ -14,6 +14,7 @@ from tongban.identity.models import AuthorizationRole
 from tongban.org.demo import demo_org_load
 from tongban.org.models import Department, Role
 from tongban.org.services import staff_assign
+from tongban.sharing.demo import demo_business_registered
 
 
 def make_wallet_seed():
@@ -40,6 +41,7 @@ def make_wallet_seed():
         name="南京通办信息科技有限公司",
         legal_representative=citizen.person,  # type: ignore[arg-type]  # a citizen has one
     )
+    demo_business_registered(entity)  # every authorization is checked against the 法人库
     business = identity_services.business_account_create(
         username="biz1",
         password=PASSWORD,

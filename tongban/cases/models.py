@@ -48,6 +48,15 @@ OPEN_STATUSES = (
 QUEUE_NOT_STARTED = dt.date(9999, 12, 31)
 
 
+def applicant_reminder_q() -> Q:
+    """Cases that remind their applicant of something due (the spaces' 待办提醒):
+    a supplement requested, or an open case with a deferred material (容缺). The
+    same expression as the partial indexes below, so the planner may use them."""
+    return Q(status=CaseStatus.SUPPLEMENT_REQUESTED) | Q(
+        status__in=OPEN_STATUSES, deferred_due_on__isnull=False
+    )
+
+
 def queue_deadline_key() -> Coalesce:
     """The staff queue's first sort key (the same expression as its index)."""
     return Coalesce("decision_deadline", Value(QUEUE_NOT_STARTED), output_field=DateField())
@@ -202,6 +211,21 @@ class Case(models.Model):
             # stops after its rows even for an applicant with thousands of cases.
             models.Index(fields=["applicant_person", "-received_at", "-id"], name="case_person"),
             models.Index(fields=["applicant_entity", "-received_at", "-id"], name="case_entity"),
+            # The spaces' reminders (applicant_reminder_q): the few cases of an applicant
+            # with something due, newest first, without walking all of its cases.
+            models.Index(
+                fields=["applicant_entity", "-received_at"],
+                name="case_entity_reminder",
+                condition=applicant_reminder_q(),
+            ),
+            models.Index(
+                fields=["applicant_person", "-received_at"],
+                name="case_person_reminder",
+                condition=applicant_reminder_q(),
+            ),
+            # A business's cases counted by the account that submitted each (企业空间,
+            # the record of each agent): read from the index alone.
+            models.Index(fields=["applicant_entity", "submitted_by"], name="case_entity_submitter"),
             # The few cases whose dates await a holiday notice (ADR-0006).
             models.Index(
                 fields=["provisional_year", "id"],

@@ -255,6 +255,9 @@ class NotificationStatus(models.TextChoices):
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败（等待重试）"
     DEAD = "dead", "发送失败（已放弃）"
+    # The recipient turned the channel off for this kind of notice: nothing was
+    # sent; the message is in the recipient's 消息中心 (站内信) only.
+    INBOX_ONLY = "inbox_only", "未发送（仅存站内信）"
 
 
 class Notification(models.Model):

@@ -228,12 +228,11 @@ def _normalize(channel: str, recipient: str) -> tuple[str, str]:
 Router = Callable[..., bool]
 _routers: list[Router] = []
 
-INBOX_ONLY_GATEWAY = "inbox-only"
-
 
 def register_router(router: Router) -> None:
     """Register ``router(notification=..., recipient=..., now=...) -> bool``: False
-    keeps the message in the inbox only (no SMS or e-mail is sent for it)."""
+    keeps the message in the inbox only (no SMS or e-mail is sent for it; its
+    status is ``inbox_only``, not ``sent``)."""
     if router not in _routers:
         _routers.append(router)
 
@@ -297,11 +296,10 @@ def notification_send(
                 r(notification=notification, recipient=address, now=moment) for r in _routers
             ]
             if not all(decisions):
-                # Kept for the inbox (站内信) only, as the recipient chose: nothing to send.
-                notification.status = NotificationStatus.SENT
-                notification.gateway = INBOX_ONLY_GATEWAY
-                notification.sent_at = moment
-                notification.save(update_fields=["status", "gateway", "sent_at"])
+                # Kept for the inbox (站内信) only, as the recipient chose: nothing is
+                # sent, and the state says so (never "sent", no gateway, no time sent).
+                notification.status = NotificationStatus.INBOX_ONLY
+                notification.save(update_fields=["status"])
             else:
                 # The payload names the row only: no personal data in the outbox.
                 events.emit(
@@ -323,8 +321,12 @@ def notification_deliver(
         if notification is None:
             logger.warning("notification %s no longer exists", payload["notification_id"])
             return
-        if notification.status in (NotificationStatus.SENT, NotificationStatus.DEAD):
-            return  # already sent, or given up: never sent twice
+        if notification.status in (
+            NotificationStatus.SENT,
+            NotificationStatus.DEAD,
+            NotificationStatus.INBOX_ONLY,
+        ):
+            return  # already sent, given up, or not to be sent: never sent twice
         attempt = int(payload.get("attempt", 1))
         if attempt != notification.attempts + 1:
             return  # a late or repeated delivery of an attempt already made

@@ -112,6 +112,12 @@ def demo_identity_load() -> dict[str, Any]:
             )
             if is_new:
                 created["legal_entities"].append(business.credit_code)
+        # Every authorization is checked against the 法人库: the demo businesses
+        # are registered there first (with their representatives). A function-level
+        # import: the registries' demo reads this module's people and businesses.
+        from tongban.sharing.demo import demo_registries_load
+
+        demo_registries_load()
         for username, operator, index, role, granted_by in DEMO_BUSINESS_ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 continue

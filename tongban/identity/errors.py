@@ -44,6 +44,9 @@ LEGAL_ENTITY_REGISTRY_MISMATCH = define(
 LEGAL_ENTITY_NOT_IN_BUSINESS = define(
     "legal_entity_not_in_business", 422, "该法人在法人库中不是存续状态"
 )
+LEGAL_ENTITY_REGISTRY_UNAVAILABLE = define(
+    "legal_entity_registry_unavailable", 503, "法人库暂不可用"
+)
 # An agent limited to named items acting for another (issue 14, "bad input").
 AUTHORIZATION_ITEM_FORBIDDEN = define(
     "authorization_item_forbidden", 403, "经办人未获授权办理该事项"

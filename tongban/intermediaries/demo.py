@@ -26,6 +26,7 @@ from tongban.intermediaries.services import (
     service_type_save,
 )
 from tongban.intermediaries.services.trading import bid_submit, tender_publish
+from tongban.sharing.demo import demo_business_registered
 
 PASSWORD = "Tongban@2026"  # noqa: S105  (public demo password, as the other demo accounts)
 
@@ -55,6 +56,7 @@ def _account(index: int, entity: LegalEntity) -> None:
         return
     operator = User.objects.get(username="citizen3").person
     assert operator is not None
+    demo_business_registered(entity)  # every authorization is checked against the 法人库
     business_account_create(
         username=username, password=PASSWORD, person=operator, legal_entity=entity
     )

@@ -94,7 +94,8 @@ def policy_publish(*, policy: Policy, actor: Any = None, now: dt.datetime | None
     return locked
 
 
-def _grant_reason(policy: Policy) -> str:
+def grant_reason(policy: Policy) -> str:
+    """The basis of a 免申即享 grant, recorded on the match."""
     return (
         f"免申即享：依据《{policy.title}》（{policy.document_no}），"
         "法人库数据表明符合全部适用条件，无需申请，直接兑现。"
@@ -158,7 +159,7 @@ def _match_chunk(
                     reasons=reasons,
                     matched_at=moment,
                     granted_at=moment if policy.automatic else None,
-                    grant_reason=_grant_reason(policy) if policy.automatic else "",
+                    grant_reason=grant_reason(policy) if policy.automatic else "",
                 )
             )
         PolicyMatch.objects.bulk_create(new, ignore_conflicts=True)
@@ -174,21 +175,26 @@ def _push_sms(policy: Policy, codes: list[str], moment: dt.datetime) -> None:
         credit_code__in=codes, policy_opt_in__sms=True
     ).select_related("legal_representative")
     for entity in entities:
-        phone_enc = entity.legal_representative.phone_enc
-        if not phone_enc:
-            continue
-        verb = "已为您直接兑现（免申即享）" if policy.automatic else "可申请享受"
-        notification_send(
-            channel="sms",
-            recipient=decrypt(phone_enc, context=PHONE_CONTEXT),
-            subject=f"惠企政策：{policy.title}"[:200],
-            body=f"【通办】{entity.name}符合《{policy.title}》（{policy.document_no}），{verb}。"
-            "匹配理由请到企业空间查看。",
-            purpose="policy.match",
-            object_type="policies.Policy",
-            object_id=f"{policy.pk}/{entity.credit_code}",
-            now=moment,
-        )
+        policy_sms_send(policy, entity, moment)
+
+
+def policy_sms_send(policy: Policy, entity: LegalEntity, moment: dt.datetime) -> None:
+    """The SMS of one matched policy to a business that opted in (and so its 消息中心)."""
+    phone_enc = entity.legal_representative.phone_enc
+    if not phone_enc:
+        return
+    verb = "已为您直接兑现（免申即享）" if policy.automatic else "可申请享受"
+    notification_send(
+        channel="sms",
+        recipient=decrypt(phone_enc, context=PHONE_CONTEXT),
+        subject=f"惠企政策：{policy.title}"[:200],
+        body=f"【通办】{entity.name}符合《{policy.title}》（{policy.document_no}），{verb}。"
+        "匹配理由请到企业空间查看。",
+        purpose="policy.match",
+        object_type="policies.Policy",
+        object_id=f"{policy.pk}/{entity.credit_code}",
+        now=moment,
+    )
 
 
 def policy_opt_in_set(

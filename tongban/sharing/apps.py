@@ -10,7 +10,12 @@ class SharingConfig(AppConfig):
         from django.apps import apps
 
         from tongban.core import scheduler
+        from tongban.identity.registry import registry_lookup_register
         from tongban.sharing import hooks
+        from tongban.sharing.services.legal_entities import business_registry_entry
+
+        # Every business authorization is checked against the 法人库 (docs/spaces.md).
+        registry_lookup_register(business_registry_entry)
 
         # "Holds a certificate of type X" is answered from the 电子证照库 when
         # the certificates app is installed (docs/sharing.md).

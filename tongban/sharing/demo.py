@@ -26,8 +26,11 @@ from typing import Any
 
 from django.db import transaction
 
+from tongban.core.crypto import decrypt
 from tongban.core.identifiers import generate_check_digit_resident, generate_credit_code
 from tongban.identity.demo import DEMO_BUSINESSES, DEMO_CITIZENS
+from tongban.identity.models import LegalEntity
+from tongban.identity.selectors import ID_NUMBER_CONTEXT
 from tongban.org.models import Department
 from tongban.sharing.models import (
     BusinessRecord,
@@ -317,6 +320,33 @@ def _real_estate(people: dict[str, PopulationRecord], businesses: dict[str, str]
         certificate_no="苏（2020）南京市不动产权第0101010号",
         location="南京市秦淮区夫子庙贡院街6号", area=Decimal("120.00"), use="商业",
         registered_on=dt.date(2020, 1, 15), owner_business=shop,
+    )  # fmt: skip
+
+
+def demo_business_registered(
+    entity: LegalEntity,
+    *,
+    status: str = BusinessStatus.IN_BUSINESS,
+    established_on: dt.date = dt.date(2015, 6, 18),
+    business_scope: str = "软件开发；信息技术咨询服务",
+    address: str = "",
+) -> BusinessRecord:
+    """Put a business the platform knows into the demo 法人库, with its legal
+    representative in the 自然人库 (for demo data and test worlds whose
+    businesses are made up: every authorization is checked against the 法人库)."""
+    person = entity.legal_representative
+    token = person.id_number_token
+    representative = PopulationRecord.objects.filter(id_number_token=token).first()
+    if representative is None:
+        representative = population_put(
+            id_number=decrypt(person.id_number_enc, context=ID_NUMBER_CONTEXT), name=person.name
+        )
+    return business_put(
+        credit_code=entity.credit_code, name=entity.name, kind="有限责任公司",
+        legal_representative=representative, legal_representative_name=representative.name,
+        established_on=established_on, registered_capital=Decimal("100"),
+        business_scope=business_scope, address=address or "（演示地址）",
+        registration_authority="市场监督管理局", status=status,
     )  # fmt: skip
 
 

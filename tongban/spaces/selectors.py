@@ -13,9 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 
-from tongban.cases.models import OPEN_STATUSES, Case, CaseStatus
+from tongban.cases.models import OPEN_STATUSES, Case, CaseStatus, applicant_reminder_q
 from tongban.catalog import search
 from tongban.certificates.holders import holder_keys_for
 from tongban.certificates.models import CertificateStatus
@@ -108,6 +108,36 @@ def _holder_keys(user: Any, entities: list[LegalEntity]) -> list[str]:
     return holder_keys_for(person=person, entities=entities)
 
 
+REMINDER_CASES = 50
+
+
+def _reminder_cases(
+    *, user: Any, entities: list[LegalEntity], own: bool, today: dt.date
+) -> list[Case]:
+    """The applicants' cases with something due (``cases.models.applicant_reminder_q``),
+    newest first: one short walk of each applicant's partial index
+    (``case_entity_reminder``, ``case_person_reminder``), merged here.
+
+    Cases received within the window only: a supplement or deferred material
+    still open after a year is for the window, not a reminder."""
+    since = dt.datetime.combine(today - REMINDER_WINDOW, dt.time(), tzinfo=dt.UTC)
+    base = (
+        Case.objects.filter(applicant_reminder_q(), received_at__gte=since)
+        .select_related("service_item")
+        .order_by("-received_at")
+    )
+    if len(entities) <= MAX_WALKS:
+        walks = [base.filter(applicant_entity_id=e.pk) for e in entities]
+    else:  # an agent of many businesses: one read
+        walks = [base.filter(applicant_entity_id__in=[e.pk for e in entities])]
+    if own and getattr(user, "person_id", None) is not None:
+        walks.append(base.filter(applicant_person_id=user.person_id))
+    found = {case.pk: case for walk in walks for case in walk[:REMINDER_CASES]}
+    return sorted(found.values(), key=lambda c: (c.received_at, c.pk), reverse=True)[
+        :REMINDER_CASES
+    ]
+
+
 def reminders_for_user(
     *, user: Any, today: dt.date, entity: LegalEntity | None = None
 ) -> list[Reminder]:
@@ -117,27 +147,8 @@ def reminders_for_user(
     With ``entity``, only that business's (its space); else the account's own
     and every business it acts for."""
     entities = [entity] if entity is not None else list(legal_entities_for_user(user=user))
-    if entity is not None:
-        cases: QuerySet[Case] = Case.objects.filter(applicant_entity=entity)
-    else:
-        mine = Q(applicant_entity__in=entities)
-        if getattr(user, "person_id", None) is not None:
-            mine |= Q(applicant_person_id=user.person_id)
-        cases = Case.objects.filter(mine)
     due: list[Reminder] = []
-    # Cases received within the window only: the applicant-and-date indexes
-    # bound the read for a business with years of cases, and a supplement or
-    # deferred material still open after a year is for the window, not a reminder.
-    since = dt.datetime.combine(today - REMINDER_WINDOW, dt.time(), tzinfo=dt.UTC)
-    for case in (
-        cases.filter(received_at__gte=since)
-        .filter(
-            Q(status=CaseStatus.SUPPLEMENT_REQUESTED)
-            | Q(status__in=OPEN_STATUSES, deferred_due_on__isnull=False)
-        )
-        .select_related("service_item")
-        .order_by("-received_at")[:50]
-    ):
+    for case in _reminder_cases(user=user, entities=entities, own=entity is None, today=today):
         if case.status == CaseStatus.SUPPLEMENT_REQUESTED:
             due.append(
                 Reminder(
@@ -231,8 +242,8 @@ def business_authorizations(*, entity: LegalEntity, limit: int = 100) -> list[Au
     """The business's authorizations, current ones first, each with how many of
     the business's cases that account submitted (the record of what it did).
 
-    The counts are one grouped read of the business's cases (its index), not a
-    join per authorization: with 10,000 cases the join cost 120 ms."""
+    The counts are one grouped read of the index on (business, submitter), not
+    a join per authorization: with 10,000 cases the join cost 120 ms."""
     authorizations = list(
         BusinessAuthorization.objects.filter(legal_entity=entity)
         .select_related("user", "granted_by")
@@ -243,7 +254,7 @@ def business_authorizations(*, entity: LegalEntity, limit: int = 100) -> list[Au
             applicant_entity=entity, submitted_by_id__in={a.user_id for a in authorizations}
         )
         .values_list("submitted_by_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # from the index alone (case_entity_submitter)
         .values_list("submitted_by_id", "n")
     )
     names = service_item_names(codes=sorted({c for a in authorizations for c in a.item_codes}))

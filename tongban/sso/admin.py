@@ -17,6 +17,7 @@ from oauth2_provider.models import get_application_model
 
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.errors import DomainError
+from tongban.sso.hashers import MIN_SECRET_LENGTH
 from tongban.sso.services import validate_redirect_uris
 
 Application = get_application_model()
@@ -43,6 +44,15 @@ class ClientForm(forms.ModelForm):
             "post_logout_redirect_uris": "退出后返回地址（每行一个）",
             "skip_authorization": "本部门自建系统（免授权确认）",
         }
+
+    def clean_client_secret(self) -> str:
+        value = self.cleaned_data.get("client_secret") or ""
+        # Stored with a fast hash (sso.hashers): the secret itself must be long.
+        if len(value) < MIN_SECRET_LENGTH and not self.instance.pk:
+            raise forms.ValidationError(
+                f"客户端密钥至少 {MIN_SECRET_LENGTH} 个字符，建议使用系统生成的密钥。"
+            )
+        return value
 
     def _uris(self, field: str) -> str:
         try:

@@ -26,6 +26,7 @@ from tongban.org.demo import demo_org_load
 from tongban.org.models import Department, Hall, Role
 from tongban.org.selectors import region_get
 from tongban.org.services import staff_assign
+from tongban.sharing.demo import demo_business_registered
 
 # Mon 2 Nov 2026, 10:00 in Shanghai.
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
@@ -98,6 +99,7 @@ def seed() -> World:
         name="南京通办信息科技有限公司",
         legal_representative=founder,
     )
+    demo_business_registered(entity)  # every authorization is checked against the 法人库
     demo_bundles_load()
     return World(
         bundles={b.code: b for b in Bundle.objects.all()},

@@ -130,6 +130,7 @@ def _seed_accounts(world: World) -> Accounts:
         legal_entity_register,
         token_create,
     )
+    from tongban.sharing.demo import demo_business_registered
 
     citizen = citizen_signup(
         phone="13800000001",
@@ -150,6 +151,7 @@ def _seed_accounts(world: World) -> Accounts:
         name="南京张记餐饮有限公司",
         legal_representative=world.person,
     )
+    demo_business_registered(entity)  # every authorization is checked against the 法人库
     business = business_account_create(
         username="zhangji",
         password="Pw-12345678",

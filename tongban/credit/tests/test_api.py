@@ -20,6 +20,7 @@ from tongban.identity.services import (
 )
 from tongban.org.models import Role
 from tongban.org.services import staff_assign
+from tongban.sharing.demo import demo_business_registered
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,7 @@ def api(client):
         credit_code=generate_credit_code("9132010270000001"), name="南京张记餐饮有限公司",
         legal_representative=person,
     )  # fmt: skip
+    demo_business_registered(entity)  # every authorization is checked against the 法人库
     business = business_account_create(
         username="zhangji", password="Pw-12345678", person=person, legal_entity=entity,
         role=AuthorizationRole.LEGAL_REPRESENTATIVE,

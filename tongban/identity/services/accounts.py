@@ -29,6 +29,7 @@ from tongban.identity.selectors import (
     active_authorizations,
 )
 from tongban.identity.services._shared import _USERNAME_RE, looks_personal
+from tongban.identity.services.legal_registry import legal_entity_registry_confirm
 from tongban.identity.services.persons import person_register, validate_person_name, validate_phone
 
 # --- accounts ------------------------------------------------------------------
@@ -158,9 +159,23 @@ def business_account_create(
     valid_until: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> User:
-    """A 法人用户 account operated by ``person`` and authorized for ``legal_entity``."""
+    """A 法人用户 account operated by ``person`` and authorized for ``legal_entity``.
+
+    The 法人库 check of :func:`authorization_grant` runs first, outside the
+    transaction, so a refusal is audited and no account is left behind."""
     now = now or clock.now()
     username = _validate_username(username)
+    _platform_checks(
+        person_id=person.pk, legal_entity=legal_entity, role=role, granted_by=granted_by, now=now
+    )
+    _registry_confirm(
+        legal_entity=legal_entity,
+        role=role,
+        person=person,
+        account=None,
+        granted_by=granted_by,
+        now=now,
+    )
     with transaction.atomic():
         user = User(
             username=username,
@@ -170,13 +185,15 @@ def business_account_create(
             real_name_level=RealNameLevel.L1,
         )
         _create_user(user=user, password=password, now=now, actor=granted_by)
-        authorization_grant(
+        _grant(
             user=user,
             legal_entity=legal_entity,
             role=role,
             granted_by=granted_by,
             valid_until=valid_until,
+            item_codes=None,
             now=now,
+            registry_checked=True,
         )
     return user
 
@@ -229,6 +246,64 @@ def _may_grant(granted_by: User | None, legal_entity: LegalEntity, now: dt.datet
     )
 
 
+def _platform_checks(
+    *,
+    person_id: int | None,
+    legal_entity: LegalEntity,
+    role: AuthorizationRole,
+    granted_by: User | None,
+    now: dt.datetime,
+) -> None:
+    if (
+        role == AuthorizationRole.LEGAL_REPRESENTATIVE
+        and person_id != legal_entity.legal_representative_id
+    ):
+        raise DomainError(
+            errors.NOT_LEGAL_REPRESENTATIVE, "该账号的实名人员不是此法人登记的法定代表人"
+        )
+    if not _may_grant(granted_by, legal_entity, now):
+        raise DomainError(errors.AUTHORIZATION_FORBIDDEN, "只有法定代表人可以为本单位授权经办人")
+
+
+def _registry_confirm(
+    *,
+    legal_entity: LegalEntity,
+    role: AuthorizationRole,
+    person: Person | None,
+    account: User | None,
+    granted_by: User | None,
+    now: dt.datetime,
+) -> None:
+    """The 法人库 check of a grant: the entity registered and 存续; as 法定代表人,
+    the account's person is the registered one; an agent granted by a business
+    account, that account's person is (a former representative may not grant)."""
+    if role == AuthorizationRole.LEGAL_REPRESENTATIVE:
+        legal_entity_registry_confirm(
+            credit_code=legal_entity.credit_code,
+            representative=person,
+            account=account,
+            actor=granted_by,
+            now=now,
+        )
+        return
+    granter = (
+        granted_by.person
+        if granted_by is not None
+        and granted_by.kind == AccountKind.BUSINESS
+        and granted_by.person_id is not None
+        else None
+    )
+    legal_entity_registry_confirm(
+        credit_code=legal_entity.credit_code,
+        representative=granter,
+        account=account,
+        actor=granted_by,
+        now=now,
+        representative_message="法人库登记的法定代表人已不是授权人本人，不能授权经办人；"
+        "请由现登记的法定代表人办理。",
+    )
+
+
 def authorization_grant(
     *,
     user: User,
@@ -244,8 +319,32 @@ def authorization_grant(
     法定代表人: only the account of the entity's registered legal representative.
     经办人: granted by the legal representative's account (or by staff / the system),
     for every item, or only for the items whose 实施编码 are in ``item_codes``.
+    Either way the 法人库 must register the entity as 存续 with that legal
+    representative (``legal_entity_registry_mismatch``, ``legal_entity_not_in_business``).
     """
-    now = now or clock.now()
+    return _grant(
+        user=user,
+        legal_entity=legal_entity,
+        role=role,
+        granted_by=granted_by,
+        valid_until=valid_until,
+        item_codes=item_codes,
+        now=now or clock.now(),
+        registry_checked=False,
+    )
+
+
+def _grant(
+    *,
+    user: User,
+    legal_entity: LegalEntity,
+    role: AuthorizationRole,
+    granted_by: User | None,
+    valid_until: dt.datetime | None,
+    item_codes: list[str] | None,
+    now: dt.datetime,
+    registry_checked: bool,
+) -> BusinessAuthorization:
     codes = _item_codes(item_codes)
     if codes and role != AuthorizationRole.AGENT:
         raise DomainError(core_errors.VALIDATION_FAILED, "只有经办人的授权可以限定事项")
@@ -253,15 +352,22 @@ def authorization_grant(
         raise DomainError(core_errors.VALIDATION_FAILED, "只能为法人用户账号授权")
     if valid_until is not None and valid_until <= now:
         raise DomainError(core_errors.VALIDATION_FAILED, "授权有效期须晚于当前时间")
-    if (
-        role == AuthorizationRole.LEGAL_REPRESENTATIVE
-        and user.person_id != legal_entity.legal_representative_id
-    ):
-        raise DomainError(
-            errors.NOT_LEGAL_REPRESENTATIVE, "该账号的实名人员不是此法人登记的法定代表人"
+    _platform_checks(
+        person_id=user.person_id,
+        legal_entity=legal_entity,
+        role=role,
+        granted_by=granted_by,
+        now=now,
+    )
+    if not registry_checked:
+        _registry_confirm(
+            legal_entity=legal_entity,
+            role=role,
+            person=user.person if user.person_id else None,
+            account=user,
+            granted_by=granted_by,
+            now=now,
         )
-    if not _may_grant(granted_by, legal_entity, now):
-        raise DomainError(errors.AUTHORIZATION_FORBIDDEN, "只有法定代表人可以为本单位授权经办人")
     with transaction.atomic():
         # An expired authorization still open is closed, so a new one may start.
         BusinessAuthorization.objects.filter(

@@ -13,7 +13,7 @@ from django.test import Client
 
 from tongban.core.errors import DomainError
 from tongban.core.models import AuditEvent
-from tongban.identity.models import BusinessAuthorization, LegalEntity, User
+from tongban.identity.models import AuthorizationRole, BusinessAuthorization, LegalEntity, User
 from tongban.identity.services import person_register, token_create
 from tongban.sharing.models import BusinessStatus
 from tongban.sharing.services.legal_entities import (
@@ -155,3 +155,103 @@ def test_the_space_binds_and_rechecks_with_clear_messages(client, boss):
     registered(status=BusinessStatus.CANCELLED)
     checked = client.post(f"/my/business/{CODE}/registry-check/", follow=True)
     assert "登记状态为“注销”" in checked.content.decode()
+
+
+# --- every account and authorization, not only the binding ------------------------
+
+
+def _entity(person, code: str = CODE):
+    from tongban.identity.services import legal_entity_register
+
+    return legal_entity_register(
+        credit_code=code, name="南京通办信息科技有限公司", legal_representative=person
+    )
+
+
+@pytest.mark.parametrize(
+    ("setup", "code"),
+    [
+        ("absent", "legal_entity_registry_mismatch"),
+        ("other_person", "legal_entity_registry_mismatch"),
+        ("cancelled", "legal_entity_not_in_business"),
+    ],
+)
+def test_creating_a_business_account_checks_the_registry_and_leaves_nothing(setup, code):
+    from tongban.identity.services import business_account_create
+
+    zhang = person_register(name="张伟", id_number=make_id(), phone="13800000001")
+    if setup == "other_person":
+        registered(representative_id=make_id(order="002"), name="李娜")
+    elif setup == "cancelled":
+        registered(representative_id=make_id(), status=BusinessStatus.CANCELLED)
+    entity = _entity(zhang)
+    with pytest.raises(DomainError) as exc:
+        business_account_create(
+            username="zhang_boss", password=PASSWORD, person=zhang, legal_entity=entity,
+            role=AuthorizationRole.LEGAL_REPRESENTATIVE,
+        )  # fmt: skip
+    assert exc.value.code == code
+    assert not User.objects.filter(username="zhang_boss").exists()
+    assert not BusinessAuthorization.objects.exists()
+    refused = AuditEvent.objects.get(action="identity.legal_entity.registry_refused")
+    assert refused.details["credit_code"] == CODE
+
+
+def test_an_agent_is_granted_only_for_a_business_in_business_by_its_registered_representative():
+    from tongban.identity.services import authorization_grant, business_account_create
+
+    zhang = person_register(name="张伟", id_number=make_id(), phone="13800000001")
+    li = person_register(name="李娜", id_number=make_id(order="002"), phone="13800000002")
+    registered(representative_id=make_id())
+    entity = _entity(zhang)
+    boss = business_account_create(
+        username="zhang_boss", password=PASSWORD, person=zhang, legal_entity=entity,
+        role=AuthorizationRole.LEGAL_REPRESENTATIVE,
+    )  # fmt: skip
+    agent = business_account_create(
+        username="li_agent", password=PASSWORD, person=li, legal_entity=entity, granted_by=boss
+    )
+    assert (
+        BusinessAuthorization.objects.filter(user=agent, role=AuthorizationRole.AGENT).count() == 1
+    )
+    BusinessAuthorization.objects.filter(user=agent).delete()
+
+    # The registry now records another legal representative: the former one may not grant.
+    registered(representative_id=make_id(order="003"), name="王芳")
+    with pytest.raises(DomainError) as exc:
+        authorization_grant(
+            user=agent, legal_entity=entity, role=AuthorizationRole.AGENT, granted_by=boss
+        )
+    assert exc.value.code == "legal_entity_registry_mismatch"
+    assert "法人库登记的法定代表人已不是授权人本人" in exc.value.detail
+
+    # Revoked (吊销): nobody is granted anything for it, not even by staff.
+    registered(representative_id=make_id(), status=BusinessStatus.REVOKED)
+    with pytest.raises(DomainError) as exc:
+        authorization_grant(
+            user=agent, legal_entity=entity, role=AuthorizationRole.AGENT, granted_by=None
+        )
+    assert exc.value.code == "legal_entity_not_in_business"
+    assert not BusinessAuthorization.objects.filter(user=agent).exists()
+    assert AuditEvent.objects.filter(action="identity.legal_entity.registry_refused").count() == 2
+
+
+def test_without_the_registry_nothing_is_granted():
+    from tongban.identity.registry import registry_lookup_register, registry_lookup_unregister
+    from tongban.identity.services import business_account_create
+    from tongban.sharing.services.legal_entities import business_registry_entry
+
+    zhang = person_register(name="张伟", id_number=make_id(), phone="13800000001")
+    registered(representative_id=make_id())
+    entity = _entity(zhang)
+    registry_lookup_unregister()
+    try:
+        with pytest.raises(DomainError) as exc:
+            business_account_create(
+                username="zhang_boss", password=PASSWORD, person=zhang, legal_entity=entity,
+                role=AuthorizationRole.LEGAL_REPRESENTATIVE,
+            )  # fmt: skip
+    finally:
+        registry_lookup_register(business_registry_entry)
+    assert exc.value.code == "legal_entity_registry_unavailable"
+    assert not User.objects.filter(username="zhang_boss").exists()

@@ -33,6 +33,7 @@ from tongban.identity.services import (
     staff_account_create,
     system_account_create,
 )
+from tongban.sharing.demo import demo_business_registered
 
 from .conftest import PASSWORD, make_credit_code, make_id
 
@@ -195,12 +196,14 @@ def test_staff_and_system_accounts():
 
 @pytest.fixture
 def company(citizen) -> LegalEntity:
-    return legal_entity_register(
+    entity = legal_entity_register(
         credit_code=make_credit_code(),
         name="南京通办信息科技有限公司",
         legal_representative=citizen.person,
         now=NOW,
     )
+    demo_business_registered(entity)  # every authorization is checked against the 法人库
+    return entity
 
 
 def test_a_legal_entity_takes_its_region_from_the_credit_code(company):
@@ -260,15 +263,17 @@ def test_an_agent_cannot_grant_agents(company):
     agent = business_account_create(
         username="agent1", password=PASSWORD, person=register(phone=""), legal_entity=company
     )
+    another = legal_entity_register(
+        credit_code=make_credit_code(body="70000002"),
+        name="另一家公司",
+        legal_representative=company.legal_representative,
+    )
+    demo_business_registered(another)
     other = business_account_create(
         username="agent2",
         password=PASSWORD,
         person=register(name="李娜", id_number=make_id(order="004"), phone=""),
-        legal_entity=legal_entity_register(
-            credit_code=make_credit_code(body="70000002"),
-            name="另一家公司",
-            legal_representative=company.legal_representative,
-        ),
+        legal_entity=another,
     )
     with pytest.raises(DomainError) as exc:
         authorization_grant(

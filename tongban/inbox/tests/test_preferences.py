@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 
 from tongban.core.errors import DomainError
-from tongban.core.models import AuditEvent, Notification, OutboxMessage
-from tongban.core.notifications import INBOX_ONLY_GATEWAY, notification_send
+from tongban.core.models import AuditEvent, Notification, NotificationStatus, OutboxMessage
+from tongban.core.notifications import notification_send
 from tongban.identity.models import User
 from tongban.identity.services import citizen_signup
 from tongban.identity.tests.conftest import make_id
@@ -71,7 +71,10 @@ def test_sms_turned_off_keeps_the_notice_in_the_inbox_only(
             purpose="hotline.register", object_type="hotline.WorkOrder", object_id="H-1/v1",
         )  # fmt: skip
     stored.refresh_from_db()
-    assert stored.gateway == INBOX_ONLY_GATEWAY and stored.status == "sent"
+    # Not "sent": nothing went out, and the state says so.
+    assert stored.status == NotificationStatus.INBOX_ONLY == "inbox_only"
+    assert (stored.gateway, stored.sent_at, stored.attempts) == ("", None, 0)
+    assert stored.get_status_display() == "未发送（仅存站内信）"
     assert not OutboxMessage.objects.filter(payload__notification_id=stored.pk).exists()
     # Another kind still goes by SMS; both are in the inbox.
     assert [m["body"] for m in sms.sent] == ["工单已登记"]
@@ -171,4 +174,20 @@ def test_the_settings_page_saves_the_choices_and_explains_the_law(
     with django_capture_on_commit_callbacks(execute=True):
         text("case.submit")
     assert sms.sent == []
-    assert "仅站内信（按您的通知方式未发短信）" in client.get("/my/messages/").content.decode()
+    page = client.get("/my/messages/").content.decode()
+    assert "未发送短信，仅存站内信（按您的通知方式）" in page and "（已发送）" not in page
+
+
+def test_staff_see_a_message_kept_for_the_inbox_as_not_sent(
+    citizen, sms, client, django_capture_on_commit_callbacks
+):
+    notification_preferences_set(user=citizen, choices={"case_progress": {"sms": False}})
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = text("case.submit")
+    admin = User.objects.create_superuser("ops", "Pw-12345678", kind="staff", display_name="运维")
+    client.force_login(admin)
+    listed = client.get("/admin/core/notification/?status__exact=inbox_only").content.decode()
+    assert f'href="/admin/core/notification/{stored.pk}/change/' in listed
+    assert "未发送（仅存站内信）" in listed
+    sent = client.get("/admin/core/notification/?status__exact=sent").content.decode()
+    assert f'href="/admin/core/notification/{stored.pk}/change/' not in sent

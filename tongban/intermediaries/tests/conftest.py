@@ -26,6 +26,7 @@ from tongban.intermediaries.services import (
 from tongban.org.demo import credit_code_for, demo_org_load
 from tongban.org.models import Department, Role
 from tongban.org.services import staff_assign
+from tongban.sharing.demo import demo_business_registered
 
 # Mon 2 Nov 2026, 10:00 in Shanghai (02:00 UTC): an ordinary working week.
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
@@ -47,7 +48,9 @@ class World:
 
 def _entity(name: str, person: Person, region: str = "320100") -> LegalEntity:
     code = credit_code_for(name=name, region_code=region, registrar="91")
-    return legal_entity_register(credit_code=code, name=name, legal_representative=person, now=T0)
+    entity = legal_entity_register(credit_code=code, name=name, legal_representative=person, now=T0)
+    demo_business_registered(entity)  # every authorization is checked against the 法人库
+    return entity
 
 
 def _seed() -> World:

@@ -68,6 +68,7 @@ def test_a_buyer_publishing_with_a_designated_agency_sees_the_reason_and_nothing
 
 def test_an_agency_joins_with_its_credit_code_and_is_listed_at_once(world):
     from tongban.identity.services import business_account_create
+    from tongban.sharing.demo import demo_business_registered
 
     entity = legal_entity_register(
         credit_code=credit_code_for(
@@ -77,6 +78,7 @@ def test_an_agency_joins_with_its_credit_code_and_is_listed_at_once(world):
         legal_representative=world.person,
         now=T0,
     )
+    demo_business_registered(entity)  # every authorization is checked against the 法人库
     user = business_account_create(
         username="newagency", password=PASSWORD, person=world.person, legal_entity=entity, now=T0
     )

@@ -197,3 +197,60 @@ def test_bad_rules_and_an_unpublished_policy_are_refused(registry):
 )
 def test_full_years_since_establishment(established, today, years):
     assert rules.full_years(established, today) == years
+
+
+BATCH_RULES = [
+    RULES,
+    {"region": ["3201"], "size": ["small", "micro"]},
+    {"region": ["32", "3201"]},  # two prefixes of one region: matched once
+    {"industry": ["H", "C13"], "credit": ["A"]},  # no region: indexed by 门类
+    {"min_years": 6},
+    {},  # every business in operation
+]
+
+
+def test_matching_all_policies_in_one_pass_agrees_with_each_policy_alone(registry, sms):
+    from tongban.policies.batch import policy_match_all
+
+    first17 = "32010219800101001"
+    boss = person_register(
+        name="张伟", id_number=first17 + generate_check_digit_resident(first17), phone="13800000009"
+    )
+    policy_opt_in_set(
+        legal_entity=legal_entity_register(
+            credit_code=registry["match"], name="测试企业70000001", legal_representative=boss
+        ),
+        sms=True,
+    )
+    policies = [
+        published(document_no=f"宁政办发〔2027〕{n}号", rules_raw=r, automatic=n == 2)
+        for n, r in enumerate(BATCH_RULES, start=1)
+    ]
+    result = policy_match_all(now=NOW)
+    assert (result.policies, result.businesses_read) == (6, 9)  # the cancelled one is not read
+    by_batch = {(m.policy_id, m.credit_code): m for m in PolicyMatch.objects.all()}
+    assert result.matched == len(by_batch)
+    # Each policy alone, on the same records, finds the same businesses for the same reasons.
+    today = NOW.date()
+    for policy in policies:
+        parsed = rules.parse(policy.rules)
+        expected = {
+            r.credit_code: rules.explain(parsed, r, today)
+            for r in BusinessRecord.objects.select_related("classification")
+            if rules.explain(parsed, r, today) is not None
+        }
+        found = {code: m.reasons for (pk, code), m in by_batch.items() if pk == policy.pk}
+        assert found == expected, policy.rules
+    assert {code for (pk, code) in by_batch if pk == policies[0].pk} == {
+        registry["match"],
+        registry["one_year"],
+        registry["five_years"],
+    }
+    granted = PolicyMatch.objects.filter(policy=policies[1])
+    assert granted.exists() and all(m.granted_at == NOW for m in granted)
+    # Once per policy and business: a second pass adds nothing and texts nobody again.
+    texts = Notification.objects.filter(purpose="policy.match").count()
+    assert texts == sum(1 for (_, code) in by_batch if code == registry["match"])
+    again = policy_match_all(now=NOW + dt.timedelta(days=1))
+    assert again.matched == 0 and PolicyMatch.objects.count() == len(by_batch)
+    assert Notification.objects.filter(purpose="policy.match").count() == texts

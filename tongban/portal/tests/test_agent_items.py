@@ -30,6 +30,7 @@ from tongban.portal.tests.test_case_pages import (
     seed_cases,
     text,
 )
+from tongban.sharing.demo import demo_business_registered
 from tongban.spaces.tests.conftest import build_space
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,7 @@ def test_the_portal_refuses_an_agent_outside_its_items_on_submit(client):
         name="南京小吃有限公司",
         legal_representative=seed.citizen.person,
     )
+    demo_business_registered(entity)
     agent = business_account_create(
         username="xiaochi_agent", password=PASSWORD, person=person, legal_entity=entity
     )

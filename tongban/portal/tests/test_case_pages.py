@@ -25,6 +25,7 @@ from tongban.identity import services as identity_services
 from tongban.identity.models import User
 from tongban.org.demo import demo_org_load
 from tongban.org.models import Department, DepartmentKind, Role
+from tongban.sharing.demo import demo_business_registered
 
 pytestmark = pytest.mark.django_db
 
@@ -323,6 +324,7 @@ def test_a_business_account_applies_for_its_legal_entity_with_its_person_as_agen
         name="南京小吃有限公司",
         legal_representative=person,
     )
+    demo_business_registered(entity)  # every authorization is checked against the 法人库
     account = identity_services.business_account_create(
         username="xiaochi", password=PASSWORD, person=person, legal_entity=entity
     )

@@ -1,19 +1,18 @@
 """法人库 check of business accounts (issue 14, item 2).
 
-When a business account is bound to a legal entity as its 法定代表人, or an
-existing binding is verified again, the 统一社会信用代码 and the legal
-representative are checked against the 法人库 (市场主体登记信息): the code must
-be registered, the entity 存续, and the registered legal representative the
-account's own person (her ID-number token and name). A mismatch is refused with
-a stable code and audited; nothing is bound. The entity's name is taken from
-the registry (no second data entry). Identity sits below the registries, so the
-check lives here, as the L2 check does (``sharing.services.real_name``).
+The check itself is identity's (``identity.services.legal_registry``): every
+binding as 法定代表人, every business account created and every authorization
+granted needs the 统一社会信用代码 registered, the entity 存续, and the
+registered legal representative to be the person acting as such. A mismatch
+is refused with a stable code and audited; nothing is bound. This module gives
+identity the 法人库's answer (:func:`business_registry_entry`, registered in
+``SharingConfig.ready``), and binds or re-verifies an account, taking the
+entity's name from the registry (no second data entry).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -27,76 +26,54 @@ from tongban.identity.models import (
     AuthorizationRole,
     BusinessAuthorization,
     LegalEntity,
-    Person,
     User,
 )
+from tongban.identity.registry import RegistryEntry
 from tongban.identity.selectors import authorizations_for_user
 from tongban.identity.services import authorization_grant, legal_entity_register
+from tongban.identity.services.legal_registry import legal_entity_registry_confirm
 from tongban.sharing.models import BusinessRecord, BusinessStatus
 
 REGISTRY_SOURCE = "法人库（市场主体登记信息）"
 
 
-@dataclass(frozen=True)
-class RegistryCheck:
-    credit_code: str
-    name: str
-    status: str
-
-
-def _refuse(*, user: User, code: str, reason: str, now: dt.datetime) -> None:
-    audit_record(
-        actor=actor_label(user),
-        action="identity.legal_entity.registry_refused",
-        object_type="identity.user",
-        object_id=str(user.pk),
-        details={"credit_code": code, "reason": reason},
-        now=now,
+def business_registry_entry(credit_code: str) -> RegistryEntry | None:
+    """The 法人库's record of ``credit_code`` as identity's check reads it."""
+    record = (
+        BusinessRecord.objects.select_related("legal_representative")
+        .filter(credit_code=credit_code)
+        .first()
+    )
+    if record is None:
+        return None
+    return RegistryEntry(
+        credit_code=record.credit_code,
+        name=record.name,
+        status=record.status,
+        status_label=record.get_status_display(),
+        in_business=record.status == BusinessStatus.IN_BUSINESS,
+        representative_name=record.legal_representative_name,
+        representative_token=record.legal_representative.id_number_token
+        if record.legal_representative is not None
+        else "",
     )
 
 
 def legal_entity_registry_check(
     *, user: User, credit_code: str, now: dt.datetime | None = None
-) -> RegistryCheck:
+) -> RegistryEntry:
     """Check that the 法人库 registers ``credit_code``, 存续, with the account's
     person as its 法定代表人; refuse (and audit) otherwise."""
     now = now or clock.now()
     code = validate_credit_code(credit_code)
-    person: Person | None = user.person if user.person_id else None
-    if user.kind != AccountKind.BUSINESS or person is None:
+    if user.kind != AccountKind.BUSINESS or user.person_id is None:
         raise DomainError(
             identity_errors.LEGAL_ENTITY_REGISTRY_MISMATCH,
             "只有已实名的法人用户账号可以绑定法人。",
         )
-    record = (
-        BusinessRecord.objects.select_related("legal_representative")
-        .filter(credit_code=code)
-        .first()
+    return legal_entity_registry_confirm(
+        credit_code=code, representative=user.person, account=user, actor=user, now=now
     )
-    reason = ""
-    if record is None:
-        reason = "not_found"
-    elif record.legal_representative_name != person.name or (
-        record.legal_representative is not None
-        and record.legal_representative.id_number_token != person.id_number_token
-    ):
-        reason = "representative_mismatch"
-    if reason:
-        _refuse(user=user, code=code, reason=reason, now=now)
-        raise DomainError(
-            identity_errors.LEGAL_ENTITY_REGISTRY_MISMATCH,
-            "法人库中未找到该统一社会信用代码。"
-            if reason == "not_found"
-            else "法人库登记的法定代表人不是本账号的实名人员，不能以法定代表人身份绑定。",
-        )
-    assert record is not None
-    if record.status != BusinessStatus.IN_BUSINESS:
-        _refuse(user=user, code=code, reason=f"status:{record.status}", now=now)
-        raise DomainError(
-            identity_errors.LEGAL_ENTITY_NOT_IN_BUSINESS,
-            f"该法人在法人库中的登记状态为“{record.get_status_display()}”，不能绑定或办理业务。",
-        )
-    return RegistryCheck(credit_code=code, name=record.name, status=record.status)
 
 
 def business_account_bind(

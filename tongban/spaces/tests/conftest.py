@@ -28,6 +28,7 @@ from tongban.identity.services import (
 from tongban.org.demo import demo_org_load
 from tongban.org.models import Department, Role
 from tongban.org.services import staff_assign
+from tongban.sharing.demo import demo_business_registered
 
 PASSWORD = "Pw-12345678"
 PDF = b"%PDF-1.4 a space test"
@@ -100,6 +101,9 @@ def build_space() -> Space:
         name="南京另一家餐饮有限公司",
         legal_representative=zhao,
     )
+    # Every authorization is checked against the 法人库: both are registered there.
+    demo_business_registered(company)
+    demo_business_registered(other)
     boss = business_account_create(
         username="tb_boss",
         password=PASSWORD,

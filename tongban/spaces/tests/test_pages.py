@@ -42,6 +42,7 @@ def test_the_personal_space_puts_what_i_must_do_first(client, space):
     assert 'data-reminder="supplement"' in html
     assert f"/my/cases/{asked.case_no}/" in html
     assert "/my/certificates/" in html and "/my/hotline/" in html
+    assert "/my/appointments/" in html and "/my/bundles/" in html
     assert 'href="/my/"' in html  # the header links the space
     # Two unread texts (the submissions) and the supplement notice.
     assert "3 条未读" in html
@@ -135,6 +136,20 @@ def test_only_the_representative_grants_and_revokes(client, space):
     assert outsider.get(f"/my/business/{code}/").status_code == 200
     for missing in (999999, 10**30):  # none such; too large for the database
         assert boss.post(f"/my/business/{code}/agents/{missing}/revoke/").status_code == 404
+
+
+def test_a_grant_the_registry_does_not_allow_is_refused_on_the_page(client, space):
+    from tongban.sharing.models import BusinessRecord
+
+    code = space.company.credit_code
+    BusinessRecord.objects.filter(credit_code=code).update(status="revoked")  # 吊销
+    boss = login(client, space.boss)
+    refused = boss.post(f"/my/business/{code}/agents/", {"username": "other_boss"}, follow=True)
+    html = refused.content.decode()
+    assert "legal_entity_not_in_business" in html and "登记状态为“吊销”" in html
+    assert not BusinessAuthorization.objects.filter(
+        user=space.outsider, legal_entity=space.company
+    ).exists()
 
 
 @pytest.mark.parametrize(

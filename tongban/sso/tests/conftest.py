@@ -16,6 +16,7 @@ from tongban.identity.services import (
     citizen_signup,
     legal_entity_register,
 )
+from tongban.sharing.demo import demo_business_registered
 from tongban.sso import keys
 
 PASSWORD = "Tongban@2026"
@@ -65,6 +66,7 @@ def business_user(db: Any, citizen: User) -> User:
         name="南京示例科技有限公司",
         legal_representative=citizen.person,
     )
+    demo_business_registered(entity)  # every authorization is checked against the 法人库
     return business_account_create(
         username="shili_boss",
         password=PASSWORD,

@@ -6,6 +6,7 @@ from io import StringIO
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from jwcrypto import jwk
@@ -52,6 +53,11 @@ def test_a_client_is_registered_for_the_code_flow_with_a_hashed_secret(db):
     assert stored.authorization_grant_type == "authorization-code"
     assert stored.algorithm == "RS256" and stored.skip_authorization
     assert secret and stored.client_secret != secret  # only the hash is kept
+    # One round of PBKDF2 for a 128-character random secret (sso.hashers), not the
+    # password hasher's million: the token endpoint checks it on every exchange.
+    assert len(secret) == 128 and stored.client_secret.startswith("client_secret_sha256$1$")
+    assert check_password(secret, stored.client_secret)
+    assert not check_password(secret[:-1], stored.client_secret)
     event = AuditEvent.objects.get(action="sso.client_registered")
     assert event.object_id == client.client_id and event.details["first_party"] is True
 
@@ -81,6 +87,17 @@ def test_the_admin_registers_clients_with_checked_uris(db, admin_client):
         },
     )
     assert bad.status_code == 200 and "回调地址" in bad.content.decode()
+    short = admin_client.post(
+        url,
+        {
+            "name": "x",
+            "client_id": "abc",
+            "client_secret": "s" * 31,
+            "client_type": "confidential",
+            "redirect_uris": "https://x.example/cb",
+        },
+    )
+    assert short.status_code == 200 and "客户端密钥至少 32 个字符" in short.content.decode()
     good = admin_client.post(
         url,
         {

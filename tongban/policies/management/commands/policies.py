@@ -3,8 +3,8 @@
 FILE.json is a list of policies: ``{"title", "issuer", "document_no",
 "valid_from", "valid_until"?, "benefits", "rules", "automatic"?}`` (rules:
 ``tongban.policies.rules``); each is created and published. ``match`` matches
-every published, current policy and pushes the new matches (run it on a
-schedule, or after the 法人库 changes).
+every published, current policy in one pass over the 法人库 and pushes the new
+matches (run it on a schedule, or after the 法人库 changes).
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 
-from tongban.core import clock
 from tongban.core.errors import DomainError
-from tongban.policies.models import Policy
-from tongban.policies.services import policy_create, policy_match_run, policy_publish
+from tongban.policies.batch import policy_match_all
+from tongban.policies.services import policy_create, policy_publish
 
 
 class Command(BaseCommand):
@@ -67,9 +65,9 @@ class Command(BaseCommand):
             self.stdout.write(f"已发布 {policy}")
 
     def _match(self) -> None:
-        today = clock.today()
-        current = Policy.objects.filter(published=True, valid_from__lte=today).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        # Every current policy in one pass over the 法人库 (policies.batch).
+        result = policy_match_all()
+        self.stdout.write(
+            f"{result.policies} 项政策，读取法人库 {result.businesses_read} 家，"
+            f"新匹配 {result.matched} 家次"
         )
-        for policy in current.order_by("pk"):
-            self.stdout.write(f"{policy}：新匹配 {policy_match_run(policy=policy)} 家")
