@@ -337,4 +337,15 @@ class QueueTicket(models.Model):
 
 
 # Imported last so Django registers them with this app (the module would pass 500 lines).
-from tongban.appointments.hall_models import PointHandling, ServicePointItem  # noqa: E402, F401
+from tongban.appointments.hall_models import (  # noqa: E402, F401
+    PointHandling,
+    ServicePointItem,
+    WindowDuty,
+)
+from tongban.appointments.request_models import (  # noqa: E402, F401
+    OPEN_REQUEST,
+    RequestKind,
+    RequestStatus,
+    ServiceRequest,
+    ServiceRequestEvent,
+)

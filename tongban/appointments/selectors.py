@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from tongban.appointments import errors, rules
 from tongban.appointments.models import (
@@ -18,6 +18,7 @@ from tongban.appointments.models import (
     SlotRule,
     Theme,
     TicketStatus,
+    WindowDuty,
 )
 from tongban.core import clock
 from tongban.core.calendar import get_calendar
@@ -256,6 +257,13 @@ def hall_board(hall_id: int, *, day: dt.date | None = None, calls: int = 8) -> d
             {"id": t.pk, "prefix": t.prefix, "name": t.name, "waiting": waiting.get(t.pk, 0)}
             for t in hall_themes(hall_id)
         ],
+        # 亮牌: each window's clerk on duty (one query).
+        "windows": [
+            {"number": d.window.number, "name": d.window.name, "clerk": d.clerk.display_name}
+            for d in WindowDuty.objects.filter(window__hall_id=hall_id, ended_at__isnull=True)
+            .select_related("window", "clerk")
+            .order_by("window__number")
+        ],
     }
 
 
@@ -382,3 +390,66 @@ def hall_figures(
         "windows": [{"name": k, **group(v)} for k, v in sorted(by_window.items())],
         "per_hour": [{"hour": h, "tickets": hours[h]} for h in sorted(hours)],
     }
+
+
+# --- 亮牌: who is on duty at each window --------------------------------------------------
+
+
+def windows_on_duty(hall_id: int) -> list[dict[str, Any]]:
+    """The hall's windows with their clerk on duty (or none) and their themes (2 queries)."""
+    duties = {
+        d.window_id: d
+        for d in WindowDuty.objects.filter(window__hall_id=hall_id, ended_at__isnull=True)
+        .select_related("clerk")
+        .only("window_id", "clerk__display_name", "started_at")
+    }
+    windows = Window.objects.filter(hall_id=hall_id).prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.filter(active=True).only("name", "prefix"))
+    )
+    return [
+        {
+            "id": w.pk,
+            "number": w.number,
+            "name": w.name,
+            "clerk": duties[w.pk].clerk.display_name if w.pk in duties else "",
+            "since": duties[w.pk].started_at if w.pk in duties else None,
+            "themes": [t.name for t in w.themes.all()],
+        }
+        for w in windows.order_by("number")
+    ]
+
+
+def window_display(hall_id: int, number: str) -> dict[str, Any] | None:
+    """What the display above a window shows: the window, its clerk, its themes and
+    items, and the ticket being served."""
+    window = Window.objects.filter(hall_id=hall_id, number=number).select_related("hall").first()
+    if window is None:
+        return None
+    duty = (
+        WindowDuty.objects.filter(window=window, ended_at__isnull=True)
+        .select_related("clerk")
+        .first()
+    )
+    themes = list(
+        Theme.objects.filter(windows=window, active=True).prefetch_related("service_items")
+    )
+    called = (
+        QueueTicket.objects.filter(window=window, status=TicketStatus.CALLED).only("number").first()
+    )
+    return {
+        "window": window,
+        "clerk": duty.clerk.display_name if duty else "",
+        "since": duty.started_at if duty else None,
+        "themes": themes,
+        "items": sorted({i.name for t in themes for i in t.service_items.all()})[:60],
+        "called": called.number if called else "",
+    }
+
+
+def duty_of_clerk(clerk: Any) -> WindowDuty | None:
+    """The clerk's open duty, if any."""
+    return (
+        WindowDuty.objects.filter(clerk=clerk, ended_at__isnull=True)
+        .select_related("window")
+        .first()
+    )

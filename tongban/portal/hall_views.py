@@ -233,3 +233,12 @@ def hall_screen(request: HttpRequest, hall_id: int) -> HttpResponse:
         "portal/halls/screen.html",
         {"hall": hall, "board": selectors.hall_board(hall.pk), "terminal": True},
     )
+
+
+def hall_window(request: HttpRequest, hall_id: int, number: str) -> HttpResponse:
+    """亮牌: the display above a window — its clerk on duty, themes, items and the
+    ticket being served (refreshes itself every 15 s)."""
+    display = selectors.window_display(hall_id, number[:20])
+    if display is None:
+        raise Http404("窗口不存在。")
+    return render(request, "portal/halls/window.html", {"display": display, "terminal": True})

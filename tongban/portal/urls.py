@@ -21,6 +21,7 @@ from tongban.portal import (
     pwa_views,
     rating_views,
     real_name_views,
+    request_views,
     sharing_views,
     space_views,
     verify_views,
@@ -91,7 +92,13 @@ urlpatterns = [
     path("halls/<int:hall_id>/kiosk/", hall_views.hall_kiosk, name="hall_kiosk"),
     path("halls/<int:hall_id>/kiosk/track/", kiosk_views.kiosk_track, name="hall_kiosk_track"),
     path("halls/<int:hall_id>/screen/", hall_views.hall_screen, name="hall_screen"),
+    path("halls/<int:hall_id>/windows/<str:number>/", hall_views.hall_window, name="hall_window"),
     path("my/appointments/", hall_views.my_appointments, name="my_appointments"),
+    path("halls/<int:hall_id>/request/", request_views.request_new, name="request_new"),
+    path("my/requests/", request_views.my_requests, name="my_requests"),
+    path(
+        "my/requests/<str:code>/cancel/", request_views.my_request_cancel, name="my_request_cancel"
+    ),
     path(
         "my/appointments/<str:code>/cancel/",
         hall_views.my_appointment_cancel,

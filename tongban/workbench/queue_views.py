@@ -42,7 +42,13 @@ def window_queue(request: HttpRequest) -> HttpResponse:
         ticket_id = _number(request.POST.get("ticket", "")) or 0
         version = _number(request.POST.get("version", ""))
         try:
-            if action == "call":
+            if action == "duty_start":
+                services.window_duty_start(window_id=window.pk, clerk=clerk)
+                messages.success(request, f"已在 {window.number} 号窗口上岗。")
+            elif action == "duty_end":
+                services.window_duty_end(clerk=clerk)
+                messages.success(request, "已离岗。")
+            elif action == "call":
                 called = services.ticket_call_next(window_id=window.pk, clerk=clerk)
                 messages.success(request, f"已叫号 {called.number}。")
             elif action == "recall":
@@ -107,5 +113,6 @@ def window_queue(request: HttpRequest) -> HttpResponse:
             "served": served,
             "bookings": bookings,
             "figures": figures,
+            "on_duty": selectors.duty_of_clerk(clerk),
         },
     )

@@ -9,6 +9,7 @@ from tongban.workbench import (
     catalog_file_views,
     catalog_views,
     certificate_views,
+    hall_request_views,
     hotline_views,
     intake_views,
     market_views,
@@ -37,6 +38,7 @@ urlpatterns = [
     path("intake/", intake_views.case_intake, name="case_intake"),
     path("real-name/", real_name_views.real_name_in_person, name="real_name_in_person"),
     path("queue/", queue_views.window_queue, name="window_queue"),
+    path("hall-requests/", hall_request_views.hall_requests, name="hall_requests"),
     path("bundles/", bundle_views.bundle_desk, name="bundle_desk"),
     path("bundles/intake/<str:code>/", bundle_views.bundle_counter, name="bundle_counter"),
     path(

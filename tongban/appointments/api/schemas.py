@@ -138,10 +138,17 @@ class BoardThemeOut(Schema):
     waiting: int
 
 
+class BoardWindowOut(Schema):
+    number: str
+    name: str
+    clerk: str = Field(description="在岗工作人员姓名（亮牌）")
+
+
 class BoardOut(Schema):
     hall: str
     calls: list[BoardCallOut]
     themes: list[BoardThemeOut]
+    windows: list[BoardWindowOut] = Field(description="有人在岗的窗口及其工作人员（亮牌）")
 
 
 class BookingOut(Schema):

@@ -8,6 +8,7 @@ from tongban.appointments.services.booking import (
     appointments_mark_no_shows,
     appointments_remind,
 )
+from tongban.appointments.services.duty import window_duty_end, window_duty_start
 from tongban.appointments.services.queue import (
     ticket_call_next,
     ticket_finish,
@@ -34,4 +35,6 @@ __all__ = [
     "ticket_skip",
     "ticket_take",
     "ticket_transfer",
+    "window_duty_end",
+    "window_duty_start",
 ]

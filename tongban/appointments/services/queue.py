@@ -26,6 +26,7 @@ from tongban.appointments.models import (
     TicketSource,
     TicketStatus,
 )
+from tongban.appointments.services.duty import duty_ensure
 from tongban.core import clock
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.errors import DomainError
@@ -140,6 +141,7 @@ def ticket_call_next(*, window_id: int, clerk: Any, now: dt.datetime | None = No
         raise DomainError(errors.WINDOW_NOT_SERVING, f"{window.number} 号窗口没有设置叫号主题。")
     with transaction.atomic():
         Window.objects.select_for_update().filter(pk=window.pk).first()  # one call at a time
+        duty_ensure(window=window, clerk=clerk, now=moment)  # 亮牌: who calls is on duty
         busy = QueueTicket.objects.filter(window=window, status=TicketStatus.CALLED).first()
         if busy is not None:
             raise DomainError(

@@ -1,0 +1,80 @@
+"""亮牌 (window service standards, R-HA-5): a clerk goes on duty at a window (上岗) and
+off (离岗); the hall's screen and the window's display show the clerk on duty, the
+window's themes and its items.
+
+A clerk calling at a window is on duty there (``ticket_call_next`` starts the duty
+if needed). A clerk who takes a window that someone else left without signing
+off ends that duty (a handover, audited): a forgotten 离岗 must not block the
+window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from tongban.appointments import selectors
+from tongban.appointments.models import WindowDuty
+from tongban.core import clock
+from tongban.core.audit import actor_label, audit_record
+from tongban.org.models import Window
+from tongban.org.selectors import staff_scope_for
+
+
+def _audit(duty: WindowDuty, action: str, actor: Any, now: dt.datetime, **details: Any) -> None:
+    audit_record(
+        actor=actor_label(actor),
+        action=f"queue.duty_{action}",
+        object_type="org.Window",
+        object_id=str(duty.window_id),
+        details={"duty": duty.pk, **details},
+        now=now,
+    )
+
+
+def duty_ensure(*, window: Window, clerk: Any, now: dt.datetime) -> WindowDuty:
+    """Inside the caller's transaction, with the window row locked: the clerk's duty
+    at this window, started (ending her other duty and the window's other clerk's)."""
+    current = WindowDuty.objects.filter(window=window, ended_at__isnull=True).first()
+    if current is not None and current.clerk_id == clerk.pk:
+        return current
+    mine = WindowDuty.objects.select_for_update().filter(clerk=clerk, ended_at__isnull=True).first()
+    if mine is not None:
+        mine.ended_at = now
+        mine.save(update_fields=["ended_at"])
+        _audit(mine, "end", clerk, now, reason="moved")
+    if current is not None:
+        current.ended_at = now
+        current.save(update_fields=["ended_at"])
+        _audit(current, "end", clerk, now, reason="handover")
+    duty = WindowDuty.objects.create(window=window, clerk=clerk, started_at=now)
+    _audit(duty, "start", clerk, now)
+    return duty
+
+
+def window_duty_start(*, window_id: int, clerk: Any, now: dt.datetime | None = None) -> WindowDuty:
+    """上岗 at a window in the clerk's scope (again at the same window: unchanged)."""
+    moment = now or clock.now()
+    window = selectors.window_get_in_scope(staff_scope_for(user=clerk), window_id)
+    with transaction.atomic():
+        Window.objects.select_for_update().filter(pk=window.pk).first()
+        return duty_ensure(window=window, clerk=clerk, now=moment)
+
+
+def window_duty_end(*, clerk: Any, now: dt.datetime | None = None) -> WindowDuty | None:
+    """离岗 (when not on duty: nothing to do)."""
+    moment = now or clock.now()
+    with transaction.atomic():
+        duty = (
+            WindowDuty.objects.select_for_update()
+            .filter(clerk=clerk, ended_at__isnull=True)
+            .first()
+        )
+        if duty is None:
+            return None
+        duty.ended_at = moment
+        duty.save(update_fields=["ended_at"])
+        _audit(duty, "end", clerk, moment, reason="signed_off")
+    return duty
