@@ -9,6 +9,8 @@
 
     DJANGO_SETTINGS_MODULE=config.settings.local DATABASE_URL=postgres://… \
         python -m bench.payments --callbacks 5000 --clients 4 --reconcile 1000000
+        python -m bench.payments --callbacks 5000 --processes 4    # forked, as gunicorn's workers
+        python -m bench.payments --callbacks 2000 --clients 1 --profile
 
 Needs a fresh migrated database (a day is reconciled once); loads the demo
 organisations if missing. Reports;
@@ -30,7 +32,8 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django.setup()
 
-from django.db import connections  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from tongban.core import clock  # noqa: E402
 from tongban.org.demo import demo_org_load  # noqa: E402
@@ -96,7 +99,7 @@ def _body(order: PaymentOrder, status: str, n: int) -> tuple[bytes, str]:
     return body, sign(body)
 
 
-def callbacks(count: int, clients: int) -> dict[str, float]:
+def callbacks(count: int, clients: int, processes: int = 1) -> dict[str, float]:
     orders = _orders(count, kind="8", status=OrderStatus.PENDING, paid=False)
     queue: list[tuple[bytes, str]] = []
     late_failures: list[tuple[bytes, str]] = []
@@ -110,7 +113,17 @@ def callbacks(count: int, clients: int) -> dict[str, float]:
     rng.shuffle(queue)
     # Out of order: each failure is sent after the success it contradicts.
     queue += late_failures
-    total = len(queue)
+    # Statements of one applied callback and of its duplicate, counted on the
+    # first order before the run (its callbacks are then left out of the run).
+    first = [q for q in queue if f'"{orders[0].payment_code}"' in q[0].decode()]
+    counted: dict[str, int] = {}
+    for name in ("applied", "duplicate"):
+        body, signature = first[0]
+        with CaptureQueriesContext(connection) as captured:
+            notification_receive(provider="sim", body=body, signature=signature, now=NOON)
+        counted[name] = len(captured.captured_queries)
+    queue = [q for q in queue if f'"{orders[0].payment_code}"' not in q[0].decode()]
+    total = len(queue)  # the timed callbacks
     position = {"i": 0}
     lock = threading.Lock()
 
@@ -125,19 +138,53 @@ def callbacks(count: int, clients: int) -> dict[str, float]:
             notification_receive(provider="sim", body=body, signature=signature, now=NOON)
         connections.close_all()
 
+    def process(part: int) -> None:
+        # All callbacks of one order go to one process, in the queue's order:
+        # a failure still comes after the success it contradicts.
+        for body, signature in queue:
+            code = json.loads(body)["payment_code"]
+            if int(code[-4:-1]) % processes == part:
+                notification_receive(provider="sim", body=body, signature=signature, now=NOON)
+
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    if processes > 1:
+        # Separate processes, as gunicorn's workers are: no shared interpreter lock.
+        connections.close_all()
+        children = []
+        for part in range(processes):
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    process(part)
+                finally:
+                    connections.close_all()
+                    os._exit(0)
+            children.append(pid)
+        for pid in children:
+            os.waitpid(pid, 0)
+    else:
+        threads = [threading.Thread(target=worker) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     seconds = time.perf_counter() - started
+    load_after = os.getloadavg()[0]
     ids = [o.pk for o in orders]
     paid = PaymentOrder.objects.filter(pk__in=ids, status=OrderStatus.PAID).count()
     succeeded = OrderEvent.objects.filter(order_id__in=ids, action="succeed").count()
     failed = OrderEvent.objects.filter(order_id__in=ids, action="fail").count()
     assert paid == succeeded == count and failed == 0, (paid, succeeded, failed)
-    return {"callbacks": total, "seconds": round(seconds, 2), "per_second": round(total / seconds)}
+    return {
+        "callbacks": total,
+        "seconds": round(seconds, 2),
+        "per_second": round(total / seconds),
+        "statements_applied": counted["applied"],
+        "statements_duplicate": counted["duplicate"],
+        "load_1m_before": round(load_before, 2),
+        "load_1m_after": round(load_after, 2),
+    }
 
 
 def reconcile(count: int) -> dict[str, float]:
@@ -172,9 +219,24 @@ def main() -> None:
     parser.add_argument("--callbacks", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--reconcile", type=int, default=0)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="callbacks from N forked processes (no GIL)"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the callbacks (one client is best)"
+    )
     args = parser.parse_args()
-    if args.callbacks:
+    if args.callbacks and args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
         print("callbacks:", callbacks(args.callbacks, args.clients))
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    elif args.callbacks:
+        print("callbacks:", callbacks(args.callbacks, args.clients, args.processes))
     if args.reconcile:
         print("reconcile:", reconcile(args.reconcile))
 
