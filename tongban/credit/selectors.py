@@ -31,7 +31,11 @@ from tongban.credit.models import (
     Penalty,
     RepairStatus,
 )
+from tongban.org.models import Department, Role
 from tongban.org.selectors import StaffScope, scope_q
+
+# Who enters penalties, lists subjects and reviews repairs for a department.
+STAFF_ROLES = (Role.DEPARTMENT_HEAD, Role.HANDLER, Role.REVIEWER, Role.PLATFORM_ADMIN)
 
 
 def subject_key(subject_code: str) -> str:
@@ -209,6 +213,33 @@ def entries_of(subject_code: str) -> list[ListEntry]:
 
 
 # --- staff reads, scoped in SQL by the listing or penalising department -------------
+
+
+def departments_for_staff(*, scope: StaffScope) -> QuerySet[Department]:
+    """The departments a staff member may act for (penalising, listing)."""
+    return (
+        Department.objects.filter(
+            scope_q(scope=scope, region_path_field="region__path", department_field="pk")
+        )
+        .select_related("region")
+        .order_by("region__path", "pk")
+    )
+
+
+def credit_lists_for_staff(*, scope: StaffScope) -> QuerySet[CreditList]:
+    """The active lists whose listing department is in the staff member's scope."""
+    return (
+        CreditList.objects.filter(
+            scope_q(
+                scope=scope,
+                region_path_field="department__region__path",
+                department_field="department",
+            ),
+            active=True,
+        )
+        .select_related("department")
+        .order_by("kind", "code")
+    )
 
 
 def _list_scope(scope: StaffScope) -> Any:

@@ -20,9 +20,9 @@ from ninja import Field, Router, Schema, Status
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.core.errors import DomainError
 from tongban.identity.auth import api_auth
-from tongban.org.models import Department, Role
+from tongban.org.models import Department
 from tongban.org.selectors import scope_q, staff_scope_for
-from tongban.supervision import handoff
+from tongban.supervision import handoff, inspection_selectors
 from tongban.supervision import inspection_errors as errors
 from tongban.supervision.inspection_models import (
     InspectionItem,
@@ -37,7 +37,7 @@ from tongban.supervision.inspections import inspector_conflict_declare, plan_cre
 
 inspections_router = Router(tags=["双随机、一公开"])
 handoff_router = Router(tags=["审管联动"])
-PLAN_ROLES = (Role.DEPARTMENT_HEAD, Role.HANDLER, Role.SUPERVISOR, Role.PLATFORM_ADMIN)
+PLAN_ROLES = inspection_selectors.PLAN_ROLES
 
 
 class PlanIn(Schema):
@@ -172,10 +172,7 @@ def plans_public() -> QuerySet[InspectionPlan]:
 
 
 def plans_for_staff(user: Any) -> QuerySet[InspectionPlan]:
-    scope = staff_scope_for(user=user).for_roles(*PLAN_ROLES)
-    return InspectionPlan.objects.filter(
-        scope_q(scope=scope, region_path_field="region_path", department_field="lead_department")
-    ).select_related("lead_department", "entity_draw", "inspector_draw")
+    return inspection_selectors.plans_led_by_staff(scope=inspection_selectors.plan_scope_for(user))
 
 
 def plan_get_for_staff(user: Any, plan_id: int) -> InspectionPlan:

@@ -9,8 +9,10 @@ from tongban.workbench import (
     catalog_file_views,
     catalog_views,
     certificate_views,
+    credit_views,
     hall_request_views,
     hotline_views,
+    inspection_views,
     intake_views,
     market_views,
     payment_views,
@@ -29,6 +31,14 @@ app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
     path("market/", market_views.market_desk, name="market"),  # issue 18
+    # 信用 and 双随机、一公开 (issue 17)
+    path("credit/penalties/", credit_views.penalties_page, name="credit_penalties"),
+    path("credit/entries/", credit_views.entries_page, name="credit_entries"),
+    path("credit/repairs/", credit_views.repairs_page, name="credit_repairs"),
+    path("inspections/", inspection_views.inspections_home, name="inspections"),
+    path("inspections/plans/new/", inspection_views.plan_new, name="inspection_plan_new"),
+    path("inspections/plans/<int:plan_id>/", inspection_views.plan_page, name="inspection_plan"),
+    path("inspections/tasks/", inspection_views.inspection_tasks, name="inspection_tasks"),
     path("certificates/", certificate_views.certificates_home, name="certificates"),
     path(
         "certificates/<str:identifier>/<slug:action>/",

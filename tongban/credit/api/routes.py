@@ -46,12 +46,10 @@ from tongban.credit.services import lists as list_services
 from tongban.credit.services import penalties as penalty_services
 from tongban.credit.services import repairs as repair_services
 from tongban.identity.auth import api_auth
-from tongban.org.models import Role
 from tongban.org.selectors import staff_scope_for
 
 router = Router(tags=["信用"])
-# Who enters penalties, lists subjects and reviews repairs for a department.
-CREDIT_ROLES = (Role.DEPARTMENT_HEAD, Role.HANDLER, Role.REVIEWER, Role.PLATFORM_ADMIN)
+CREDIT_ROLES = selectors.STAFF_ROLES
 
 
 def _user(request: HttpRequest) -> Any:
