@@ -8,8 +8,11 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.cases.services.recount import on_calendar_changed
-        from tongban.core import events, scheduler
+        from tongban.core import events, idempotency, scheduler
         from tongban.core.services import CALENDAR_CHANGED
+
+        # A submission claims its Idempotency-Key in its own transaction (issue 12).
+        idempotency.handled_in_view("POST", r"/api/v1/cases")
 
         # ADR-0006: dates counted on a provisional year are recounted when its
         # notice is imported or one of its days corrected …

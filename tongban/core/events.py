@@ -69,17 +69,20 @@ def emit(event: str, payload: dict[str, Any], *, now: dt.datetime | None = None)
         ids = [m.pk for m in created if m.pk is not None]
         if not ids:  # backends that do not return keys from bulk_create
             ids = list(OutboxMessage.objects.filter(event_id=event_id).values_list("pk", flat=True))
-        transaction.on_commit(lambda: _enqueue(ids))
+        _enqueue(ids)
     return event_id
 
 
 def _enqueue(ids: list[int]) -> None:
-    from tongban.core.tasks import outbox_deliver
+    """One delivery task for the event's messages, written with the caller's
+    transaction (``core.task_queue``): no commit of its own."""
+    from tongban.core.task_queue import enqueue_with_transaction
+    from tongban.core.tasks import outbox_deliver, outbox_deliver_batch
 
-    # One transaction for the batch: one commit (and one WAL flush), not one each.
-    with transaction.atomic():
-        for message_id in ids:
-            outbox_deliver.enqueue(message_id)
+    if len(ids) == 1:
+        enqueue_with_transaction(outbox_deliver, ids[0])
+    else:
+        enqueue_with_transaction(outbox_deliver_batch, ids)
 
 
 def backoff(attempts: int) -> dt.timedelta:

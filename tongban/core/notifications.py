@@ -255,13 +255,17 @@ def notification_send(
     object_type: str,
     object_id: str,
     now: dt.datetime | None = None,
+    new: bool = False,
 ) -> Notification:
     """Store a message for ``recipient`` and have it sent after the caller commits.
 
     Idempotent: the same (purpose, object_type, object_id, channel, recipient)
     returns the stored notification and sends nothing more. ``object_id``
     should name the occurrence when one thing is notified more than once for
-    the same purpose (e.g. ``"<case_no>/补正2"``).
+    the same purpose (e.g. ``"<case_no>/补正2"``). ``new``: the caller created
+    the object in its own transaction (a case just numbered), so no earlier
+    copy can exist: neither the look-up for one nor the savepoint that catches
+    a concurrent one is needed.
     """
     moment = now or clock.now()
     address, masked = _normalize(channel, recipient)
@@ -278,36 +282,41 @@ def notification_send(
         "channel": channel,
         "recipient_token": crypto.search_token(f"{channel}:{address}", context=RECIPIENT_CONTEXT),
     }
+
+    def store() -> Notification:
+        notification = Notification.objects.create(
+            **key,
+            recipient_enc=crypto.encrypt(address, context=RECIPIENT_CONTEXT),
+            recipient_masked=masked,
+            subject=subject,
+            body=body,
+            created_at=moment,
+        )
+        # Every router runs (each may send its copies), then any one may hold it back.
+        decisions = [r(notification=notification, recipient=address, now=moment) for r in _routers]
+        if not all(decisions):
+            # Kept for the inbox (站内信) only, as the recipient chose: nothing is
+            # sent, and the state says so (never "sent", no gateway, no time sent).
+            notification.status = NotificationStatus.INBOX_ONLY
+            notification.save(update_fields=["status"])
+        else:
+            # The payload names the row only: no personal data in the outbox.
+            events.emit(
+                CREATED_EVENT, {"notification_id": notification.pk, "attempt": 1}, now=moment
+            )
+        return notification
+
+    if new:
+        with transaction.atomic(savepoint=False):
+            return store()
     existing = Notification.objects.filter(**key).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            notification = Notification.objects.create(
-                **key,
-                recipient_enc=crypto.encrypt(address, context=RECIPIENT_CONTEXT),
-                recipient_masked=masked,
-                subject=subject,
-                body=body,
-                created_at=moment,
-            )
-            # Every router runs (each may send its copies), then any one may hold it back.
-            decisions = [
-                r(notification=notification, recipient=address, now=moment) for r in _routers
-            ]
-            if not all(decisions):
-                # Kept for the inbox (站内信) only, as the recipient chose: nothing is
-                # sent, and the state says so (never "sent", no gateway, no time sent).
-                notification.status = NotificationStatus.INBOX_ONLY
-                notification.save(update_fields=["status"])
-            else:
-                # The payload names the row only: no personal data in the outbox.
-                events.emit(
-                    CREATED_EVENT, {"notification_id": notification.pk, "attempt": 1}, now=moment
-                )
+            return store()
     except IntegrityError:  # the same notification, stored concurrently
         return Notification.objects.get(**key)
-    return notification
 
 
 def notification_deliver(

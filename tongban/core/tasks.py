@@ -12,6 +12,12 @@ def outbox_deliver(message_id: int) -> str:
     return events.outbox_deliver(message_id=message_id)
 
 
+@task(queue_name="outbox")
+def outbox_deliver_batch(message_ids: list[int]) -> list[str]:
+    """The messages of one event (one per subscriber), delivered one after another."""
+    return [events.outbox_deliver(message_id=message_id) for message_id in message_ids]
+
+
 @task(queue_name="scheduler")
 def outbox_sweep() -> int:
     """Deliver every due message (retries after backoff, and any missed enqueue)."""

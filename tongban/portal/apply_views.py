@@ -32,8 +32,8 @@ from tongban.catalog.models import ServiceItem
 from tongban.catalog.situations import materials_for, situation_walk
 from tongban.core import clock
 from tongban.core.errors import DomainError
+from tongban.identity.errors import AUTHORIZATION_ITEM_FORBIDDEN
 from tongban.identity.selectors import legal_entities_for_user
-from tongban.identity.services import authorization_check_item
 from tongban.portal import staging
 from tongban.portal.case_forms import (
     ApplicationForm,
@@ -361,14 +361,6 @@ def _submit(
             form.add_error("entity", "请选择您有权代为办理的单位")
             cache.delete(in_flight)
             return None
-        try:  # an agent limited to named items (issue 14)
-            authorization_check_item(
-                user=user, legal_entity=entity, implementation_code=item.implementation_code
-            )
-        except DomainError as exc:
-            form.add_error("entity", exc.detail)
-            cache.delete(in_flight)
-            return None
     try:
         case = case_services.case_submit(
             service_item=item,
@@ -384,6 +376,9 @@ def _submit(
         )
     except DomainError as exc:
         cache.delete(in_flight)
+        if exc.code == AUTHORIZATION_ITEM_FORBIDDEN.code:  # an agent limited to named items
+            form.add_error("entity", exc.detail)
+            return None
         order = [m.code for m in guide.materials]
         if not attach_domain_errors(form, exc, material_order=order) or exc.code not in (
             case_errors.FORM_INVALID.code,

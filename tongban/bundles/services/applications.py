@@ -59,6 +59,7 @@ from tongban.bundles.services.projects import (
 )
 from tongban.bundles.services.submission_checks import (
     MaterialGiven,
+    agent_items_check,
     applicant_check,
     form_check,
     materials_check,
@@ -145,6 +146,8 @@ def bundle_application_submit(
             f"申请未提交，共 {len(every)} 处需要修改：{summary}",
             fields=[{k: v for k, v in p.items() if k != "members"} for p in every],
         )
+    if applicant_entity is not None:  # an agent limited to named items (issue 14)
+        agent_items_check(submitted_by, applicant_entity, chosen)
     number = next_application_no(region_code=bundle.region_id, day=today)
     with transaction.atomic():
         if project is not None and project.pk is None:

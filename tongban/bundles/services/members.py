@@ -184,6 +184,11 @@ def member_case_start(
         # bundle's own deadline (never sooner than 第四十四条's ten days).
         unified_delivery_by=unified_delivery_date(application),
         submitted_by=actor,
+        # The bundle's submission checked the agent for every member
+        # (submission_checks.agent_items_check); a member filed later for the
+        # business the bundle established is filed for its founder, who holds
+        # no authorization for it yet.
+        agent_checked=True,
         now=now,
         **applicant,
     )

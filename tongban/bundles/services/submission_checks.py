@@ -20,6 +20,7 @@ from tongban.bundles.merge import MergeResult
 from tongban.bundles.models import UploadKind
 from tongban.bundles.services._common import ResolvedMember
 from tongban.cases.services.forms import form_clean
+from tongban.cases.services.intake_checks import check_agent_item
 from tongban.cases.services.uploads import detect_type
 from tongban.catalog.content import Audience
 from tongban.core.errors import DomainError
@@ -76,6 +77,22 @@ def applicant_check(
     if wanted not in content.audience:
         who = "法人" if entity is not None else "个人"
         raise DomainError(errors.APPLICANT_INVALID, f"该一件事不面向{who}办理。")
+
+
+def agent_items_check(
+    submitted_by: Any, entity: LegalEntity | None, chosen: list[ResolvedMember]
+) -> None:
+    """An agent (经办人) limited by the legal representative to named items may
+    apply for a bundle only if every member applied for is among them (issue 14,
+    item 3): the first member outside is refused with
+    ``authorization_item_forbidden`` and the refusal audited. Checked here,
+    before the submission's transaction, so that the refusal's audit is kept
+    and each member's case needs no second check (``agent_checked``)."""
+    for member in chosen:
+        try:
+            check_agent_item(submitted_by, entity, member.item)
+        except DomainError as exc:
+            raise DomainError(exc.error, f"“{member.name}”：{exc.detail}") from None
 
 
 def situations_check(chosen: list[ResolvedMember], given: dict[str, str]) -> dict[str, str]:

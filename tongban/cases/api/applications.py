@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Status
+from ninja import Query, Router
 
 from tongban.cases import errors, selectors, services
+from tongban.cases.api.answers import CaseReceiptOut, receipt_response
 from tongban.cases.api.common import (
-    API_PREFIX,
     RESPONSES,
     _page,
     _respond,
@@ -31,24 +31,26 @@ from tongban.cases.notices.issue import document_ready
 from tongban.cases.services.forms import case_form_reveal
 from tongban.catalog.selectors import service_item_get_public
 from tongban.core import errors as core_errors
+from tongban.core import idempotency
 from tongban.core.api.files import content_disposition
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.core.errors import DomainError
 from tongban.identity.auth import api_auth
-from tongban.identity.services import authorization_check_item
 
 router = Router(tags=["办件"])
 
 
 @router.post(
     "",
-    response={201: CaseOut, **RESPONSES},
+    response={201: CaseReceiptOut, **RESPONSES},
     auth=api_auth,
     summary="提交申请",
     description="申请人本人（个人账号）或获授权的法人账号在线提交。材料以 Base64 上传。"
-    "成功返回 201、Location 与 ETag。支持 Idempotency-Key：重复提交得到同一个办件。",
+    "成功返回 201：收件凭证（办件编号、查询码、版本、期限、收到的材料），Location 与 ETag；"
+    "完整办件用 GET Location。支持 Idempotency-Key：重复提交得到同一个办件"
+    "（与办件在同一事务中登记和保存应答）。",
 )
-def case_submit(request: HttpRequest, response: HttpResponse, body: CaseSubmitIn) -> Status[Any]:
+def case_submit(request: HttpRequest, response: HttpResponse, body: CaseSubmitIn) -> HttpResponse:
     user = _user(request)
     who = _submission_applicant(user, body.applicant)
     try:
@@ -63,13 +65,9 @@ def case_submit(request: HttpRequest, response: HttpResponse, body: CaseSubmitIn
                 {"field": "body.implementation_code", "code": "not_found", "message": exc.detail}
             ],
         ) from None
-    if "applicant_entity" in who:  # an agent limited to named items (issue 14)
-        authorization_check_item(
-            user=user,
-            legal_entity=who["applicant_entity"],
-            implementation_code=item.implementation_code,
-        )
-    case = services.case_submit(
+    # Checked and numbered before the transaction (a refusal writes nothing but
+    # its audit; the number's counter row is not held through the commit) …
+    submission = services.case_submit_prepare(
         service_item=item,
         channel=body.channel,
         form_data=body.form,
@@ -79,8 +77,13 @@ def case_submit(request: HttpRequest, response: HttpResponse, body: CaseSubmitIn
         submitted_by=user,
         **who,
     )
-    response["Location"] = f"{API_PREFIX}/{case.case_no}"
-    return Status(201, _respond(case, response, staff=False))
+
+    def write() -> HttpResponse:
+        case = services.case_submit_write(submission, savepoint=False)
+        return receipt_response(request, response, case)
+
+    # … then the key's claim, the case and the stored answer: one transaction.
+    return idempotency.respond_once(request, write)
 
 
 @router.get(

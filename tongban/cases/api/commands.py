@@ -9,15 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router
 
 from tongban.cases import services
-from tongban.cases.api.common import (
-    IF_MATCH_DOC,
-    RESPONSES,
-    _applicant_command,
-    _staff_command,
-)
+from tongban.cases.api.answers import CaseStateOut, applicant_command, staff_command
+from tongban.cases.api.common import IF_MATCH_DOC, RESPONSES
 from tongban.cases.api.schemas import (
     AcceptIn,
-    CaseOut,
     CommitmentIn,
     DecideIn,
     DeliverIn,
@@ -34,20 +29,29 @@ from tongban.identity.auth import api_auth
 
 router = Router()  # tagged by the root router
 
+ANSWER_DOC = (
+    "成功返回办件要点（版本、状态、期限、计时）、ETag 与 Location；"
+    "完整办件（申请表、材料、时间线、文书）用 GET Location。"
+)
+
 
 def _command(
     path: str, summary: str, description: str = "", *, staff: bool = True
 ) -> Callable[[Any], Any]:
     """A command route. A staff command needs If-Match: the handler answers its
     absence with 428 itself, so the document marks the header required
-    (``core.api.openapi``)."""
+    (``core.api.openapi``). It answers with the case's essentials
+    (``answers.CaseStateOut``), ``ETag`` and ``Location``."""
     return router.post(
         f"/{{case_no}}/{path}",
-        response={200: CaseOut, **RESPONSES},
+        response={200: CaseStateOut, **RESPONSES},
         auth=api_auth,
         summary=summary,
-        description=description
-        or "工作人员办理；须带 If-Match（缺少为 428，版本过期为 412，状态不允许为 409）。",
+        description=(
+            description
+            or "工作人员办理；须带 If-Match（缺少为 428，版本过期为 412，状态不允许为 409）。"
+        )
+        + ANSWER_DOC,
         openapi_extra={REQUIRED_HEADERS: ["If-Match"]} if staff else None,
     )
 
@@ -60,7 +64,7 @@ def case_accept(
     body: AcceptIn | None = None,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -82,7 +86,7 @@ def case_refuse(
     body: RefuseIn,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -105,7 +109,7 @@ def case_request_supplement(
     body: RequestSupplementIn,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -126,7 +130,7 @@ def case_start_review(
     case_no: str,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -145,7 +149,7 @@ def case_suspend(
     body: SuspendIn,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -167,7 +171,7 @@ def case_resume(
     case_no: str,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -186,7 +190,7 @@ def case_extend(
     body: ExtendIn,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -209,7 +213,7 @@ def case_decide(
     body: DecideIn,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -233,7 +237,7 @@ def case_deliver(
     body: DeliverIn,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -260,7 +264,7 @@ def case_grant_on_commitment(
     body: CommitmentIn,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -284,7 +288,7 @@ def case_supply_deferred(
     body: SupplementIn,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _applicant_command(
+    return applicant_command(
         request,
         response,
         case_no,
@@ -305,7 +309,7 @@ def case_conclude(
     case_no: str,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -324,7 +328,7 @@ def case_handle_immediately(
     body: HandleImmediatelyIn,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _staff_command(
+    return staff_command(
         request,
         response,
         case_no,
@@ -349,7 +353,7 @@ def case_supplement(
     body: SupplementIn,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _applicant_command(
+    return applicant_command(
         request,
         response,
         case_no,
@@ -371,7 +375,7 @@ def case_withdraw(
     body: WithdrawIn,
     if_match: str | None = Header(None, alias="If-Match", max_length=40, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
-    return _applicant_command(
+    return applicant_command(
         request,
         response,
         case_no,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 
-from tongban.cases import errors, selectors, services
+from tongban.cases import errors, selectors
 from tongban.cases.api.schemas import (
     ApplicantIn,
 )
@@ -222,34 +221,6 @@ def _viewed_case(user: User, case_no: str) -> tuple[Case, bool]:
     if _is_applicant(user):
         return selectors.case_get_for_applicant(user=user, case_no=case_no), False
     return selectors.case_get_for_staff(user=user, case_no=case_no), True
-
-
-def _staff_command(
-    request: HttpRequest,
-    response: HttpResponse,
-    case_no: str,
-    if_match: str | None,
-    run: Callable[[Case, int | None, User], Case],
-) -> dict[str, Any]:
-    user = _user(request)
-    version = _version(if_match, required=True)
-    case, scope = selectors.case_and_scope_for_handler(user=user, case_no=case_no)
-    with services.acting_in_scope(user, scope):  # the scope is read once per command
-        done = run(case, version, user)
-    return _respond(done, response, staff=True)
-
-
-def _applicant_command(
-    request: HttpRequest,
-    response: HttpResponse,
-    case_no: str,
-    if_match: str | None,
-    run: Callable[[Case, int | None, User], Case],
-) -> dict[str, Any]:
-    user = _user(request)
-    version = _version(if_match, required=False)
-    case = selectors.case_get_for_applicant(user=user, case_no=case_no)
-    return _respond(run(case, version, user), response, staff=False)
 
 
 def _submission_applicant(user: User, applicant: ApplicantIn) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from tongban.cases.services._common import acting_in_scope
 from tongban.cases.services.exemptions import exempted_certificate_open, exemptions_preview
-from tongban.cases.services.intake import case_submit
+from tongban.cases.services.intake import case_submit, case_submit_prepare, case_submit_write
 from tongban.cases.services.transitions import (
     case_accept,
     case_conclude,
@@ -37,6 +37,8 @@ __all__ = [
     "case_resume",
     "case_start_review",
     "case_submit",
+    "case_submit_prepare",
+    "case_submit_write",
     "case_supplement",
     "case_supply_deferred",
     "case_suspend",

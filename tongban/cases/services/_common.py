@@ -48,7 +48,31 @@ def history(
     reason: str = "",
     details: dict[str, Any] | None = None,
 ) -> None:
-    CaseEvent.objects.create(
+    history_event(
+        case,
+        action=action,
+        actor=actor,
+        now=now,
+        frm=frm,
+        to=to,
+        reason=reason,
+        details=details,
+    ).save(force_insert=True)
+
+
+def history_event(
+    case: Case,
+    *,
+    action: str,
+    actor: Any,
+    now: dt.datetime,
+    frm: str = "",
+    to: str = "",
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """A history row, not yet saved (intake writes its rows in one insert)."""
+    return CaseEvent(
         case=case,
         at=now,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -145,8 +169,16 @@ def record_deadline_changes(
     case: Case, changes: list[DeadlineChange], *, actor: Any, now: dt.datetime, reason: str
 ) -> None:
     """A history row per changed deadline (the case is saved)."""
-    for name, old, new in changes:
-        history(
+    for event in deadline_change_events(case, changes, actor=actor, now=now, reason=reason):
+        event.save(force_insert=True)
+
+
+def deadline_change_events(
+    case: Case, changes: list[DeadlineChange], *, actor: Any, now: dt.datetime, reason: str
+) -> list[CaseEvent]:
+    """The history rows of :func:`record_deadline_changes`, not yet saved."""
+    return [
+        history_event(
             case,
             action="deadline_change",
             actor=actor,
@@ -158,6 +190,8 @@ def record_deadline_changes(
                 "to": new.isoformat() if new else None,
             },
         )
+        for name, old, new in changes
+    ]
 
 
 def provisional_year_of(case: Case, cal: WorkingCalendar) -> int | None:
@@ -315,11 +349,19 @@ NOTIFICATION_TEXTS = {
 
 
 def notify_applicant(
-    case: Case, action: str, *, now: dt.datetime, changes: str = "", key: str = ""
+    case: Case,
+    action: str,
+    *,
+    now: dt.datetime,
+    changes: str = "",
+    key: str = "",
+    new: bool = False,
 ) -> None:
     """An SMS to the applicant (or the business's agent) about this step, in the
     caller's transaction; delivered after commit by the outbox. ``key`` tells
-    repeated messages of one version apart (it defaults to the version)."""
+    repeated messages of one version apart (it defaults to the version);
+    ``new``: the case was numbered in this transaction, so no earlier copy of
+    the message can exist (``notification_send(new=True)``)."""
     from tongban.core.crypto import decrypt
     from tongban.core.notifications import notification_send
     from tongban.identity.selectors import PHONE_CONTEXT
@@ -339,6 +381,7 @@ def notify_applicant(
         object_type="case",
         object_id=f"{case.case_no}/{key or f'v{case.version}'}",
         now=now,
+        new=new,
     )
 
 

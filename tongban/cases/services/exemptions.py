@@ -37,9 +37,11 @@ def material_exempt(
     department: Department,
     actor: Any,
     now: dt.datetime,
-) -> dict[str, Any]:
-    """Look the material up for the case's applicant; store it if found.
-    Returns the record kept in ``Case.exemptions``."""
+) -> tuple[dict[str, Any], CaseMaterial | None]:
+    """Look the material up for the case's applicant (the case may not be
+    written yet: its number and applicant are what the look-up needs).
+    Returns the record kept in ``Case.exemptions`` and, if found, the material
+    to store (not yet saved: intake writes all its materials in one insert)."""
     from tongban.sharing.services.lookup import sharing_lookup_for_material
 
     hint = spec.certificate_type or spec.name
@@ -61,16 +63,16 @@ def material_exempt(
         "reference": answer.reference,
         "reason": "" if answer.found else answer.reason,
     }
-    if answer.found:
-        CaseMaterial.objects.create(
-            case=case,
-            code=spec.code,
-            name=spec.name,
-            kind=MaterialKind.GOVERNMENT_DATA,
-            source_reference=f"{answer.source_label}：{answer.reference}"[:200],
-            supplied_at=now,
-        )
-    return record
+    if not answer.found:
+        return record, None
+    return record, CaseMaterial(
+        case=case,
+        code=spec.code,
+        name=spec.name,
+        kind=MaterialKind.GOVERNMENT_DATA,
+        source_reference=f"{answer.source_label}：{answer.reference}"[:200],
+        supplied_at=now,
+    )
 
 
 def exemptions_preview(

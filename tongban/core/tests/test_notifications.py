@@ -11,6 +11,7 @@ import socketserver
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -181,7 +182,7 @@ def frozen(monkeypatch) -> Iterator[list[dt.datetime]]:
 
 
 def _send(**overrides: str) -> Notification:
-    arguments = {
+    arguments: dict[str, Any] = {
         "channel": "sms",
         "recipient": PHONE,
         "subject": "",

@@ -1,0 +1,193 @@
+"""What a submission and a case command answer (issue 12, item 2).
+
+A write answers with the case's essentials — its number, version, state,
+dates, deadlines and clock — and ``Location``, the case's own URL, where
+``GET`` gives the whole case (form, materials, history, documents). The
+essentials come from the rows the write has just read and written: the
+answer reads nothing back except, while the decision clock runs, the
+suspensions it counts (before, each answer read the case's documents,
+materials and history again: 3–4 statements). A submission's receipt also
+lists the materials received, from the rows just inserted.
+
+The field names are those of ``CaseOut`` (the GET answer), so a client that
+read them from the old, whole answer reads the same fields here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Literal
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Schema
+from pydantic import Field
+
+from tongban.cases import selectors, services
+from tongban.cases.api.common import (
+    API_PREFIX,
+    _clock_out,
+    _deadlines_out,
+    _item_ref,
+    _user,
+    _version,
+)
+from tongban.cases.api.schemas import (
+    ClockOut,
+    DeadlinesOut,
+    DepartmentRef,
+    ExemptionOut,
+    ItemRef,
+    MaterialOut,
+)
+from tongban.cases.models import Case, CaseStatus, MaterialKind
+from tongban.core import clock
+from tongban.core.api.rendered import rendered
+from tongban.core.calendar import get_calendar
+from tongban.identity.models import User
+
+
+class CaseStateOut(Schema):
+    """A case after a command: its essentials; the whole case is at ``url``."""
+
+    case_no: str
+    url: str = Field(
+        description="办件详情的地址（同 Location），GET 得到申请表、材料、时间线和文书"
+    )
+    tracking_code: str = Field(description="查询码：与办件编号一起免登录查询进度")
+    version: int = Field(description="版本号（同 ETag），下一个命令的 If-Match")
+    status: CaseStatus
+    status_label: str
+    item: ItemRef
+    department: DepartmentRef
+    channel: str
+    applicant_kind: Literal["person", "legal_entity"]
+    applicant_name: str
+    situation: str
+    commitment: bool
+    received_at: dt.datetime
+    accepted_on: dt.date | None
+    deemed_accepted: bool
+    refused_on: dt.date | None
+    decided_on: dt.date | None
+    delivered_on: dt.date | None
+    concluded_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None
+    outcome: str
+    decision_reason: str
+    decision_basis: str
+    delivery_method: str
+    tracking_no: str
+    extension_days: int
+    deadlines: DeadlinesOut
+    clock: ClockOut
+    exemptions: list[ExemptionOut] = Field(description="两个免于提交：每项政府核发材料的核验结果")
+
+
+class CaseReceiptOut(CaseStateOut):
+    """A submission's receipt (收件凭证): the essentials and the materials received."""
+
+    materials: list[MaterialOut] = Field(description="收到的材料（含免于提交、告知承诺）")
+
+
+def case_url(case_no: str) -> str:
+    return f"{API_PREFIX}/{quote(case_no, safe='')}"
+
+
+def _state(case: Case) -> dict[str, Any]:
+    cal = get_calendar()
+    return {
+        "case_no": case.case_no,
+        "url": case_url(case.case_no),
+        "tracking_code": case.tracking_code,
+        "version": case.version,
+        "status": case.status,
+        "status_label": CaseStatus(case.status).label,
+        "item": _item_ref(case),
+        "department": {"id": case.department_id, "name": case.department.name},
+        "channel": case.channel,
+        "applicant_kind": "legal_entity" if case.applicant_entity_id else "person",
+        "applicant_name": case.applicant_name,
+        "situation": case.situation,
+        "commitment": case.commitment,
+        "received_at": case.received_at,
+        "accepted_on": case.accepted_on,
+        "deemed_accepted": case.deemed_accepted,
+        "refused_on": case.refused_on,
+        "decided_on": case.decided_on,
+        "delivered_on": case.delivered_on,
+        "concluded_at": case.concluded_at,
+        "withdrawn_at": case.withdrawn_at,
+        "outcome": case.outcome,
+        "decision_reason": case.decision_reason,
+        "decision_basis": case.decision_basis,
+        "delivery_method": case.delivery_method,
+        "tracking_no": case.tracking_no,
+        "extension_days": case.extension_days,
+        "deadlines": _deadlines_out(case, cal),
+        "clock": _clock_out(case, clock.today(), cal),
+        "exemptions": case.exemptions or [],
+    }
+
+
+def _headers(case: Case, response: HttpResponse) -> None:
+    response["ETag"] = f'"{case.version}"'
+    response["Location"] = case_url(case.case_no)
+
+
+def state_answer(case: Case, response: HttpResponse) -> dict[str, Any]:
+    """A command's answer (200), with ``ETag`` and ``Location``."""
+    _headers(case, response)
+    return _state(case)
+
+
+def receipt_response(request: HttpRequest, response: HttpResponse, case: Case) -> HttpResponse:
+    """A submission's 201, rendered here (not by the router) because its bytes
+    are stored under the ``Idempotency-Key`` in the submission's transaction."""
+    materials = [
+        {
+            "code": m.code,
+            "name": m.name,
+            "kind": m.kind,
+            "kind_label": MaterialKind(m.kind).label if m.kind in MaterialKind.values else "",
+            "file_name": m.file_name,
+            "content_type": m.content_type,
+            "size": m.size,
+            "supplied_at": m.supplied_at,
+        }
+        for m in case.materials.all()  # the rows just inserted (intake: no read)
+    ]
+    _headers(case, response)
+    data = {**_state(case), "materials": materials}
+    return rendered(request, response, CaseReceiptOut, data, status=201)
+
+
+def staff_command(
+    request: HttpRequest,
+    response: HttpResponse,
+    case_no: str,
+    if_match: str | None,
+    run: Callable[[Case, int | None, User], Case],
+) -> dict[str, Any]:
+    """A staff command: If-Match required; the clerk's scope read once."""
+    user = _user(request)
+    version = _version(if_match, required=True)
+    case, scope = selectors.case_and_scope_for_handler(user=user, case_no=case_no)
+    with services.acting_in_scope(user, scope):  # the scope is read once per command
+        done = run(case, version, user)
+    return state_answer(done, response)
+
+
+def applicant_command(
+    request: HttpRequest,
+    response: HttpResponse,
+    case_no: str,
+    if_match: str | None,
+    run: Callable[[Case, int | None, User], Case],
+) -> dict[str, Any]:
+    """An applicant's command on an own case: If-Match optional."""
+    user = _user(request)
+    version = _version(if_match, required=False)
+    case = selectors.case_get_for_applicant(user=user, case_no=case_no)
+    return state_answer(run(case, version, user), response)
