@@ -12,7 +12,13 @@ run, then
    second wrk reads the halls' boards (what the big screens poll), so the
    board's p95 is the delay of a display update; then the same take as a
    pgbench twin (the counter row UPDATE and the ticket INSERT) for the
-   database's own rate.
+   database's own rate;
+3. **takes and calls at 50 windows over HTTP**: ``--windows`` windows (10 per
+   hall) each with its own clerk and bearer token; one Python thread per
+   window calls the next ticket (``POST …/windows/{id}/call-next``) and
+   finishes it (``POST …/tickets/{id}/finish`` with ``If-Match``) in a loop,
+   while wrk takes tickets at the kiosks and reads the boards. The queue is
+   seeded with waiting tickets first, so a window never waits for a take.
 
 Prints Markdown tables for docs/performance.md.
 
@@ -216,6 +222,180 @@ END;
     return float(line.split("=")[1].split()[0])
 
 
+def setup_windows(halls: list[int], count: int) -> list[tuple[int, str]]:
+    """``count`` windows spread over the halls (W01…), each serving one of the hall's
+    two bench themes, each with its own window clerk and bearer token."""
+    from django.contrib.auth.hashers import make_password
+
+    from tongban.appointments.models import Theme
+    from tongban.identity.models import User
+    from tongban.identity.services import token_create
+    from tongban.org.models import Hall, Role, StaffAssignment, Window, WindowKind
+    from tongban.org.services import staff_assign, window_create
+
+    unusable = make_password(None)
+    out: list[tuple[int, str]] = []
+    per_hall = max(1, -(-count // len(halls)))
+    for hall in Hall.objects.filter(pk__in=halls).select_related("region", "department"):
+        themes = list(Theme.objects.filter(hall=hall, code__in=("business", "general")))
+        for i in range(per_hall):
+            if len(out) >= count:
+                break
+            number = f"W{i + 1:02d}"
+            window = Window.objects.filter(hall=hall, number=number).first() or window_create(
+                hall=hall, number=number, name="叫号测试窗口", kind=WindowKind.GENERAL
+            )
+            themes[i % len(themes)].windows.add(window)
+            username = f"halls-clerk-{hall.pk}-{number}"
+            clerk = User.objects.filter(username=username).first() or User.objects.create(
+                username=username, kind="staff", display_name="窗口人员", password=unusable
+            )
+            if not StaffAssignment.objects.filter(user=clerk, active=True).exists():
+                staff_assign(
+                    user_id=clerk.pk,
+                    role=Role.WINDOW_CLERK,
+                    department=hall.department,
+                    region_scope=hall.region,
+                    window=window,
+                )
+            out.append((window.pk, token_create(user=clerk, name="bench")[1]))
+    return out
+
+
+def seed_waiting(themes: list[int], per_theme: int) -> None:
+    """Waiting tickets today in every bench theme, written in bulk (not timed)."""
+    from django.db import transaction
+
+    from tongban.appointments.models import QueueTicket, Theme, TicketCounter
+    from tongban.core import clock
+
+    today = clock.today()
+    now = clock.now()
+    with transaction.atomic():
+        for theme in Theme.objects.filter(pk__in=themes):
+            counter, _ = TicketCounter.objects.select_for_update().get_or_create(
+                theme=theme, date=today
+            )
+            first = counter.last + 1
+            QueueTicket.objects.bulk_create(
+                QueueTicket(
+                    hall_id=theme.hall_id,
+                    theme=theme,
+                    date=today,
+                    sequence=n,
+                    number=f"{theme.prefix}{n:03d}",
+                    source="kiosk",
+                    taken_at=now,
+                )
+                for n in range(first, first + per_theme)
+            )
+            counter.last = first + per_theme - 1
+            counter.save(update_fields=["last"])
+
+
+def _window_loop(
+    port: int, window: int, token: str, until: float, out: dict[str, list[float]], errors: list[str]
+) -> None:
+    """One window: call the next ticket, finish it, again, on one keep-alive connection."""
+    import http.client
+    import json
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def post(path: str, body: bytes, headers: dict[str, str]) -> tuple[int, float, bytes]:
+        started = time.perf_counter()
+        conn.request("POST", path, body=body, headers=headers)
+        response = conn.getresponse()
+        content = response.read()
+        return response.status, (time.perf_counter() - started) * 1000, content
+
+    while time.perf_counter() < until:
+        status, ms, content = post(f"/api/v1/appointments/windows/{window}/call-next", b"", auth)
+        if status != 200:
+            errors.append(f"call {status} {content[:80]!r}")
+            time.sleep(0.2)
+            continue
+        out["call"].append(ms)
+        ticket = json.loads(content)
+        status, ms, content = post(
+            f"/api/v1/appointments/tickets/{ticket['id']}/finish",
+            b'{"case_no": ""}',
+            {**auth, "If-Match": f'"{ticket["version"]}"'},
+        )
+        if status != 200:
+            errors.append(f"finish {status} {content[:80]!r}")
+            continue
+        out["finish"].append(ms)
+    conn.close()
+
+
+def windows_phase(
+    port: int, windows: list[tuple[int, str]], take: str, board: str, seconds: int
+) -> list[dict[str, object]]:
+    from bench.common import percentiles
+
+    results: dict[str, dict[str, object]] = {}
+    samples: dict[str, list[float]] = {"call": [], "finish": []}
+    errors: list[str] = []
+
+    def run(name: str, script: str, connections: int) -> None:
+        results[name] = wrk_run(port, script, connections=connections, seconds=seconds, threads=1)
+
+    load = os.getloadavg()[0]
+    until = time.perf_counter() + seconds
+    threads = [
+        threading.Thread(target=run, args=("take", take, 8)),
+        threading.Thread(target=run, args=("board", board, 4)),
+        *(
+            threading.Thread(target=_window_loop, args=(port, w, t, until, samples, errors))
+            for w, t in windows
+        ),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rows: list[dict[str, object]] = []
+    for name in ("take", "board"):
+        r = results[name]
+        rows.append(
+            {
+                "what": f"{name} (wrk)",
+                "req/s": r["rps"],
+                "p50 ms": r["p50"],
+                "p95 ms": r["p95"],
+                "p99 ms": r["p99"],
+                "errors": r["errors"],
+                "non-2xx": r["non2xx"],
+                "load": round(load, 1),
+            }
+        )
+    for name in ("call", "finish"):
+        p = percentiles(samples[name]) if samples[name] else {}
+        rows.append(
+            {
+                "what": f"{name} ({len(windows)} windows)",
+                "req/s": round(len(samples[name]) / seconds, 1),
+                "p50 ms": p.get("p50", ""),
+                "p95 ms": p.get("p95", ""),
+                "p99 ms": p.get("p99", ""),
+                "errors": len([e for e in errors if e.startswith(name)]),
+                "load": round(load, 1),
+            }
+        )
+    rows.append(
+        {
+            "what": "takes + calls per second",
+            "req/s": round(float(results["take"]["rps"]) + len(samples["call"]) / seconds, 1),
+            "load": round(os.getloadavg()[0], 1),
+        }
+    )
+    if errors:
+        print("first errors:", errors[:5], file=sys.stderr)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
@@ -224,8 +404,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--windows", type=int, default=50, help="windows calling (10 per hall)")
     args = parser.parse_args()
     halls, themes, last = setup(args.database_url)
+    windows = setup_windows(halls, args.windows)
     people = bookers(args.bookers)
     print(
         markdown(
@@ -282,6 +464,14 @@ def main() -> None:
             markdown(
                 "Kiosk takes and board reads at once (wrk, 8 connections each)",
                 rows,
+                ["what", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "non-2xx", "load"],
+            )
+        )
+        seed_waiting(themes, per_theme=args.seconds * 60)
+        print(
+            markdown(
+                f"Takes, calls and board reads at {len(windows)} windows at once",
+                windows_phase(args.port, windows, take, board, args.seconds),
                 ["what", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "non-2xx", "load"],
             )
         )
