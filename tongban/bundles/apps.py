@@ -8,7 +8,10 @@ class BundlesConfig(AppConfig):
 
     def ready(self) -> None:
         from tongban.bundles import subscribers
-        from tongban.core import events, scheduler
+        from tongban.core import events, idempotency, scheduler
+
+        # A submission claims its Idempotency-Key in its own transaction (issue 12).
+        idempotency.handled_in_view("POST", r"/api/v1/bundles/[^/]+/applications")
 
         # A member case's steps move its bundle on: a result starts the members
         # that waited for it, a refusal stops them, supplement requests are

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Status
+from ninja import Router
 
 from tongban.bundles.api.common import (
     RESPONSES,
@@ -22,8 +22,13 @@ from tongban.bundles.api.schemas import (
 )
 from tongban.bundles.outputs import detail_out, savings_out
 from tongban.bundles.selectors import bundle_get_public, bundle_view
-from tongban.bundles.services.applications import bundle_application_submit
+from tongban.bundles.services.applications import (
+    bundle_application_prepare,
+    bundle_application_write,
+)
 from tongban.bundles.stats import bundle_figures
+from tongban.core import idempotency
+from tongban.core.api.rendered import rendered
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.identity.auth import api_auth
 
@@ -70,15 +75,17 @@ def bundle_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     description="一表申请、一套材料、一次提交：申请人本人或获授权的法人账号提交。"
     "全部事项的申请表和材料一次核对，有误时逐项列出（注明需要该项的事项），不创建任何办件；"
     "通过后无需前置结果的事项立即转各部门办理，其余事项在前置事项作出准予决定后自动转办。"
-    "支持 Idempotency-Key：重复提交得到同一个申请。",
+    "支持 Idempotency-Key：重复提交得到同一个申请（与申请在同一事务中登记和保存应答）。",
 )
 def bundle_apply(
     request: HttpRequest, response: HttpResponse, code: str, body: BundleApplicationIn
-) -> Status[Any]:
+) -> HttpResponse:
     user = caller(request)
     who = submission_applicant(user, body.applicant)
     bundle = bundle_get_public(code)
-    application = bundle_application_submit(
+    # Checked and numbered before the transaction (a refusal writes nothing but
+    # its audit) …
+    submission = bundle_application_prepare(
         bundle=bundle,
         channel=body.channel,
         form_data=body.form,
@@ -88,5 +95,13 @@ def bundle_apply(
         submitted_by=user,
         **who,
     )
-    response["Location"] = f"/api/v1/bundles/applications/{application.application_no}"
-    return Status(201, respond(application, response, staff=False))
+
+    def write() -> HttpResponse:
+        application = bundle_application_write(submission, savepoint=False)
+        response["Location"] = f"/api/v1/bundles/applications/{application.application_no}"
+        data = respond(application, response, staff=False)
+        return rendered(request, response, BundleApplicationOut, data, status=201)
+
+    # … then the Idempotency-Key's claim, the application and the stored
+    # answer: one transaction (core.idempotency).
+    return idempotency.respond_once(request, write)

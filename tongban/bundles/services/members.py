@@ -1,7 +1,8 @@
 """A member's case: made from the bundle's one form and one set of materials.
 
 ``member_case_start`` files the member's application with its own department
-through ``cases.services.case_submit`` — its own queue, its own statutory clock
+through the case intake (``case_submit_prepare``, then ``case_submit_write``)
+— its own queue, its own statutory clock
 (the joint one, 行政许可法 第四十二条第二款, when the bundle is handled jointly)
 — with the answers the member's form asks for and the materials the member
 needs, each taken from what the applicant gave once.
@@ -20,9 +21,13 @@ from tongban.bundles.models import BundleApplication, BundleMember, UploadKind
 from tongban.bundles.services._common import ResolvedMember
 from tongban.bundles.services.clocks import unified_delivery_date
 from tongban.cases.models import Case, MaterialKind
-from tongban.cases.services import case_submit
 from tongban.cases.services.forms import mask_value
-from tongban.cases.services.intake import MaterialInput
+from tongban.cases.services.intake import (
+    MaterialInput,
+    Submission,
+    case_submit_prepare,
+    case_submit_write,
+)
 from tongban.catalog.content import FormField
 from tongban.core.crypto import decrypt, encrypt
 
@@ -149,6 +154,54 @@ def member_materials(
     return inputs
 
 
+def member_case_prepare(
+    *,
+    application: BundleApplication,
+    content: BundleContent,
+    key: str,
+    situation: str,
+    resolved: ResolvedMember,
+    merge: MergeResult,
+    answers: dict[str, Any],
+    supplied: dict[str, Supplied],
+    actor: Any,
+    now: dt.datetime,
+) -> Submission:
+    """Check the member's case and take its number (``case_submit_prepare``);
+    ``application`` may not be written yet (its number, applicant and
+    deadlines are what the case needs). Raises the case service's refusal
+    unchanged. The agent's authorization is not checked again: the bundle's
+    submission checked it for every member (``submission_checks.agent_items_check``),
+    and a member filed later for the business the bundle established is filed
+    by the platform for its founder, who holds no authorization for it yet."""
+    applicant: dict[str, Any] = {
+        "applicant_person": application.applicant_person,
+        "applicant_entity": application.applicant_entity,
+        "agent_person": application.agent_person,
+    }
+    if application.established_entity is not None and after_entity(content, key):
+        applicant = {
+            "applicant_person": None,
+            "applicant_entity": application.established_entity,
+            "agent_person": application.agent_person or application.applicant_person,
+        }
+    return case_submit_prepare(
+        service_item=resolved.item,
+        channel=application.channel,
+        form_data=merge.member_form(key, answers),
+        situation=situation,
+        materials=member_materials(application, resolved, merge, supplied),
+        joint=content.joint,
+        # 窗口统一出件: the result waits for the others' and is handed out by the
+        # bundle's own deadline (never sooner than 第四十四条's ten days).
+        unified_delivery_by=unified_delivery_date(application),
+        submitted_by=actor,
+        agent_checked=True,
+        now=now,
+        **applicant,
+    )
+
+
 def member_case_start(
     *,
     application: BundleApplication,
@@ -161,34 +214,18 @@ def member_case_start(
     actor: Any,
     now: dt.datetime,
 ) -> Case:
-    """File the member's case (raises the case service's refusal unchanged)."""
-    applicant: dict[str, Any] = {
-        "applicant_person": application.applicant_person,
-        "applicant_entity": application.applicant_entity,
-        "agent_person": application.agent_person,
-    }
-    if application.established_entity is not None and after_entity(content, member.key):
-        applicant = {
-            "applicant_person": None,
-            "applicant_entity": application.established_entity,
-            "agent_person": application.agent_person or application.applicant_person,
-        }
-    return case_submit(
-        service_item=resolved.item,
-        channel=application.channel,
-        form_data=merge.member_form(member.key, answers),
+    """File the member's case in the caller's transaction (raises the case
+    service's refusal unchanged; the caller's savepoint takes it back)."""
+    submission = member_case_prepare(
+        application=application,
+        content=content,
+        key=member.key,
         situation=member.situation,
-        materials=member_materials(application, resolved, merge, supplied),
-        joint=content.joint,
-        # 窗口统一出件: the result waits for the others' and is handed out by the
-        # bundle's own deadline (never sooner than 第四十四条's ten days).
-        unified_delivery_by=unified_delivery_date(application),
-        submitted_by=actor,
-        # The bundle's submission checked the agent for every member
-        # (submission_checks.agent_items_check); a member filed later for the
-        # business the bundle established is filed for its founder, who holds
-        # no authorization for it yet.
-        agent_checked=True,
+        resolved=resolved,
+        merge=merge,
+        answers=answers,
+        supplied=supplied,
+        actor=actor,
         now=now,
-        **applicant,
     )
+    return case_submit_write(submission, savepoint=False)

@@ -25,10 +25,12 @@ def notify_applicant(
     now: dt.datetime,
     extra: str = "",
     key: str = "",
+    new: bool = False,
 ) -> None:
     """An SMS to the applicant (or the business's agent), stored in the caller's
     transaction and sent after commit (``core.notifications``); idempotent by
-    (purpose, application, ``key``)."""
+    (purpose, application, ``key``). ``new``: the application was numbered in
+    this transaction, so no earlier copy can exist (no look-up for one)."""
     from tongban.core.crypto import decrypt
     from tongban.core.notifications import notification_send
     from tongban.identity.selectors import PHONE_CONTEXT
@@ -51,4 +53,5 @@ def notify_applicant(
         object_type="bundle_application",
         object_id=f"{application.application_no}/{key or purpose}",
         now=now,
+        new=new,
     )

@@ -1,23 +1,38 @@
-"""A bundle submission (issue 12, item 3): an agent limited to named items is
-refused a bundle with a member outside them, with the refusal audited and
-nothing written."""
+"""A bundle submission (issue 12, items 3 and 4): an agent limited to named
+items is refused a bundle with a member outside them, with the refusal
+audited and nothing written; a submission's statements, held exactly."""
 
 from __future__ import annotations
 
+import base64
+import json
+import uuid
 from typing import Any
 
 import pytest
+from django.test import Client
 
-from tongban.bundles.models import BundleApplication
+from tongban.bundles.models import BundleApplication, BundleMember, BundleUpload
 from tongban.bundles.services._common import content_parse
+from tongban.bundles.tests.conftest import pdf
 from tongban.bundles.tests.flows import fill, merge_of, submit
 from tongban.cases.models import Case
 from tongban.core.errors import DomainError
 from tongban.core.models import AuditEvent
 from tongban.identity.models import AuthorizationRole, BusinessAuthorization
-from tongban.identity.services import business_account_create
+from tongban.identity.services import business_account_create, citizen_signup, token_create
 
 pytestmark = pytest.mark.django_db
+
+# Statements of one 企业开办 submission over HTTP with an Idempotency-Key
+# (docs/performance.md, "一件事 submission"), held exactly on both databases.
+SUBMISSION_STATEMENTS = 52
+DATABASE_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "outbox", "scheduler"],
+    }
+}
 
 
 def _business_submit(world: Any, code: str, agent: Any) -> BundleApplication:
@@ -51,3 +66,41 @@ def test_an_agent_limited_to_named_items_is_refused_a_bundle_with_another_member
     BusinessAuthorization.objects.filter(user=agent).update(item_codes=codes)
     application = _business_submit(world, "construction-approval", agent)
     assert application.members.filter(case__isnull=False).exists()
+
+
+def test_a_bundle_submission_stays_within_its_statements(
+    world, django_assert_num_queries, settings
+):
+    settings.TASKS = (
+        DATABASE_TASKS  # the task rows are written in the transaction, as in production
+    )
+    citizen = citizen_signup(
+        phone="13800000001", password="Pw-12345678", name="张伟",
+        id_number="320102198503120012", username="zhangwei",
+    )  # fmt: skip
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=citizen, name='t')[1]}")
+    merge = merge_of(world.bundles["enterprise-opening"])
+    body = {
+        "applicant": {"kind": "person"},
+        "form": fill(merge),
+        "materials": [
+            {"key": m.key, "file_base64": base64.b64encode(pdf(m.key)).decode(),
+             "file_name": f"{m.spec.name}.pdf"}
+            for m in merge.materials_to_submit if m.needed
+        ],
+    }  # fmt: skip
+    url = "/api/v1/bundles/enterprise-opening/applications"
+
+    def post() -> Any:
+        return client.post(
+            url, json.dumps(body), content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+        )  # fmt: skip
+
+    assert post().status_code == 201  # the process's first: caches filled
+    with django_assert_num_queries(SUBMISSION_STATEMENTS):
+        answer = post()
+    assert answer.status_code == 201, answer.content
+    application = BundleApplication.objects.get(application_no=answer.json()["application_no"])
+    assert BundleMember.objects.filter(application=application).count() == 6
+    assert BundleUpload.objects.filter(application=application).count() == len(body["materials"])
