@@ -7,7 +7,7 @@ derived from it and checked against it, not guessed. One ``POST
 bench's item and materials) after a first one has warmed the caches, under
 ``CaptureQueriesContext``; each statement is shown with the transaction it ran
 in (``auto`` = autocommit, ``tx`` = the outermost transaction, ``sp<n>`` =
-inside n savepoints).
+inside n savepoints), then how many transactions wrote.
 
     DATABASE_URL=postgres://…/tb_bench .venv/bin/python -m bench.case_statements [--full]
 """
@@ -77,6 +77,10 @@ def capture_submission(actors: Any, *, token: str | None = None) -> list[dict[st
 def kind(sql: str) -> str:
     """``INSERT cases_case``, ``SELECT core_notification``, ``SAVEPOINT`` …"""
     sql = sql.strip()
+    if sql.upper().startswith("WITH"):  # WITH … UPDATE (core.counters.counter_take)
+        match = re.search(r'\)\s*(UPDATE|INSERT INTO|DELETE FROM)\s+"?(\w+)', sql, re.S | re.I)
+        if match:
+            return f"{match.group(1).split()[0].upper()} {match.group(2)}"
     for verb, pattern in (
         ("INSERT", r'INSERT INTO "?(\w+)'),
         ("UPDATE", r'UPDATE "?(\w+)'),
@@ -94,6 +98,18 @@ def summary(statements: list[dict[str, Any]]) -> str:
     return ", ".join(f"{k} ×{n}" for k, n in kinds.items())
 
 
+def transactions(statements: list[dict[str, Any]]) -> str:
+    """How many transactions wrote, and which autocommit statements wrote: each
+    commit that wrote waits for its WAL flush unless it turned that off."""
+    commits = sum(1 for s in statements if s["sql"].strip().upper() == "COMMIT")
+    auto = [
+        kind(s["sql"])
+        for s in statements
+        if s["where"] == "auto" and not kind(s["sql"]).startswith("SELECT")
+    ]
+    return f"{commits} transaction(s) with BEGIN/COMMIT; autocommit writes: {auto or 'none'}"
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ["DJANGO_DEBUG"] = "0"
@@ -108,6 +124,7 @@ def main() -> None:
         sql = re.sub(r"'\\x[0-9a-f]{64,}'", "'<bytes>'", " ".join(s["sql"].split()))
         print(f"{n:2d} [{s['where']:>4}] {sql[:width]}")
     print(f"\n{len(statements)} statements: {summary(statements)}")
+    print(transactions(statements))
 
 
 if __name__ == "__main__":
