@@ -15,12 +15,14 @@ def _fresh_caches() -> None:
     """Each test sees the calendar, keys and guides of its own database and settings."""
     from tongban.bundles.services import _common as bundle_common
     from tongban.cases.services import intake
+    from tongban.catalog.api import items as catalog_items
 
     calendar.clear_cache()
     crypto.reset_keyring()
     audit_seal.reset_audit_keys()
     intake.clear_guide_cache()  # primary keys are reused after a rolled-back test
     bundle_common.clear_guide_cache()
+    catalog_items.clear_guide_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -113,6 +113,7 @@ CASE_COLUMNS = (
     "tracking_code",
     "exemptions",
     "form_secret",
+    "fees_unpaid_fen",
 )
 
 EVENT_COLUMNS = (
@@ -234,7 +235,15 @@ def seed(*, cases: int, persons: int, today: dt.date) -> dict[str, Any]:
     persons_done = time.perf_counter()
 
     rng = random.Random(11)
-    counters: Counter[tuple[str, dt.date]] = Counter()
+    # Numbers continue after the cases already there (the demo's), per county and day.
+    counters: Counter[tuple[str, dt.date]] = Counter(
+        {
+            (region, day): last
+            for region, day, last in CaseNumberSequence.objects.values_list(
+                "region_code", "day", "last"
+            )
+        }
+    )
     derived_cache: dict[Any, Any] = {}
     case_id = next_id(Case._meta.db_table)
     event_id = next_id(CaseEvent._meta.db_table)
@@ -346,6 +355,7 @@ def seed(*, cases: int, persons: int, today: dt.date) -> dict[str, Any]:
                     "".join(rng.choices("ABCDEFGHJKMNPQRSTUVWXYZ23456789", k=8)),  # 查询码
                     "[]",
                     "{}",
+                    0,  # no fee unpaid (统一网上支付)
                 )
             )
             when = received_at
@@ -368,21 +378,14 @@ def seed(*, cases: int, persons: int, today: dt.date) -> dict[str, Any]:
         print(f"  {done:,} cases", flush=True)
     reset_sequence(Case._meta.db_table)
     reset_sequence(CaseEvent._meta.db_table)
+    # Every counter, the ones read above included, as the last number of its day.
+    CaseNumberSequence.objects.all().delete()
     copy_rows(
         CaseNumberSequence._meta.db_table,
         ("region_code", "day", "last"),
-        ((region, day, last) for (region, day), last in counters.items() if day != today),
+        ((region, day, last) for (region, day), last in counters.items()),
     )
-    # Today's counters continue from the seeded cases of today.
     with connection.cursor() as cur:
-        for (region, day), last in counters.items():
-            if day == today:
-                cur.execute(
-                    "INSERT INTO cases_casenumbersequence (region_code, day, last) "
-                    "VALUES (%s, %s, %s) ON CONFLICT (region_code, day) "
-                    "DO UPDATE SET last = GREATEST(cases_casenumbersequence.last, EXCLUDED.last)",
-                    [region, day, last],
-                )
         cur.execute("ANALYZE")
     return {
         "persons": persons,

@@ -370,11 +370,14 @@ def search_items(
     item_type: str | None = None,
     cursor: str | None = None,
     limit: int = 20,
+    columns: Sequence[str] = (),
 ) -> SearchPage:
     """One page of published items matching ``q`` and the filters, best first.
 
-    Raises ``validation_failed`` (422) for an unknown region, department or
-    enumerated value, and ``invalid_cursor`` (400) for a forged cursor.
+    With ``columns`` the items read only those (``QuerySet.only``): a list of
+    results needs a few of an item's columns. Raises ``validation_failed``
+    (422) for an unknown region, department or enumerated value, and
+    ``invalid_cursor`` (400) for a forged cursor.
     """
     text = clean_query(q)
     terms = query_terms(text) if text else []
@@ -389,6 +392,8 @@ def search_items(
     )
     filters = groups[len(terms) :]
     base = published_items().select_related("department", "region")
+    if columns:
+        base = base.only(*columns)
     limit = max(1, min(limit, 100))
     if not terms:
         qs = base.filter(pk__in=_match(filters)) if filters else base

@@ -9,7 +9,7 @@ in their own section at the end.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -28,21 +28,21 @@ _IMPLEMENTATION_CODE = re.compile(r"^[0-9A-Z]{1,40}$")
 # --- public reads ---------------------------------------------------------------------------
 
 
-def service_item_get_public(implementation_code: str) -> ServiceItem:
+def service_item_get_public(implementation_code: str, *, guide: bool = True) -> ServiceItem:
     """A published, active item with its current version, department and region.
 
-    Raises ``not_found`` for an unknown code, an item never published and a
-    cancelled item alike.
+    With ``guide=False`` the version's guide document (``content``, the
+    largest column) is not read: for a caller that keeps published guides by
+    version (``catalog.api.items``). Raises ``not_found`` for an unknown code,
+    an item never published and a cancelled item alike.
     """
     code = (implementation_code or "").strip().upper()
     item = None
     if _IMPLEMENTATION_CODE.match(code):
-        item = (
-            search.published_items()
-            .select_related("current_version", "department", "region")
-            .filter(implementation_code=code)
-            .first()
-        )
+        items = search.published_items().select_related("current_version", "department", "region")
+        if not guide:
+            items = items.defer("current_version__content")
+        item = items.filter(implementation_code=code).first()
     if item is None:
         raise DomainError(core_errors.NOT_FOUND, f"事项 {code[:40]} 不存在或未发布。")
     return item
@@ -72,8 +72,10 @@ def service_items_search(
     item_type: str | None = None,
     cursor: str | None = None,
     limit: int = 20,
+    columns: Sequence[str] = (),
 ) -> SearchPage:
-    """One page of published items, best match first (see ``catalog.search``)."""
+    """One page of published items, best match first (see ``catalog.search``);
+    with ``columns``, items reading only those."""
     return search.search_items(
         q=q,
         region=region,
@@ -84,6 +86,7 @@ def service_items_search(
         item_type=item_type,
         cursor=cursor,
         limit=limit,
+        columns=columns,
     )
 
 

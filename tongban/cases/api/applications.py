@@ -11,11 +11,13 @@ from tongban.cases import errors, selectors, services
 from tongban.cases.api.answers import CaseReceiptOut, receipt_response
 from tongban.cases.api.common import (
     RESPONSES,
+    _detail,
     _page,
-    _respond,
     _submission_applicant,
     _user,
     _viewed_case,
+    _viewed_page,
+    settled,
 )
 from tongban.cases.api.schemas import (
     CaseOut,
@@ -33,6 +35,7 @@ from tongban.catalog.selectors import service_item_get_public
 from tongban.core import errors as core_errors
 from tongban.core import idempotency
 from tongban.core.api.files import content_disposition
+from tongban.core.api.reads import json_answer, none_match, not_modified
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.core.errors import DomainError
 from tongban.identity.auth import api_auth
@@ -93,11 +96,11 @@ def case_submit(request: HttpRequest, response: HttpResponse, body: CaseSubmitIn
     summary="我的办件",
     description="本人及本账号获授权的法人的办件，最新的在前（游标分页）。",
 )
-def case_list_mine(request: HttpRequest, params: Query[PageQuery]) -> dict[str, Any]:
-    page = selectors.case_list_for_applicant(
+def case_list_mine(request: HttpRequest, params: Query[PageQuery]) -> HttpResponse:
+    page = selectors.case_summaries_for_applicant(
         user=_user(request), cursor=params.cursor, limit=params.limit
     )
-    return _page(page, mask=False)
+    return json_answer(_page(page, mask=False))
 
 
 @router.get(
@@ -108,8 +111,8 @@ def case_list_mine(request: HttpRequest, params: Query[PageQuery]) -> dict[str, 
     description="本人数据范围内的在办件：办结期限最近的在前，未开始计时的在后（游标分页）。"
     "queue=window 只列窗口待办（已提交、已补正），queue=all 含已办结。",
 )
-def case_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str, Any]:
-    page = selectors.case_list_for_staff(
+def case_queue(request: HttpRequest, params: Query[QueueQuery]) -> HttpResponse:
+    page = selectors.case_summaries_for_staff(
         user=_user(request),
         status=params.status.value if params.status else None,
         q=params.q,
@@ -118,7 +121,7 @@ def case_queue(request: HttpRequest, params: Query[QueueQuery]) -> dict[str, Any
         cursor=params.cursor,
         limit=params.limit,
     )
-    return _page(page, mask=True)
+    return json_answer(_page(page, mask=True))
 
 
 @router.get(
@@ -137,14 +140,19 @@ def case_exemption_figures(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get(
     "/{case_no}",
-    response={200: CaseOut, **PROBLEM_RESPONSES},
+    response={200: CaseOut, 304: None, **PROBLEM_RESPONSES},
     auth=api_auth,
     summary="办件详情",
-    description="申请人或数据范围内的工作人员可见；他人办件一律 404。ETag 为版本号。",
+    description="申请人或数据范围内的工作人员可见；他人办件一律 404。ETag 为版本号。"
+    "已办结、不予受理或已撤回的办件，带 If-None-Match 再次请求且版本未变时返回 304"
+    "（无正文）；在办件的剩余工作日每天变化，总是返回全文。",
 )
-def case_detail(request: HttpRequest, response: HttpResponse, case_no: str) -> dict[str, Any]:
-    case, staff = _viewed_case(_user(request), case_no)
-    return _respond(case, response, staff=staff)
+def case_detail(request: HttpRequest, case_no: str) -> HttpResponse:
+    case, staff = _viewed_page(_user(request), case_no)
+    etag = f'"{case.version}"'
+    if settled(case) and none_match(request, etag):
+        return not_modified(etag)
+    return json_answer(_detail(case, staff=staff), etag=etag)
 
 
 @router.post(

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 
-from tongban.cases import errors, selectors
+from tongban.cases import errors, selectors, workflow
 from tongban.cases.api.schemas import (
     ApplicantIn,
 )
@@ -88,6 +88,10 @@ def _deadlines_out(case: Case, cal: Any) -> dict[str, Any]:
     return {**dates, "provisional": [k for k, day in dates.items() if cal.is_provisional(day)]}
 
 
+# The fields of schemas.ExemptionOut: what the answer shows of a stored check.
+_EXEMPTION_KEYS = ("code", "name", "found", "source", "source_label", "reference", "reason")
+
+
 def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
     today = clock.today()
     cal = get_calendar()
@@ -99,7 +103,7 @@ def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
             "issued_at": d.issued_at,
             "url": _document_url(case.case_no, d.number),
         }
-        for d in case.documents.all()
+        for d in case.documents.only("case_id", "kind", "number", "issued_at")
     ]
     return {
         "case_no": case.case_no,
@@ -131,7 +135,9 @@ def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
         "extension_days": case.extension_days,
         "deadlines": _deadlines_out(case, cal),
         "clock": _clock_out(case, today, cal),
-        "exemptions": case.exemptions or [],
+        "exemptions": [
+            {key: e[key] for key in _EXEMPTION_KEYS if key in e} for e in case.exemptions or []
+        ],
         "materials": [
             {
                 "code": m.code,
@@ -143,7 +149,16 @@ def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
                 "size": m.size,
                 "supplied_at": m.supplied_at,
             }
-            for m in case.materials.order_by("id")
+            for m in case.materials.order_by("id").only(
+                "case_id",
+                "code",
+                "name",
+                "kind",
+                "file_name",
+                "content_type",
+                "size",
+                "supplied_at",
+            )
         ],
         "timeline": [
             {
@@ -166,6 +181,27 @@ def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
 def _respond(case: Case, response: HttpResponse, *, staff: bool) -> dict[str, Any]:
     response["ETag"] = f'"{case.version}"'
     return _detail(case, staff=staff)
+
+
+def settled(case: Case) -> bool:
+    """Whether the case's answer can no longer change while its version stands:
+    closed (不予受理, 办结, 撤回: no clock runs, nothing recounts its dates) and
+    none of its dates provisional (ADR-0006: a holiday notice would turn the
+    flag). An open case's answer changes every day (the clock's working days
+    left) and its dates may be recounted without a new version, so only a
+    settled case answers a matching ``If-None-Match`` with 304."""
+    if case.status not in workflow.TERMINAL:
+        return False
+    cal = get_calendar()
+    return not any(
+        cal.is_provisional(day)
+        for day in (
+            case.acceptance_deadline,
+            case.decision_deadline,
+            case.delivery_deadline,
+            case.deferred_due_on,
+        )
+    )
 
 
 def _page(page: Page[Case], *, mask: bool) -> dict[str, Any]:
@@ -221,6 +257,13 @@ def _viewed_case(user: User, case_no: str) -> tuple[Case, bool]:
     if _is_applicant(user):
         return selectors.case_get_for_applicant(user=user, case_no=case_no), False
     return selectors.case_get_for_staff(user=user, case_no=case_no), True
+
+
+def _viewed_page(user: User, case_no: str) -> tuple[Case, bool]:
+    """:func:`_viewed_case` for the case page: only what the page shows is read."""
+    if _is_applicant(user):
+        return selectors.case_page_for_applicant(user=user, case_no=case_no), False
+    return selectors.case_page_for_staff(user=user, case_no=case_no), True
 
 
 def _submission_applicant(user: User, applicant: ApplicantIn) -> dict[str, Any]:

@@ -6,9 +6,10 @@ and the legal entities the account may act for. "Not yours" raises the same
 ``not_found`` as "does not exist", so a case number reveals nothing.
 
 ``staff``: scoped reads and the queue; ``applicants``: 我的办件 and one's own
-case; ``history``: the timeline with its actors named; ``clock``: where the
-statutory clock stands; ``tracking``: 办件查询 without login; ``figures``:
-usage and 两个免于提交 counts. Everything is importable from here as before.
+case; ``lists``: the narrow pages the API lists; ``history``: the timeline
+with its actors named; ``clock``: where the statutory clock stands;
+``tracking``: 办件查询 without login; ``figures``: usage and 两个免于提交
+counts. Everything is importable from here as before.
 """
 
 from tongban.cases.selectors._common import NOT_FOUND_DETAIL
@@ -16,8 +17,10 @@ from tongban.cases.selectors.applicants import (
     APPLICANT_ORDERING,
     case_get_for_applicant,
     case_list_for_applicant,
+    case_page_for_applicant,
+    case_summaries_for_applicant,
 )
-from tongban.cases.selectors.clock import CaseClock, case_clock
+from tongban.cases.selectors.clock import CaseClock, case_clock, clock_reads_suspensions
 from tongban.cases.selectors.figures import (
     ExemptionFigure,
     case_counts_by_basic_item,
@@ -42,6 +45,8 @@ from tongban.cases.selectors.staff import (
     case_get_for_handler,
     case_get_for_staff,
     case_list_for_staff,
+    case_page_for_staff,
+    case_summaries_for_staff,
 )
 from tongban.cases.selectors.tracking import TrackingStep, TrackingView, case_track_public
 
@@ -68,10 +73,15 @@ __all__ = [
     "case_get_for_staff",
     "case_list_for_applicant",
     "case_list_for_staff",
+    "case_page_for_applicant",
+    "case_page_for_staff",
+    "case_summaries_for_applicant",
+    "case_summaries_for_staff",
     "case_timeline",
     "case_timeline_for_applicant",
     "case_timeline_for_staff",
     "case_track_public",
+    "clock_reads_suspensions",
     "exemption_figures_for_staff",
     "timeline_actor_names",
 ]

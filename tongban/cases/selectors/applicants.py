@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from tongban.cases.models import Case
 from tongban.cases.selectors._common import normalize_case_no, not_found
+from tongban.cases.selectors.lists import page_columns, summary_columns, with_clock_inputs
 from tongban.core.api.pagination import Page, paginate
 from tongban.identity.selectors import legal_entities_for_user
 
@@ -41,7 +42,30 @@ def case_get_for_applicant(*, user: Any, case_no: str) -> Case:
     return case
 
 
+def case_page_for_applicant(*, user: Any, case_no: str) -> Case:
+    """:func:`case_get_for_applicant` for the case page: the same case, reading
+    only what the page shows and its clock reads (``selectors.lists``)."""
+    found = list(
+        page_columns(_applicant_cases(user=user)).filter(case_no=normalize_case_no(case_no))[:1]
+    )
+    if not found:
+        raise not_found()
+    return with_clock_inputs(found)[0]
+
+
 def case_list_for_applicant(*, user: Any, cursor: str | None = None, limit: int = 20) -> Page[Case]:
     """我的办件: the account's cases, newest first (keyset pages)."""
     qs = _applicant_cases(user=user).select_related("service_item").prefetch_related("suspensions")
     return paginate(qs, ordering=APPLICANT_ORDERING, cursor=cursor, limit=limit)
+
+
+def case_summaries_for_applicant(
+    *, user: Any, cursor: str | None = None, limit: int = 20
+) -> Page[Case]:
+    """:func:`case_list_for_applicant`'s page as a list shows it: the same rows in
+    the same order, reading only the columns a row shows and its clock reads
+    (``selectors.lists``)."""
+    cases = summary_columns(_applicant_cases(user=user))
+    page = paginate(cases, ordering=APPLICANT_ORDERING, cursor=cursor, limit=limit)
+    with_clock_inputs(page.items)
+    return page

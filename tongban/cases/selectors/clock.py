@@ -51,6 +51,22 @@ def _decision_deadline_on(
     return deadlines.decision_deadline(start, rule, suspensions, extension, cal, today=today)
 
 
+def clock_reads_suspensions(case: Case) -> bool:
+    """Whether :func:`case_clock` reads the case's suspensions: only a running
+    decision clock does (the branches below, in the same order)."""
+    status = case.status
+    if status in workflow.TERMINAL or status in _NO_SUSPENSION_READ:
+        return False
+    return case.decision_deadline is not None
+
+
+_NO_SUSPENSION_READ = (
+    CaseStatus.SUPPLEMENT_REQUESTED,
+    CaseStatus.DELIVERED,
+    CaseStatus.DECIDED,
+)
+
+
 def case_clock(case: Case, today: dt.date, *, cal: WorkingCalendar | None = None) -> CaseClock:
     """Working days left and the alert tier (行政许可法 第八十二条, 第四十五条).
 

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from tongban.cases.models import OPEN_STATUSES, Case, CaseStatus, queue_deadline_key
 from tongban.cases.selectors._common import normalize_case_no, not_found
+from tongban.cases.selectors.lists import page_columns, summary_columns, with_clock_inputs
 from tongban.core import errors as core_errors
 from tongban.core.api.pagination import Page, paginate
 from tongban.core.errors import DomainError
@@ -55,6 +56,17 @@ def case_get_for_staff(*, user: Any, case_no: str, scope: StaffScope | None = No
     return case
 
 
+def case_page_for_staff(*, user: Any, case_no: str) -> Case:
+    """:func:`case_get_for_staff` for the case page: the same case, reading only
+    what the page shows and its clock reads (``selectors.lists``)."""
+    found = list(
+        page_columns(_staff_cases(user=user)).filter(case_no=normalize_case_no(case_no))[:1]
+    )
+    if not found:
+        raise not_found()
+    return with_clock_inputs(found)[0]
+
+
 def case_get_for_handler(*, user: Any, case_no: str) -> Case:
     """A case the staff user may act on.
 
@@ -80,6 +92,22 @@ def case_and_scope_for_handler(*, user: Any, case_no: str) -> tuple[Case, StaffS
     return case, scope
 
 
+def _queue(
+    *, user: Any, status: str | None, q: str | None, window_queue: bool, include_closed: bool
+) -> QuerySet[Case]:
+    qs = _staff_cases(user=user)
+    if window_queue:
+        qs = qs.filter(status__in=WINDOW_QUEUE_STATUSES)
+    if status:
+        qs = qs.filter(status=status)
+    elif not (window_queue or include_closed):
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    text = (q or "").strip()
+    if text:
+        qs = qs.filter(Q(case_no__startswith=text) | Q(applicant_name__icontains=text))
+    return qs.annotate(deadline_key=queue_deadline_key())
+
+
 def case_list_for_staff(
     *,
     user: Any,
@@ -98,19 +126,29 @@ def case_list_for_staff(
     supplemented); ``q`` matches the start of the case number or part of the
     applicant's name. Keyset pages; the table is never counted.
     """
-    qs = _staff_cases(user=user)
-    if window_queue:
-        qs = qs.filter(status__in=WINDOW_QUEUE_STATUSES)
-    if status:
-        qs = qs.filter(status=status)
-    elif not (window_queue or include_closed):
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    text = (q or "").strip()
-    if text:
-        qs = qs.filter(Q(case_no__startswith=text) | Q(applicant_name__icontains=text))
-    qs = (
-        qs.annotate(deadline_key=queue_deadline_key())
-        .select_related("service_item")
-        .prefetch_related("suspensions")
+    qs = _queue(
+        user=user, status=status, q=q, window_queue=window_queue, include_closed=include_closed
     )
+    qs = qs.select_related("service_item").prefetch_related("suspensions")
     return paginate(qs, ordering=STAFF_QUEUE_ORDERING, cursor=cursor, limit=limit)
+
+
+def case_summaries_for_staff(
+    *,
+    user: Any,
+    status: str | None = None,
+    q: str | None = None,
+    window_queue: bool = False,
+    include_closed: bool = False,
+    cursor: str | None = None,
+    limit: int = 20,
+) -> Page[Case]:
+    """:func:`case_list_for_staff`'s page as a list shows it: the same rows in the
+    same order, reading only the columns a row shows and its clock reads
+    (``selectors.lists``)."""
+    qs = _queue(
+        user=user, status=status, q=q, window_queue=window_queue, include_closed=include_closed
+    )
+    page = paginate(summary_columns(qs), ordering=STAFF_QUEUE_ORDERING, cursor=cursor, limit=limit)
+    with_clock_inputs(page.items)
+    return page

@@ -8,14 +8,19 @@ GET /api/v1/catalog/suggest          names for as-you-type completion
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import Field
 
 from tongban.catalog import selectors
 from tongban.catalog.content import Audience, GuideContent, LimitUnit, ServiceMode
-from tongban.catalog.models import ItemType, Level, ServiceItem
+from tongban.catalog.models import GuideVersion, ItemType, Level, ServiceItem
+from tongban.core.api.reads import json_answer, none_match, not_modified
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 
 router = Router()
@@ -93,6 +98,30 @@ class SuggestOut(Schema):
     suggestions: list[str]
 
 
+# What _item_out shows of an item, and what the search's ranking and pages read.
+ITEM_COLUMNS = (
+    "implementation_code",
+    "name",
+    "department",
+    "department__name",
+    "region",
+    "region__name",
+    "region__full_name",
+    "region_path",
+    "level",
+    "item_type",
+    "handling",
+    "online_depth",
+    "visits_required",
+    "mobile",
+    "modes",
+    "audience",
+    "themes",
+    "promised_days",
+    "promised_unit",
+)
+
+
 def _item_out(item: ServiceItem, unit: str) -> dict[str, object]:
     return {
         "implementation_code": item.implementation_code,
@@ -120,7 +149,7 @@ def _item_out(item: ServiceItem, unit: str) -> dict[str, object]:
     description="只含在用且已发布的事项。每个检索词都须命中；按名称完全一致、名称包含、"
     "其他命中排序，同档内本级、上级、下级依次，再按名称。",
 )
-def items_search(request: HttpRequest, params: Query[ItemsQuery]) -> dict[str, object]:
+def items_search(request: HttpRequest, params: Query[ItemsQuery]) -> HttpResponse:
     page = selectors.service_items_search(
         q=params.q,
         region=params.region,
@@ -131,37 +160,84 @@ def items_search(request: HttpRequest, params: Query[ItemsQuery]) -> dict[str, o
         item_type=params.type.value if params.type else None,
         cursor=params.cursor,
         limit=params.limit,
+        columns=ITEM_COLUMNS,
     )
     units = selectors.promised_units(page.items)
-    return {
-        "items": [
-            _item_out(item, units.get(item.pk, LimitUnit.WORKING_DAYS)) for item in page.items
-        ],
-        "next_cursor": page.next_cursor,
-    }
+    return json_answer(
+        {
+            "items": [
+                _item_out(item, units.get(item.pk, LimitUnit.WORKING_DAYS)) for item in page.items
+            ],
+            "next_cursor": page.next_cursor,
+        }
+    )
 
 
 @router.get(
     "/items/{implementation_code}",
-    response={200: ItemDetailOut, **PROBLEM_RESPONSES},
+    response={200: ItemDetailOut, 304: None, **PROBLEM_RESPONSES},
     auth=None,
     summary="事项办事指南",
+    description="ETag 随办事指南版本及事项信息变化；带 If-None-Match 再次请求，"
+    "未变化时返回 304（无正文）。",
 )
-def item_detail(request: HttpRequest, implementation_code: str) -> dict[str, object]:
-    item = selectors.service_item_get_public(implementation_code)
+def item_detail(request: HttpRequest, implementation_code: str) -> HttpResponse:
+    item = selectors.service_item_get_public(implementation_code, guide=False)
     version = item.current_version
     assert version is not None  # service_item_get_public returns published items only
-    content = GuideContent.model_validate(version.content)
-    return {
-        **_item_out(item, content.promised_limit.unit),
+    guide = _published_guide(version)
+    head = {
+        **_item_out(item, guide["promised_limit"]["unit"]),
         "has_fee": item.has_fee,
         "licence_separation": item.licence_separation,
         "prior_approval": item.prior_approval,
         "intermediary_service": item.intermediary_service,
         "version": version.number,
         "published_at": version.published_at or item.published_at,
-        "content": content,
     }
+    etag = _guide_etag(version.pk, version.revision, head)
+    if none_match(request, etag):
+        return not_modified(etag, cache_control=GUIDE_CACHE_CONTROL)
+    response = json_answer({**head, "content": guide}, etag=etag)
+    response["Cache-Control"] = GUIDE_CACHE_CONTROL
+    return response
+
+
+# Anyone may keep a guide, and asks again before using it (a 304 when unchanged).
+# A caller with credentials still gets no-store (core.middleware.headers).
+GUIDE_CACHE_CONTROL = "no-cache"
+# Published guides as they are answered, by version: a published version is
+# never edited, so each is read, validated and rendered once per process.
+_GUIDES: dict[tuple[int, int, dt.datetime], dict[str, Any]] = {}
+_GUIDES_KEPT = 512
+
+
+def _published_guide(version: GuideVersion) -> dict[str, Any]:
+    """The guide document of a published version (``content`` not read yet), as
+    ``ItemDetailOut.content`` renders it (validated by ``GuideContent``, then JSON)."""
+    key = (version.pk, version.revision, version.updated_at)
+    guide = _GUIDES.get(key)
+    if guide is None:
+        content = GuideVersion.objects.values_list("content", flat=True).get(pk=version.pk)
+        rendered = GuideContent.model_validate(content).model_dump()
+        guide = json.loads(json.dumps(rendered, cls=NinjaJSONEncoder))
+        if len(_GUIDES) >= _GUIDES_KEPT:
+            _GUIDES.clear()
+        _GUIDES[key] = guide
+    return guide
+
+
+def clear_guide_cache() -> None:
+    _GUIDES.clear()
+
+
+def _guide_etag(version_id: int, revision: int, head: dict[str, Any]) -> str:
+    """A strong tag of the answer: the version (its guide never changes) and the
+    item's own fields beside it (a department renamed, a facet changed)."""
+    digest = hashlib.sha256(
+        json.dumps(head, cls=NinjaJSONEncoder, sort_keys=True).encode("utf-8")
+    ).hexdigest()[:16]
+    return f'"{version_id}.{revision}.{digest}"'
 
 
 @router.get(

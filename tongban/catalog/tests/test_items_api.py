@@ -195,3 +195,102 @@ def test_nul_and_control_characters_in_the_query_are_harmless(anonymous, catalog
     problem(anonymous.get(ITEMS, {"q": "营业执照\x07"}), 400, "malformed_request")
     # … while a tab is whitespace, stripped by the search.
     assert anonymous.get(ITEMS, {"q": "营业执照\t"}).status_code == 200
+
+
+# --- the guide's answer, kept by version (issue 12, item 3) ---------------------------------
+
+
+def _as_schema_renders(body: dict, schema: type | None = None) -> dict:
+    """What django-ninja answers for ``body`` through the schema (every field, nothing more)."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from tongban.catalog.api.items import ItemDetailOut
+
+    rendered = (schema or ItemDetailOut).model_validate(body).model_dump()  # type: ignore[attr-defined]
+    return json.loads(json.dumps(rendered, cls=NinjaJSONEncoder))
+
+
+def test_search_answers_what_its_schema_renders(anonymous, catalogue):  # noqa: F811
+    from tongban.catalog.api.items import ItemPage
+
+    for params in ({"q": "营业执照"}, {"region": XUANWU, "limit": 100}, {"q": "yyzz", "limit": 1}):
+        response = anonymous.get(ITEMS, params)
+        assert response.status_code == 200, response.content
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        body = response.json()
+        assert body["items"], params
+        assert body == _as_schema_renders(body, ItemPage), params
+
+
+def test_the_guide_answers_what_its_schema_renders(anonymous, catalogue):  # noqa: F811
+    for key in ("social", "marriage", "opening"):
+        body = anonymous.get(f"{ITEMS}/{catalogue.code(key)}").json()
+        assert body == _as_schema_renders(body), key
+
+
+def test_a_guide_read_again_costs_two_statements_and_none_for_its_document(
+    anonymous,
+    catalogue,  # noqa: F811
+    django_assert_num_queries,
+):
+    code = catalogue.code("social")
+    with django_assert_num_queries(2):  # the item with its version; the guide, once
+        first = anonymous.get(f"{ITEMS}/{code}")
+    with django_assert_num_queries(1):  # the item with its version
+        again = anonymous.get(f"{ITEMS}/{code}")
+    assert again.json() == first.json()
+    assert again["ETag"] == first["ETag"]
+
+
+def test_the_guide_answers_304_while_nothing_changed(anonymous, catalogue):  # noqa: F811
+    code = catalogue.code("marriage")
+    first = anonymous.get(f"{ITEMS}/{code}")
+    etag = first["ETag"]
+    assert first["Cache-Control"] == "no-cache"  # kept, and asked again before use
+    for header in (etag, f"W/{etag}", f'"1.1.0", {etag}', "*"):
+        again = anonymous.get(f"{ITEMS}/{code}", headers={"If-None-Match": header})
+        assert again.status_code == 304, header
+        assert again.content == b""
+        assert again["ETag"] == etag
+    assert anonymous.get(f"{ITEMS}/{code}", headers={"If-None-Match": '"1.1.0"'}).status_code == 200
+
+
+def test_a_new_version_or_a_renamed_department_changes_the_guide_tag(anonymous, catalogue):  # noqa: F811
+    from tongban.catalog.services import guide_load_published
+
+    from .test_search import guide
+
+    item = catalogue.items["marriage"]
+    first = anonymous.get(f"{ITEMS}/{item.implementation_code}")
+    department = Department.objects.get(pk=item.department_id)
+    department.name = "南京市玄武区民政局（婚姻登记处）"
+    department.save(update_fields=["name"])
+    renamed = anonymous.get(
+        f"{ITEMS}/{item.implementation_code}", headers={"If-None-Match": first["ETag"]}
+    )
+    assert renamed.status_code == 200
+    assert renamed.json()["department"]["name"] == "南京市玄武区民政局（婚姻登记处）"
+    assert renamed["ETag"] != first["ETag"]
+    guide_load_published(
+        basic_item=item.basic_item,
+        department=department,
+        content=guide(
+            "内地居民结婚登记", aliases=["领证"], audience=["person"], themes=["婚姻登记"]
+        ),
+    )
+    republished = anonymous.get(
+        f"{ITEMS}/{item.implementation_code}", headers={"If-None-Match": renamed["ETag"]}
+    )
+    assert republished.status_code == 200
+    assert republished.json()["version"] == first.json()["version"] + 1
+    assert republished.json()["content"]["aliases"] == ["领证"]
+
+
+def test_a_caller_with_credentials_gets_no_store_on_the_guide(catalogue):  # noqa: F811
+    response = Client(headers={"Authorization": "Bearer tb_unknown"}).get(
+        f"{ITEMS}/{catalogue.code('social')}"
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
