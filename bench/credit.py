@@ -1,4 +1,4 @@
-"""Credit and 双随机 at scale, the parts that need no database. Not a test.
+"""Credit and 双随机 at scale. Not a test.
 
 1. The draw of issue 17: 1% of 1,000,000 entities in four credit-class strata
    (lower classes at higher rates) with ``core.draw.pick_strata``, the whole
@@ -12,6 +12,24 @@
    and writes.
 
     PYTHONPATH=. DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/credit.py
+
+With ``--database`` (on an empty migrated database named by ``DATABASE_URL``,
+PostgreSQL for the figures in docs/performance.md) the parts that do:
+
+3. **intake**: ``selectors.restrictions`` (what ``ensure_allowed`` calls at every
+   告知承诺 or 容缺 submission) with ``--entries`` (100,000) entries in force, for
+   subjects not listed (the common case) and listed; beside it, the detailed
+   query that earlier answered every call, for comparison; p50/p95 in ms.
+4. **recompute**: ``class_recompute_all`` over ``--subjects`` (1,000,000) rated
+   subjects with 0–3 records each and 0.2 % black-listed, all at once, then a
+   second run that changes nothing.
+5. **plan draw**: ``plan_draw`` of a plan over ``--entities`` (1,000,000) 法人库 rows
+   in four class strata (about 1 % drawn) with 2,000 inspectors: the candidate
+   read, the two draws, the assignment and the task inserts.
+
+    createdb credit && DATABASE_URL=postgres://…/credit .venv/bin/tongban migrate
+    DATABASE_URL=postgres://…/credit DJANGO_SETTINGS_MODULE=config.settings.local \
+        .venv/bin/python bench/credit.py --database
 """
 
 from __future__ import annotations
@@ -99,5 +117,31 @@ def bench_rules(subjects: int = 1_000_000) -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    print("draw:", bench_draw())
-    print("rules:", bench_rules())
+    import argparse
+    import os
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", action="store_true")
+    parser.add_argument("--only", choices=["intake", "recompute", "plan"], default=None)
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--calls", type=int, default=2_000)
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--entities", type=int, default=1_000_000)
+    args = parser.parse_args()
+    if not args.database:
+        print("draw:", bench_draw())
+        print("rules:", bench_rules())
+    else:
+        import django
+
+        django.setup()
+        from bench import credit_db
+
+        print("load average (1 min) before:", os.getloadavg()[0])
+        if args.only in (None, "intake"):
+            print("intake:", credit_db.bench_intake(args.entries, args.calls))
+        if args.only in (None, "recompute"):
+            print("recompute:", credit_db.bench_recompute(args.subjects))
+        if args.only in (None, "plan"):
+            print("plan draw:", credit_db.bench_plan_draw(args.entities))
+        print("load average (1 min) after:", os.getloadavg()[0])

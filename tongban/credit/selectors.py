@@ -8,9 +8,11 @@ public credit information, and the staff's scoped lists (CONVENTIONS 5).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from tongban.core import clock
@@ -107,14 +109,69 @@ def _entries(
     )
 
 
+# The lists carrying each measure change rarely (an administrator's act); entries
+# change all the time. The intake check therefore keeps the lists' ids for a short
+# while per process (dropped at once when this process changes a list or a measure)
+# and asks the database one indexed question about entries (docs/performance.md).
+LISTS_TTL_SECONDS = 60.0
+_lists_cache: dict[tuple[str, str], tuple[float, tuple[int, ...]]] = {}
+
+
+def lists_config_changed(**_: Any) -> None:
+    """Forget the cached lists (connected to CreditList/ListMeasure saves and deletes)."""
+    _lists_cache.clear()
+
+
+def lists_with_measure(kind: str, measure: str) -> tuple[int, ...]:
+    """Ids of the active lists of ``kind`` that carry ``measure`` (cached per process)."""
+    key = (kind, measure)
+    moment = time.monotonic()
+    hit = _lists_cache.get(key)
+    if hit is not None and hit[0] > moment:
+        return hit[1]
+    ids = tuple(
+        sorted(
+            ListMeasure.objects.filter(
+                measure=measure, credit_list__kind=kind, credit_list__active=True
+            ).values_list("credit_list_id", flat=True)
+        )
+    )
+    _lists_cache[key] = (moment + LISTS_TTL_SECONDS, ids)
+    return ids
+
+
+def listed(subject_code: str, *, kind: str, measure: str, day: dt.date) -> bool:
+    """Whether the subject has an entry in force on a list carrying ``measure``: one
+    query on the ``credit_entry_subject`` index, no join, no ORM compilation."""
+    ids = lists_with_measure(kind, measure)
+    if not ids:
+        return False
+    table = ListEntry._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    value = connection.ops.adapt_datefield_value(day)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE subject_code = %s AND status = %s"  # noqa: S608  (table name from the model, values bound)
+            f" AND listed_on <= %s AND valid_until >= %s AND credit_list_id IN ({marks}) LIMIT 1",
+            [subject_code, EntryStatus.ACTIVE.value, value, value, *ids],
+        )
+        return cursor.fetchone() is not None
+
+
 def restrictions(
     subject_code: str, *, measure: str, today: dt.date | None = None
 ) -> list[Restriction]:
     """Active black-list entries of the subject whose measures include ``measure``.
 
     ``subject_code`` is a 统一社会信用代码 or a person's ID-number token. Entries
-    past ``valid_until`` no longer restrict, whether or not a sweep has run."""
+    past ``valid_until`` no longer restrict, whether or not a sweep has run. The
+    common answer (not listed) costs one indexed query; the details are read only
+    for a subject that is listed."""
     if not subject_code or measure not in Measure.values:
+        return []
+    key = subject_key(subject_code)
+    day = today or clock.today()
+    if not listed(key, kind=ListKind.BLACK, measure=measure, day=day):
         return []
     return [
         Restriction(
@@ -131,7 +188,7 @@ def restrictions(
             implementing_department=e.implementing or "",  # type: ignore[attr-defined]  # annotated above
             way_out=e.credit_list.way_out,
         )
-        for e in _entries(subject_key(subject_code), ListKind.BLACK, measure, today)
+        for e in _entries(key, ListKind.BLACK, measure, day)
     ]
 
 

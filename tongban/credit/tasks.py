@@ -13,3 +13,12 @@ def annual_report_remind_sweep() -> dict[str, Any]:
     from tongban.credit.services.annual import annual_reports_remind
 
     return annual_reports_remind()
+
+
+@task(queue_name="scheduler")
+def class_recompute_sweep() -> dict[str, Any]:
+    """Daily: classes that move with time alone (records ageing out, lists expiring)."""
+    from tongban.credit.services.recompute import class_recompute_all
+
+    result = class_recompute_all()
+    return {"subjects": result.subjects, "changed": result.changed}

@@ -22,6 +22,7 @@ from tongban.cases.services.results import fees_assess
 from tongban.core import clock
 from tongban.core.calendar import get_calendar
 from tongban.core.errors import DomainError
+from tongban.credit.services.enforcement import ensure_allowed
 
 
 def _deemed_accepted(case: Case, today: dt.date) -> bool:
@@ -72,6 +73,11 @@ def case_accept(
                     for m in outstanding
                 ],
             )
+        if deferred or any(m["deferred"] for m in missing):
+            # 联合惩戒 (R-CR-1): listed after submitting, the applicant is refused 容缺 here too.
+            entity = case.applicant_entity
+            subject = entity.credit_code if entity else case.applicant_person.id_number_token  # type: ignore[union-attr]  # a case has one applicant
+            ensure_allowed(subject, measure="tolerance_intake", today=today)
         rules = {m["code"]: m for m in case.rules["materials"]}
         if deferred:
             if "deferred_materials" not in case.rules["modes"]:

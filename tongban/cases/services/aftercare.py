@@ -1,9 +1,10 @@
 """After the decision: the 告知承诺 post-check (事后核查) and the supervision outcome.
 
 ``post_check_record`` closes a case's open post-check as passed (核查属实) or
-failed (承诺不实); the applicant's credit commitment is settled with it, and a
-failure becomes a ``commitment_breach`` credit record that, by the rules of
-docs/credit.md, lists the applicant and lowers its class. ``supervision_outcome
+failed (承诺不实) and emits ``case.post_check``; credit, subscribed through the
+outbox, settles the applicant's credit commitment: a failure becomes a
+``commitment_breach`` credit record that, by the rules of docs/credit.md, lists
+the applicant and lowers its class (``credit.subscribers``). ``supervision_outcome
 _record`` puts the outcome of the 审管联动 supervision task on the case's timeline.
 """
 
@@ -35,8 +36,6 @@ def post_check_record(
     now: dt.datetime | None = None,
 ) -> PostCheck:
     """Record the post-check of a case granted on commitment, once."""
-    from tongban.credit.services.commitments import commitment_settle
-
     moment = now or clock.now()
     if not (note or "").strip() or len(note) > 2000:
         raise DomainError(POST_CHECK_INVALID, "请填写核查情况（不超过 2000 字）。")
@@ -64,12 +63,15 @@ def post_check_record(
             reason=note.strip()[:500],
             details={"result": check.status},
         )
-        commitment_settle(
-            case_no=case.case_no, kept=passed, note=note.strip(), actor=actor, now=moment
-        )
+        # Credit settles the commitment from the event (credit.subscribers).
         events.emit(
             "case.post_check",
-            {"case_no": case.case_no, "result": check.status},
+            {
+                "case_no": case.case_no,
+                "result": check.status,
+                "note": check.result_note[:400],
+                "checked_at": moment.isoformat(),
+            },
             now=moment,
         )
         audit_record(

@@ -95,7 +95,9 @@ def test_a_black_listed_applicant_is_refused_commitment_with_the_list_and_after_
     assert CreditCommitment.objects.get(case_no=case.case_no).text.startswith("本人承诺")
 
 
-def test_a_failed_post_check_lists_the_applicant_and_lowers_its_class(world):
+def test_a_failed_post_check_lists_the_applicant_and_lowers_its_class(
+    world, django_capture_on_commit_callbacks
+):
     make_lists(load_org=False)
     item = _commitment_item(world)
     token = world.person.id_number_token
@@ -104,13 +106,14 @@ def test_a_failed_post_check_lists_the_applicant_and_lowers_its_class(world):
     case = services.case_grant_on_commitment(
         case_id=case.pk, actor=world.clerk, legal_basis="《食品安全法》", now=world.at(hours=1)
     )
-    check = post_check_record(
-        case_no=case.case_no,
-        passed=False,
-        note="现场核查：经营场所与承诺不符",
-        actor=world.clerk,
-        now=world.at(days=10),
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # credit hears it through the outbox
+        check = post_check_record(
+            case_no=case.case_no,
+            passed=False,
+            note="现场核查：经营场所与承诺不符",
+            actor=world.clerk,
+            now=world.at(days=10),
+        )
     assert check.status == PostCheckStatus.FAILED
     commitment = CreditCommitment.objects.get(case_no=case.case_no)
     assert commitment.status == CommitmentStatus.BROKEN and commitment.record is not None
@@ -134,16 +137,56 @@ def test_a_failed_post_check_lists_the_applicant_and_lowers_its_class(world):
     assert other.value.code == "not_found"
 
 
-def test_a_passed_post_check_keeps_the_class(world):
+def test_a_passed_post_check_keeps_the_class(world, django_capture_on_commit_callbacks):
     make_lists(load_org=False)
     item = _commitment_item(world)
     case = submit(world, item=item, commitment=True, materials=[])
     services.case_grant_on_commitment(
         case_id=case.pk, actor=world.clerk, legal_basis="《食品安全法》", now=world.at(hours=1)
     )
-    post_check_record(
-        case_no=case.case_no, passed=True, note="核查属实", actor=world.clerk, now=world.at(days=3)
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        post_check_record(
+            case_no=case.case_no,
+            passed=True,
+            note="核查属实",
+            actor=world.clerk,
+            now=world.at(days=3),
+        )
     assert CreditCommitment.objects.get(case_no=case.case_no).status == CommitmentStatus.KEPT
     assert selectors.class_of(world.person.id_number_token) == "A"
     assert not ListEntry.objects.exists()
+
+
+def test_an_applicant_listed_after_submitting_is_refused_tolerance_at_acceptance(world):
+    item = _commitment_item(world)
+    application = MaterialInput(code="application", kind=MaterialKind.UPLOAD, content=PDF)
+    deferred_at_intake = submit(
+        world, item=item, materials=[application, MaterialInput(code="layout", kind="deferred")]
+    )
+    asks_at_acceptance = submit(world, item=item, materials=[application])
+    complete = submit(world, item=item)
+    entry = _blacklist(world)  # listed after all three were taken
+    for case, codes in ((deferred_at_intake, None), (asks_at_acceptance, ["layout"])):
+        with pytest.raises(DomainError) as refused:
+            services.case_accept(
+                case_id=case.pk, actor=world.clerk, deferred_codes=codes, now=world.at(hours=1)
+            )
+        assert refused.value.code == "credit_restricted"
+        assert "容缺受理" in refused.value.detail and "信用修复" in refused.value.detail
+        case.refresh_from_db()
+        assert case.status == "submitted" and case.accepted_on is None
+        assert case.deferred_due_on is None
+    # Without 容缺 the listed applicant's case is accepted as any other.
+    accepted = services.case_accept(case_id=complete.pk, actor=world.clerk, now=world.at(hours=1))
+    assert accepted.status == "accepted"
+    # After the repair, the 容缺 is taken at acceptance.
+    (repair,) = repair_apply(
+        subject_code=entry.subject_code, reason="已整改", evidence="整改报告", now=world.at(hours=2)
+    )
+    repair_review(
+        repair=repair, approve=True, note="整改到位", reviewer=None, now=world.at(hours=2)
+    )
+    again = services.case_accept(
+        case_id=deferred_at_intake.pk, actor=world.clerk, now=world.at(hours=3)
+    )
+    assert again.status == "accepted"

@@ -169,6 +169,20 @@ def _black_listed(subject_code: str, today: dt.date) -> bool:
     ).exists()
 
 
+def _change(rating: CreditRating, before: str, outcome: rules.Outcome, moment: dt.datetime) -> None:
+    if before != outcome.credit_class:
+        ClassChange.objects.create(
+            subject_code=rating.subject_code,
+            from_class=before,
+            to_class=outcome.credit_class,
+            score=outcome.score,
+            rule_version=rules.VERSION,
+            record_ids=list(outcome.record_ids),
+            explanation=outcome.explanation,
+            changed_at=moment,
+        )
+
+
 def class_recompute(
     *,
     subject_kind: str,
@@ -177,40 +191,45 @@ def class_recompute(
     now: dt.datetime | None = None,
 ) -> CreditRating:
     """Compute the subject's class by the current rules; a change appends a
-    ``ClassChange`` with the rule version, the score and the records counted."""
+    ``ClassChange`` with the rule version, the score and the records counted.
+
+    The rating row is locked before the records and lists are read, so that two
+    recomputations of one subject (a listing and a repair at once, or the bulk
+    recomputation) serialize and the last one reads what the first committed."""
     moment = now or clock.now()
     today = clock.local_date(moment)
-    outcome = rules.classify(
-        _facts(subject_code), black_listed=_black_listed(subject_code, today), today=today
-    )
     with transaction.atomic():
-        rating, created = CreditRating.objects.select_for_update().get_or_create(
-            subject_code=subject_code,
-            defaults={
-                "subject_kind": subject_kind,
-                "subject_name": subject_name or subject_name_of(subject_kind, subject_code),
-                "credit_class": outcome.credit_class,
-                "score": outcome.score,
-                "rule_version": rules.VERSION,
-                "computed_at": moment,
-            },
-        )
-        before = "" if created else rating.credit_class
-        if not created:
-            rating.credit_class = outcome.credit_class
-            rating.score = outcome.score
-            rating.rule_version = rules.VERSION
-            rating.computed_at = moment
-            rating.save(update_fields=["credit_class", "score", "rule_version", "computed_at"])
-        if before != outcome.credit_class:
-            ClassChange.objects.create(
-                subject_code=subject_code,
-                from_class=before,
-                to_class=outcome.credit_class,
-                score=outcome.score,
-                rule_version=rules.VERSION,
-                record_ids=list(outcome.record_ids),
-                explanation=outcome.explanation,
-                changed_at=moment,
+        rating = CreditRating.objects.select_for_update().filter(subject_code=subject_code).first()
+        if rating is None:
+            outcome = rules.classify(
+                _facts(subject_code), black_listed=_black_listed(subject_code, today), today=today
             )
+            try:
+                with transaction.atomic():
+                    rating = CreditRating.objects.create(
+                        subject_code=subject_code,
+                        subject_kind=subject_kind,
+                        subject_name=subject_name or subject_name_of(subject_kind, subject_code),
+                        credit_class=outcome.credit_class,
+                        score=outcome.score,
+                        rule_version=rules.VERSION,
+                        computed_at=moment,
+                    )
+            except IntegrityError:
+                # Another transaction created it first: wait for it, then read again.
+                rating = None
+            if rating is not None:
+                _change(rating, "", outcome, moment)
+                return rating
+            rating = CreditRating.objects.select_for_update().get(subject_code=subject_code)
+        outcome = rules.classify(
+            _facts(subject_code), black_listed=_black_listed(subject_code, today), today=today
+        )
+        before = rating.credit_class
+        rating.credit_class = outcome.credit_class
+        rating.score = outcome.score
+        rating.rule_version = rules.VERSION
+        rating.computed_at = moment
+        rating.save(update_fields=["credit_class", "score", "rule_version", "computed_at"])
+        _change(rating, before, outcome, moment)
     return rating
