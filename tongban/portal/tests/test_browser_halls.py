@@ -186,3 +186,70 @@ def test_the_everyday_pages_fit_a_360_px_phone(new_page, monkeypatch):
         page.goto(path)
         assert not has_horizontal_scroll(page), f"{path} scrolls sideways at 360 px"
         assert_accessible(page)
+
+
+def test_the_kiosk_tracks_a_case_with_its_pads_and_prints_only_the_receipt(new_page, monkeypatch):
+    """自助终端 办件查询 at 1080×1920: both pads, the masked answer, the print stylesheet."""
+    moment = {"now": at(dt.date(2026, 9, 28), 10)}
+    monkeypatch.setattr(clock, "now", lambda: moment["now"])
+    world = cases_world._seed()
+    hall = Hall.objects.get(name="南京市政务服务中心")
+    case = case_services.case_submit(
+        service_item=world.item,
+        channel="window",
+        applicant_person=world.person,
+        form_data={"applicant_name": "张伟", "credit_code": "9132010270000001XC"},
+        materials=[
+            MaterialInput(code="application", kind="upload", content=b"%PDF-1.4"),
+            MaterialInput(code="layout", kind="upload", content=b"%PDF-1.4"),
+        ],
+    )
+    kiosk = new_page(KIOSK)
+    kiosk.goto(f"/halls/{hall.pk}/kiosk/")
+    kiosk.get_by_role("link", name="用办件编号和查询码查询进度、打印回执").click()
+    assert_accessible(kiosk)
+    for digit in case.case_no:
+        kiosk.locator(f'[data-pad="case"] [data-key="{digit}"]').click()
+    for key in case.tracking_code:
+        kiosk.locator(f'[data-pad="code"] [data-key="{key}"]').click()
+    assert kiosk.locator("#t-case").input_value() == case.case_no
+    kiosk.get_by_role("button", name="查询", exact=True).click()
+    assert "张*" in kiosk.content() and "张伟" not in kiosk.content()
+    assert kiosk.locator("dd.code").inner_text() == case.case_no
+    assert not has_horizontal_scroll(kiosk)
+    assert_accessible(kiosk)
+    screenshot(kiosk, "halls-kiosk-track")
+    # Printed: the receipt with its print-only lines, not the buttons or the heading.
+    kiosk.emulate_media(media="print")
+    assert kiosk.get_by_text("办件查询回执").is_visible()
+    assert not kiosk.get_by_role("button", name="打印回执").is_visible()
+    assert not kiosk.locator("h1").is_visible()
+    kiosk.emulate_media(media="screen")
+    # 完成 leaves nothing: back at the start, and "back" does not bring the answer again.
+    kiosk.get_by_role("link", name="完成").click()
+    kiosk.wait_for_url(f"**/halls/{hall.pk}/kiosk/")
+    assert case.case_no not in kiosk.content()
+
+
+def test_the_directory_and_the_coverage_fit_a_360_px_phone(new_page):
+    from tongban.appointments.models import ServicePointItem
+    from tongban.org.models import Region
+    from tongban.org.services import hall_create
+
+    world = cases_world._seed()
+    township = Region.objects.get(code="320115001000")
+    point = hall_create(
+        name="东山街道便民服务中心", region=township, latitude="31.945", longitude="118.86"
+    )
+    ServicePointItem.objects.create(hall=point, service_item=world.item, handling="handle")
+    page = new_page(NARROW)
+    for path in (
+        f"/halls/?region=320115001001&item={world.item.name[:4]}",
+        f"/halls/{point.pk}/",
+        "/halls/coverage/?region=320115",
+    ):
+        page.goto(path)
+        assert not has_horizontal_scroll(page), f"{path} scrolls sideways at 360 px"
+        assert_accessible(page)
+    page.goto("/halls/?region=320115001001")
+    assert "东山街道便民服务中心" in page.content()
