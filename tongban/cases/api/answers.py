@@ -27,9 +27,8 @@ from pydantic import Field
 from tongban.cases import selectors, services
 from tongban.cases.api.common import (
     API_PREFIX,
-    _clock_out,
-    _deadlines_out,
-    _item_ref,
+    _material_out,
+    _state_out,
     _user,
     _version,
 )
@@ -41,7 +40,7 @@ from tongban.cases.api.schemas import (
     ItemRef,
     MaterialOut,
 )
-from tongban.cases.models import Case, CaseStatus, MaterialKind
+from tongban.cases.models import Case, CaseStatus
 from tongban.core import clock
 from tongban.core.api.rendered import rendered
 from tongban.core.calendar import get_calendar
@@ -96,38 +95,9 @@ def case_url(case_no: str) -> str:
 
 
 def _state(case: Case) -> dict[str, Any]:
-    cal = get_calendar()
     return {
-        "case_no": case.case_no,
+        **_state_out(case, today=clock.today(), cal=get_calendar()),
         "url": case_url(case.case_no),
-        "tracking_code": case.tracking_code,
-        "version": case.version,
-        "status": case.status,
-        "status_label": CaseStatus(case.status).label,
-        "item": _item_ref(case),
-        "department": {"id": case.department_id, "name": case.department.name},
-        "channel": case.channel,
-        "applicant_kind": "legal_entity" if case.applicant_entity_id else "person",
-        "applicant_name": case.applicant_name,
-        "situation": case.situation,
-        "commitment": case.commitment,
-        "received_at": case.received_at,
-        "accepted_on": case.accepted_on,
-        "deemed_accepted": case.deemed_accepted,
-        "refused_on": case.refused_on,
-        "decided_on": case.decided_on,
-        "delivered_on": case.delivered_on,
-        "concluded_at": case.concluded_at,
-        "withdrawn_at": case.withdrawn_at,
-        "outcome": case.outcome,
-        "decision_reason": case.decision_reason,
-        "decision_basis": case.decision_basis,
-        "delivery_method": case.delivery_method,
-        "tracking_no": case.tracking_no,
-        "extension_days": case.extension_days,
-        "deadlines": _deadlines_out(case, cal),
-        "clock": _clock_out(case, clock.today(), cal),
-        "exemptions": case.exemptions or [],
     }
 
 
@@ -146,16 +116,7 @@ def receipt_response(request: HttpRequest, response: HttpResponse, case: Case) -
     """A submission's 201, rendered here (not by the router) because its bytes
     are stored under the ``Idempotency-Key`` in the submission's transaction."""
     materials = [
-        {
-            "code": m.code,
-            "name": m.name,
-            "kind": m.kind,
-            "kind_label": MaterialKind(m.kind).label if m.kind in MaterialKind.values else "",
-            "file_name": m.file_name,
-            "content_type": m.content_type,
-            "size": m.size,
-            "supplied_at": m.supplied_at,
-        }
+        _material_out(m)
         for m in case.materials.all()  # the rows just inserted (intake: no read)
     ]
     _headers(case, response)

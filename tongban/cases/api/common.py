@@ -15,6 +15,7 @@ from tongban.cases.api.schemas import (
 )
 from tongban.cases.models import (
     Case,
+    CaseMaterial,
     CaseStatus,
     DocumentKind,
     MaterialKind,
@@ -92,19 +93,22 @@ def _deadlines_out(case: Case, cal: Any) -> dict[str, Any]:
 _EXEMPTION_KEYS = ("code", "name", "found", "source", "source_label", "reference", "reason")
 
 
-def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
-    today = clock.today()
-    cal = get_calendar()
-    documents = [
-        {
-            "kind": d.kind,
-            "kind_label": DocumentKind(d.kind).label if d.kind in DocumentKind.values else d.kind,
-            "number": d.number,
-            "issued_at": d.issued_at,
-            "url": _document_url(case.case_no, d.number),
-        }
-        for d in case.documents.only("case_id", "kind", "number", "issued_at")
-    ]
+def _material_out(m: CaseMaterial) -> dict[str, Any]:
+    """One material as the case page and the submission's receipt show it."""
+    return {
+        "code": m.code,
+        "name": m.name,
+        "kind": m.kind,
+        "kind_label": MaterialKind(m.kind).label if m.kind in MaterialKind.values else "",
+        "file_name": m.file_name,
+        "content_type": m.content_type,
+        "size": m.size,
+        "supplied_at": m.supplied_at,
+    }
+
+
+def _state_out(case: Case, *, today: dt.date, cal: Any) -> dict[str, Any]:
+    """The case's state: what the case page and every command's answer share."""
     return {
         "case_no": case.case_no,
         "tracking_code": case.tracking_code,
@@ -117,7 +121,6 @@ def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
         "applicant_kind": "legal_entity" if case.applicant_entity_id else "person",
         "applicant_name": case.applicant_name,
         "situation": case.situation,
-        "form": case.form_data,
         "commitment": case.commitment,
         "received_at": case.received_at,
         "accepted_on": case.accepted_on,
@@ -138,17 +141,27 @@ def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
         "exemptions": [
             {key: e[key] for key in _EXEMPTION_KEYS if key in e} for e in case.exemptions or []
         ],
+    }
+
+
+def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
+    today = clock.today()
+    cal = get_calendar()
+    documents = [
+        {
+            "kind": d.kind,
+            "kind_label": DocumentKind(d.kind).label if d.kind in DocumentKind.values else d.kind,
+            "number": d.number,
+            "issued_at": d.issued_at,
+            "url": _document_url(case.case_no, d.number),
+        }
+        for d in case.documents.only("case_id", "kind", "number", "issued_at")
+    ]
+    return {
+        **_state_out(case, today=today, cal=cal),
+        "form": case.form_data,
         "materials": [
-            {
-                "code": m.code,
-                "name": m.name,
-                "kind": m.kind,
-                "kind_label": MaterialKind(m.kind).label if m.kind in MaterialKind.values else "",
-                "file_name": m.file_name,
-                "content_type": m.content_type,
-                "size": m.size,
-                "supplied_at": m.supplied_at,
-            }
+            _material_out(m)
             for m in case.materials.order_by("id").only(
                 "case_id",
                 "code",
