@@ -64,7 +64,9 @@ def problem(
         "detail": detail,
     }
     if fields:
-        body["errors"] = fields
+        # Every entry is a FieldError: a service that names only the field gets
+        # the problem's code and detail, so the answer always matches the schema.
+        body["errors"] = [{"code": code, "message": detail, **f} for f in fields]
     if extra:
         body.update({k: v for k, v in extra.items() if k not in body})
     response = HttpResponse(

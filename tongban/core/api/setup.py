@@ -69,8 +69,16 @@ def install_problem_handlers(api: NinjaAPI) -> None:
             )
         return on_any(request, exc)
 
+    def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # SQLite stores integers in 64 bits; an id or count from the request
+        # beyond that is no row and no count (PostgreSQL compares it as numeric).
+        if "SQLite INTEGER" in str(exc):
+            return problem_for(errors.VALIDATION_FAILED, "请求中的数字超出允许的范围。")
+        return on_any(request, exc)
+
     handlers: list[tuple[type[Exception], Any]] = [
         (Exception, on_any),
+        (OverflowError, on_overflow),
         (DatabaseError, on_database),
         (Http404, on_404),
         (HttpError, on_http),
