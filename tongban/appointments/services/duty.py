@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from tongban.appointments import selectors
@@ -40,6 +41,9 @@ def duty_ensure(*, window: Window, clerk: Any, now: dt.datetime) -> WindowDuty:
     current = WindowDuty.objects.filter(window=window, ended_at__isnull=True).first()
     if current is not None and current.clerk_id == clerk.pk:
         return current
+    # One clerk calling at two windows at once: her user row serializes the two,
+    # so the second moves the duty the first started (one duty per clerk).
+    get_user_model().objects.select_for_update().filter(pk=clerk.pk).first()
     mine = WindowDuty.objects.select_for_update().filter(clerk=clerk, ended_at__isnull=True).first()
     if mine is not None:
         mine.ended_at = now
