@@ -15,13 +15,11 @@ read them from the old, whole answer reads the same fields here.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Schema
 from pydantic import Field
 
 from tongban.cases import selectors, services
@@ -33,55 +31,22 @@ from tongban.cases.api.common import (
     _version,
 )
 from tongban.cases.api.schemas import (
-    ClockOut,
-    DeadlinesOut,
-    DepartmentRef,
-    ExemptionOut,
-    ItemRef,
+    CaseStateFields,
     MaterialOut,
 )
-from tongban.cases.models import Case, CaseStatus
+from tongban.cases.models import Case
 from tongban.core import clock
 from tongban.core.api.rendered import rendered
 from tongban.core.calendar import get_calendar
 from tongban.identity.models import User
 
 
-class CaseStateOut(Schema):
+class CaseStateOut(CaseStateFields):
     """A case after a command: its essentials; the whole case is at ``url``."""
 
-    case_no: str
     url: str = Field(
         description="办件详情的地址（同 Location），GET 得到申请表、材料、时间线和文书"
     )
-    tracking_code: str = Field(description="查询码：与办件编号一起免登录查询进度")
-    version: int = Field(description="版本号（同 ETag），下一个命令的 If-Match")
-    status: CaseStatus
-    status_label: str
-    item: ItemRef
-    department: DepartmentRef
-    channel: str
-    applicant_kind: Literal["person", "legal_entity"]
-    applicant_name: str
-    situation: str
-    commitment: bool
-    received_at: dt.datetime
-    accepted_on: dt.date | None
-    deemed_accepted: bool
-    refused_on: dt.date | None
-    decided_on: dt.date | None
-    delivered_on: dt.date | None
-    concluded_at: dt.datetime | None
-    withdrawn_at: dt.datetime | None
-    outcome: str
-    decision_reason: str
-    decision_basis: str
-    delivery_method: str
-    tracking_no: str
-    extension_days: int
-    deadlines: DeadlinesOut
-    clock: ClockOut
-    exemptions: list[ExemptionOut] = Field(description="两个免于提交：每项政府核发材料的核验结果")
 
 
 class CaseReceiptOut(CaseStateOut):

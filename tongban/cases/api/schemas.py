@@ -255,10 +255,12 @@ class DocumentOut(Schema):
     url: str
 
 
-class CaseOut(Schema):
+class CaseStateFields(Schema):
+    """What the case page and every command's answer share (not a schema of its own)."""
+
     case_no: str
     tracking_code: str = Field(description="查询码：与办件编号一起免登录查询进度")
-    version: int
+    version: int = Field(description="版本号（同 ETag），下一个命令的 If-Match")
     status: CaseStatus
     status_label: str
     item: ItemRef
@@ -267,7 +269,6 @@ class CaseOut(Schema):
     applicant_kind: Literal["person", "legal_entity"]
     applicant_name: str
     situation: str
-    form: dict[str, Any]
     commitment: bool
     received_at: dt.datetime
     accepted_on: dt.date | None
@@ -285,8 +286,12 @@ class CaseOut(Schema):
     extension_days: int
     deadlines: DeadlinesOut
     clock: ClockOut
-    materials: list[MaterialOut]
     exemptions: list[ExemptionOut] = Field(description="两个免于提交：每项政府核发材料的核验结果")
+
+
+class CaseOut(CaseStateFields):
+    form: dict[str, Any]
+    materials: list[MaterialOut]
     timeline: list[EventOut]
     documents: list[DocumentOut]
 
