@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django_tasks import task
-from django_tasks_db import DatabaseBackend
 
 from tongban.payments import services
 from tongban.payments.providers.simulated import sim_deliver_due
@@ -39,15 +37,3 @@ def payments_receipt_issue(order_id: int, issued_at: str) -> str:
 
     receipt = receipt_issue_for(order_id=order_id, now=dt.datetime.fromisoformat(issued_at))
     return receipt.number if receipt else ""
-
-
-def receipt_enqueue(*, order_id: int, now: dt.datetime) -> None:
-    """Enqueue the receipt with the payment's transaction: with the database task
-    backend the task row commits (or rolls back) with the payment and costs no
-    commit of its own; any other backend (the tests' immediate one) gets it after
-    commit, so the task never reads rows that are not yet committed."""
-    args = (order_id, now.isoformat())
-    if isinstance(payments_receipt_issue.get_backend(), DatabaseBackend):
-        payments_receipt_issue.enqueue(*args)
-    else:
-        transaction.on_commit(lambda: payments_receipt_issue.enqueue(*args))

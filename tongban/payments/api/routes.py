@@ -60,6 +60,7 @@ from tongban.payments.api.schemas import (
 from tongban.payments.models import (
     MismatchKind,
     OrderStatus,
+    PayBefore,
     PaymentOrder,
     Receipt,
     Refund,
@@ -90,6 +91,8 @@ def order_out(order: PaymentOrder) -> dict[str, Any]:
         "refunded_fen": order.refunded_fen,
         "lines": order.lines,
         "due_on": order.due_on,
+        "pay_before": order.pay_before,
+        "pay_before_label": PayBefore(order.pay_before).label,
         "provider": order.provider,
         "created_at": order.created_at,
         "paid_at": order.paid_at,

@@ -31,6 +31,10 @@ class OrderOut(Schema):
     refunded_fen: int
     lines: list[FeeLineOut]
     due_on: dt.date = Field(description="缴款期限（工作日计算）")
+    pay_before: str = Field(
+        description="收费环节：须在哪一步之前缴清（acceptance 受理前缴清，delivery 送达前缴清）"
+    )
+    pay_before_label: str = Field(description="收费环节的中文名称，如“送达前缴清”")
     provider: str
     created_at: dt.datetime
     paid_at: dt.datetime | None

@@ -19,6 +19,7 @@ from tongban.core import clock
 from tongban.core.calendar import get_calendar
 from tongban.core.counters import counter_next
 from tongban.core.errors import DomainError
+from tongban.core.task_queue import enqueue_with_transaction
 from tongban.payments import codes, errors, fees
 from tongban.payments.models import (
     SETTLED_STATUSES,
@@ -303,8 +304,8 @@ def order_succeed(
     *, order: PaymentOrder, status: ProviderStatus, actor: Any, now: dt.datetime
 ) -> PaymentOrder:
     """缴款成功 (the locked order; its amount checked by the caller). The receipt is
-    the task worker's, enqueued with this transaction (``tasks.receipt_enqueue``)."""
-    from tongban.payments.tasks import receipt_enqueue
+    the task worker's, enqueued with this transaction (``core.task_queue``)."""
+    from tongban.payments.tasks import payments_receipt_issue
 
     order.paid_fen = status.amount_fen
     order.paid_at = status.paid_at or now
@@ -314,7 +315,7 @@ def order_succeed(
         fields=["paid_fen", "paid_at", "provider_txn"],
         details={"txn": status.txn_id, "amount_fen": status.amount_fen},
     )  # fmt: skip
-    receipt_enqueue(order_id=order.pk, now=now)
+    enqueue_with_transaction(payments_receipt_issue, order.pk, now.isoformat())
     return order
 
 

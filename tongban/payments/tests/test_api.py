@@ -43,6 +43,8 @@ def _pay_through_api(world, now):
     mine = citizen.get(f"{API}/orders").json()
     assert [o["payment_code"] for o in mine] == [order.payment_code]
     assert mine[0]["lines"][2]["basis"].startswith("《江苏省") and mine[0]["due_on"] == "2026-11-23"
+    # The stage the fee is due before (收费环节): the acceptance-stage fees wait for delivery.
+    assert mine[0]["pay_before"] == "delivery" and mine[0]["pay_before_label"] == "送达前缴清"
     answer = citizen.post(
         f"{API}/orders/{order.payment_code}/pay",
         {"provider": "sim"},
