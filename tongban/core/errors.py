@@ -71,6 +71,9 @@ VERSION_MISMATCH = define("version_mismatch", 412, "数据已被他人修改")
 IDEMPOTENCY_KEY_REUSED = define("idempotency_key_reused", 422, "幂等键已用于不同的请求")
 IDEMPOTENCY_KEY_INVALID = define("idempotency_key_invalid", 400, "幂等键格式错误")
 IDEMPOTENCY_IN_PROGRESS = define("idempotency_in_progress", 409, "相同请求正在处理中")
+IDEMPOTENCY_ANSWER_WITHHELD = define(
+    "idempotency_answer_withheld", 409, "相同请求已处理，应答含只显示一次的内容，不予重放"
+)
 INVALID_CURSOR = define("invalid_cursor", 400, "分页游标无效")
 REQUEST_TOO_LARGE = define("request_too_large", 413, "请求内容过大")
 INTERNAL_ERROR = define("internal_error", 500, "服务器内部错误")

@@ -19,10 +19,15 @@ A creating POST with a key gets its key handled in one of two ways.
 * **In the middleware** (every other path): the key is claimed in its own
   transaction before the view runs and the answer stored after it.
 
-Either way: the same key and body replay the first answer
-(``Idempotent-Replayed: true``), the same key with another body is 422
+Either way: the same key and body replay the first answer with its
+``Location`` and ``ETag`` (``Idempotent-Replayed: true``), the same key with another body is 422
 ``idempotency_key_reused``, a repeat while a middleware-claimed first request
 still runs is 409 ``idempotency_in_progress``, a 5xx answer is not stored.
+
+An answer that carries something to be shown once (a bid's decryption code, a
+client secret) is marked with :func:`withhold` by its view: only its status is
+stored, and a repeat gets 409 ``idempotency_answer_withheld`` saying the first
+request succeeded, so it is neither done twice nor kept in the database.
 """
 
 from __future__ import annotations
@@ -42,6 +47,34 @@ from tongban.core.api.problems import problem_for
 from tongban.core.models import IdempotencyRecord
 
 _IN_VIEW: list[tuple[str, re.Pattern[str]]] = []
+
+# Headers of the first answer that a replay carries too.
+REPLAYED_HEADERS = ("Location", "ETag")
+
+
+def withhold(response: HttpResponse) -> HttpResponse:
+    """Mark an answer never to be stored for replay (it holds a secret)."""
+    response.idempotency_withheld = True  # type: ignore[attr-defined]  # read by answer_fields
+    return response
+
+
+def answer_fields(response: HttpResponse) -> dict[str, object]:
+    """What :class:`IdempotencyRecord` keeps of an answer."""
+    if getattr(response, "idempotency_withheld", False):
+        return {
+            "status_code": response.status_code,
+            "response_body": b"",
+            "content_type": "",
+            "response_headers": {},
+            "withheld": True,
+        }
+    return {
+        "status_code": response.status_code,
+        "response_body": response.content,
+        "content_type": response.get("Content-Type", "application/json"),
+        "response_headers": {h: response[h] for h in REPLAYED_HEADERS if h in response},
+        "withheld": False,
+    }
 
 
 def handled_in_view(method: str, path_pattern: str) -> None:
@@ -106,11 +139,20 @@ def answer_for(record: IdempotencyRecord | None, digest: str) -> HttpResponse:
         return problem_for(
             errors.IDEMPOTENCY_KEY_REUSED, "该 Idempotency-Key 已用于内容不同的请求，请换用新的键。"
         )
+    if record.withheld:
+        return problem_for(
+            errors.IDEMPOTENCY_ANSWER_WITHHELD,
+            f"相同请求已于 {record.created_at:%Y-%m-%d %H:%M} 处理（状态 {record.status_code}），"
+            "其应答含只显示一次的内容，不予重放；请勿重复提交，可查询已提交的记录。",
+        )
     replay = HttpResponse(
         bytes(record.response_body or b""),
         status=record.status_code,
         content_type=record.content_type,
     )
+    for name, value in (record.response_headers or {}).items():
+        if name in REPLAYED_HEADERS:
+            replay[name] = value
     replay["Idempotent-Replayed"] = "true"
     return replay
 
@@ -140,8 +182,9 @@ def _insert(pending: Pending) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({q('owner')}, {q('key')}, {q('method')}, {q('path')}, "  # noqa: S608  # names from the model
-            f"{q('request_hash')}, {q('content_type')}, {q('created_at')}) "
-            "VALUES (%s, %s, %s, %s, %s, '', %s) "
+            f"{q('request_hash')}, {q('content_type')}, {q('response_headers')}, "
+            f"{q('withheld')}, {q('created_at')}) "
+            "VALUES (%s, %s, %s, %s, %s, '', '{}', %s, %s) "
             f"ON CONFLICT ({q('owner')}, {q('key')}) DO NOTHING RETURNING {q('id')}",
             [
                 pending.owner,
@@ -149,6 +192,7 @@ def _insert(pending: Pending) -> int | None:
                 pending.method,
                 pending.path[:500],
                 pending.digest,
+                False,
                 connection.ops.adapt_datetimefield_value(pending.at),
             ],
         )
@@ -182,11 +226,7 @@ def store(request: HttpRequest, response: HttpResponse) -> None:
     pending = pending_of(request)
     if pending is None or pending.record_id is None:
         return
-    IdempotencyRecord.objects.filter(pk=pending.record_id).update(
-        status_code=response.status_code,
-        response_body=response.content,
-        content_type=response.get("Content-Type", "application/json"),
-    )
+    IdempotencyRecord.objects.filter(pk=pending.record_id).update(**answer_fields(response))
 
 
 def respond_once(request: HttpRequest, write: Callable[[], HttpResponse]) -> HttpResponse:

@@ -172,6 +172,11 @@ class IdempotencyRecord(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True)
     response_body = models.BinaryField(null=True)
     content_type = models.CharField(max_length=100, blank=True)
+    # The answer's Location and ETag, replayed with its body.
+    response_headers = models.JSONField(default=dict, blank=True)
+    # The first answer carried something shown once (a secret, a decryption
+    # code): only its status is kept, and a repeat is told so instead of a replay.
+    withheld = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 
     class Meta:

@@ -61,6 +61,7 @@ def test_a_retry_with_the_same_key_gets_the_stored_receipt_and_no_second_case(wo
     again = post(client, body(world), "retry-1")
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     assert again.content == first.content
+    assert (again["Location"], again["ETag"]) == (first["Location"], first["ETag"])
     assert Case.objects.filter(submitted_by=accounts.citizen).count() == 1
     record = IdempotencyRecord.objects.get(key="retry-1")
     assert (record.status_code, bytes(record.response_body or b"")) == (201, first.content)

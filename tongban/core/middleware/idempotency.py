@@ -17,9 +17,10 @@ class IdempotencyMiddleware:
 
     The first request with a key runs and its answer is stored; a repeat with
     the same key and the same body gets the stored answer (header
-    ``Idempotent-Replayed: true``); the same key with another body is a 422; a
-    repeat while the first is still running is a 409. A 5xx answer is not
-    stored, so the client may retry.
+    ``Idempotent-Replayed: true``, with its ``Location`` and ``ETag``); an
+    answer marked with ``idempotency.withhold`` keeps only its status. The same
+    key with another body is a 422; a repeat while the first is still running
+    is a 409. A 5xx answer is not stored, so the client may retry.
 
     On the paths registered with ``idempotency.handled_in_view`` the view
     claims the key and stores its answer in its own transaction
@@ -92,8 +93,8 @@ class IdempotencyMiddleware:
         if response.status_code >= 500 or getattr(response, "streaming", False):
             record.delete()
             return response
-        record.status_code = response.status_code
-        record.response_body = response.content
-        record.content_type = response.get("Content-Type", "application/json")
-        record.save(update_fields=["status_code", "response_body", "content_type"])
+        fields = idempotency.answer_fields(response)
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.save(update_fields=list(fields))
         return response

@@ -13,7 +13,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from config.urls import urlpatterns as real_urlpatterns
-from tongban.core import clock
+from tongban.core import clock, idempotency
 from tongban.core.api.pagination import MAX_LIMIT, paginate
 from tongban.core.errors import DomainError
 from tongban.core.models import CalendarOverride, IdempotencyRecord
@@ -35,7 +35,18 @@ def create_thing(request: HttpRequest) -> HttpResponse:
         name="test",
         updated_at=T0,
     )
-    return JsonResponse({"id": row.pk}, status=201, headers={"Location": f"/things/{row.pk}"})
+    return JsonResponse(
+        {"id": row.pk},
+        status=201,
+        headers={"Location": f"/things/{row.pk}", "ETag": 'W/"1"', "X-Other": "no"},
+    )
+
+
+@csrf_exempt
+def create_secret(request: HttpRequest) -> HttpResponse:
+    """A creating POST whose answer shows a secret once."""
+    executions.append(request.body)
+    return idempotency.withhold(JsonResponse({"secret": "s3cr3t-once"}, status=201))
 
 
 @csrf_exempt
@@ -54,6 +65,7 @@ def crash(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("api/v1/test/things", create_thing),
     path("api/v1/test/refuse", refuse_thing),
+    path("api/v1/test/secrets", create_secret),
     path("api/v1/test/crash", crash),
     path("elsewhere/things", create_thing),
     *real_urlpatterns,
@@ -98,10 +110,27 @@ def test_a_repeated_post_with_the_same_key_runs_once_and_replays_the_answer(clie
     assert second["Idempotent-Replayed"] == "true"
     assert second.json() == first.json()
     assert second["Content-Type"] == first["Content-Type"]
+    # The replay says where the thing is and which version, as the first did.
+    assert second["Location"] == first["Location"] and second["ETag"] == 'W/"1"'
+    assert "X-Other" not in second
     assert len(executions) == 1
     assert CalendarOverride.objects.count() == 1
     record = IdempotencyRecord.objects.get()
     assert (record.key, record.status_code, record.path) == ("key-1", 201, "/api/v1/test/things")
+
+
+@pytest.mark.urls(__name__)
+def test_a_withheld_answer_is_not_stored_and_its_repeat_is_told_so(client):
+    first = _post(client, url="/api/v1/test/secrets")
+    second = _post(client, url="/api/v1/test/secrets")
+
+    assert first.status_code == 201 and first.json() == {"secret": "s3cr3t-once"}
+    _problem(second, 409, "idempotency_answer_withheld")
+    assert "201" in second.json()["detail"]
+    assert len(executions) == 1  # not run again
+    record = IdempotencyRecord.objects.get(key="key-1")
+    assert record.withheld and record.status_code == 201
+    assert b"s3cr3t" not in bytes(record.response_body or b"")
 
 
 @pytest.mark.urls(__name__)
