@@ -342,6 +342,12 @@ from tongban.appointments.hall_models import (  # noqa: E402, F401
     ServicePointItem,
     WindowDuty,
 )
+from tongban.appointments.officer_models import (  # noqa: E402, F401
+    OfficerKind,
+    OfficerStatus,
+    ServiceOfficer,
+    ServiceOfficerEvent,
+)
 from tongban.appointments.request_models import (  # noqa: E402, F401
     OPEN_REQUEST,
     RequestKind,

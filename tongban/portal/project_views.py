@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from tongban.appointments.officer_selectors import officers_for_project
 from tongban.bundles import selectors as bundle_selectors
 from tongban.bundles.models import ApplicationStatus, ProjectKind
 from tongban.cases.models import CaseStatus
@@ -44,6 +45,7 @@ def project_page(request: HttpRequest, code: str) -> HttpResponse:
         "assessments": bundle_selectors.zone_assessments(project),
         "today": clock.today(),
         "owner": owner,
+        "officers": officers_for_project(project_id=project.pk, today=clock.today()),
     }
     if not owner:
         context["public_approvals"] = [

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tongban.appointments.officer_selectors import officers_for_business
 from tongban.core import clock
 from tongban.core.errors import VALIDATION_FAILED, DomainError
 from tongban.evaluation.selectors import rating_list_for_rater
@@ -120,6 +121,7 @@ def business_space(request: HttpRequest, credit_code: str) -> HttpResponse:
         else selectors.business_items_for_agent(user=request.user, entity=entity),
         "policies": policy_matches_for_business(entity=entity),
         "policy_sms": policy_sms_opted_in(entity=entity),
+        "officers": officers_for_business(credit_code=entity.credit_code, today=clock.today()),
     }
     return render(request, "portal/space/business.html", context)
 

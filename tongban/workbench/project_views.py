@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from tongban.appointments.officer_selectors import officers_for_project
 from tongban.bundles import selectors as bundle_selectors
 from tongban.bundles.identifiers import project_code_validate
 from tongban.bundles.models import ApplicationStatus, ProjectKind
@@ -80,5 +81,6 @@ def project_page(request: HttpRequest, code: str) -> HttpResponse:
             "bundles": bundles,
             "assessments": bundle_selectors.zone_assessments(project),
             "today": today,
+            "officers": officers_for_project(project_id=project.pk, today=today),
         },
     )

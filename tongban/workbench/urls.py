@@ -15,6 +15,7 @@ from tongban.workbench import (
     inspection_views,
     intake_views,
     market_views,
+    officer_views,
     payment_views,
     project_views,
     queue_views,
@@ -49,6 +50,8 @@ urlpatterns = [
     path("real-name/", real_name_views.real_name_in_person, name="real_name_in_person"),
     path("queue/", queue_views.window_queue, name="window_queue"),
     path("hall-requests/", hall_request_views.hall_requests, name="hall_requests"),
+    path("officers/", officer_views.officers_manage, name="officers"),
+    path("officers/mine/", officer_views.officers_mine, name="officers_mine"),
     path("bundles/", bundle_views.bundle_desk, name="bundle_desk"),
     path("bundles/intake/<str:code>/", bundle_views.bundle_counter, name="bundle_counter"),
     path(
