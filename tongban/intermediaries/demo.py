@@ -1,5 +1,6 @@
 """Demo data of the marketplace and trading (idempotent): service types, agencies with
-their fees, an expert pool, purchases in several states, tenders."""
+their fees, an expert pool (five with accounts expert1…expert5), purchases in several
+states, tenders: two open for bids and one whose experts have been drawn."""
 
 from __future__ import annotations
 
@@ -25,7 +26,15 @@ from tongban.intermediaries.services import (
     purchase_signup,
     service_type_save,
 )
-from tongban.intermediaries.services.trading import bid_submit, tender_publish
+from tongban.intermediaries.services.evaluation import tender_opening_close
+from tongban.intermediaries.services.experts import ExpertInput, expert_seed
+from tongban.intermediaries.services.trading import (
+    bid_decrypt,
+    bid_submit,
+    tender_document_add,
+    tender_opening_start,
+    tender_publish,
+)
 from tongban.sharing.demo import demo_business_registered
 
 PASSWORD = "Tongban@2026"  # noqa: S105  (public demo password, as the other demo accounts)
@@ -93,16 +102,45 @@ def _agencies(now: dt.datetime) -> list[Agency]:
     return made
 
 
+# (name, specialty, employer, employer's first 16 characters): 8 房屋建筑, 4 信息技术.
+EXPERTS = (
+    ("王建国", "房屋建筑", "东南大学", "1232000046600001"),
+    ("李秀英", "房屋建筑", "南京工业大学", "1232000046600002"),
+    ("张立新", "房屋建筑", "东南大学", "1232000046600001"),
+    ("刘海燕", "房屋建筑", "江苏省建筑设计研究院有限公司", "9132000013476000"),
+    ("陈志强", "房屋建筑", "南京工业大学", "1232000046600002"),
+    ("杨丽", "房屋建筑", "中建八局第三建设有限公司", "9132010013488000"),
+    ("赵明", "房屋建筑", "南京市建筑安装工程质量监督站", "1232010046601003"),
+    ("黄静", "房屋建筑", "河海大学", "1232000046600004"),
+    ("周伟", "信息技术", "南京大学", "1232000046600005"),
+    ("吴敏", "信息技术", "南京邮电大学", "1232000046600006"),
+    ("徐刚", "信息技术", "江苏省信息中心", "1232000046601007"),
+    ("孙芳", "信息技术", "南京大学", "1232000046600005"),
+)
+EXPERT_ACCOUNTS = 5  # expert1…expert5: the first five 房屋建筑 experts can log in and score
+
+
 def _experts() -> int:
-    for i in range(12):
-        Expert.objects.get_or_create(
+    """The pool of 南京市 (kept by nj_supervisor and admin on the workbench); enough
+    房屋建筑 experts after 回避 for the demo tenders' draws."""
+    for i, (name, specialty, employer, first16) in enumerate(EXPERTS):
+        user = None
+        if i < EXPERT_ACCOUNTS:
+            username = f"expert{i + 1}"
+            user = User.objects.filter(username=username).first() or User.objects.create_user(
+                username, PASSWORD, kind="citizen", display_name=f"{name}（评标专家）"
+            )
+        expert_seed(
             code=f"E{i + 1:04d}",
-            defaults={
-                "name": f"评标专家{i + 1}",
-                "specialty": "房屋建筑" if i < 8 else "信息技术",
-                "employer_name": "东南大学" if i % 2 else "南京工业大学",
-                "employer_code": generate_credit_code(f"1232000046600{i:03d}"),
-            },
+            given=ExpertInput(
+                name=name,
+                employer_name=employer,
+                employer_code=generate_credit_code(first16),
+                specialty=specialty,
+                region_code="320100",
+                phone=f"1390252{i:04d}",
+            ),
+            user=user,
         )
     return Expert.objects.count()
 
@@ -198,11 +236,57 @@ def _tenders(agencies: list[Agency], now: dt.datetime) -> int:
         min_bids=1,
         now=now,
     )
+    _tender_in_evaluation(agencies, tenderer, now)
     return Tender.objects.count()
 
 
+def _tender_in_evaluation(agencies: list[Agency], tenderer: LegalEntity, now: dt.datetime) -> None:
+    """A tender announced 30 days ago whose opening is over: three bids decrypted by
+    their bidders and the committee drawn from the pool (回避 applied), so the expert
+    accounts (expert1…) have a sheet to score and the draw's page can be verified."""
+    start = now - dt.timedelta(days=30)
+    deadline = start + dt.timedelta(days=20)
+    tender = tender_publish(
+        category="construction",
+        title="通办产业园配套道路及管网工程施工",
+        tenderer_name=tenderer.name,
+        tenderer_code=tenderer.credit_code,
+        region_code="320100",
+        budget_fen=1_200_000_000,
+        announcement="招标公告：通办产业园配套道路及管网工程施工，资格后审，电子投标。",
+        bid_deadline=deadline,
+        opens_at=deadline + dt.timedelta(hours=1),
+        expert_specialty="房屋建筑",
+        expert_count=5,
+        now=start,
+    )
+    tender_document_add(
+        tender=tender,
+        kind="clarification",
+        title="关于工期要求的澄清",
+        content="计划工期由 240 日历天调整为 210 日历天，其余不变。",
+        now=start + dt.timedelta(days=3),
+    )
+    sealed = []
+    for index, agency in enumerate(agencies[:3]):
+        bid, code = bid_submit(
+            tender=tender,
+            bidder=agency.legal_entity,
+            price_fen=1_100_000_000 + index * 15_000_000,
+            proposal=f"施工组织设计（演示 {index + 1}）",
+            now=start + dt.timedelta(days=5 + index),
+        )
+        sealed.append((bid, code))
+    opening = deadline + dt.timedelta(hours=1)
+    tender_opening_start(tender=tender, now=opening)
+    for minutes, (bid, code) in enumerate(sealed, start=1):
+        bid_decrypt(bid=bid, decryption_code=code, now=opening + dt.timedelta(minutes=minutes))
+    tender_opening_close(tender=tender, now=opening + dt.timedelta(minutes=30))
+
+
 def demo_intermediaries_load() -> dict[str, int]:
-    """Service types, agencies (accounts agency1–agency6), experts, purchases, tenders."""
+    """Service types, agencies (accounts agency1–agency6), experts (accounts
+    expert1–expert5), purchases, tenders."""
     now = clock.now()
     with transaction.atomic():
         for code, name, items in SERVICE_TYPES:

@@ -19,6 +19,7 @@ from tongban.intermediaries import errors
 from tongban.intermediaries.models import (
     Agency,
     AgencyRating,
+    Expert,
     Purchase,
     PurchaseSignup,
     PurchaseStatus,
@@ -209,6 +210,25 @@ def tender_get_in_scope(*, scope: StaffScope, code: str) -> Tender:
 
 def tenders_in_scope(*, scope: StaffScope) -> QuerySet[Tender]:
     return Tender.objects.filter(_staff_q(scope)).order_by("-published_at", "-id")
+
+
+def experts_in_scope(*, scope: StaffScope) -> QuerySet[Expert]:
+    """The expert pool (评标专家库) of the staff member's region, in SQL."""
+    return Expert.objects.filter(
+        scope_q(
+            scope=scope.for_roles(*CENTRE_ROLES),
+            region_path_field="region_path",
+            department_field=None,
+        )
+    ).order_by("-active", "code")
+
+
+def expert_get_in_scope(*, scope: StaffScope, code: str) -> Expert:
+    """An expert of the staff member's region (another region's is "not found")."""
+    expert = experts_in_scope(scope=scope).filter(code=code).first()
+    if expert is None:
+        raise DomainError(errors.EXPERT_NOT_FOUND, "评标专家不存在。")
+    return expert
 
 
 def bid_get_for_bidder(*, user: Any, tender_code: str, bidder_code: str = "") -> TenderBid:

@@ -46,11 +46,23 @@ def grouped(code: str) -> str:
 
 @require_GET
 def tender_document(request: HttpRequest, code: str, document_id: int) -> HttpResponse:
-    """A tender document or clarification as a text file, with its published SM3."""
+    """A tender document (the uploaded file, or the text) or a clarification, with its
+    published SM3."""
     tender = _tender(code)
     document = tender.documents.filter(pk=document_id).first()
     if document is None:
         raise Http404("文件不存在。")
+    if document.file and document.file_name:  # an uploaded tender document, as uploaded
+        with document.file.open("rb") as handle:
+            content = handle.read()
+        response = HttpResponse(content, content_type=document.file_type)
+        suffix = document.file_name.rsplit(".", 1)[-1]
+        response["Content-Disposition"] = content_disposition(
+            document.file_name, f"{tender.code}-{document.pk}.{suffix}"
+        )
+        response["X-Content-SM3"] = document.sm3
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
     response = HttpResponse(document.content, content_type="text/plain; charset=utf-8")
     name = f"{tender.code}-{document.get_kind_display()}-{document.pk}.txt"
     response["Content-Disposition"] = content_disposition(name, f"{tender.code}-{document.pk}.txt")

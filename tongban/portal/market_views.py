@@ -358,12 +358,14 @@ def tender_detail(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError as exc:
         raise Http404(exc.detail) from None
     now = clock.now()
+    documents = list(tender.documents.all())
     return render(
         request,
         "portal/market/tender.html",
         {
             "tender": tender,
-            "documents": list(tender.documents.all()),
+            "documents": documents,
+            "clarifications": [d for d in documents if d.kind == "clarification"],
             "bids": selectors.public_bids(tender) if tender.status != "bidding" else [],
             "bid_count": tender.bids.count(),
             "mine": my_bids_on(request, tender),

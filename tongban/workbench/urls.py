@@ -14,6 +14,8 @@ from tongban.workbench import (
     hotline_views,
     inspection_views,
     intake_views,
+    market_expert_views,
+    market_tender_views,
     market_views,
     officer_views,
     payment_views,
@@ -32,6 +34,10 @@ app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
     path("market/", market_views.market_desk, name="market"),  # issue 18
+    path("market/tenders/new/", market_tender_views.tender_new, name="market_tender_new"),
+    path("market/tenders/<str:code>/", market_tender_views.tender_manage, name="market_tender"),
+    path("market/experts/", market_expert_views.expert_list, name="market_experts"),
+    path("market/experts/<str:code>/", market_expert_views.expert_edit, name="market_expert"),
     # 信用 and 双随机、一公开 (issue 17)
     path("credit/penalties/", credit_views.penalties_page, name="credit_penalties"),
     path("credit/entries/", credit_views.entries_page, name="credit_entries"),

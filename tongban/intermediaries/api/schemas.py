@@ -259,6 +259,9 @@ class TenderIn(InputSchema):
     budget_fen: int
     announcement: str
     bid_deadline: dt.datetime
+    opens_at: dt.datetime | None = Field(
+        default=None, description="开标时间，不早于投标截止时间；不填则截止即开标"
+    )
     expert_specialty: str
     expert_count: int = 5
     min_bids: int = 3
@@ -274,8 +277,9 @@ class TenderDocumentOut(Schema):
     kind: str
     title: str
     content: str
-    sm3: str
+    sm3: str = Field(description="附件的 SM3（有附件时），否则为内容的 SM3")
     published_at: dt.datetime
+    file_name: str = Field(default="", description="附件名称（上传的招标文件）")
 
 
 class BidPublicOut(Schema):
@@ -307,6 +311,7 @@ class TenderOut(Schema):
     announcement: str
     published_at: dt.datetime
     bid_deadline: dt.datetime
+    opening_time: dt.datetime = Field(description="开标时间")
     status: str
     status_label: str
     key_scheme: str

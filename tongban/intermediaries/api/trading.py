@@ -73,6 +73,7 @@ def tender_out(t: Tender) -> dict[str, Any]:
         "announcement": t.announcement,
         "published_at": t.published_at,
         "bid_deadline": t.bid_deadline,
+        "opening_time": t.opening_time,
         "status": t.status,
         "status_label": TenderStatus(t.status).label,
         "key_scheme": t.key_scheme,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -36,6 +38,9 @@ class Tender(models.Model):
     announcement = models.TextField("公告内容")
     published_at = models.DateTimeField("发布时间", db_index=True)
     bid_deadline = models.DateTimeField("投标截止及开标时间")
+    opens_at = models.DateTimeField(
+        "开标时间", null=True, blank=True, help_text="不填则投标截止即开标；不得早于投标截止时间"
+    )
     min_bids = models.PositiveSmallIntegerField("有效投标最少数量", default=3)
     expert_count = models.PositiveSmallIntegerField("评标专家人数", default=5)
     expert_specialty = models.CharField("评标专业", max_length=60)
@@ -66,6 +71,11 @@ class Tender(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    @property
+    def opening_time(self) -> dt.datetime:
+        """开标时间: the set opening time, or the bid deadline when none was set."""
+        return self.opens_at or self.bid_deadline
+
 
 class TenderDocument(models.Model):
     """A tender document or a clarification (澄清、修改), published and never edited."""
@@ -78,6 +88,9 @@ class TenderDocument(models.Model):
     content = models.TextField("内容")
     sm3 = models.CharField("SM3 摘要", max_length=64)
     published_at = models.DateTimeField("发布时间")
+    file = models.FileField("附件", upload_to="tender-documents/%Y/%m/", blank=True)
+    file_name = models.CharField("附件名称", max_length=120, blank=True)
+    file_type = models.CharField("附件类型", max_length=60, blank=True)
 
     class Meta:
         ordering = ["published_at", "id"]
@@ -139,6 +152,13 @@ class Expert(models.Model):
     specialty = models.CharField("专业", max_length=60, db_index=True)
     employer_name = models.CharField("工作单位", max_length=200)
     employer_code = models.CharField("工作单位统一社会信用代码", max_length=18, db_index=True)
+    region = models.ForeignKey(
+        "org.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    region_path = models.CharField("区划路径", max_length=200, blank=True, db_index=True)
+    phone_enc = models.TextField("手机号码（密文）", blank=True)
+    phone_masked = models.CharField("手机号码（脱敏）", max_length=20, blank=True)
+    phone_token = models.CharField("手机号码检索值", max_length=64, blank=True)
     active = models.BooleanField("在库", default=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -153,6 +173,13 @@ class Expert(models.Model):
         verbose_name = "评标专家"
         verbose_name_plural = "评标专家"
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_token"],
+                condition=~models.Q(phone_token=""),
+                name="tr_expert_phone_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

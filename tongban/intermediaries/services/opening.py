@@ -54,7 +54,7 @@ class OpeningOutcome:
 
 
 def _check_open(tender: Tender, now: dt.datetime, actor: Any) -> None:
-    if tender.status == TenderStatus.BIDDING and now < tender.bid_deadline:
+    if tender.status == TenderStatus.BIDDING and now < tender.opening_time:
         raise refused(errors.OPENING_NOT_YET, "未到开标时间，不能解密。", tender, actor)
     _state(tender, TenderStatus.OPENING)
 

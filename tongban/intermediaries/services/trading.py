@@ -7,7 +7,7 @@ stored; half of its content key is wrapped to the tender's opening key, whose
 private half is kept sealed by the platform's key ring (not in the database in
 clear), and the other half is the bidder's decryption code, which the platform
 never stores (only its SM3 hash). :func:`bid_decrypt` is the only place the
-two meet, and it refuses before ``bid_deadline``.
+two meet, and it refuses before the opening time (``Tender.opening_time``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from tongban.core import clock, crypto, draws
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.errors import DomainError
+from tongban.core.identifiers import validate_credit_code
 from tongban.identity.models import LegalEntity
 from tongban.intermediaries import criteria, errors, sealing
 from tongban.intermediaries.credit import restrictions_for
@@ -39,6 +40,7 @@ from tongban.org.models import Region
 
 KEY_CONTEXT = "intermediaries.tender.opening_key"
 EXPERT_DRAW_PURPOSE = "trading.experts"
+MAX_OPENING_DELAY = 30  # days between the bid deadline and a separately set opening time
 
 
 def _audit(tender: Tender, action: str, actor: Any, now: dt.datetime, **details: Any) -> None:
@@ -94,6 +96,7 @@ def tender_publish(
     expert_count: int = 5,
     min_bids: int = 3,
     scoring_criteria: list[dict[str, Any]] | None = None,
+    opens_at: dt.datetime | None = None,
     actor: Any = None,
     now: dt.datetime | None = None,
 ) -> Tender:
@@ -106,6 +109,12 @@ def tender_publish(
     name = " ".join((title or "").split())
     if not name or len(name) > 200:
         raise _invalid("项目名称不能为空，且不超过 200 字。", "title")
+    if not " ".join((tenderer_name or "").split()):
+        raise _invalid("请填写招标人。", "tenderer_name")
+    try:
+        tenderer_code = validate_credit_code(tenderer_code)
+    except DomainError as exc:
+        raise _invalid(f"招标人的{exc.detail}", "tenderer_code") from None
     region = Region.objects.filter(code=region_code).first()
     if region is None:
         raise _invalid(f"区划代码 {region_code} 不存在。", "region_code")
@@ -116,6 +125,10 @@ def tender_publish(
     # statutory minimum of each category to the tenderer's compliance check.
     if bid_deadline < now + dt.timedelta(days=1):
         raise _invalid("投标截止时间须在发布后至少 1 天。", "bid_deadline")
+    if opens_at is not None and opens_at < bid_deadline:
+        raise _invalid("开标时间不能早于投标截止时间。", "opens_at")
+    if opens_at is not None and opens_at > bid_deadline + dt.timedelta(days=MAX_OPENING_DELAY):
+        raise _invalid(f"开标时间须在投标截止后 {MAX_OPENING_DELAY} 日内。", "opens_at")
     if not 3 <= expert_count <= 21 or expert_count % 2 == 0:
         raise _invalid("评标专家人数须为 3 人以上的单数。", "expert_count")
     if not 1 <= min_bids <= 10:
@@ -146,6 +159,7 @@ def tender_publish(
             announcement=text,
             published_at=now,
             bid_deadline=bid_deadline,
+            opens_at=opens_at if opens_at is not None and opens_at > bid_deadline else None,
             min_bids=min_bids,
             expert_count=expert_count,
             expert_specialty=specialty,
@@ -173,7 +187,8 @@ def tender_document_add(
     actor: Any = None,
     now: dt.datetime | None = None,
 ) -> TenderDocument:
-    """Publish a tender document or a clarification (before the deadline only)."""
+    """Publish a tender document or a clarification (before the deadline only); a
+    clarification (答疑澄清) is pushed to every bidder that has sent a bid."""
     now = now or clock.now()
     if kind not in ("document", "clarification"):
         raise _invalid("类型须为招标文件或澄清。", "kind")
@@ -183,7 +198,9 @@ def tender_document_add(
         locked = _lock(tender)
         _state(locked, TenderStatus.BIDDING)
         if now >= locked.bid_deadline:
-            raise DomainError(errors.BID_DEADLINE_PASSED, "投标截止后不能再发布招标文件或澄清。")
+            raise refused(
+                errors.BID_DEADLINE_PASSED, "投标截止后不能再发布招标文件或澄清。", locked, actor
+            )
         document = TenderDocument.objects.create(
             tender=locked,
             kind=kind,
@@ -193,6 +210,10 @@ def tender_document_add(
             published_at=now,
         )
         _audit(locked, "tender_document_add", actor, now, kind=kind, sm3=document.sm3)
+        if kind == "clarification":
+            from tongban.intermediaries.services.tender_documents import clarification_push
+
+            clarification_push(locked, document, now)  # sent after the commit
     return document
 
 
@@ -299,7 +320,7 @@ def bid_submit_sealed(
 
 def _opening_private(tender: Tender, now: dt.datetime) -> str:
     """The opening key's private half: released by the key ring only at the opening time."""
-    if now < tender.bid_deadline:
+    if now < tender.opening_time:
         raise refused(errors.OPENING_NOT_YET, "未到开标时间，开标密钥不可用。", tender)
     return crypto.decrypt(tender.opening_private_sealed, context=f"{KEY_CONTEXT}:{tender.code}")
 
@@ -312,7 +333,7 @@ def tender_opening_start(
     with transaction.atomic():
         locked = _lock(tender)
         _state(locked, TenderStatus.BIDDING)
-        if now < locked.bid_deadline:
+        if now < locked.opening_time:
             raise refused(errors.OPENING_NOT_YET, "未到开标时间，不能开标。", locked, actor)
         locked.status = TenderStatus.OPENING
         locked.save(update_fields=["status"])
@@ -373,7 +394,7 @@ def bid_decrypt(
     code = (decryption_code or "").strip().lower()
     with transaction.atomic():
         tender = _lock(bid.tender)
-        if tender.status == TenderStatus.BIDDING and now < tender.bid_deadline:
+        if tender.status == TenderStatus.BIDDING and now < tender.opening_time:
             raise refused(errors.OPENING_NOT_YET, "未到开标时间，不能解密。", tender, actor)
         _state(tender, TenderStatus.OPENING)
         locked = TenderBid.objects.select_for_update().get(pk=bid.pk)
