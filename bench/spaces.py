@@ -212,11 +212,16 @@ def run_pages(code: str, requests: int) -> None:
 
 
 def run_match(policies: int, mode: str, fresh: bool) -> None:
+    from tongban.cases.models import PolicyGrant
+    from tongban.catalog.models import ServiceItem
     from tongban.policies.batch import policy_match_all
     from tongban.policies.models import Policy, PolicyMatch
     from tongban.policies.services import policy_create, policy_match_run, policy_publish
 
+    # 免申即享 grants are recorded as cases of an item (the world's published one).
+    item = ServiceItem.objects.filter(status="active", current_version__isnull=False).first()
     if fresh:
+        PolicyGrant.objects.all().delete()  # the grants' cases stay, as any case does
         PolicyMatch.objects.all().delete()
         Policy.objects.all().delete()
     rng = random.Random(2027)
@@ -230,6 +235,7 @@ def run_match(policies: int, mode: str, fresh: bool) -> None:
             benefits="—",
             rules_raw=policy_rules(n, rng),
             automatic=n % 10 == 0,
+            service_item=item if n % 10 == 0 else None,
         )
         made.append(policy_publish(policy=policy))
     load_before = load_average()

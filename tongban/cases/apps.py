@@ -7,12 +7,17 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from tongban.cases.services.policy_grants import on_policy_granted
         from tongban.cases.services.recount import on_calendar_changed
         from tongban.core import events, idempotency, scheduler
         from tongban.core.services import CALENDAR_CHANGED
+        from tongban.policies.services import GRANTED_EVENT
 
         # A submission claims its Idempotency-Key in its own transaction (issue 12).
         idempotency.handled_in_view("POST", r"/api/v1/cases")
+
+        # 免申即享 (issue 14): a policy granted without an application is a case.
+        events.subscribe(GRANTED_EVENT, on_policy_granted)
 
         # ADR-0006: dates counted on a provisional year are recounted when its
         # notice is imported or one of its days corrected …

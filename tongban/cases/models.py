@@ -420,3 +420,28 @@ class PostCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status} by {self.due_on}"
+
+
+class PolicyGrant(models.Model):
+    """免申即享 (issue 14, item 4): the case the platform recorded for a policy
+    granted to a business without an application. One per policy match, so
+    once per policy and business however often matching runs
+    (``services.policy_grants``)."""
+
+    match = models.OneToOneField(
+        "policies.PolicyMatch",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="政策匹配",
+    )
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="policy_grant", verbose_name="办件"
+    )
+    created_at = models.DateTimeField("记录时间")
+
+    class Meta:
+        verbose_name = "免申即享办件"
+        verbose_name_plural = "免申即享办件"
+
+    def __str__(self) -> str:
+        return f"{self.match_id} → {self.case_id}"

@@ -68,6 +68,7 @@ ACTION_LABELS = {
     "withdraw": "撤回申请",
     "handle_immediately": "即办",
     "grant_on_commitment": "告知承诺准予",
+    "grant_by_policy": "免申即享准予",
     "supply_deferred": "补交容缺材料",
     "deadline_change": "期限变更",
     "fees": "应缴费用变更",

@@ -25,6 +25,7 @@ class PolicyAdmin(admin.ModelAdmin[Policy]):
     list_filter = ("published", "automatic")
     search_fields = ("title", "document_no")
     readonly_fields = ("published", "created_at")
+    raw_id_fields = ("service_item",)  # 免申即享's item: thousands to choose from
     actions = ("publish_and_match",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

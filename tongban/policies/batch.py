@@ -10,8 +10,8 @@ business of 门类 H in 320102 is tested against the policies of 32, 3201,
 test of one policy is :func:`rules.compile_rules` (plain comparisons, no SQL);
 a business that passes gets its reasons from :func:`rules.explain`, which is
 also the final word. One match per policy and business (matching again adds
-only new ones), 免申即享 granted on the match, SMS to businesses that opted
-in: as ``policy_match_run``.
+only new ones), 免申即享 granted on the match (and recorded as a case through
+``policy.granted``), SMS to businesses that opted in: as ``policy_match_run``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tongban.core import clock
 from tongban.identity.models import LegalEntity
 from tongban.policies import rules
 from tongban.policies.models import Policy, PolicyMatch
-from tongban.policies.services import grant_reason, policy_sms_send
+from tongban.policies.services import grant_reason, grants_emit, policy_sms_send
 from tongban.sharing.models import BusinessRecord, BusinessStatus
 
 CHUNK = 5000
@@ -185,6 +185,12 @@ def _write(pairs: list[Any], today: dt.date, moment: dt.datetime) -> int:
             )
         PolicyMatch.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
         _push_sms(new, moment)
+        granted: dict[int, tuple[Policy, list[str]]] = {}
+        for match in new:
+            if match.granted_at is not None:
+                granted.setdefault(match.policy.pk, (match.policy, []))[1].append(match.credit_code)
+        for policy, granted_codes in granted.values():
+            grants_emit(policy, granted_codes, moment)
     return len(new)
 
 

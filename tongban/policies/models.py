@@ -59,6 +59,16 @@ class Policy(models.Model):
     rules = models.JSONField("适用条件", default=dict)
     # 免申即享: granted on the data alone, without an application.
     automatic = models.BooleanField("免申即享", default=False)
+    # The service item a 免申即享 grant is recorded under, as a case (办件) the
+    # platform opens and decides on the business's behalf (cases.services.policy_grants).
+    service_item = models.ForeignKey(
+        "catalog.ServiceItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="兑现事项",
+    )
     published = models.BooleanField("已发布", default=False)
     created_at = models.DateTimeField("登记时间")
 

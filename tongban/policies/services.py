@@ -8,6 +8,12 @@ basis recorded. Running a policy again adds only businesses not matched
 before (one match per policy and business), so it may run on every change of
 the 法人库 or on a schedule. Businesses that opted in are also told by SMS
 (and so in their 消息中心).
+
+A 免申即享 grant is also a case (办件): a new grant emits ``policy.granted``
+in the match's transaction, and ``cases`` (above this app) records the case
+under the policy's item, decided at once, once per policy and business
+(``cases.services.policy_grants``). Such a policy must name an active item
+before it is published (``policy_item_required``).
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from typing import Any
 
 from django.db import transaction
 
-from tongban.core import clock
+from tongban.catalog.models import ServiceItem
+from tongban.core import clock, events
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.crypto import decrypt
 from tongban.core.errors import DomainError
@@ -29,6 +36,9 @@ from tongban.policies.models import Policy, PolicyMatch, PolicyOptIn
 from tongban.sharing.models import BusinessRecord
 
 CHUNK = 2000
+# Emitted for new 免申即享 grants of businesses with an account (LegalEntity):
+# {"policy_id": …, "credit_codes": [...]}; cases records each as a case.
+GRANTED_EVENT = "policy.granted"
 
 
 def policy_create(
@@ -41,10 +51,12 @@ def policy_create(
     rules_raw: Any,
     valid_until: dt.date | None = None,
     automatic: bool = False,
+    service_item: ServiceItem | None = None,
     actor: Any = None,
     now: dt.datetime | None = None,
 ) -> Policy:
-    """A policy in the library (unpublished); its rules are checked and normalized."""
+    """A policy in the library (unpublished); its rules are checked and normalized.
+    ``service_item``: the item a 免申即享 grant is recorded under (required to publish one)."""
     moment = now or clock.now()
     parsed = rules.parse(rules_raw)
     if not title.strip() or not issuer.strip() or not document_no.strip():
@@ -63,6 +75,7 @@ def policy_create(
             benefits=benefits.strip(),
             rules=stored,
             automatic=automatic,
+            service_item=service_item,
             created_at=moment,
         )
         audit_record(
@@ -70,7 +83,12 @@ def policy_create(
             action="policies.policy_created",
             object_type="policies.Policy",
             object_id=str(policy.pk),
-            details={"document_no": policy.document_no, "rules": stored, "automatic": automatic},
+            details={
+                "document_no": policy.document_no,
+                "rules": stored,
+                "automatic": automatic,
+                "service_item": service_item.pk if service_item else None,
+            },
             now=moment,
         )
     return policy
@@ -80,6 +98,8 @@ def policy_publish(*, policy: Policy, actor: Any = None, now: dt.datetime | None
     moment = now or clock.now()
     with transaction.atomic():
         locked = Policy.objects.select_for_update().get(pk=policy.pk)
+        if not locked.published and locked.automatic:
+            _check_grant_item(locked)
         if not locked.published:
             locked.published = True
             locked.save(update_fields=["published"])
@@ -92,6 +112,42 @@ def policy_publish(*, policy: Policy, actor: Any = None, now: dt.datetime | None
                 now=moment,
             )
     return locked
+
+
+def _check_grant_item(policy: Policy) -> None:
+    """A 免申即享 policy is granted as a case of its item: no item, or one that
+    cannot be handled now, is refused at publication."""
+    item = (
+        ServiceItem.objects.filter(pk=policy.service_item_id)
+        .only("status", "current_version")
+        .first()
+        if policy.service_item_id
+        else None
+    )
+    if item is None:
+        raise DomainError(
+            errors.POLICY_ITEM_REQUIRED,
+            "免申即享政策须关联兑现事项：平台按该事项为企业记录办件并直接作出准予决定。",
+        )
+    if item.status != "active" or item.current_version_id is None:
+        raise DomainError(
+            errors.POLICY_ITEM_REQUIRED,
+            "免申即享政策关联的事项未发布或已取消，请关联可办理的事项后再发布。",
+        )
+
+
+def grants_emit(policy: Policy, codes: list[str], moment: dt.datetime) -> None:
+    """Have ``cases`` record the new grants of ``policy`` to ``codes`` as cases
+    (businesses with an account only: a case needs its applicant)."""
+    if not policy.automatic or not codes:
+        return
+    with_account = sorted(
+        LegalEntity.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True)
+    )
+    if with_account:
+        events.emit(
+            GRANTED_EVENT, {"policy_id": policy.pk, "credit_codes": with_account}, now=moment
+        )
 
 
 def grant_reason(policy: Policy) -> str:
@@ -164,6 +220,7 @@ def _match_chunk(
             )
         PolicyMatch.objects.bulk_create(new, ignore_conflicts=True)
         _push_sms(policy, [m.credit_code for m in new], moment)
+        grants_emit(policy, [m.credit_code for m in new], moment)
     return len(new)
 
 

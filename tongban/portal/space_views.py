@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tongban.appointments.officer_selectors import officers_for_business
+from tongban.cases.selectors.applicants import policy_grant_cases
 from tongban.core import clock
 from tongban.core.errors import VALIDATION_FAILED, DomainError
 from tongban.evaluation.selectors import rating_list_for_rater
@@ -106,6 +107,11 @@ def _business(request: HttpRequest, credit_code: str) -> Any:
 def business_space(request: HttpRequest, credit_code: str) -> HttpResponse:
     entity = _business(request, credit_code)
     representative = selectors.business_is_representative(user=request.user, entity=entity)
+    policies = policy_matches_for_business(entity=entity)
+    # 免申即享: the case recorded for each grant (its number, status and reason).
+    grants = policy_grant_cases(entity=entity, matches=policies)
+    for match in policies:
+        match.grant_case = grants.get(match.pk)  # type: ignore[attr-defined]
     context = {
         "entity": entity,
         "representative": representative,
@@ -119,7 +125,7 @@ def business_space(request: HttpRequest, credit_code: str) -> HttpResponse:
         "my_items": None
         if representative
         else selectors.business_items_for_agent(user=request.user, entity=entity),
-        "policies": policy_matches_for_business(entity=entity),
+        "policies": policies,
         "policy_sms": policy_sms_opted_in(entity=entity),
         "officers": officers_for_business(credit_code=entity.credit_code, today=clock.today()),
     }

@@ -69,3 +69,17 @@ def case_summaries_for_applicant(
     page = paginate(cases, ordering=APPLICANT_ORDERING, cursor=cursor, limit=limit)
     with_clock_inputs(page.items)
     return page
+
+
+def policy_grant_cases(*, entity: Any, matches: list[Any]) -> dict[int, Case]:
+    """The 免申即享 cases of ``entity`` recorded for ``matches`` (policy matches the
+    caller read for a business it may see), by match id: one query."""
+    from tongban.cases.models import PolicyGrant
+
+    ids = [m.pk for m in matches if m.granted_at is not None]
+    if not ids:
+        return {}
+    grants = PolicyGrant.objects.filter(
+        match_id__in=ids, case__applicant_entity_id=entity.pk
+    ).select_related("case")
+    return {g.match_id: g.case for g in grants}

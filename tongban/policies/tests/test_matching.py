@@ -124,8 +124,12 @@ def test_a_policy_reaches_exactly_the_businesses_it_matches_with_reasons(registr
     assert all(m.granted_at is None for m in matched.values())
 
 
-def test_a_policy_granted_without_application_records_its_basis(registry):
-    policy = published(automatic=True, rules_raw={"region": ["320102"], "size": ["small"]})
+def test_a_policy_granted_without_application_records_its_basis(registry, grant_item):
+    policy = published(
+        automatic=True,
+        service_item=grant_item,
+        rules_raw={"region": ["320102"], "size": ["small"]},
+    )
     policy_match_run(policy=policy, now=NOW)
     match = PolicyMatch.objects.get(policy=policy, credit_code=registry["match"])
     assert match.granted_at == NOW
@@ -209,7 +213,7 @@ BATCH_RULES = [
 ]
 
 
-def test_matching_all_policies_in_one_pass_agrees_with_each_policy_alone(registry, sms):
+def test_matching_all_policies_in_one_pass_agrees_with_each_policy_alone(registry, sms, grant_item):
     from tongban.policies.batch import policy_match_all
 
     first17 = "32010219800101001"
@@ -223,7 +227,12 @@ def test_matching_all_policies_in_one_pass_agrees_with_each_policy_alone(registr
         sms=True,
     )
     policies = [
-        published(document_no=f"宁政办发〔2027〕{n}号", rules_raw=r, automatic=n == 2)
+        published(
+            document_no=f"宁政办发〔2027〕{n}号",
+            rules_raw=r,
+            automatic=n == 2,
+            service_item=grant_item if n == 2 else None,
+        )
         for n, r in enumerate(BATCH_RULES, start=1)
     ]
     result = policy_match_all(now=NOW)

@@ -1,8 +1,10 @@
 """``tongban policies load FILE.json`` (the library) and ``tongban policies match`` (the push).
 
 FILE.json is a list of policies: ``{"title", "issuer", "document_no",
-"valid_from", "valid_until"?, "benefits", "rules", "automatic"?}`` (rules:
-``tongban.policies.rules``); each is created and published. ``match`` matches
+"valid_from", "valid_until"?, "benefits", "rules", "automatic"?, "item"?}``
+(rules: ``tongban.policies.rules``; item: the 实施编码 of the service item a
+免申即享 policy's grants are recorded under, required for one); each is
+created and published. ``match`` matches
 every published, current policy in one pass over the 法人库 and pushes the new
 matches (run it on a schedule, or after the 法人库 changes).
 """
@@ -16,6 +18,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tongban.catalog.models import ServiceItem
 from tongban.core.errors import DomainError
 from tongban.policies.batch import policy_match_all
 from tongban.policies.services import policy_create, policy_publish
@@ -49,6 +52,12 @@ class Command(BaseCommand):
         for entry in entries:
             try:
                 until = entry.get("valid_until")
+                code = str(entry.get("item") or "")
+                item = (
+                    ServiceItem.objects.filter(implementation_code=code).first() if code else None
+                )
+                if code and item is None:
+                    raise CommandError(f"没有实施编码为 {code} 的事项")
                 policy = policy_create(
                     title=entry["title"],
                     issuer=entry["issuer"],
@@ -58,6 +67,7 @@ class Command(BaseCommand):
                     benefits=entry.get("benefits", ""),
                     rules_raw=entry.get("rules", {}),
                     automatic=bool(entry.get("automatic", False)),
+                    service_item=item,
                 )
             except (KeyError, TypeError, ValueError) as exc:
                 raise CommandError(f"政策条目不完整或格式错误：{exc}") from None
