@@ -506,3 +506,11 @@ TONGBAN_PAYMENTS_QUERY_AFTER_MINUTES = int(
 )
 TONGBAN_PAYMENTS_SIM_SECRET = os.environ.get("TONGBAN_PAYMENTS_SIM_SECRET", "")
 TONGBAN_PAYMENTS_RECEIPT_SECRET = os.environ.get("TONGBAN_PAYMENTS_RECEIPT_SECRET", "")
+
+# Window service standards (issue 16 item 6, tongban.appointments): a 首问责任 question
+# is answered within this many working days of being asked, and a 纠错 report about a
+# window within this many working days of being filed; later ones are overdue.
+TONGBAN_FIRST_QUESTION_WORKING_DAYS = int(
+    os.environ.get("TONGBAN_FIRST_QUESTION_WORKING_DAYS", "3")
+)
+TONGBAN_ERROR_REPORT_WORKING_DAYS = int(os.environ.get("TONGBAN_ERROR_REPORT_WORKING_DAYS", "5"))

@@ -355,3 +355,10 @@ from tongban.appointments.request_models import (  # noqa: E402, F401
     ServiceRequest,
     ServiceRequestEvent,
 )
+from tongban.appointments.standard_models import (  # noqa: E402, F401
+    ErrorReport,
+    FirstQuestion,
+    FirstQuestionStep,
+    QuestionStatus,
+    ReportStatus,
+)

@@ -9,6 +9,7 @@ from tongban.portal import (
     certificate_verify_views,
     credit_views,
     draw_views,
+    error_report_views,
     figures_views,
     hall_views,
     hotline_views,
@@ -96,6 +97,10 @@ urlpatterns = [
     path("my/appointments/", hall_views.my_appointments, name="my_appointments"),
     path("halls/<int:hall_id>/request/", request_views.request_new, name="request_new"),
     path("my/requests/", request_views.my_requests, name="my_requests"),
+    # 纠错 (窗口无否决权, issue 16 item 6)
+    path("halls/report/", error_report_views.report_new, name="error_report_new"),
+    path("halls/report/track/", error_report_views.report_track, name="error_report_track"),
+    path("my/reports/", error_report_views.my_reports, name="my_error_reports"),
     path(
         "my/requests/<str:code>/cancel/", request_views.my_request_cancel, name="my_request_cancel"
     ),
