@@ -2,8 +2,10 @@
 
 The messages themselves are the platform's notifications (``core.Notification``:
 every SMS and e-mail the platform sends goes through ``notification_send``),
-found by the recipient's keyed search token, so the inbox holds nothing twice
-and never misses a message; only the read marks are stored here.
+found by the recipient's keyed search token (her phone's and her notification
+address's), so the inbox never misses a message; a message's copies by the
+other channel (the same purpose and object) are listed under it, not twice.
+Only the read marks are stored here.
 """
 
 from __future__ import annotations
@@ -77,6 +79,9 @@ class NotificationAddress(models.Model):
         verbose_name="自然人",
     )
     email_enc = models.TextField("电子邮箱（密文）")
+    # Keyed search token of the address (``dispatch.address_token``): who an
+    # e-mail the platform sends is for, so that it is kept in her inbox too.
+    email_token = models.CharField("电子邮箱检索令牌", max_length=64, blank=True, db_index=True)
     email_masked = models.CharField("电子邮箱（脱敏）", max_length=100)
     updated_at = models.DateTimeField("更新时间")
 

@@ -1,25 +1,31 @@
 """Reads of the inbox, scoped to the account in SQL (CONVENTIONS 5).
 
 A message is in an account's inbox when it was sent to the mobile phone of the
-account's real-name person: the notification's ``recipient_token`` equals the
-token of ``sms:<that phone>`` (``core.notifications``). Another person's
+account's real-name person or to her notification address: the notification's
+``recipient_token`` equals the token of ``sms:<that phone>`` or
+``email:<that address>`` (``core.notifications``). Of the notifications with
+one purpose and object among them, the first stored is the message and the
+others are its copies by the other channel (``dispatch``), listed under it
+(``Notification.copies``), never as messages of their own. Another person's
 message is "not found", the same as one that does not exist.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tongban.core import errors as core_errors
 from tongban.core.api.pagination import Page, paginate
 from tongban.core.crypto import decrypt, search_token
 from tongban.core.errors import DomainError
 from tongban.core.models import Notification, NotificationChannel
-from tongban.core.notifications import RECIPIENT_CONTEXT, normalize_phone
+from tongban.core.notifications import RECIPIENT_CONTEXT, normalize_email, normalize_phone
 from tongban.identity.models import Person
 from tongban.identity.selectors import PHONE_CONTEXT
+from tongban.inbox.dispatch import EMAIL_CONTEXT
 from tongban.inbox.models import InboxRead
 
 ORDERING = ("-created_at", "-id")
@@ -32,42 +38,97 @@ def recipient_tokens_for_user(*, user: Any) -> list[str]:
     person_id = getattr(user, "person_id", None)
     if person_id is None:
         return []
-    phone_enc = Person.objects.filter(pk=person_id).values_list("phone_enc", flat=True).first()
-    if not phone_enc:
+    row = (
+        Person.objects.filter(pk=person_id)
+        .values_list("phone_enc", "notification_address__email_enc")
+        .first()
+    )
+    if row is None:
         return []
+    phone_enc, email_enc = row
+    tokens = []
     try:
-        phone = normalize_phone(decrypt(phone_enc, context=PHONE_CONTEXT))
+        if phone_enc:
+            phone = normalize_phone(decrypt(phone_enc, context=PHONE_CONTEXT))
+            tokens.append(_token(NotificationChannel.SMS, phone))
+        if email_enc:
+            address = normalize_email(decrypt(email_enc, context=EMAIL_CONTEXT))
+            tokens.append(_token(NotificationChannel.EMAIL, address))
     except DomainError:
-        return []
-    channel = NotificationChannel.SMS
-    return [search_token(f"{channel}:{phone}", context=RECIPIENT_CONTEXT)]
+        return tokens
+    return tokens
+
+
+def _token(channel: str, recipient: str) -> str:
+    return search_token(f"{channel}:{recipient}", context=RECIPIENT_CONTEXT)
 
 
 def _read_mark(user: Any) -> Exists:
     return Exists(InboxRead.objects.filter(user_id=user.pk, notification_id=OuterRef("pk")))
 
 
+def _is_copy(tokens: list[str]) -> Exists:
+    """An earlier notification of the same purpose and object to one of ``tokens``."""
+    return Exists(
+        Notification.objects.filter(
+            purpose=OuterRef("purpose"),
+            object_type=OuterRef("object_type"),
+            object_id=OuterRef("object_id"),
+            recipient_token__in=tokens,
+            pk__lt=OuterRef("pk"),
+        )
+    )
+
+
+def _messages(tokens: list[str]) -> QuerySet[Notification]:
+    if len(tokens) == 1:  # one channel: no copies to tell apart
+        return Notification.objects.filter(recipient_token=tokens[0])
+    return Notification.objects.filter(~_is_copy(tokens), recipient_token__in=tokens)
+
+
 def inbox_messages_for_user(*, user: Any) -> QuerySet[Notification]:
-    """The account's messages, each annotated ``is_read``."""
+    """The account's messages (copies not counted), each annotated ``is_read``."""
     tokens = recipient_tokens_for_user(user=user)
     if not tokens:
         return Notification.objects.none()
-    return Notification.objects.filter(recipient_token__in=tokens).annotate(
-        is_read=_read_mark(user)
-    )
+    return _messages(tokens).annotate(is_read=_read_mark(user))
 
 
 def inbox_unread_for_user(*, user: Any) -> QuerySet[Notification]:
     tokens = recipient_tokens_for_user(user=user)
     if not tokens:
         return Notification.objects.none()
-    return Notification.objects.filter(~_read_mark(user), recipient_token__in=tokens)
+    return _messages(tokens).filter(~_read_mark(user))
 
 
 def inbox_list_for_user(*, user: Any, cursor: str | None, limit: int = 20) -> Page[Notification]:
-    """消息中心: newest first, in keyset pages."""
-    messages = inbox_messages_for_user(user=user)
-    return paginate(messages, ordering=ORDERING, cursor=cursor, limit=limit)
+    """消息中心: newest first, in keyset pages; each message with its ``copies``
+    (the same notice by the other channel, oldest first), read in one query."""
+    tokens = recipient_tokens_for_user(user=user)
+    if not tokens:
+        return paginate(Notification.objects.none(), ordering=ORDERING, cursor=cursor, limit=limit)
+    messages: QuerySet[Notification] = _messages(tokens).annotate(is_read=_read_mark(user))
+    page: Page[Notification] = paginate(messages, ordering=ORDERING, cursor=cursor, limit=limit)
+    _attach_copies(page.items, tokens)
+    return page
+
+
+def _attach_copies(messages: Sequence[Notification], tokens: list[str]) -> None:
+    for message in messages:
+        message.copies = []  # type: ignore[attr-defined]
+    if len(tokens) < 2 or not messages:
+        return
+    same = Q()
+    for m in messages:
+        same |= Q(purpose=m.purpose, object_type=m.object_type, object_id=m.object_id)
+    by_key = {(m.purpose, m.object_type, m.object_id): m for m in messages}
+    copies = Notification.objects.filter(same, recipient_token__in=tokens).exclude(
+        pk__in=[m.pk for m in messages]
+    )
+    for copy in copies.order_by("pk"):
+        first = by_key.get((copy.purpose, copy.object_type, copy.object_id))
+        if first is not None and copy.pk > first.pk:
+            first.copies.append(copy)  # type: ignore[attr-defined]
 
 
 def inbox_unread_count_for_user(*, user: Any, cap: int = 100) -> int:

@@ -14,7 +14,7 @@ from tongban.core.crypto import encrypt
 from tongban.core.errors import DomainError
 from tongban.core.notifications import mask_email, normalize_email
 from tongban.inbox import errors
-from tongban.inbox.dispatch import EMAIL_CONTEXT
+from tongban.inbox.dispatch import EMAIL_CONTEXT, address_token
 from tongban.inbox.kinds import BY_CODE
 from tongban.inbox.models import InboxRead, NotificationAddress, NotificationPreference
 from tongban.inbox.selectors import inbox_message_get_for_user, inbox_unread_for_user
@@ -82,6 +82,7 @@ def notification_preferences_set(
                     person_id=person_id,
                     defaults={
                         "email_enc": encrypt(normalized, context=EMAIL_CONTEXT),
+                        "email_token": address_token(normalized),
                         "email_masked": mask_email(normalized),
                         "updated_at": moment,
                     },

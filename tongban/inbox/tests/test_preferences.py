@@ -176,6 +176,7 @@ def test_the_settings_page_saves_the_choices_and_explains_the_law(
     assert sms.sent == []
     page = client.get("/my/messages/").content.decode()
     assert "未发送短信，仅存站内信（按您的通知方式）" in page and "（已发送）" not in page
+    assert "电子邮件副本发至 z***@example.com" in page  # the copy, under the message
 
 
 def test_staff_see_a_message_kept_for_the_inbox_as_not_sent(

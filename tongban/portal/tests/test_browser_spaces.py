@@ -29,6 +29,52 @@ def log_in(page, username: str) -> None:
     page.wait_for_load_state()
 
 
+def grant_and_email(space) -> None:
+    """A 免申即享 policy granted to the company (recorded as a case), and an
+    e-mail to the citizen's notification address with its SMS copy."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from tongban.cases.services.policy_grants import case_record_policy_grant
+    from tongban.core.notifications import notification_send
+    from tongban.inbox.services import notification_preferences_set
+    from tongban.policies.services import (
+        business_classification_put,
+        policy_create,
+        policy_match_run,
+        policy_publish,
+    )
+    from tongban.sharing.services.registries import business_put
+
+    code = space.company.credit_code
+    business_put(
+        credit_code=code, name=space.company.name, kind="有限责任公司",
+        legal_representative=None, legal_representative_name="张伟",
+        established_on=dt.date(2020, 5, 1), registered_capital=Decimal("50.00"),
+        business_scope="餐饮服务", address="南京市玄武区",
+        registration_authority="南京市市场监督管理局",
+    )  # fmt: skip
+    business_classification_put(
+        credit_code=code, industry_code="H6210", size_class="micro", credit_class="A"
+    )
+    policy = policy_create(
+        title="小微企业稳岗补贴", issuer="南京市人民政府", document_no="宁政发〔2026〕3号",
+        valid_from=dt.date(2020, 1, 1), benefits="每户一次性补贴 5000 元",
+        rules_raw={"size": ["micro"], "region": ["3201"]}, automatic=True,
+        service_item=space.item,
+    )  # fmt: skip
+    assert policy_match_run(policy=policy_publish(policy=policy)) == 1
+    assert case_record_policy_grant(policy_id=policy.pk, credit_code=code) is not None
+    notification_preferences_set(
+        user=space.citizen, choices={"other": {"sms": True, "email": True}}, email="wf@example.com"
+    )
+    notification_send(
+        channel="email", recipient="wf@example.com", subject="【通办】证照到期提醒",
+        body="您的营业执照将于 30 日后到期。", purpose="certificate.expiring",
+        object_type="certificate", object_id="demo-1",
+    )  # fmt: skip
+
+
 def fits_and_passes(page, name: str) -> None:
     assert not has_horizontal_scroll(page), f"{page.url} scrolls sideways"
     screenshot(page, name)
@@ -42,6 +88,7 @@ def test_the_spaces_fit_a_phone_and_pass_axe(new_page, live_server, large):
     assert space.boss.person is not None and space.citizen.person is not None
     space.submit(person=space.boss.person, entity=space.company, by=space.boss)
     space.submit(person=space.citizen.person, by=space.citizen)
+    grant_and_email(space)
     if large:
         phone.context.add_cookies([{"name": "tb_large_text", "value": "1", "url": live_server.url}])
     suffix = "large" if large else "normal"
@@ -55,6 +102,7 @@ def test_the_spaces_fit_a_phone_and_pass_axe(new_page, live_server, large):
     fits_and_passes(phone, f"space-personal-phone-{suffix}")
     phone.get_by_role("link", name="消息中心").first.click()
     phone.wait_for_load_state()
+    assert phone.locator("[data-copy='sms']").count() == 1  # the e-mail's SMS copy
     fits_and_passes(phone, f"space-inbox-phone-{suffix}")
     phone.get_by_role("link", name="通知方式（短信、邮件）").click()
     phone.wait_for_load_state()
@@ -76,6 +124,7 @@ def test_the_spaces_fit_a_phone_and_pass_axe(new_page, live_server, large):
     boss.wait_for_load_state()
     assert boss.locator("[data-case]").count() >= 1
     assert boss.locator("[data-authorization]").count() == 2
+    assert boss.locator("[data-grant-case] a").count() == 1  # 免申即享, recorded as a case
     fits_and_passes(boss, f"space-business-phone-{suffix}")
 
 
