@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 
 from tongban.appointments import errors, rules
 from tongban.appointments.models import (
@@ -211,7 +211,8 @@ def ticket_position(ticket: QueueTicket) -> Position:
     """How many waiting tickets of the theme are called before this one, and the wait."""
     if ticket.status != TicketStatus.WAITING:
         return Position(0, 0)
-    ahead = (
+    # One statement: the windows serving the theme, and the waiting tickets ahead.
+    ahead_of = (
         QueueTicket.objects.filter(
             theme_id=ticket.theme_id, date=ticket.date, status=TicketStatus.WAITING
         )
@@ -220,9 +221,19 @@ def ticket_position(ticket: QueueTicket) -> Position:
             | Q(priority=ticket.priority, taken_at__lt=ticket.taken_at)
             | Q(priority=ticket.priority, taken_at=ticket.taken_at, pk__lt=ticket.pk)
         )
-        .count()
+        .order_by()
+        .values("theme_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    windows = max(1, ticket.theme.windows.count())
+    found = (
+        Theme.objects.filter(pk=ticket.theme_id)
+        .annotate(serving=Count("windows"), ahead=Subquery(ahead_of))
+        .values_list("serving", "ahead")
+        .first()
+    )
+    ahead = int((found[1] if found else 0) or 0)
+    windows = max(1, int((found[0] if found else 0) or 0))
     return Position(ahead, -(-ahead * ticket.theme.minutes_per_ticket // windows))
 
 

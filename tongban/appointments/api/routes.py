@@ -152,10 +152,15 @@ def _ticket_out(t: QueueTicket) -> dict[str, Any]:
     }
 
 
-def _ticket(response: HttpResponse, ticket: QueueTicket, status: int = 200) -> Status[Any]:
-    fresh = QueueTicket.objects.select_related("hall", "theme", "window").get(pk=ticket.pk)
-    response["ETag"] = f'"{fresh.version}"'
-    return Status(status, _ticket_out(fresh))
+def _ticket(
+    response: HttpResponse, ticket: QueueTicket, status: int = 200, *, fresh: bool = False
+) -> Status[Any]:
+    """The ticket's answer; ``fresh`` when the service's object is the row as
+    committed (a new ticket), else it is read back with its hall, theme and window."""
+    if not fresh:
+        ticket = QueueTicket.objects.select_related("hall", "theme", "window").get(pk=ticket.pk)
+    response["ETag"] = f'"{ticket.version}"'
+    return Status(status, _ticket_out(ticket))
 
 
 # --- public --------------------------------------------------------------------------------
@@ -218,7 +223,7 @@ def take(request: HttpRequest, response: HttpResponse, theme_id: int, body: Take
         source=TicketSource.PHONE if signed_in else TicketSource.KIOSK,
         green_channel=body.green_channel,
     )
-    return _ticket(response, ticket, 201)
+    return _ticket(response, ticket, 201, fresh=True)
 
 
 @router.post(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from tongban.appointments import errors, selectors
 from tongban.appointments.models import (
@@ -48,6 +48,22 @@ def _audit(ticket: QueueTicket, action: str, actor: Any, now: dt.datetime, **det
     )
 
 
+def _counter_next(theme_id: int, day: dt.date) -> int:
+    """Take the theme's next number of ``day``: one upsert that creates the day's
+    counter or adds one to it under its row lock, held until the caller commits."""
+    table = TicketCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" ("theme_id", "date", "last") VALUES (%s, %s, 1) '  # noqa: S608  # the model's table
+            f'ON CONFLICT ("theme_id", "date") DO UPDATE SET "last" = "{table}"."last" + 1 '
+            'RETURNING "last"',
+            [theme_id, connection.ops.adapt_datefield_value(day)],
+        )
+        row = cursor.fetchone()
+    assert row is not None  # an upsert with RETURNING always answers a row
+    return int(row[0])
+
+
 def ticket_issue(
     *,
     theme: Theme,
@@ -60,17 +76,14 @@ def ticket_issue(
 ) -> QueueTicket:
     """The next number of the theme today (inside the caller's transaction)."""
     day = clock.local_date(now)
-    with transaction.atomic():
-        TicketCounter.objects.get_or_create(theme=theme, date=day)
-        counter = TicketCounter.objects.select_for_update().get(theme=theme, date=day)
-        counter.last += 1
-        counter.save(update_fields=["last"])
+    with transaction.atomic(savepoint=False):
+        last = _counter_next(theme.pk, day)
         return QueueTicket.objects.create(
             hall_id=theme.hall_id,
             theme=theme,
             date=day,
-            sequence=counter.last,
-            number=f"{theme.prefix}{counter.last:03d}",
+            sequence=last,
+            number=f"{theme.prefix}{last:03d}",
             priority=priority,
             source=source,
             person=person if getattr(person, "is_authenticated", False) else None,
@@ -102,6 +115,7 @@ def ticket_take(
         ticket = ticket_issue(
             theme=theme, source=source, priority=priority, person=person, now=moment
         )
+        ticket.hall = theme.hall  # read with the theme; the answer shows it
         _audit(ticket, "take", person, moment, source=source, priority=int(priority))
     return ticket
 
