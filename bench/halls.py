@@ -330,13 +330,37 @@ def _window_loop(
     conn.close()
 
 
+def _screen_loop(port: int, hall: int, poll: float, until: float, out: list[float]) -> None:
+    """One hall screen: GET the board every ``poll`` seconds, as the page's htmx does."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    while time.perf_counter() < until:
+        started = time.perf_counter()
+        conn.request("GET", f"/api/v1/appointments/halls/{hall}/board")
+        conn.getresponse().read()
+        out.append((time.perf_counter() - started) * 1000)
+        time.sleep(max(0.0, poll - (time.perf_counter() - started)))
+    conn.close()
+
+
 def windows_phase(
-    port: int, windows: list[tuple[int, str]], take: str, board: str, seconds: int
+    port: int,
+    windows: list[tuple[int, str]],
+    take: str,
+    board: str,
+    seconds: int,
+    screens: list[int] | None = None,
+    poll: float = 2.0,
 ) -> list[dict[str, object]]:
+    """Takes by wrk, calls and finishes by the windows' threads, and the boards
+    read either by wrk as fast as it can (``screens`` None) or by one thread per
+    screen polling every ``poll`` seconds, as the hall screens do."""
     from bench.common import percentiles
 
     results: dict[str, dict[str, object]] = {}
     samples: dict[str, list[float]] = {"call": [], "finish": []}
+    screen_ms: list[float] = []
     errors: list[str] = []
 
     def run(name: str, script: str, connections: int) -> None:
@@ -344,9 +368,17 @@ def windows_phase(
 
     load = os.getloadavg()[0]
     until = time.perf_counter() + seconds
+    readers = (
+        [threading.Thread(target=run, args=("board", board, 4))]
+        if screens is None
+        else [
+            threading.Thread(target=_screen_loop, args=(port, h, poll, until, screen_ms))
+            for h in screens
+        ]
+    )
     threads = [
         threading.Thread(target=run, args=("take", take, 8)),
-        threading.Thread(target=run, args=("board", board, 4)),
+        *readers,
         *(
             threading.Thread(target=_window_loop, args=(port, w, t, until, samples, errors))
             for w, t in windows
@@ -357,7 +389,19 @@ def windows_phase(
     for t in threads:
         t.join()
     rows: list[dict[str, object]] = []
-    for name in ("take", "board"):
+    if screens is not None:
+        p = percentiles(screen_ms) if screen_ms else {}
+        rows.append(
+            {
+                "what": f"board ({len(screens)} screens polling every {poll:g} s)",
+                "req/s": round(len(screen_ms) / seconds, 1),
+                "p50 ms": p.get("p50", ""),
+                "p95 ms": p.get("p95", ""),
+                "p99 ms": p.get("p99", ""),
+                "load": round(load, 1),
+            }
+        )
+    for name in ("take", "board") if screens is None else ("take",):
         r = results[name]
         rows.append(
             {
@@ -405,6 +449,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--windows", type=int, default=50, help="windows calling (10 per hall)")
+    parser.add_argument(
+        "--screens",
+        type=int,
+        default=0,
+        help="phase 3: N hall screens polling the board every --poll s (0: wrk reads at full rate)",
+    )
+    parser.add_argument("--poll", type=float, default=2.0)
     args = parser.parse_args()
     halls, themes, last = setup(args.database_url)
     windows = setup_windows(halls, args.windows)
@@ -471,7 +522,17 @@ def main() -> None:
         print(
             markdown(
                 f"Takes, calls and board reads at {len(windows)} windows at once",
-                windows_phase(args.port, windows, take, board, args.seconds),
+                windows_phase(
+                    args.port,
+                    windows,
+                    take,
+                    board,
+                    args.seconds,
+                    screens=[halls[i % len(halls)] for i in range(args.screens)]
+                    if args.screens
+                    else None,
+                    poll=args.poll,
+                ),
                 ["what", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "non-2xx", "load"],
             )
         )
