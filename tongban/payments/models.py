@@ -32,6 +32,8 @@ class AssessStage(models.TextChoices):
 
 # Not a stored stage: a case decided at once (即办件, 告知承诺) owes both stages' fees.
 AT_ONCE = "at_once"
+# A 即办件 denied on the spot: the acceptance-stage fees it is not charged are lifted.
+AT_ONCE_DENIED = "at_once_denied"
 
 
 class PayBefore(models.TextChoices):

@@ -20,7 +20,12 @@ from tongban.cases.models import (
 )
 from tongban.cases.services._common import reason_required, transition
 from tongban.cases.services.intake import MaterialInput, _store_material, missing_materials
-from tongban.cases.services.results import fees_check_before_delivery, result_certificate_issue
+from tongban.cases.services.results import (
+    fees_check_before_delivery,
+    fees_check_on_the_spot,
+    fees_issue_before_immediate_grant,
+    result_certificate_issue,
+)
 from tongban.core import clock
 from tongban.core.errors import DomainError
 
@@ -156,10 +161,14 @@ def case_handle_immediately(
     expected_version: int | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
-    """即办件: accepted, decided and concluded on the spot by the clerk in one action."""
+    """即办件: accepted, decided and concluded on the spot by the clerk in one action.
+    Its result is handed out at once, so its fees are issued first and the
+    action waits for them (``results.fees_check_on_the_spot``)."""
     if outcome not in Outcome.values:
         raise DomainError(errors.REASON_REQUIRED, "决定结果须为准予许可或不予许可。")
     text = reason_required(reason, "决定")
+    if outcome == Outcome.GRANTED:
+        fees_issue_before_immediate_grant(case_id, now=now or clock.now())
 
     def mutate(case: Case, moment: dt.datetime) -> dict[str, Any]:
         if case.rules["handling"] != "immediate":
@@ -168,6 +177,7 @@ def case_handle_immediately(
         if missing:
             names = "、".join(m["name"] for m in missing)
             raise DomainError(errors.MATERIALS_INCOMPLETE, f"材料不齐全：{names}。")
+        fees = fees_check_on_the_spot(case, outcome=outcome, now=moment)
         today = clock.local_date(moment)
         case.accepted_on = case.decided_on = case.delivered_on = today
         case.outcome = outcome
@@ -176,8 +186,12 @@ def case_handle_immediately(
         case.delivery_method = delivery_method
         case.concluded_at = moment
         if outcome == Outcome.GRANTED:
-            return {"outcome": outcome, **result_certificate_issue(case, actor=actor, now=moment)}
-        return {"outcome": outcome}
+            return {
+                "outcome": outcome,
+                **fees,
+                **result_certificate_issue(case, actor=actor, now=moment),
+            }
+        return {"outcome": outcome, **fees}
 
     with transaction.atomic():
         return transition(

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import transaction
 
-from tongban.cases.models import Case
+from tongban.cases.models import Case, CaseStatus, Outcome
 from tongban.cases.services.forms import case_form_values
 from tongban.core import clock
 from tongban.core.errors import DomainError, define
@@ -96,6 +96,52 @@ def fees_check_before_delivery(case: Case) -> None:
             f"申请人尚有应缴费用 {fen // 100}.{fen % 100:02d} 元未缴纳，缴费后方可送达办理结果。",
             extra={"fees_unpaid_fen": fen},
         )
+
+
+IMMEDIATE_GRANT = "at_once"  # the assessor's stage: every fee of an on-the-spot grant
+IMMEDIATE_DENIAL = "at_once_denied"  # on-the-spot denial: the acceptance-stage fees are lifted
+
+
+def fees_issue_before_immediate_grant(case_id: int, *, now: dt.datetime) -> None:
+    """即办件: issue every fee the on-the-spot grant charges before the grant is
+    tried, outside its transaction (the ``case.submit`` subscriber normally has
+    already). The grant is then refused while they are unpaid, and the order
+    stays for the applicant to pay. Each write is atomic and idempotent on its
+    own (an order per case and stage; the case's unpaid sum under its lock), so
+    the read needs no lock: an item without fees costs this one read. Only a
+    case still waiting at the window is assessed."""
+    if not _fee_assessors:
+        return
+    case = (
+        Case.objects.select_related("guide_version", "department__region", "submitted_by")
+        .filter(pk=case_id, status=CaseStatus.SUBMITTED)
+        .first()
+    )
+    if case is None or case.rules.get("handling") != "immediate":
+        return
+    unpaid = sum(assessor(case, stage=IMMEDIATE_GRANT, now=now) for assessor in _fee_assessors)
+    if unpaid != case.fees_unpaid_fen:
+        case_fees_settle(case_id=case.pk, unpaid_fen=unpaid, reason="开具缴款通知书", now=now)
+
+
+def fees_check_on_the_spot(case: Case, *, outcome: str, now: dt.datetime) -> dict[str, Any]:
+    """即办件 hands its result out on the spot, so the fees come first: refuse
+    while any is unpaid (a denial first lifts the acceptance-stage fees, which a
+    case denied on the spot is not charged). A member of an 一件事 whose result
+    is handed out with the bundle's (``unified_delivery_by``) is decided at
+    once: the bundle's delivery waits for every member's fee instead."""
+    details: dict[str, Any] = {}
+    if outcome == Outcome.DENIED:
+        details = fees_assess(case, stage=IMMEDIATE_DENIAL, now=now)
+    if case.rules.get("unified_delivery_by") or case.fees_unpaid_fen <= 0:
+        return details
+    fen = case.fees_unpaid_fen
+    raise DomainError(
+        FEES_UNPAID,
+        f"即办件尚有应缴费用 {fen // 100}.{fen % 100:02d} 元未缴纳，"
+        "申请人缴费后方可当场办结并领取办理结果。",
+        extra={"fees_unpaid_fen": fen},
+    )
 
 
 def case_fees_settle(*, case_id: int, unpaid_fen: int, reason: str, now: dt.datetime) -> Case:

@@ -51,7 +51,7 @@ BUDGETS = {
     "decide": 36,
     "deliver": 21,
     "conclude": 20,
-    "handle-immediately": 46,
+    "handle-immediately": 47,  # + the read before: are there fees to issue first?
     "grant-on-commitment": 36,
     "supply-deferred": 18,
     "withdraw": 21,

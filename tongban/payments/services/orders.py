@@ -22,6 +22,7 @@ from tongban.core.errors import DomainError
 from tongban.core.task_queue import enqueue_with_transaction
 from tongban.payments import codes, errors, fees
 from tongban.payments.models import (
+    AT_ONCE_DENIED,
     SETTLED_STATUSES,
     AssessStage,
     CodeCounter,
@@ -200,7 +201,10 @@ def case_assess(case: Any, *, stage: str, now: dt.datetime) -> int:
     (called by ``case_accept``/``case_deem_accept`` in the case's transaction;
     it also creates the submission-stage order if the subscriber has not yet)
     or ``at_once`` (即办件 and 告知承诺, decided without an acceptance step:
-    both stages, by their subscribers). At acceptance a submission-stage order
+    both stages: 即办件 at submission, by their subscribers, and before the
+    on-the-spot grant, by ``case_handle_immediately``) or ``at_once_denied``
+    (a 即办件 denied on the spot: its owed acceptance-stage order is
+    cancelled). At acceptance a submission-stage order
     due before acceptance (``PayBefore.ACCEPTANCE``) and still unpaid refuses
     the acceptance (``payment_fees_due_before_acceptance``) — except when the
     law has already deemed the case accepted (行政许可法 第三十二条: silence past
@@ -215,6 +219,9 @@ def case_assess(case: Any, *, stage: str, now: dt.datetime) -> int:
     guide_fees = {str(f.get("name", "")) for f in content.get("fees") or []}
     if content.get("free", True) or not guide_fees:
         return int(case.fees_unpaid_fen)  # no fee to assess: no query on the hot path
+    if stage == AT_ONCE_DENIED:
+        _lift_acceptance_fees(case, now=now)
+        return unpaid_for_case(case.pk)
     rules = [
         r
         for r in FeeRule.objects.filter(service_item_id=case.service_item_id, active=True)
@@ -248,6 +255,20 @@ def case_assess(case: Any, *, stage: str, now: dt.datetime) -> int:
     if stage == AssessStage.ACCEPTANCE and not case.deemed_accepted:
         _check_paid_before_acceptance(case)
     return unpaid_for_case(case.pk)
+
+
+def _lift_acceptance_fees(case: Any, *, now: dt.datetime) -> None:
+    """A 即办件 denied on the spot is not charged its acceptance-stage fees: the
+    order issued for them at submission, still owed, is cancelled (in the
+    case's transaction: a refused denial keeps it)."""
+    owed = PaymentOrder.objects.filter(
+        source_key=f"case:{case.case_no}:{AssessStage.ACCEPTANCE}", status__in=OWED
+    ).values_list("pk", flat=True)
+    for pk in list(owed):
+        order_cancel(
+            order_id=pk, actor="system", now=now,
+            reason="即办件当场不予许可，受理环节的费用不予收取。",
+        )  # fmt: skip
 
 
 def _check_paid_before_acceptance(case: Any) -> None:

@@ -31,13 +31,16 @@ def case_fees(case: Any) -> dict[str, Any]:
     orders = list(
         PaymentOrder.objects.filter(case=case).select_related("department").order_by("created_at")
     )
-    # Charged at submission, the order is issued by the task worker right after
-    # the case is filed: until it is there, say so rather than show nothing.
+    # Charged at submission (every fee of a 即办件 is), the order is issued by
+    # the task worker right after the case is filed: until it is there, say so
+    # rather than show nothing.
+    instant = (case.rules or {}).get("handling") == "immediate"
+    stages = AssessStage.values if instant else [AssessStage.SUBMISSION]
     issuing = (
         not orders
         and case.status in ("submitted", "supplement_requested", "supplemented")
         and FeeRule.objects.filter(
-            service_item_id=case.service_item_id, stage=AssessStage.SUBMISSION, active=True
+            service_item_id=case.service_item_id, stage__in=stages, active=True
         ).exists()
     )
     before_acceptance = any(
@@ -48,6 +51,8 @@ def case_fees(case: Any) -> dict[str, Any]:
         "case": case,
         "issuing": issuing,
         "before_acceptance": before_acceptance,
+        # 即办件 still at the window: decided and handed out once the fees are paid.
+        "instant_waiting": instant and case.status == "submitted",
     }
 
 

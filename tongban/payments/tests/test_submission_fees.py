@@ -1,5 +1,6 @@
-"""Fees charged at submission (收费环节), and cases decided at once (即办件,
-告知承诺): their orders come from the cases' events, through the outbox."""
+"""Fees charged at submission (收费环节), and cases decided at once (告知承诺):
+their orders come from the cases' events, through the outbox. 即办件: see
+test_instant_fees."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from tongban.cases.services.intake import MaterialInput
 from tongban.catalog.services import basic_item_create, guide_load_published
 from tongban.catalog.tests.guide_factory import valid_guide
 from tongban.core.errors import DomainError
-from tongban.payments.models import OrderStatus, PaymentOrder
+from tongban.payments.models import PaymentOrder
 from tongban.payments.providers.simulated import sim_deliver_due, sim_pay
 from tongban.payments.services import fee_rule_save, order_start
 from tongban.payments.subscribers import on_case_submit
@@ -149,46 +150,6 @@ def test_a_case_withdrawn_before_the_worker_comes_is_not_charged(world):
         case_id=case.pk, actor=world.citizen, reason="不办了", now=world.at(hours=1)
     )
     on_case_submit(event_id=None, payload={"case_no": case.case_no})
-    assert not PaymentOrder.objects.filter(case=case).exists()
-
-
-def test_an_immediate_case_gets_its_order_without_staff_issuing_one(world, on_commit):
-    item = _item(
-        world, "070000000206", "即办补证", handling="immediate",
-        promised_limit={"value": 0, "unit": "working_days"},
-        steps=[{"name": "受理并办结", "role": "窗口人员", "share_percent": 100}],
-        modes=["on_the_spot"],
-    )  # fmt: skip
-    fee_rule_save(service_item=item, fee_name="检测费", basis=BASIS, rule="fixed", amount_fen=2000)
-    with on_commit():
-        case = _submit(world, item, materials=UPLOADS)
-    assert not PaymentOrder.objects.filter(case=case).exists()  # charged at acceptance
-    with on_commit():
-        case = cases.case_handle_immediately(
-            case_id=case.pk, actor=world.clerk, outcome="granted", reason="符合条件",
-            legal_basis="《行政许可法》第三十四条", now=world.at(hours=1),
-        )  # fmt: skip
-    order = PaymentOrder.objects.get(case=case)
-    assert order.source_key == f"case:{case.case_no}:acceptance"
-    assert order.amount_fen == 2000 and order.status == OrderStatus.CREATED
-    case.refresh_from_db()
-    assert case.fees_unpaid_fen == 2000
-
-
-def test_an_immediate_case_denied_on_the_spot_is_not_charged(world, on_commit):
-    item = _item(
-        world, "070000000207", "即办补证二", handling="immediate",
-        promised_limit={"value": 0, "unit": "working_days"},
-        steps=[{"name": "受理并办结", "role": "窗口人员", "share_percent": 100}],
-        modes=["on_the_spot"],
-    )  # fmt: skip
-    fee_rule_save(service_item=item, fee_name="检测费", basis=BASIS, rule="fixed", amount_fen=2000)
-    case = _submit(world, item, materials=UPLOADS)
-    with on_commit():
-        cases.case_handle_immediately(
-            case_id=case.pk, actor=world.clerk, outcome="denied", reason="不符合条件",
-            legal_basis="《行政许可法》第三十八条", now=world.at(hours=1),
-        )  # fmt: skip
     assert not PaymentOrder.objects.filter(case=case).exists()
 
 
