@@ -63,7 +63,7 @@ def label(actor: Any) -> str:
 
 
 def history(
-    order: PaymentOrder,
+    order: PaymentOrder | int,
     *,
     action: str,
     actor: Any,
@@ -73,7 +73,7 @@ def history(
     details: dict[str, Any] | None = None,
 ) -> None:
     OrderEvent.objects.create(
-        order=order,
+        order_id=order if isinstance(order, int) else order.pk,
         at=now,
         actor_label=label(actor)[:200],
         action=action,
@@ -127,23 +127,45 @@ def apply(
     order.status = to
     order.version += 1
     order.save(update_fields=["status", "version", *fields])
-    history(order, action=action, actor=actor, now=now, frm=frm, to=to, details=details)
+    applied(
+        order.pk, order.payment_code, order.case_id, order.version,
+        action=action, actor=actor, now=now, frm=frm, to=to, details=details,
+    )  # fmt: skip
+    return order
+
+
+def applied(
+    order_id: int,
+    payment_code: str,
+    case_id: int | None,
+    version: int,
+    *,
+    action: str,
+    actor: Any,
+    now: dt.datetime,
+    frm: str,
+    to: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """What follows a transition already written to the order row (by
+    :func:`apply`, or by the callbacks' one-statement path): history, audit,
+    the event, and the case told what remains unpaid."""
+    history(order_id, action=action, actor=actor, now=now, frm=frm, to=to, details=details)
     audit_record(
         actor=label(actor),
         action=f"payments.{action}",
         object_type="payment_order",
-        object_id=order.payment_code,
+        object_id=payment_code,
         details={"from": frm, "to": to, **(details or {})},
         now=now,
     )
     events.emit(
         f"payment.{action}",
-        {"payment_code": order.payment_code, "from": frm, "to": to, "version": order.version},
+        {"payment_code": payment_code, "from": frm, "to": to, "version": version},
         now=now,
     )
-    if order.case_id is not None and action in ("succeed", "cancel", "expire"):
-        case_sync(order.case_id, reason=workflow.ACTION_LABELS[action], now=now)
-    return order
+    if case_id is not None and action in ("succeed", "cancel", "expire"):
+        case_sync(case_id, reason=workflow.ACTION_LABELS[action], now=now)
 
 
 def unpaid_for_case(case_id: int) -> int:

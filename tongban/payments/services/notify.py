@@ -14,12 +14,13 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from tongban.core import clock
 from tongban.core.audit import audit_record
 from tongban.core.errors import DomainError
-from tongban.payments import errors
+from tongban.core.task_queue import enqueue_with_transaction
+from tongban.payments import errors, workflow
 from tongban.payments.models import (
     SETTLED_STATUSES,
     Notification,
@@ -29,8 +30,9 @@ from tongban.payments.models import (
 )
 from tongban.payments.providers import get_provider
 from tongban.payments.providers.base import ProviderStatus
-from tongban.payments.services._common import history, lock
+from tongban.payments.services._common import applied, history, lock
 from tongban.payments.services.orders import order_fail, order_succeed
+from tongban.payments.tasks import payments_receipt_issue
 
 logger = logging.getLogger("tongban.payments.notify")
 
@@ -94,6 +96,59 @@ def _store(
     )
 
 
+_SUCCEED_SOURCES = sorted(str(s) for s in workflow.TRANSITIONS["succeed"][0])
+# The common callbacks in one statement: "paid", for a payable order, of the
+# amount owed, and its duplicates. The row is locked by its code (``FOR
+# UPDATE`` returns the newest version after a wait), the transition written
+# only if the table allows it from the status read under that lock, and that
+# status returned (for the history, or to know a duplicate). Anything else (a
+# late payment, a different amount, an unknown code) is left to the general path.
+_SUCCEED_SQL = """
+WITH old AS (
+    SELECT id, status FROM payments_paymentorder WHERE payment_code = %s FOR UPDATE
+), paid AS (
+    UPDATE payments_paymentorder AS o
+       SET status = %s, version = o.version + 1, paid_fen = %s, paid_at = %s,
+           provider_txn = COALESCE(NULLIF(%s, ''), o.provider_txn)
+      FROM old
+     WHERE o.id = old.id AND o.amount_fen = %s AND old.status = ANY(%s)
+    RETURNING o.id, o.case_id, o.version
+)
+SELECT old.id, old.status, paid.id IS NOT NULL, paid.case_id, paid.version
+  FROM old LEFT JOIN paid ON paid.id = old.id
+"""
+
+
+def _success_at_once(status: ProviderStatus, *, actor: str, now: dt.datetime) -> str | None:
+    """The outcome if the one-statement path took the callback (applied, or a
+    duplicate of one already applied), else None: the general path decides.
+    PostgreSQL only (SQLite has no row locks to take)."""
+    if status.status != "success" or connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SUCCEED_SQL,
+            [
+                status.payment_code, OrderStatus.PAID, status.amount_fen,
+                status.paid_at or now, status.txn_id or "", status.amount_fen,
+                _SUCCEED_SOURCES,
+            ],
+        )  # fmt: skip
+        row = cursor.fetchone()
+    if row is None:
+        return None  # an unknown code
+    order_id, frm, done, case_id, version = row
+    if not done:
+        return NotifyOutcome.DUPLICATE if frm in SETTLED_STATUSES else None
+    applied(
+        order_id, status.payment_code, case_id, version, action="succeed", actor=actor,
+        now=now, frm=frm, to=OrderStatus.PAID,
+        details={"txn": status.txn_id, "amount_fen": status.amount_fen},
+    )  # fmt: skip
+    enqueue_with_transaction(payments_receipt_issue, order_id, now.isoformat())
+    return NotifyOutcome.APPLIED
+
+
 def notification_receive(
     *, provider: str, body: bytes, signature: str, address: str = "", now: dt.datetime | None = None
 ) -> str:
@@ -120,17 +175,19 @@ def notification_receive(
         raise
     # One transaction: the order read under its row lock (by its code: no
     # separate look-up), the transition, and the callback stored with its outcome.
+    actor = f"provider:{provider}"
     with transaction.atomic():
-        order = (
-            PaymentOrder.objects.select_for_update(of=("self",))
-            .filter(payment_code=status.payment_code)
-            .first()
-        )
-        outcome: str
-        if order is None:
-            outcome = NotifyOutcome.UNKNOWN_ORDER
-        else:
-            outcome = _apply_locked(order, status=status, actor=f"provider:{provider}", now=moment)
+        outcome = _success_at_once(status, actor=actor, now=moment)
+        if outcome is None:
+            order = (
+                PaymentOrder.objects.select_for_update(of=("self",))
+                .filter(payment_code=status.payment_code)
+                .first()
+            )
+            if order is None:
+                outcome = NotifyOutcome.UNKNOWN_ORDER
+            else:
+                outcome = _apply_locked(order, status=status, actor=actor, now=moment)
         _store(
             provider=provider, body=body, signature=signature, outcome=outcome,
             address=address, now=moment, status=status,

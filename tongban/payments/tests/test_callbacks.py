@@ -219,3 +219,48 @@ def test_the_provider_answers_a_status_query(world):
     assert answer is not None and answer.status == "success"
     assert answer.amount_fen == order.amount_fen
     assert provider.query(payment_code=order.payment_code, txn_id="nope") is None
+
+
+def _signed(order, *, amount_fen: int, txn: str, notify_id: str = "a1"):
+    body = json.dumps(
+        {"notify_id": notify_id, "payment_code": order.payment_code, "txn_id": txn,
+         "status": "success", "amount_fen": amount_fen, "paid_at": "2026-11-02T10:05:00+08:00"}
+    ).encode()  # fmt: skip
+    return body, sign(body)
+
+
+def test_an_applied_callback_writes_the_transition_its_history_audit_and_receipt_task_once(
+    world, django_capture_on_commit_callbacks
+):
+    case, order, _ = _started(world)
+    version = order.version
+    # A different amount is not applied (and nothing of the order changes).
+    body, signature = _signed(order, amount_fen=order.amount_fen + 1, txn=order.provider_txn)
+    outcome = notification_receive(provider="sim", body=body, signature=signature, now=world.at())
+    assert outcome == NotifyOutcome.AMOUNT_DIFFERS
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING and order.version == version
+    # The amount owed: paid once, from the status it was in, at the provider's time.
+    body, signature = _signed(order, amount_fen=order.amount_fen, txn="", notify_id="a2")
+    with django_capture_on_commit_callbacks() as enqueued:
+        outcome = notification_receive(
+            provider="sim", body=body, signature=signature, now=world.at(hours=3)
+        )
+    assert outcome == NotifyOutcome.APPLIED and len(enqueued) == 1  # the receipt's task
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID and order.version == version + 1
+    assert order.paid_fen == order.amount_fen and order.provider_txn.startswith("SIM")
+    assert order.paid_at.isoformat() == "2026-11-02T02:05:00+00:00"
+    event = OrderEvent.objects.get(order=order, action="succeed")
+    assert (event.from_status, event.to_status, event.actor_label) == (
+        "pending", "paid", "provider:sim",
+    )  # fmt: skip
+    audit = AuditEvent.objects.get(action="payments.succeed", object_id=order.payment_code)
+    assert audit.details["from"] == "pending" and audit.details["to"] == "paid"
+    case.refresh_from_db()
+    assert case.fees_unpaid_fen == 0
+    # The same word again is a duplicate and changes nothing.
+    outcome = notification_receive(provider="sim", body=body, signature=signature, now=world.at())
+    assert outcome == NotifyOutcome.DUPLICATE
+    order.refresh_from_db()
+    assert order.version == version + 1 and _transitions(order, "succeed") == 1
