@@ -52,15 +52,18 @@ _IN_VIEW: list[tuple[str, re.Pattern[str]]] = []
 REPLAYED_HEADERS = ("Location", "ETag")
 
 
-def withhold(response: HttpResponse) -> HttpResponse:
-    """Mark an answer never to be stored for replay (it holds a secret)."""
-    response.idempotency_withheld = True  # type: ignore[attr-defined]  # read by answer_fields
-    return response
+def withhold(answer: HttpRequest | HttpResponse) -> None:
+    """Mark an answer never to be stored for replay (it holds a secret): the
+    response itself, or its request when the view does not build the response
+    (a django-ninja view returning data)."""
+    answer.idempotency_withheld = True  # type: ignore[union-attr]  # read by answer_fields
 
 
-def answer_fields(response: HttpResponse) -> dict[str, object]:
+def answer_fields(request: HttpRequest, response: HttpResponse) -> dict[str, object]:
     """What :class:`IdempotencyRecord` keeps of an answer."""
-    if getattr(response, "idempotency_withheld", False):
+    if getattr(response, "idempotency_withheld", False) or getattr(
+        request, "idempotency_withheld", False
+    ):
         return {
             "status_code": response.status_code,
             "response_body": b"",
@@ -226,7 +229,9 @@ def store(request: HttpRequest, response: HttpResponse) -> None:
     pending = pending_of(request)
     if pending is None or pending.record_id is None:
         return
-    IdempotencyRecord.objects.filter(pk=pending.record_id).update(**answer_fields(response))
+    IdempotencyRecord.objects.filter(pk=pending.record_id).update(
+        **answer_fields(request, response)
+    )
 
 
 def respond_once(request: HttpRequest, write: Callable[[], HttpResponse]) -> HttpResponse:

@@ -93,7 +93,7 @@ class IdempotencyMiddleware:
         if response.status_code >= 500 or getattr(response, "streaming", False):
             record.delete()
             return response
-        fields = idempotency.answer_fields(response)
+        fields = idempotency.answer_fields(request, response)
         for name, value in fields.items():
             setattr(record, name, value)
         record.save(update_fields=list(fields))

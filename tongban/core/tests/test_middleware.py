@@ -46,7 +46,9 @@ def create_thing(request: HttpRequest) -> HttpResponse:
 def create_secret(request: HttpRequest) -> HttpResponse:
     """A creating POST whose answer shows a secret once."""
     executions.append(request.body)
-    return idempotency.withhold(JsonResponse({"secret": "s3cr3t-once"}, status=201))
+    answer = JsonResponse({"secret": "s3cr3t-once"}, status=201)
+    idempotency.withhold(answer)
+    return answer
 
 
 @csrf_exempt

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from tongban.core import errors as core_errors
+from tongban.core import idempotency
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.core.errors import DomainError
 from tongban.identity.auth import api_auth
@@ -184,15 +185,10 @@ def document(request: HttpRequest, code: str, body: DocumentIn) -> Status[Any]:
 )
 def bid(request: HttpRequest, code: str, body: BidIn) -> Status[Any]:
     user = _user(request)
-    if request.headers.get("Idempotency-Key"):
-        # The idempotency middleware keeps answers to replay them; this answer carries
-        # the decryption code, which must be stored nowhere (docs/marketplace.md §4).
-        # A repeated bid is refused as bid_duplicate, so a retry without a key is safe.
-        raise DomainError(
-            core_errors.VALIDATION_FAILED,
-            "递交投标文件不接受 Idempotency-Key：应答中的解密码不得被保存。"
-            "重复递交会被拒绝（bid_duplicate），不带该请求头重试即可。",
-        )
+    # The answer carries the decryption code, which must be stored nowhere
+    # (docs/marketplace.md §4): a retry with the same Idempotency-Key is told the
+    # bid was received (409 idempotency_answer_withheld) instead of a replay.
+    idempotency.withhold(request)
     entity = selectors.entity_for_user(user=user, credit_code=body.bidder_code)
     made, decryption_code = trading.bid_submit(
         tender=selectors.tender_get_public(code),

@@ -154,21 +154,24 @@ def test_a_tender_bid_is_sealed_and_decrypted_by_its_bidder_over_the_api(world, 
     assert made.status_code == 201, made.content
     code = made.json()["code"]
     bidder = client_for(world.agency_users[0])
-    # An Idempotency-Key would have the answer, and so the decryption code, stored.
-    keyed = bidder.post(
+    # With an Idempotency-Key the bid is taken once; its answer, which carries the
+    # decryption code, is not stored, and a retry is told the bid was received.
+    bid = bidder.post(
         f"{TRADING}/tenders/{code}/bids",
         json.dumps({"price_fen": 280_000_000, "proposal": "终端方案甲"}),
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="bid-once-1",
     )
-    assert keyed.status_code == 422 and "Idempotency-Key" in keyed.json()["detail"]
-    assert not TenderBid.objects.filter(tender__code=code).exists()
-    bid = post(
-        bidder,
-        f"{TRADING}/tenders/{code}/bids",
-        {"price_fen": 280_000_000, "proposal": "终端方案甲"},
-    )
     assert bid.status_code == 201, bid.content
+    again = bidder.post(
+        f"{TRADING}/tenders/{code}/bids",
+        json.dumps({"price_fen": 280_000_000, "proposal": "终端方案甲"}),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="bid-once-1",
+    )
+    assert again.status_code == 409
+    assert again.json()["code"] == "idempotency_answer_withheld"
+    assert TenderBid.objects.filter(tender__code=code).count() == 1
     secret_code = bid.json()["decryption_code"]
     kept = [bytes(r.response_body or b"") for r in IdempotencyRecord.objects.all()]
     assert not any(secret_code.encode() in body for body in kept)
