@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import DateField, F, Q, Value
 from django.db.models.functions import Coalesce
 
+from tongban.cases.cross_region import CrossRegion
+
 
 class Channel(models.TextChoices):
     ONLINE = "online", "网上申请"
@@ -190,6 +192,19 @@ class Case(models.Model):
     # 统一网上支付 (R-PL-6): the fees due and not yet paid, set by
     # ``services.results`` only; the result is not delivered while above zero.
     fees_unpaid_fen = models.PositiveBigIntegerField("未缴费用（分）", default=0)
+    # 同城通办 and 异地代办 (R-CS-10, ``cases.cross_region``): the hall whose window
+    # took the application in, and whether it took it for another region.
+    intake_hall = models.ForeignKey(
+        "org.Hall",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="收件大厅",
+    )
+    cross_region = models.CharField(
+        "通办方式", max_length=12, choices=CrossRegion.choices, blank=True
+    )
     created_at = models.DateTimeField("创建时间")
     updated_at = models.DateTimeField("更新时间")
 
@@ -211,6 +226,12 @@ class Case(models.Model):
             # stops after its rows even for an applicant with thousands of cases.
             models.Index(fields=["applicant_person", "-received_at", "-id"], name="case_person"),
             models.Index(fields=["applicant_entity", "-received_at", "-id"], name="case_entity"),
+            # 通办 figures: the few cases taken for another region, by owning region.
+            models.Index(
+                fields=["region_path", "received_on"],
+                name="case_cross_region",
+                condition=~Q(cross_region=""),
+            ),
             # The spaces' reminders (applicant_reminder_q): the few cases of an applicant
             # with something due, newest first, without walking all of its cases.
             models.Index(

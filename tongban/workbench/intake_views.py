@@ -19,6 +19,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from tongban.appointments.cross_region_selectors import (
+    intake_hall_for_clerk,
+    remote_items_for_hall,
+)
 from tongban.cases import services as case_services
 from tongban.cases.models import MaterialKind
 from tongban.cases.services.intake import MaterialInput
@@ -109,6 +113,9 @@ def _intake_item(request: HttpRequest, code: str) -> ServiceItem | None:
         .filter(implementation_code=code)
         .first()
     )
+    hall = intake_hall_for_clerk(user=request.user) if item is None else None
+    if item is None and hall is not None:  # 同城通办, 异地代办: the hall's 通办 list
+        item = remote_items_for_hall(hall=hall).filter(implementation_code=code).first()
     if item is None:
         raise Http404("未找到该事项，或不在您的受理范围内。")
     return item
@@ -155,6 +162,9 @@ def case_intake(request: HttpRequest) -> HttpResponse:
         if q
         else []
     )
+    hall = intake_hall_for_clerk(user=request.user) if q else None
+    if hall is not None:  # other regions' items this hall takes in (同城通办, 异地代办)
+        results += list(remote_items_for_hall(hall=hall, q=q)[:ITEM_RESULTS])
     guide = GuideContent.model_validate(item.current_version.content) if item else None  # type: ignore[union-attr]  # published items have a version
     situation = str(params.get("situation", ""))
     if guide is not None and situation not in {s.code for s in guide.situations}:
@@ -326,6 +336,7 @@ def _intake_submit(
             materials=materials,
             commitment=bool(form.cleaned_data.get("commitment")),
             submitted_by=request.user,
+            intake_hall=intake_hall_for_clerk(user=request.user),
         )
     except DomainError as exc:
         if not attach_form_errors(form, exc):

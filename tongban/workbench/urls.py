@@ -10,6 +10,7 @@ from tongban.workbench import (
     catalog_views,
     certificate_views,
     credit_views,
+    cross_region_views,
     hall_request_views,
     hotline_views,
     inspection_views,
@@ -64,6 +65,7 @@ urlpatterns = [
     path("presence/", standard_views.presence_board, name="presence_board"),
     path("officers/", officer_views.officers_manage, name="officers"),
     path("officers/mine/", officer_views.officers_mine, name="officers_mine"),
+    path("cross-region/", cross_region_views.cross_region_board, name="cross_region"),
     path("bundles/", bundle_views.bundle_desk, name="bundle_desk"),
     path("bundles/intake/<str:code>/", bundle_views.bundle_counter, name="bundle_counter"),
     path(

@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from tongban.cases import errors
+from tongban.cases.cross_region import cross_region_of
 from tongban.cases.models import (
     Case,
     CaseEvent,
@@ -141,6 +142,9 @@ class Submission:
     shown_form: dict[str, Any]
     secret_form: dict[str, str]
     case_no: str
+    # 同城通办 and 异地代办 (``cases.cross_region``): the hall whose window took it in.
+    intake_hall: Any = None  # org.Hall
+    cross_region: str = ""
 
 
 def case_submit_prepare(
@@ -158,6 +162,7 @@ def case_submit_prepare(
     unified_delivery_by: dt.date | None = None,
     submitted_by: Any = None,
     agent_checked: bool = False,
+    intake_hall: Any = None,
     now: dt.datetime | None = None,
 ) -> Submission:
     """Check everything a submission needs — applicant, the agent's authorization
@@ -199,6 +204,8 @@ def case_submit_prepare(
     types = upload_types(guide, supplied)
     check_credit(applicant_person, applicant_entity, commitment, supplied, moment)
     shown_form, secret_form = form_seal(guide.form, data)
+    if intake_hall is not None and channel != Channel.WINDOW:
+        raise DomainError(errors.APPLICANT_INVALID, "只有窗口收件才记录收件大厅。")
     return Submission(
         service_item=service_item,
         version=version,
@@ -220,6 +227,12 @@ def case_submit_prepare(
         secret_form=secret_form,
         # The number last, once everything else has passed.
         case_no=next_case_no(region_code=service_item.region_id, day=clock.local_date(moment)),
+        intake_hall=intake_hall,
+        cross_region=cross_region_of(
+            hall_path=intake_hall.region.path, item_path=service_item.region_path
+        )
+        if intake_hall is not None
+        else "",
     )
 
 
@@ -257,6 +270,8 @@ def case_submit_write(submission: Submission, *, savepoint: bool = True) -> Case
             submitted_by=s.submitted_by if getattr(s.submitted_by, "pk", None) else None,
             channel=s.channel,
             window_id=window_of(s.submitted_by, item) if s.channel == Channel.WINDOW else None,
+            intake_hall=s.intake_hall,
+            cross_region=s.cross_region,
             situation=s.situation,
             form_data=s.shown_form,
             form_secret=s.secret_form,
@@ -363,6 +378,7 @@ def case_submit(
     unified_delivery_by: dt.date | None = None,
     submitted_by: Any = None,
     agent_checked: bool = False,
+    intake_hall: Any = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """Receive an application (收件): :func:`case_submit_prepare`, then
@@ -387,6 +403,7 @@ def case_submit(
             unified_delivery_by=unified_delivery_by,
             submitted_by=submitted_by,
             agent_checked=agent_checked,
+            intake_hall=intake_hall,
             now=now,
         )
     )
