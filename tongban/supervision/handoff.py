@@ -6,7 +6,10 @@ supervising department (once per case: the handler is idempotent). The task is
 to be claimed within 3 working days; the sweep raises a red alert
 (``AlertKind.HANDOFF``) for one unclaimed after that, resolved when claimed.
 The outcome goes back to the case's timeline and, when the holder did not meet
-the conditions, to credit.
+the conditions, to credit. On a 告知承诺 case whose post-check is still open, a
+``revoke`` outcome closes the post-check as failed (the holder committed to the
+conditions it does not meet): credit then records the broken commitment through
+``case.post_check``, and no separate supervision record counts the same fact twice.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from tongban.cases.models import Case, Outcome
-from tongban.cases.services.aftercare import supervision_outcome_record
+from tongban.cases.services.aftercare import (
+    post_check_fail_on_supervision,
+    supervision_outcome_record,
+)
 from tongban.core import clock
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.calendar import get_calendar
@@ -191,8 +197,21 @@ def handoff_finish(
         supervision_outcome_record(
             case=case, outcome=outcome, summary=f"{label}：{note.strip()}", actor=user, now=moment
         )
+        # Found not to meet the conditions it committed to: the open 告知承诺
+        # post-check closes as failed, and credit records the broken commitment
+        # from that (one serious record for one fact, not a second one here).
+        breach = (
+            post_check_fail_on_supervision(
+                case=case,
+                note=f"{task.supervising_department.name}监管发现：{note.strip()}"[:2000],
+                actor=user,
+                now=moment,
+            )
+            if outcome == HandoffOutcome.REVOKE
+            else None
+        )
         severity = OUTCOME_SEVERITY.get(HandoffOutcome(outcome))
-        if severity is not None:
+        if severity is not None and breach is None:
             entity = case.applicant_entity
             credit_record_add(
                 subject_code=entity.credit_code

@@ -11,13 +11,14 @@ POST /api/v1/cases/{case_no}/{command}            accept, refuse, request-supple
                                                   handle-immediately (staff, If-Match
                                                   required); supplement, withdraw
                                                   (applicant, If-Match optional)
+POST /api/v1/cases/{case_no}/post-check           告知承诺事后核查 (staff, once)
 
 Answers carry the case's version as ``ETag: "<version>"``; a command sent with
 a stale ``If-Match`` is a 412 ``case_version_mismatch``. ``Idempotency-Key``
 works on every POST (core.middleware).
 """
 
-from tongban.cases.api import commands, tracking
+from tongban.cases.api import aftercare, commands, tracking
 
 # The applications' router is the root: its "" paths must stay /api/v1/cases
 # (a sub-router mounted at "" would move them to /api/v1/cases/).
@@ -25,5 +26,6 @@ from tongban.cases.api.applications import router
 
 router.add_router("", tracking.router)
 router.add_router("", commands.router)
+router.add_router("", aftercare.router)
 
 __all__ = ["router"]

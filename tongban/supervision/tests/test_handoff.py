@@ -5,10 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tongban.cases import services as case_services
+from tongban.cases.models import PostCheck
+from tongban.cases.services.aftercare import post_check_record
 from tongban.cases.tests.conftest import _staff
+from tongban.cases.tests.test_credit import _commitment_item
 from tongban.core import events
 from tongban.core.errors import DomainError
+from tongban.core.identifiers import generate_credit_code
 from tongban.credit.models import CreditRecord
+from tongban.credit.tests.conftest import make_lists
 from tongban.org.models import Department, Role
 from tongban.supervision.handoff import (
     handoff_alerts_sweep,
@@ -82,3 +87,43 @@ def test_an_item_without_a_route_makes_no_task(world):
     case = _granted(world)
     assert handoff_create(case_no=case.case_no) is None
     assert not SupervisionTask.objects.exists()
+
+
+def test_a_revoke_on_a_commitment_case_closes_its_post_check_as_failed_once(
+    world, django_capture_on_commit_callbacks
+):
+    """审管联动 finds the holder does not meet the conditions it committed to: the
+    open 告知承诺 post-check closes as failed, and credit holds one serious
+    commitment_breach record for it (not a second supervision record)."""
+    make_lists(load_org=False)
+    item = _commitment_item(world.cases)
+    health = Department.objects.get(name="南京市卫生健康委员会")
+    SupervisionRoute.objects.create(
+        service_item=item, supervising_department=health, reason="commitment"
+    )
+    inspector = _staff("health_officer", Role.HANDLER, health)
+    form = {"applicant_name": "张伟", "credit_code": generate_credit_code("9132010270000001")}
+    case = case_services.case_submit(
+        service_item=item, channel="online", applicant_person=world.cases.person,
+        form_data=form, materials=[], commitment=True, now=world.at(),
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_services.case_grant_on_commitment(
+            case_id=case.pk, actor=world.cases.clerk, legal_basis="《食品安全法》", now=world.at()
+        )
+    task = SupervisionTask.objects.get(case=case)
+    handoff_claim(task_id=task.pk, user=inspector, now=world.at(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        handoff_finish(
+            task_id=task.pk, user=inspector, outcome="revoke", note="经营场所与承诺不符",
+            now=world.at(days=2),
+        )  # fmt: skip
+    check = PostCheck.objects.get(case=case)
+    assert check.status == "failed" and check.checked_by == inspector
+    assert "南京市卫生健康委员会监管发现：经营场所与承诺不符" in check.result_note
+    records = CreditRecord.objects.filter(subject_code=world.cases.person.id_number_token)
+    assert [(r.source, r.severity) for r in records] == [("commitment_breach", "serious")]
+    # The approving department can no longer record the check.
+    with pytest.raises(DomainError) as closed:
+        post_check_record(case_no=case.case_no, passed=True, note="x", actor=world.cases.clerk)
+    assert closed.value.code == "post_check_closed"
