@@ -164,3 +164,48 @@ def test_parallel_repairs_and_recomputes_leave_the_repaired_class():
     rating = CreditRating.objects.get(subject_code=code)
     assert (rating.credit_class, rating.score) == ("A", 95)
     _chain_unbroken(code)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_record_committed_between_the_bulk_read_and_its_lock_is_counted(monkeypatch):
+    """The bulk recomputation reads without locks, then locks only what moves. A
+    record that a single-subject recompute commits after the lock-free read, and
+    before the bulk takes the lock, is counted: the bulk classifies again under the
+    lock instead of writing what it read, and the class history stays one chain."""
+    from tongban.credit.services import recompute
+
+    make_lists()
+    code = entity_code(900)
+    credit_record_add(
+        subject_code=code, subject_kind="entity", source="penalty", ref="old-900",
+        summary="罚款", severity="general", occurred_at=T0 - dt.timedelta(days=3 * 365 - 5),
+        actor=None, now=T0,
+    )  # fmt: skip
+    assert CreditRating.objects.get(subject_code=code).credit_class == "B"  # 100 − 15 = 85
+    later = T0 + dt.timedelta(days=10)  # the old record has aged out: A, as read unlocked
+    real = recompute._outcomes
+    calls: list[int] = []
+
+    def between(*args: Any, **kwargs: Any) -> Any:
+        moved = real(*args, **kwargs)
+        if not calls:  # after the lock-free read: another transaction commits a record
+            calls.append(len(moved))
+            _in_threads(
+                [
+                    lambda: credit_record_add(
+                        subject_code=code, subject_kind="entity", source="penalty",
+                        ref="new-900", summary="吊销许可证", severity="serious",
+                        occurred_at=later, actor=None, now=later,
+                    ).pk
+                ]
+            )  # fmt: skip
+        return moved
+
+    monkeypatch.setattr(recompute, "_outcomes", between)
+    result = class_recompute_all(now=later)
+    assert calls == [1]  # the unlocked read saw the subject move to A
+    # 100 − 40 = 60 and a serious record within the year: C, not the A read unlocked.
+    rating = CreditRating.objects.get(subject_code=code)
+    assert (rating.credit_class, rating.score) == ("C", 60) == (_expected(code, later.date()), 60)
+    assert result.changed == 0 and result.by_class == {"C": 1}
+    _chain_unbroken(code)
