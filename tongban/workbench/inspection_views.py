@@ -21,8 +21,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from tongban.core.api.pagination import paginate
 from tongban.core.errors import DomainError
 from tongban.org.selectors import StaffScope
 from tongban.supervision import inspection_errors as errors
@@ -50,7 +52,8 @@ from tongban.workbench.inspection_forms import (
 )
 
 NOT_PLAN_STAFF = "双随机抽查管理仅对部门负责人、承办人员和监察人员开放。"
-TASKS_SHOWN = 200
+TASKS_SHOWN = 100  # tasks per page of a plan, in credit-code order (keyset pages)
+TASK_ORDERING = ("subject_code", "id")
 
 
 def _scope(request: HttpRequest) -> StaffScope:
@@ -231,11 +234,15 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     if plan is None:
         raise Http404("抽查计划不存在。")
     leads = sel.plans_led_by_staff(scope=scope).filter(pk=plan.pk).exists()
-    tasks = (
-        plan.tasks.prefetch_related("inspectors")
-        .select_related("entered_by")
-        .order_by("subject_code")
-    )
+    cursor = request.GET.get("cursor") or None
+    tasks = plan.tasks.prefetch_related("inspectors").select_related("entered_by")
+    try:
+        page = paginate(tasks, ordering=TASK_ORDERING, cursor=cursor, limit=TASKS_SHOWN)
+    except DomainError as exc:  # a forged or stale cursor: the first page, and why
+        error = error or exc.detail
+        cursor = None
+        page = paginate(tasks, ordering=TASK_ORDERING, cursor=None, limit=TASKS_SHOWN)
+    here = reverse("workbench:inspection_plan", kwargs={"plan_id": plan.pk})
     strata = list(
         plan.tasks.values("stratum")
         .annotate(n=Count("pk"), entered=Count("entered_at"))
@@ -250,7 +257,9 @@ def plan_page(request: HttpRequest, plan_id: int) -> HttpResponse:
             "error": error,
             "departments": list(plan.departments.all()),
             "items": list(plan.items.select_related("department")),
-            "tasks": list(tasks[:TASKS_SHOWN]),
+            "tasks": page.items,
+            "next_url": f"{here}?cursor={page.next_cursor}#p-tasks" if page.next_cursor else "",
+            "first_url": f"{here}#p-tasks" if cursor else "",
             "strata": strata,
             "task_count": sum(s["n"] for s in strata),
             "rates": sorted(plan.rates.items()),

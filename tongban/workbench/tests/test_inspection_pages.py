@@ -5,6 +5,7 @@ result, to the published result; scoped to the lead department's staff."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -189,3 +190,34 @@ def test_staff_without_a_plan_role_are_kept_out(client, inspections):
     assert client.get("/workbench/inspections/").status_code == 403
     assert client.get("/workbench/inspections/plans/new/").status_code == 403
     assert client.get("/workbench/inspections/tasks/").status_code == 403
+
+
+def test_the_plans_tasks_are_paged_by_credit_code(client, inspections, monkeypatch):
+    from tongban.workbench import inspection_views
+
+    monkeypatch.setattr(inspection_views, "TASKS_SHOWN", 3)
+    market, head, _, _ = inspections
+    codes = sorted(entities(7))
+    item = InspectionItem.objects.get(code="food-sale")
+    client.force_login(head)
+    client.post(
+        "/workbench/inspections/plans/new/",
+        _plan_form(market, item, rate_A="1000", inspectors_per_task="1"),
+    )
+    plan = InspectionPlan.objects.get()
+    url = f"/workbench/inspections/plans/{plan.pk}/"
+    client.post(url, {"action": "open"})
+    client.post(url, {"action": "draw"})
+    assert plan.tasks.count() == 7
+    seen: list[str] = []
+    page = client.get(url).content.decode()
+    for _ in range(3):
+        seen += [c for c in codes if f'data-task="{c}"' in page]
+        if "下一页检查对象" not in page:
+            break
+        cursor = re.search(r'\?cursor=([^"#]+)#p-tasks">下一页检查对象', page).group(1)  # type: ignore[union-attr]  # asserted above
+        page = client.get(f"{url}?cursor={cursor}").content.decode()
+        assert "回到第一页" in page
+    assert seen == codes  # every task once, in code order, three to a page
+    forged = client.get(f"{url}?cursor=not-a-cursor")
+    assert forged.status_code == 422 and "分页游标无效" in forged.content.decode()
