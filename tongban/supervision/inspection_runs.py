@@ -134,11 +134,26 @@ def plan_draw(
                 f"{names[assignment]}（{assignment}）需回避后可选检查人员不足"
                 f"（每户 {locked.inspectors_per_task} 人），请补充检查人员后再抽取。",
             )
-        for code in sorted(picked):
-            task = InspectionTask.objects.create(
-                plan=locked, subject_code=code, subject_name=names[code], stratum=picked[code]
-            )
-            task.inspectors.set(assignment[code])
+        # Tasks and their inspectors in two multi-row inserts (10,000 tasks of a
+        # 1 % draw of 1,000,000 entities would be 30,000 statements one by one).
+        tasks = InspectionTask.objects.bulk_create(
+            [
+                InspectionTask(
+                    plan=locked, subject_code=code, subject_name=names[code], stratum=picked[code]
+                )
+                for code in sorted(picked)
+            ],
+            batch_size=2000,
+        )
+        staffed = InspectionTask.inspectors.through
+        staffed.objects.bulk_create(
+            [
+                staffed(inspectiontask_id=task.pk, inspector_id=inspector.pk)
+                for task in tasks
+                for inspector in assignment[task.subject_code]
+            ],
+            batch_size=5000,
+        )
         locked.status = PlanStatus.DRAWN
         locked.version += 1
         locked.save(update_fields=["status", "version"])
