@@ -10,7 +10,9 @@
   (``cases.services.results.fees_check_on_the_spot``).
 * ``case.handle_immediately`` (即办件) and ``case.grant_on_commitment`` (告知承诺):
   decided without an acceptance step, they get the order of every stage
-  automatically if they have none yet (a 即办件 denied on the spot is not
+  automatically if they have none yet (a 告知承诺 grant already has them: it
+  assesses both stages in its own transaction, so its delivery waits for the
+  fee even before this runs; a 即办件 denied on the spot is not
   charged the acceptance-stage fees: its order is cancelled with the denial,
   and nothing is made for it afterwards).
 

@@ -21,6 +21,8 @@ from tongban.cases.models import (
 from tongban.cases.services._common import reason_required, transition
 from tongban.cases.services.intake import MaterialInput, _store_material, missing_materials
 from tongban.cases.services.results import (
+    IMMEDIATE_GRANT,
+    fees_assess,
     fees_check_before_delivery,
     fees_check_on_the_spot,
     fees_issue_before_immediate_grant,
@@ -232,8 +234,12 @@ def case_grant_on_commitment(
         case.decision_basis = legal_basis.strip()[:2000]
         due = today + dt.timedelta(days=settings.TONGBAN_COMMITMENT_CHECK_DAYS)
         PostCheck.objects.create(case=case, due_on=due)
+        # Accepted and granted in one step: the fees of both stages are owed from
+        # now, in this transaction (as at acceptance), so a delivery before the
+        # payments worker runs is held for them too.
+        fees = fees_assess(case, stage=IMMEDIATE_GRANT, now=moment)
         issued = result_certificate_issue(case, actor=actor, now=moment)
-        return {"post_check_due": due.isoformat(), **issued}
+        return {"post_check_due": due.isoformat(), **fees, **issued}
 
     return transition(
         case_id=case_id,

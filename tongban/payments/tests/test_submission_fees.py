@@ -180,6 +180,30 @@ def test_a_case_granted_on_commitment_is_charged_and_waits_for_payment_to_be_del
     assert delivered.status == CaseStatus.DELIVERED
 
 
+def test_a_grant_on_commitment_owes_its_fees_before_the_worker_comes(world):
+    """The order is made in the grant's own transaction: a delivery right after
+    the grant, before any outbox task has run, is held for the fee."""
+    item = _item(
+        world, "010000000209", "告知承诺许可乙", modes=["one_visit", "commitment"],
+        commitment_text="本人承诺所填信息真实，符合许可条件。",
+    )  # fmt: skip
+    fee_rule_save(service_item=item, fee_name="检测费", basis=BASIS, rule="fixed", amount_fen=3000)
+    case = _submit(world, item, commitment=True, materials=[])
+    case = cases.case_grant_on_commitment(
+        case_id=case.pk, actor=world.clerk, legal_basis="《食品安全法》", now=world.at(hours=1)
+    )  # no on_commit(): the subscribers have not run
+    assert case.fees_unpaid_fen == 3000
+    order = PaymentOrder.objects.get(case=case)
+    assert order.amount_fen == 3000
+    with pytest.raises(DomainError) as exc:
+        cases.case_deliver(
+            case_id=case.pk, actor=world.clerk, method="window", now=world.at(hours=1, minutes=5)
+        )
+    assert exc.value.code == "case_fees_unpaid"
+    case.refresh_from_db()
+    assert case.status != CaseStatus.DELIVERED
+
+
 def test_the_fees_of_the_original_world_still_come_at_acceptance(world, on_commit):
     """The FEES of the module's item are acceptance-stage: submitting issues nothing."""
     assert {f["name"] for f in FEES} >= {"证书工本费"}
