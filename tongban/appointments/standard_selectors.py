@@ -17,7 +17,7 @@ from tongban.cases.models import Case
 from tongban.catalog.models import ServiceItem, ServiceItemStatus
 from tongban.core import clock
 from tongban.core.errors import DomainError
-from tongban.org.models import Department, Role, StaffAssignment
+from tongban.org.models import Department, Hall, Role, StaffAssignment, Window
 from tongban.org.selectors import StaffScope, scope_q, staff_scope_for
 
 SUPERVISING_ROLES = (Role.SUPERVISOR, Role.PLATFORM_ADMIN)
@@ -37,6 +37,16 @@ def questions_for_owner(*, staff: Any) -> QuerySet[FirstQuestion]:
         .filter(Q(owner_id=staff.pk) | Q(owner__isnull=True, owner_department__in=departments))
         .select_related("hall", "window", "service_item", "owner", "owner_department")
         .order_by("due_on", "pk")
+    )
+
+
+def windows_of_halls(halls: list[Hall]) -> QuerySet[Window]:
+    """The windows of halls already read in the caller's scope (``halls_in_scope``):
+    where a first question may have been asked."""
+    return (
+        Window.objects.filter(hall__in=[h.pk for h in halls])
+        .select_related("hall")
+        .order_by("hall_id", "number")
     )
 
 

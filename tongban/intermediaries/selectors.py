@@ -29,7 +29,7 @@ from tongban.intermediaries.models import (
     TenderExpert,
     TenderStatus,
 )
-from tongban.org.models import Department, Role, StaffAssignment
+from tongban.org.models import Department, Region, RegionLevel, Role, StaffAssignment
 from tongban.org.selectors import StaffScope, scope_q
 
 CENTRE_ROLES = (Role.PLATFORM_ADMIN, Role.SUPERVISOR)
@@ -210,6 +210,17 @@ def tender_get_in_scope(*, scope: StaffScope, code: str) -> Tender:
 
 def tenders_in_scope(*, scope: StaffScope) -> QuerySet[Tender]:
     return Tender.objects.filter(_staff_q(scope)).order_by("-published_at", "-id")
+
+
+def regions_in_scope(*, scope: StaffScope) -> QuerySet[Region]:
+    """The province, city and county regions the centre's staff may announce
+    tenders and keep experts in: their scope's region subtrees, in code order."""
+    match = Q(pk__in=[])
+    for path in scope.for_roles(*CENTRE_ROLES).region_paths:
+        match |= Q(path__startswith=path)
+    return Region.objects.filter(
+        match, level__in=(RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
+    ).order_by("code")
 
 
 def experts_in_scope(*, scope: StaffScope) -> QuerySet[Expert]:

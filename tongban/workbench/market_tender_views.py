@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -26,7 +25,6 @@ from tongban.intermediaries.services.tender_documents import (
     tender_announce,
     tender_document_upload,
 )
-from tongban.org.models import Region, RegionLevel
 from tongban.org.selectors import StaffScope, staff_scope_for
 from tongban.workbench.access import staff_required
 from tongban.workbench.market_forms import (
@@ -35,8 +33,6 @@ from tongban.workbench.market_forms import (
     TenderForm,
     attach_problem,
 )
-
-REGION_LEVELS = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
 
 
 def centre_scope(request: HttpRequest) -> StaffScope:
@@ -48,12 +44,9 @@ def centre_scope(request: HttpRequest) -> StaffScope:
 
 
 def region_choices(scope: StaffScope) -> list[tuple[str, str]]:
-    """Province, city and county regions under the caller's scope, in code order."""
-    match = Q(pk__in=[])
-    for path in scope.region_paths:
-        match |= Q(path__startswith=path)
-    rows = Region.objects.filter(match, level__in=REGION_LEVELS).order_by("code")
-    return [("", "请选择")] + [(r.code, r.full_name or r.name) for r in rows[:500]]
+    """The form's choices of the regions under the caller's scope."""
+    rows = selectors.regions_in_scope(scope=scope)[:500]
+    return [("", "请选择")] + [(r.code, r.full_name or r.name) for r in rows]
 
 
 @require_http_methods(["GET", "POST"])

@@ -26,7 +26,7 @@ from tongban.appointments.services.first_questions import (
 )
 from tongban.core import clock
 from tongban.core.errors import DomainError
-from tongban.org.models import Role, Window
+from tongban.org.models import Role
 from tongban.org.selectors import staff_scope_for
 from tongban.workbench.access import staff_required
 
@@ -93,9 +93,7 @@ def first_questions(request: HttpRequest) -> HttpResponse:
     scope = staff_scope_for(user=staff)
     today = clock.today()
     halls = list(selectors.halls_in_scope(scope)[:100])
-    windows = list(
-        Window.objects.filter(hall__in=[h.pk for h in halls]).select_related("hall")[:500]
-    )
+    windows = list(standard_selectors.windows_of_halls(halls)[:500])
     items: dict[int, Any] = {}
     for hall in halls[:3]:
         items.update((i.pk, i) for i in request_selectors.hall_items(hall)[:200])
