@@ -438,6 +438,9 @@ class PostCheck(models.Model):
     class Meta:
         verbose_name = "告知承诺核查"
         verbose_name_plural = "告知承诺核查"
+        # The post-check lists and the overdue scan filter on both (status first:
+        # the open ones due by a date).
+        indexes = [models.Index(fields=["status", "due_on"], name="postcheck_status_due")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.status} by {self.due_on}"
