@@ -69,7 +69,12 @@ def remote_items_for_hall(*, hall: Hall, q: str = "") -> QuerySet[ServiceItem]:
 def cases_taken_for_others(*, scope: StaffScope, limit: int = 100) -> list[Case]:
     """Cases the halls in the staff member's scope took for other regions, newest first:
     their status only (the owning department decides them)."""
-    return list(
+    return list(taken_for_others(scope=scope)[:limit])
+
+
+def taken_for_others(*, scope: StaffScope) -> QuerySet[Case]:
+    """The query of ``cases_taken_for_others``, for paging."""
+    return (
         Case.objects.filter(intake_hall__in=halls_in_scope(scope).values("pk"))
         .exclude(cross_region="")
         .select_related("service_item", "department__region", "intake_hall")
@@ -85,7 +90,7 @@ def cases_taken_for_others(*, scope: StaffScope, limit: int = 100) -> list[Case]
             "department__region__name",
             "intake_hall__name",
         )
-        .order_by("-received_at", "-pk")[:limit]
+        .order_by("-received_at", "-pk")
     )
 
 

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from tongban.appointments.models import OfficerStatus, ServiceOfficer
 from tongban.bundles.models import ProjectCase
 from tongban.cases.models import OPEN_STATUSES, Case
+from tongban.identity.selectors import legal_entities_for_user
 from tongban.org.selectors import StaffScope, scope_q
 
 
@@ -51,6 +52,27 @@ def officer_assignments_in_scope(scope: StaffScope) -> QuerySet[ServiceOfficer]:
         )
         .select_related("officer", "department", "legal_entity", "project")
         .order_by("status", "-created_at", "-pk")
+    )
+
+
+def officers_for_user(*, user: Any, today: dt.date) -> list[ServiceOfficer]:
+    """The officers serving today the businesses the account may act for (法定代表人 or
+    经办人), and so their projects: selected by the account's authorizations in SQL."""
+    codes = legal_entities_for_user(user=user).values("credit_code")
+    return list(
+        ServiceOfficer.objects.filter(_serving(today), credit_code__in=codes)
+        .select_related("officer", "department", "project", "legal_entity")
+        .order_by("credit_code", "kind", "project_id", "pk")[:100]
+    )
+
+
+def officer_assignment_in_scope(scope: StaffScope, assignment_id: int) -> ServiceOfficer | None:
+    """One assignment of the assigner's regions, with its history; None when not hers."""
+    return (
+        officer_assignments_in_scope(scope)
+        .prefetch_related("events__actor", "events__officer")
+        .filter(pk=assignment_id)
+        .first()
     )
 
 

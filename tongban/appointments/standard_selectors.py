@@ -64,6 +64,19 @@ def questions_in_scope(
     ).order_by("due_on", "pk")
 
 
+def question_get_in_scope(*, staff: Any, question_id: int) -> FirstQuestion:
+    """One question of the halls in the staff member's scope (open or answered)."""
+    halls = halls_in_scope(staff_scope_for(user=staff)).values("pk")
+    found = (
+        FirstQuestion.objects.filter(pk=question_id, hall__in=halls)
+        .select_related("hall", "window", "service_item", "owner", "owner_department")
+        .first()
+    )
+    if found is None:
+        raise DomainError(errors.QUESTION_NOT_FOUND, "首问登记不存在，或不在您的大厅。")
+    return found
+
+
 def question_steps(question: FirstQuestion) -> list[Any]:
     return list(question.steps.select_related("actor", "to_owner", "to_department"))
 

@@ -254,3 +254,43 @@ def test_the_board_shows_both_sides_and_refuses_a_bad_period(w):
         "/workbench/cross-region/", {"from": "2026-12-31", "to": "2026-01-01"}
     )
     assert bad.status_code == 422
+
+
+def _api(user: User) -> Client:
+    from tongban.identity.services import token_create
+
+    _token, secret = token_create(user=user, name="test")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_the_api_lists_the_halls_items_its_cases_read_only_and_the_figures(w):
+    api = "/api/v1/appointments"
+    items = Client().get(f"{api}/halls/{w.hall.pk}/cross-region-items", {"limit": 1}).json()
+    assert [i["name"] for i in items["items"]] == ["食品经营许可（江宁）"]
+    rest = Client().get(
+        f"{api}/halls/{w.hall.pk}/cross-region-items", {"cursor": items["next_cursor"]}
+    )
+    assert [i["name"] for i in rest.json()["items"]] == ["食品经营许可（章贡）"]
+    assert Client().get(f"{api}/halls/999999/cross-region-items").status_code == 404
+    case = take(w, w.zhanggong_item)
+    take(w, w.jiangning_item)
+    taken = _api(w.clerk).get(f"{api}/cross-region/cases").json()["items"]
+    assert {c["case_no"] for c in taken} >= {case.case_no}
+    first = next(c for c in taken if c["case_no"] == case.case_no)
+    assert first["cross_region_label"] == "异地代办" and first["applicant"] != "张伟"
+    assert first["department"] == "赣州市章贡区市场监督管理局"
+    assert _api(w.jn_clerk).get(f"{api}/cross-region/cases").json()["items"] == []
+    today = clock.today().isoformat()
+    shown = _api(w.xw_head).get(f"{api}/cross-region/figures", {"from": today, "to": today})
+    assert shown.json()["taken"] == [
+        {"name": w.hall.name, "same_city": 1, "other_place": 1, "total": 2}
+    ]
+    gz = _api(w.gz_clerk).get(f"{api}/cross-region/figures", {"from": today, "to": today})
+    assert gz.json()["received"][0]["other_place"] == 1
+    bad = _api(w.clerk).get(
+        f"{api}/cross-region/figures", {"from": "2026-12-31", "to": "2026-01-01"}
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "validation_failed"
+    citizen = User.objects.create_user("cr_citizen", "Pw-12345678", kind="citizen")
+    assert _api(citizen).get(f"{api}/cross-region/cases").status_code == 403
+    assert Client().get(f"{api}/cross-region/cases").status_code == 401
