@@ -89,13 +89,33 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event, in the caller's transaction: it is stored at once and
     sealed into the chain by :func:`tongban.core.audit_seal.audit_seal`."""
+    # A plain insert: no chain-head lock on the write path (ADR-0008). The
+    # sealer links it into the chain after the caller commits.
+    event = audit_event(
+        actor=actor, action=action, object_type=object_type, object_id=object_id,
+        details=details, address=address, now=now,
+    )  # fmt: skip
+    event.save(force_insert=True)
+    return event
+
+
+def audit_event(
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    details: dict[str, Any] | None = None,
+    address: str = "",
+    now: dt.datetime | None = None,
+) -> AuditEvent:
+    """The event :func:`audit_record` appends, checked but not yet saved: for a
+    hot path that writes it within one of its own statements (the callbacks')."""
     details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
     personal = personal_keys(details)
     if personal:  # a programming error: never store it
         raise ValueError(f"audit details must not carry personal data: {', '.join(personal)}")
-    # A plain insert: no chain-head lock on the write path (ADR-0008). The
-    # sealer links it into the chain after the caller commits.
-    return AuditEvent.objects.create(
+    return AuditEvent(
         at=(now or clock.now()).astimezone(dt.UTC),
         actor=actor[:200],
         action=action,

@@ -72,7 +72,23 @@ def history(
     to: str = "",
     details: dict[str, Any] | None = None,
 ) -> None:
-    OrderEvent.objects.create(
+    history_row(order, action=action, actor=actor, now=now, frm=frm, to=to, details=details).save(
+        force_insert=True
+    )
+
+
+def history_row(
+    order: PaymentOrder | int,
+    *,
+    action: str,
+    actor: Any,
+    now: dt.datetime,
+    frm: str = "",
+    to: str = "",
+    details: dict[str, Any] | None = None,
+) -> OrderEvent:
+    """The order's history row, not yet saved."""
+    return OrderEvent(
         order_id=order if isinstance(order, int) else order.pk,
         at=now,
         actor_label=label(actor)[:200],
@@ -147,9 +163,9 @@ def applied(
     to: str,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """What follows a transition already written to the order row (by
-    :func:`apply`, or by the callbacks' one-statement path): history, audit,
-    the event, and the case told what remains unpaid."""
+    """What follows a transition already written to the order row by
+    :func:`apply`: history, audit, the event, and the case told what remains
+    unpaid (the callbacks' one statement writes the first two itself)."""
     history(order_id, action=action, actor=actor, now=now, frm=frm, to=to, details=details)
     audit_record(
         actor=label(actor),
@@ -159,6 +175,21 @@ def applied(
         details={"from": frm, "to": to, **(details or {})},
         now=now,
     )
+    followed(payment_code, case_id, version, action=action, now=now, frm=frm, to=to)
+
+
+def followed(
+    payment_code: str,
+    case_id: int | None,
+    version: int,
+    *,
+    action: str,
+    now: dt.datetime,
+    frm: str,
+    to: str,
+) -> None:
+    """After the history and the audit of a transition: the event, and the
+    case told what remains unpaid."""
     events.emit(
         f"payment.{action}",
         {"payment_code": payment_code, "from": frm, "to": to, "version": version},

@@ -19,8 +19,7 @@ from django.db import connection, transaction
 from tongban.core import clock
 from tongban.core.audit import audit_record
 from tongban.core.errors import DomainError
-from tongban.core.task_queue import enqueue_with_transaction
-from tongban.payments import errors, workflow
+from tongban.payments import errors
 from tongban.payments.models import (
     SETTLED_STATUSES,
     Notification,
@@ -30,9 +29,9 @@ from tongban.payments.models import (
 )
 from tongban.payments.providers import get_provider
 from tongban.payments.providers.base import ProviderStatus
-from tongban.payments.services._common import applied, history, lock
+from tongban.payments.services._common import history, lock
+from tongban.payments.services.callbacks_pg import callback_at_once
 from tongban.payments.services.orders import order_fail, order_succeed
-from tongban.payments.tasks import payments_receipt_issue
 
 logger = logging.getLogger("tongban.payments.notify")
 
@@ -74,7 +73,7 @@ def _apply_locked(
     return NotifyOutcome.STALE  # "waiting": nothing to do
 
 
-def _store(
+def notification_row(
     *,
     provider: str,
     body: bytes,
@@ -83,8 +82,9 @@ def _store(
     address: str,
     now: dt.datetime,
     status: ProviderStatus | None = None,
-) -> None:
-    Notification.objects.create(
+) -> Notification:
+    """The callback as received, with its outcome; not yet saved."""
+    return Notification(
         provider=provider[:20],
         notify_id=(status.notify_id if status else "")[:64],
         payment_code=(status.payment_code if status else "")[:20],
@@ -94,59 +94,6 @@ def _store(
         outcome=outcome,
         address=address[:64],
     )
-
-
-_SUCCEED_SOURCES = sorted(str(s) for s in workflow.TRANSITIONS["succeed"][0])
-# The common callbacks in one statement: "paid", for a payable order, of the
-# amount owed, and its duplicates. The row is locked by its code (``FOR
-# UPDATE`` returns the newest version after a wait), the transition written
-# only if the table allows it from the status read under that lock, and that
-# status returned (for the history, or to know a duplicate). Anything else (a
-# late payment, a different amount, an unknown code) is left to the general path.
-_SUCCEED_SQL = """
-WITH old AS (
-    SELECT id, status FROM payments_paymentorder WHERE payment_code = %s FOR UPDATE
-), paid AS (
-    UPDATE payments_paymentorder AS o
-       SET status = %s, version = o.version + 1, paid_fen = %s, paid_at = %s,
-           provider_txn = COALESCE(NULLIF(%s, ''), o.provider_txn)
-      FROM old
-     WHERE o.id = old.id AND o.amount_fen = %s AND old.status = ANY(%s)
-    RETURNING o.id, o.case_id, o.version
-)
-SELECT old.id, old.status, paid.id IS NOT NULL, paid.case_id, paid.version
-  FROM old LEFT JOIN paid ON paid.id = old.id
-"""
-
-
-def _success_at_once(status: ProviderStatus, *, actor: str, now: dt.datetime) -> str | None:
-    """The outcome if the one-statement path took the callback (applied, or a
-    duplicate of one already applied), else None: the general path decides.
-    PostgreSQL only (SQLite has no row locks to take)."""
-    if status.status != "success" or connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _SUCCEED_SQL,
-            [
-                status.payment_code, OrderStatus.PAID, status.amount_fen,
-                status.paid_at or now, status.txn_id or "", status.amount_fen,
-                _SUCCEED_SOURCES,
-            ],
-        )  # fmt: skip
-        row = cursor.fetchone()
-    if row is None:
-        return None  # an unknown code
-    order_id, frm, done, case_id, version = row
-    if not done:
-        return NotifyOutcome.DUPLICATE if frm in SETTLED_STATUSES else None
-    applied(
-        order_id, status.payment_code, case_id, version, action="succeed", actor=actor,
-        now=now, frm=frm, to=OrderStatus.PAID,
-        details={"txn": status.txn_id, "amount_fen": status.amount_fen},
-    )  # fmt: skip
-    enqueue_with_transaction(payments_receipt_issue, order_id, now.isoformat())
-    return NotifyOutcome.APPLIED
 
 
 def notification_receive(
@@ -159,10 +106,10 @@ def notification_receive(
         status = gateway.verify(body=body, signature=signature)
     except DomainError as exc:
         with transaction.atomic():  # stored and audited in one commit
-            _store(
+            notification_row(
                 provider=provider, body=body, signature=signature,
                 outcome=NotifyOutcome.FORGED, address=address, now=moment,
-            )  # fmt: skip
+            ).save(force_insert=True)  # fmt: skip
             audit_record(
                 actor=f"provider:{provider}",
                 action="payments.callback_refused",
@@ -174,10 +121,17 @@ def notification_receive(
         logger.warning("payment callback refused (%s) from %s", exc.code, address or "?")
         raise
     # One transaction: the order read under its row lock (by its code: no
-    # separate look-up), the transition, and the callback stored with its outcome.
+    # separate look-up), the transition, and the callback stored with its
+    # outcome — on PostgreSQL, the common callbacks all in one statement.
     actor = f"provider:{provider}"
+    stored = notification_row(
+        provider=provider, body=body, signature=signature, outcome="",
+        address=address, now=moment, status=status,
+    )  # fmt: skip
     with transaction.atomic():
-        outcome = _success_at_once(status, actor=actor, now=moment)
+        outcome = None
+        if connection.vendor == "postgresql":
+            outcome = callback_at_once(status, notification=stored, actor=actor, now=moment)
         if outcome is None:
             order = (
                 PaymentOrder.objects.select_for_update(of=("self",))
@@ -188,10 +142,8 @@ def notification_receive(
                 outcome = NotifyOutcome.UNKNOWN_ORDER
             else:
                 outcome = _apply_locked(order, status=status, actor=actor, now=moment)
-        _store(
-            provider=provider, body=body, signature=signature, outcome=outcome,
-            address=address, now=moment, status=status,
-        )  # fmt: skip
+            stored.outcome = outcome
+            stored.save(force_insert=True)
     return outcome
 
 
