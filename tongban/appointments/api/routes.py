@@ -156,7 +156,8 @@ def _ticket(
     response: HttpResponse, ticket: QueueTicket, status: int = 200, *, fresh: bool = False
 ) -> Status[Any]:
     """The ticket's answer; ``fresh`` when the service's object is the row as
-    committed (a new ticket), else it is read back with its hall, theme and window."""
+    committed with its hall, theme and window (a new ticket, or the row a call or
+    change returned), else it is read back with them."""
     if not fresh:
         ticket = QueueTicket.objects.select_related("hall", "theme", "window").get(pk=ticket.pk)
     response["ETag"] = f'"{ticket.version}"'
@@ -377,7 +378,8 @@ def figures(request: HttpRequest, hall_id: int, query: Query[HallFiguresQuery]) 
     summary="叫号",
 )
 def call_next(request: HttpRequest, response: HttpResponse, window_id: int) -> Status[Any]:
-    return _ticket(response, services.ticket_call_next(window_id=window_id, clerk=_user(request)))
+    called = services.ticket_call_next(window_id=window_id, clerk=_user(request))
+    return _ticket(response, called, fresh=True)
 
 
 @router.post(
@@ -397,6 +399,7 @@ def recall(
         services.ticket_recall(
             ticket_id=ticket_id, clerk=_user(request), expected_version=_expected(if_match)
         ),
+        fresh=True,
     )
 
 
@@ -417,6 +420,7 @@ def skip(
         services.ticket_skip(
             ticket_id=ticket_id, clerk=_user(request), expected_version=_expected(if_match)
         ),
+        fresh=True,
     )
 
 
@@ -442,6 +446,7 @@ def transfer(
             theme_id=body.theme_id,
             expected_version=_expected(if_match),
         ),
+        fresh=True,
     )
 
 
@@ -467,4 +472,5 @@ def finish(
             case_no=body.case_no,
             expected_version=_expected(if_match),
         ),
+        fresh=True,
     )

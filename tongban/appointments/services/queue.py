@@ -26,6 +26,7 @@ from tongban.appointments.models import (
     TicketSource,
     TicketStatus,
 )
+from tongban.appointments.services import queue_rows
 from tongban.appointments.services.duty import duty_ensure
 from tongban.core import clock
 from tongban.core.audit import actor_label, audit_record
@@ -70,11 +71,13 @@ def ticket_issue(
     source: str,
     priority: int = Priority.NORMAL,
     person: Any = None,
+    person_id: int | None = None,
     appointment: Appointment | None = None,
     transferred_from: QueueTicket | None = None,
     now: dt.datetime,
 ) -> QueueTicket:
-    """The next number of the theme today (inside the caller's transaction)."""
+    """The next number of the theme today (inside the caller's transaction), taken by
+    ``person`` (a signed-in user) or the user ``person_id`` (a transferred ticket's)."""
     day = clock.local_date(now)
     with transaction.atomic(savepoint=False):
         last = _counter_next(theme.pk, day)
@@ -86,7 +89,7 @@ def ticket_issue(
             number=f"{theme.prefix}{last:03d}",
             priority=priority,
             source=source,
-            person=person if getattr(person, "is_authenticated", False) else None,
+            person_id=person.pk if getattr(person, "is_authenticated", False) else person_id,
             appointment=appointment,
             transferred_from=transferred_from,
             taken_at=now,
@@ -120,22 +123,16 @@ def ticket_take(
     return ticket
 
 
-def _locked_ticket(ticket_id: int, scope: Any, expected_version: int | None) -> QueueTicket:
-    selectors.ticket_get_in_scope(scope, ticket_id)  # 404 outside the clerk's halls
-    ticket = (
-        QueueTicket.objects.select_for_update(of=("self",))
-        .select_related("theme", "window")
-        .get(pk=ticket_id)
-    )
+def _explain_refusal(ticket_id: int, scope: Any, expected_version: int | None, action: str) -> None:
+    """Why a change of a called ticket touched no row: the ticket is not in the
+    clerk's halls, another clerk changed it, it is not called, or it was called at
+    a window outside her scope. Raises the first that holds."""
+    ticket = selectors.ticket_get_in_scope(scope, ticket_id)  # 404 outside the clerk's halls
     if expected_version is not None and ticket.version != expected_version:
         raise DomainError(
             errors.TICKET_VERSION_MISMATCH,
             f"{ticket.number} 已被他人处理（当前版本 {ticket.version}），请刷新后再操作。",
         )
-    return ticket
-
-
-def _require_called_at_own_window(ticket: QueueTicket, scope: Any, action: str) -> None:
     if ticket.status != TicketStatus.CALLED:
         raise DomainError(
             errors.TICKET_INVALID_STATE,
@@ -143,41 +140,84 @@ def _require_called_at_own_window(ticket: QueueTicket, scope: Any, action: str) 
         )
     if ticket.window_id is not None:
         selectors.window_get_in_scope(scope, ticket.window_id)
+    # Changed between the update and this read: the clerk sees it again.
+    raise DomainError(
+        errors.TICKET_VERSION_MISMATCH, f"{ticket.number} 已被他人处理，请刷新后再操作。"
+    )
+
+
+def _change_called(
+    *,
+    ticket_id: int,
+    clerk: Any,
+    expected_version: int | None,
+    action: str,
+    changes: dict[str, Any],
+) -> QueueTicket:
+    """Inside the caller's transaction: the called ticket changed (one statement), or
+    the reason it cannot be."""
+    scope = staff_scope_for(user=clerk)
+    ticket = queue_rows.ticket_change_called(
+        ticket_id=ticket_id, scope=scope, expected_version=expected_version, changes=changes
+    )
+    if ticket is None:
+        _explain_refusal(ticket_id, scope, expected_version, action)
+    assert ticket is not None  # _explain_refusal always raises
+    return ticket
+
+
+def _window_locked_in_scope(scope: Any, window_id: int) -> str:
+    """Lock the window's row (one call at a time there) if the clerk may call at it;
+    its number."""
+    number = (
+        Window.objects.select_for_update(of=("self",))
+        .filter(pk=window_id, pk__in=selectors.windows_in_scope(scope).order_by().values("pk"))
+        .values_list("number", flat=True)
+        .first()
+    )
+    if number is None:
+        raise DomainError(errors.WINDOW_NOT_SERVING, "您不能在这个窗口叫号。")
+    return number
 
 
 def ticket_call_next(*, window_id: int, clerk: Any, now: dt.datetime | None = None) -> QueueTicket:
-    """叫号: the next waiting ticket of the themes this window serves."""
+    """叫号: the next waiting ticket of the themes this window serves.
+
+    On the common path three statements: the window's row lock (with the clerk's
+    scope), the claim of the next ticket (``queue_rows.ticket_claim``) and the
+    audit event. When the claim takes nothing, the reads below say why; a clerk
+    not yet on duty at the window is put on duty (亮牌) and the claim tried again."""
     moment = now or clock.now()
     scope = staff_scope_for(user=clerk)
-    window = selectors.window_get_in_scope(scope, window_id)
-    themes = list(Theme.objects.filter(windows=window, active=True).values_list("pk", flat=True))
-    if not themes:
-        raise DomainError(errors.WINDOW_NOT_SERVING, f"{window.number} 号窗口没有设置叫号主题。")
+    day = clock.local_date(moment)
     with transaction.atomic():
-        Window.objects.select_for_update().filter(pk=window.pk).first()  # one call at a time
-        duty_ensure(window=window, clerk=clerk, now=moment)  # 亮牌: who calls is on duty
-        busy = QueueTicket.objects.filter(window=window, status=TicketStatus.CALLED).first()
-        if busy is not None:
-            raise DomainError(
-                errors.WINDOW_BUSY,
-                f"{window.number} 号窗口的 {busy.number} 尚未办结，请先办结、过号或转号。",
-            )
-        ticket = (
-            QueueTicket.objects.select_for_update(of=("self",), skip_locked=True)
-            .filter(theme_id__in=themes, date=clock.local_date(moment), status=TicketStatus.WAITING)
-            .order_by("-priority", "taken_at", "pk")
-            .first()
+        number = _window_locked_in_scope(scope, window_id)
+        ticket = queue_rows.ticket_claim(
+            window_id=window_id, clerk_id=clerk.pk, day=day, now=moment
         )
         if ticket is None:
+            window = Window(pk=window_id, number=number)
+            if not Theme.objects.filter(windows=window_id, active=True).exists():
+                raise DomainError(errors.WINDOW_NOT_SERVING, f"{number} 号窗口没有设置叫号主题。")
+            busy = (
+                QueueTicket.objects.filter(window=window_id, status=TicketStatus.CALLED)
+                .values_list("number", flat=True)
+                .first()
+            )
+            if busy is not None:
+                raise DomainError(
+                    errors.WINDOW_BUSY,
+                    f"{number} 号窗口的 {busy} 尚未办结，请先办结、过号或转号。",
+                )
+            # Not on duty here (亮牌: who calls is on duty), or nobody waits.
+            duty_ensure(window=window, clerk=clerk, now=moment)
+            ticket = queue_rows.ticket_claim(
+                window_id=window_id, clerk_id=clerk.pk, day=day, now=moment
+            )
+        if ticket is None:
             raise DomainError(errors.QUEUE_EMPTY, "当前没有等候的号。")
-        ticket.status = TicketStatus.CALLED
-        ticket.window = window
         ticket.clerk = clerk
-        ticket.called_at = moment
-        ticket.calls = 1
-        ticket.version += 1
-        ticket.save(update_fields=["status", "window", "clerk", "called_at", "calls", "version"])
-        _audit(ticket, "call", clerk, moment, window=window.number)
+        _audit(ticket, "call", clerk, moment, window=number)
     return ticket
 
 
@@ -190,14 +230,14 @@ def ticket_recall(
 ) -> QueueTicket:
     """重呼: call the same ticket again (the display shows it once more)."""
     moment = now or clock.now()
-    scope = staff_scope_for(user=clerk)
     with transaction.atomic():
-        ticket = _locked_ticket(ticket_id, scope, expected_version)
-        _require_called_at_own_window(ticket, scope, "重呼")
-        ticket.calls += 1
-        ticket.called_at = moment
-        ticket.version += 1
-        ticket.save(update_fields=["calls", "called_at", "version"])
+        ticket = _change_called(
+            ticket_id=ticket_id,
+            clerk=clerk,
+            expected_version=expected_version,
+            action="重呼",
+            changes={"calls": "+1", "called_at": moment},
+        )
         _audit(ticket, "recall", clerk, moment, calls=ticket.calls)
     return ticket
 
@@ -211,14 +251,14 @@ def ticket_skip(
 ) -> QueueTicket:
     """过号: the person called did not come; the window is free for the next."""
     moment = now or clock.now()
-    scope = staff_scope_for(user=clerk)
     with transaction.atomic():
-        ticket = _locked_ticket(ticket_id, scope, expected_version)
-        _require_called_at_own_window(ticket, scope, "过号")
-        ticket.status = TicketStatus.SKIPPED
-        ticket.finished_at = moment
-        ticket.version += 1
-        ticket.save(update_fields=["status", "finished_at", "version"])
+        ticket = _change_called(
+            ticket_id=ticket_id,
+            clerk=clerk,
+            expected_version=expected_version,
+            action="过号",
+            changes={"status": TicketStatus.SKIPPED.value, "finished_at": moment},
+        )
         _audit(ticket, "skip", clerk, moment)
     return ticket
 
@@ -234,27 +274,28 @@ def ticket_transfer(
     """转号: send the person to another theme of the same hall; returns the new ticket,
     which keeps its priority and waits in the other queue."""
     moment = now or clock.now()
-    scope = staff_scope_for(user=clerk)
     target = selectors.theme_get(theme_id)
     with transaction.atomic():
-        ticket = _locked_ticket(ticket_id, scope, expected_version)
-        _require_called_at_own_window(ticket, scope, "转号")
+        ticket = _change_called(
+            ticket_id=ticket_id,
+            clerk=clerk,
+            expected_version=expected_version,
+            action="转号",
+            changes={"status": TicketStatus.TRANSFERRED.value, "finished_at": moment},
+        )
         if target.hall_id != ticket.hall_id or target.pk == ticket.theme_id:
-            raise DomainError(
+            raise DomainError(  # the transaction is rolled back: the ticket stays called
                 errors.THEME_NOT_FOUND, "只能转到本大厅的其他主题。", fields=[{"field": "theme_id"}]
             )
-        ticket.status = TicketStatus.TRANSFERRED
-        ticket.finished_at = moment
-        ticket.version += 1
-        ticket.save(update_fields=["status", "finished_at", "version"])
         moved = ticket_issue(
             theme=target,
             source=TicketSource.TRANSFER,
             priority=ticket.priority,
-            person=ticket.person,
+            person_id=ticket.person_id,
             transferred_from=ticket,
             now=moment,
         )
+        moved.hall = target.hall  # read with the theme; the answer shows it
         _audit(ticket, "transfer", clerk, moment, to=moved.number)
     return moved
 
@@ -271,16 +312,20 @@ def ticket_finish(
     from tongban.cases.selectors import case_get_for_staff
 
     moment = now or clock.now()
-    scope = staff_scope_for(user=clerk)
     case = case_get_for_staff(user=clerk, case_no=case_no.strip()) if case_no.strip() else None
     with transaction.atomic():
-        ticket = _locked_ticket(ticket_id, scope, expected_version)
-        _require_called_at_own_window(ticket, scope, "办结")
-        ticket.status = TicketStatus.DONE
-        ticket.finished_at = moment
+        ticket = _change_called(
+            ticket_id=ticket_id,
+            clerk=clerk,
+            expected_version=expected_version,
+            action="办结",
+            changes={
+                "status": TicketStatus.DONE.value,
+                "finished_at": moment,
+                "case_id": case.pk if case else None,
+            },
+        )
         ticket.case = case
-        ticket.version += 1
-        ticket.save(update_fields=["status", "finished_at", "case", "version"])
         if ticket.appointment_id is not None:
             Appointment.objects.filter(pk=ticket.appointment_id).update(
                 status=AppointmentStatus.SERVED, changed_at=moment

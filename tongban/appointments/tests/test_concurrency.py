@@ -99,3 +99,36 @@ def test_parallel_kiosks_never_print_the_same_number_and_two_windows_never_call_
         lambda i: ticket_call_next(window_id=windows[i].pk, clerk=clerk, now=at(TUE, 9, 5)).number,
     )
     assert len(set(called)) == 3 and all(str(c).startswith("A00") for c in called), called
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_window_calling_twice_at_once_calls_one_ticket_and_two_finishes_finish_it_once():
+    from tongban.appointments.models import QueueTicket, TicketStatus
+    from tongban.appointments.services import ticket_finish
+    from tongban.core.models import AuditEvent
+
+    world = conftest._seed()
+    for minute in (1, 2, 3, 4):
+        ticket_take(theme_id=world.business.pk, now=at(TUE, 9, minute))
+    called = _in_threads(
+        4,
+        lambda i: (
+            ticket_call_next(window_id=world.a01.pk, clerk=world.clerk, now=at(TUE, 9, 5)).number
+        ),
+    )
+    assert sorted(map(str, called)) == ["A001", "window_busy", "window_busy", "window_busy"], called
+    assert QueueTicket.objects.filter(window=world.a01, status=TicketStatus.CALLED).count() == 1
+    ticket = QueueTicket.objects.get(number="A001", date=TUE)
+    finished = _in_threads(
+        4,
+        lambda i: (
+            ticket_finish(
+                ticket_id=ticket.pk, clerk=world.clerk, expected_version=2, now=at(TUE, 9, 9)
+            ).version
+        ),
+    )
+    assert sorted(map(str, finished)) == ["3"] + ["ticket_version_mismatch"] * 3, finished
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.version) == (TicketStatus.DONE, 3)
+    assert AuditEvent.objects.filter(action="queue.finish").count() == 1
+    assert AuditEvent.objects.filter(action="queue.call").count() == 1
