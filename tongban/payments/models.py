@@ -261,13 +261,20 @@ class Refund(models.Model):
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.CharField("审批意见", max_length=500, blank=True)
     provider_refund_id = models.CharField("渠道退款号", max_length=64, blank=True)
+    # What asked for it when the platform did (e.g. ``case:<case_no>:denied``,
+    # a 即办件 denied on the spot after its fee was paid); empty when a person
+    # did. One refund per source, however often the source is replayed.
+    source_key = models.CharField("自动申请来源", max_length=80, blank=True)
 
     class Meta:
         verbose_name = "退款"
         verbose_name_plural = "退款"
         ordering = ["-requested_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="pay_refund_positive")
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="pay_refund_positive"),
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~Q(source_key=""), name="pay_refund_source_once"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,9 @@
   assesses both stages in its own transaction, so its delivery waits for the
   fee even before this runs; a 即办件 denied on the spot is not
   charged the acceptance-stage fees: its order is cancelled with the denial,
-  and nothing is made for it afterwards).
+  and nothing is made for it afterwards; if the applicant had already paid
+  it, the full refund is requested for finance's approval,
+  ``services.refunds_auto``).
 
 Handlers are idempotent: an order is created once per case and stage
 (``source_key``), and the case is told what it owes only when that changes.
@@ -81,8 +83,12 @@ def on_case_decided_at_once(*, event_id: Any, payload: dict[str, Any]) -> None:
         .first()
     ) or clock.now()
     if case.outcome == Outcome.DENIED:
-        # What was due at submission stays due, dated as the submission.
+        # What was due at submission stays due, dated as the submission; what
+        # was paid for the acceptance is asked back (services.refunds_auto).
+        from tongban.payments.services.refunds_auto import refunds_for_denied_case
+
         _assess(case, AssessStage.SUBMISSION, case.received_at)
+        refunds_for_denied_case(case, now=decided_at)
         return
     _assess(case, AT_ONCE, decided_at)
 

@@ -80,6 +80,38 @@ def refund_request(
     return refund
 
 
+def refund_request_automatic(
+    *, order_id: int, reason: str, requested_by: Any, source_key: str, now: dt.datetime
+) -> Refund | None:
+    """申请退款 made by the platform for what it must not keep (a 即办件 denied on
+    the spot after its fee was paid): the whole refundable amount, with the
+    reason, in the name of the staff member whose act caused it. It waits for
+    a finance member's approval like any other (``refund_approve``: never the
+    requester's). One per ``source_key``: a replay returns the first (or None
+    if there was nothing to refund), whatever became of it since."""
+    with transaction.atomic():
+        order = lock(order_id)
+        earlier = Refund.objects.filter(source_key=source_key).first()
+        if earlier is not None:
+            return earlier
+        if order.status not in (OrderStatus.PAID, OrderStatus.PART_REFUNDED):
+            return None
+        amount = _refundable(order)
+        if amount <= 0:
+            return None  # already refunded, or a refund of all of it awaits approval
+        refund = Refund.objects.create(
+            order=order, amount_fen=amount, reason=reason[:500], requested_by=requested_by,
+            requested_at=now, source_key=source_key,
+        )  # fmt: skip
+        audit_record(
+            actor="system", action="payments.refund_request", object_type="payment_order",
+            object_id=order.payment_code,
+            details={"refund": refund.pk, "amount_fen": amount, "automatic": source_key},
+            now=now,
+        )  # fmt: skip
+    return refund
+
+
 def _lock_refund(refund_id: int) -> Refund:
     refund = Refund.objects.select_for_update().filter(pk=refund_id).first()
     if refund is None:
