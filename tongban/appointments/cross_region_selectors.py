@@ -22,8 +22,11 @@ from tongban.cases.cross_region import CrossRegion
 from tongban.cases.models import Case
 from tongban.catalog import search
 from tongban.catalog.models import ServiceItem
-from tongban.org.models import Hall, StaffAssignment
+from tongban.org.models import Hall, Role, StaffAssignment
 from tongban.org.selectors import StaffScope, scope_q
+
+# Who keeps a hall's 通办 list: its supervisors, the centre's head and platform admins.
+LIST_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_HEAD, Role.PLATFORM_ADMIN)
 
 
 def intake_hall_for_clerk(*, user: Any) -> Hall | None:
@@ -45,7 +48,7 @@ def intake_hall_for_clerk(*, user: Any) -> Hall | None:
     return Hall.objects.select_related("region").filter(pk=hall_id).first() if hall_id else None
 
 
-def _off_line(hall: Hall) -> Q:
+def off_line_q(hall: Hall) -> Q:
     """Items neither of the hall's region line (above it) nor of its subtree."""
     path = hall.region.path
     return ~Q(region_path__startswith=path) & ~Q(region_path__in=_ancestors(path))
@@ -59,11 +62,34 @@ def _ancestors(path: str) -> list[str]:
 def remote_items_for_hall(*, hall: Hall, q: str = "") -> QuerySet[ServiceItem]:
     """Published items of other regions that the hall takes in (its 通办 list)."""
     listed = ServicePointItem.objects.filter(hall=hall).values("service_item_id")
-    items = search.published_items().filter(_off_line(hall), pk__in=listed)
+    items = search.published_items().filter(off_line_q(hall), pk__in=listed)
     text = q.strip()
     if text:
         items = items.filter(Q(name__icontains=text) | Q(implementation_code__icontains=text))
     return items.select_related("department", "current_version").order_by("name", "id")
+
+
+def remote_candidates(*, hall: Hall, q: str, limit: int = 20) -> list[ServiceItem]:
+    """Published items of other regions, not yet on the hall's 通办 list, whose name or
+    实施编码 holds ``q`` (nothing for an empty ``q``): what may be added to the list."""
+    text = q.strip()
+    if not text:
+        return []
+    listed = ServicePointItem.objects.filter(hall=hall).values("service_item_id")
+    return list(
+        search.published_items()
+        .filter(off_line_q(hall))
+        .exclude(pk__in=listed)
+        .filter(Q(name__icontains=text) | Q(implementation_code__icontains=text))
+        .select_related("department__region")
+        .order_by("name", "id")[:limit]
+    )
+
+
+def managed_halls(scope: StaffScope) -> QuerySet[Hall]:
+    """The halls whose 通办 list the staff member keeps: those in the part of her
+    scope from the managing roles (``LIST_ROLES``)."""
+    return halls_in_scope(scope.for_roles(*LIST_ROLES))
 
 
 def cases_taken_for_others(*, scope: StaffScope, limit: int = 100) -> list[Case]:

@@ -48,3 +48,8 @@ REPORT_NOT_FOUND = define("error_report_not_found", 404, "纠错不存在")
 REPORT_INVALID_STATE = define("error_report_invalid_state", 409, "该纠错已答复")
 REPORT_VERSION_MISMATCH = define("error_report_version_mismatch", 412, "该纠错已被他人处理")
 PERIOD_INVALID = define("presence_period_invalid", 422, "统计期间无效")
+# 通办 lists (同城通办, 异地代办; issue 16 item 5).
+CROSS_REGION_FORBIDDEN = define("cross_region_forbidden", 403, "无权维护大厅的通办事项")
+CROSS_REGION_HALL_NOT_FOUND = define("cross_region_hall_not_found", 404, "大厅不存在")
+CROSS_REGION_ITEM_INVALID = define("cross_region_item_invalid", 422, "不能将该事项列入通办")
+CROSS_REGION_ITEM_NOT_LISTED = define("cross_region_item_not_listed", 404, "该事项不在通办清单中")

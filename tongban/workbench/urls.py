@@ -10,6 +10,7 @@ from tongban.workbench import (
     catalog_views,
     certificate_views,
     credit_views,
+    cross_region_list_views,
     cross_region_views,
     hall_request_views,
     hotline_views,
@@ -68,6 +69,9 @@ urlpatterns = [
     path("officers/", officer_views.officers_manage, name="officers"),
     path("officers/mine/", officer_views.officers_mine, name="officers_mine"),
     path("cross-region/", cross_region_views.cross_region_board, name="cross_region"),
+    path(
+        "cross-region/items/", cross_region_list_views.cross_region_list, name="cross_region_list"
+    ),
     path("bundles/", bundle_views.bundle_desk, name="bundle_desk"),
     path("bundles/intake/<str:code>/", bundle_views.bundle_counter, name="bundle_counter"),
     path(
