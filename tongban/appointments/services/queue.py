@@ -106,8 +106,8 @@ def ticket_take(
 ) -> QueueTicket:
     """取号 at the kiosk or by scanning the hall's QR code on a phone."""
     moment = now or clock.now()
-    theme = selectors.theme_get(theme_id)
-    if not selectors.hall_open_at(theme.hall_id, moment):
+    theme, hall_open = selectors.theme_get_open_at(theme_id, moment)
+    if not hall_open:
         raise DomainError(
             errors.HALL_CLOSED, f"{theme.hall.name}现在不在办公时间，不能取号；请在办公时间内前来。"
         )

@@ -39,15 +39,15 @@ def _take(kiosk: Client, world) -> dict:
     return taken.json()
 
 
-def test_take_call_and_finish_cost_eight_eight_and_seven_statements(
+def test_take_call_and_finish_cost_seven_eight_and_seven_statements(
     world, now, django_assert_num_queries
 ):
     kiosk, clerk = Client(), client_for(world.clerk)
     _take(kiosk, world)  # the first call (not counted) puts the clerk on duty (亮牌)
     first = clerk.post(f"{API}/windows/{world.a01.pk}/call-next").json()
     clerk.post(f"{API}/tickets/{first['id']}/finish", {}, content_type="application/json")
-    # theme+hall, opening hours, counter upsert, ticket insert, audit insert, position
-    with django_assert_num_queries(8):
+    # theme with hall and opening hours, counter upsert, ticket insert, audit insert, position
+    with django_assert_num_queries(7):
         waiting = _take(kiosk, world)
     # token, scope (2), window lock with scope, claim UPDATE … RETURNING, audit insert
     with django_assert_num_queries(8):
