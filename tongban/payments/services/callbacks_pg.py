@@ -155,6 +155,8 @@ def callback_at_once(
     else:
         statement = _OTHER
         params = [status.payment_code, status.status in ("failed", "closed"), status.txn_id]
+    if any(signals.post_save.has_listeners(type(obj)) for obj, _, _ in rows):
+        return None  # a receiver expects the ORM's save: the general path runs it
     parts = [statement]
     for n, (obj, source, computed) in enumerate(rows):
         sql, values = insert_select(obj, source=source, computed=computed)

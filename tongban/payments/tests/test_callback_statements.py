@@ -137,3 +137,28 @@ def test_the_receipt_task_row_is_the_one_the_backend_writes(world: Any) -> None:
     skip = {"id", "enqueued_at"}
     fields = [f.attname for f in DBTaskResult._meta.concrete_fields if f.attname not in skip]
     assert {f: getattr(made, f) for f in fields} == {f: getattr(enqueued, f) for f in fields}
+
+
+def test_a_post_save_receiver_sends_the_callback_down_the_general_path(world: Any) -> None:
+    """Rows written inside the statement would skip a ``post_save`` receiver:
+    with one connected, the callback is applied through the ORM instead."""
+    from django.db.models.signals import post_save
+
+    seen: list[str] = []
+
+    def receiver(sender: Any, instance: OrderEvent, **kwargs: Any) -> None:
+        seen.append(instance.action)
+
+    order = _pending_without_case(world)
+    post_save.connect(receiver, sender=OrderEvent, weak=False)
+    try:
+        body, signature = _callback(order, "success", "g1")
+        outcome = notification_receive(
+            provider="sim", body=body, signature=signature, now=world.at(hours=3)
+        )
+    finally:
+        post_save.disconnect(receiver, sender=OrderEvent)
+    assert outcome == "applied" and seen == ["succeed"]
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PAID
+    assert Notification.objects.get(notify_id="g1").outcome == "applied"
