@@ -21,3 +21,9 @@ class AppointmentsConfig(AppConfig):
             every_seconds=3600,
             task_path="tongban.appointments.tasks.appointments_remind_sweep",
         )
+        # 电子监察: a 纠错 report unanswered past its working days is raised once.
+        scheduler.register(
+            "appointments_error_reports_overdue",
+            every_seconds=3600,
+            task_path="tongban.appointments.tasks.error_reports_overdue_sweep",
+        )

@@ -215,6 +215,8 @@ class ErrorReport(models.Model):
         verbose_name="答复人",
     )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    # 电子监察: the day the sweep found it unanswered past its deadline (once).
+    alerted_on = models.DateField("超期预警日期", null=True, blank=True)
     request_key = models.CharField("提交令牌", max_length=40, unique=True)
     created_at = models.DateTimeField("提交时间")
     version = models.PositiveIntegerField(default=1)

@@ -4,6 +4,7 @@ GET /api/v1/supervision/alerts   open yellow and red alerts (cursor pages)
 GET /api/v1/supervision/hotline  open 12345 alerts per handling department
 GET /api/v1/supervision/rectifications  open 差评整改 per department (overdue first)
 GET /api/v1/supervision/bundles  open 一件事 alerts of the lead departments' desks
+GET /api/v1/supervision/error-reports  纠错 reports unanswered past their deadline
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tongban.core import clock
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.identity.auth import api_auth
 from tongban.supervision import selectors
+from tongban.supervision.appointments import error_report_alerts_for_staff
 from tongban.supervision.bundles import bundle_alert_list_for_staff
 from tongban.supervision.evaluation import rectification_alert_summary_for_staff
 from tongban.supervision.hotline import hotline_alert_summary_for_staff
@@ -183,3 +185,23 @@ def bundle_alerts(
             limit=params.limit,
         )
     ]
+
+
+class ErrorReportAlertOut(Schema):
+    code: str = Field(description="纠错编号")
+    hall: str
+    window: str = Field(description="窗口编号；未指明时为空")
+    due_on: dt.date = Field(description="答复期限")
+    days_overdue: int = Field(description="已逾期天数")
+    alerted_on: dt.date = Field(description="发出预警的日期")
+
+
+@router.get(
+    "/error-reports",
+    response={200: list[ErrorReportAlertOut], **PROBLEM_RESPONSES},
+    auth=api_auth,
+    summary="纠错超期预警",
+    description="本人监督的大厅中超过答复期限仍未答复的纠错（每件预警一次），逾期久的在前。",
+)
+def error_report_alerts(request: HttpRequest) -> list[dict[str, object]]:
+    return error_report_alerts_for_staff(user=request.user)

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from tongban.appointments import errors, selectors
 from tongban.appointments.models import ErrorReport, ReportStatus
 from tongban.catalog.models import ServiceItem, ServiceItemStatus
-from tongban.core import clock, crypto
+from tongban.core import clock, crypto, events
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.calendar import get_calendar
 from tongban.core.errors import DomainError
@@ -238,3 +238,46 @@ def error_report_answer(
             moment,
         )
     return report
+
+
+OVERDUE_EVENT = "appointments.error_report_overdue"
+
+
+def error_reports_alert_overdue(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """电子监察: each 纠错 report still unanswered after its due date is marked once
+    (``alerted_on``), audited, and ``appointments.error_report_overdue`` emitted for
+    the supervision desk (``tongban.supervision.appointments``) and its listeners.
+    A second sweep, or one running at the same time, marks nothing more."""
+    moment = now or clock.now()
+    today = clock.local_date(moment)
+    ids = list(
+        ErrorReport.objects.filter(
+            status=ReportStatus.SUBMITTED, due_on__lt=today, alerted_on__isnull=True
+        )
+        .order_by("due_on", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    marked = 0
+    for pk in ids:
+        with transaction.atomic():
+            updated = ErrorReport.objects.filter(
+                pk=pk, status=ReportStatus.SUBMITTED, alerted_on__isnull=True
+            ).update(alerted_on=today)
+            if not updated:
+                continue  # answered meanwhile, or marked by another sweep
+            report = ErrorReport.objects.get(pk=pk)
+            audit_record(
+                actor="scheduler",
+                action="appointments.error_report_overdue",
+                object_type="error_report",
+                object_id=report.code,
+                details={"hall": report.hall_id, "due_on": report.due_on.isoformat()},
+                now=moment,
+            )
+            events.emit(
+                OVERDUE_EVENT,
+                {"code": report.code, "hall": report.hall_id, "due_on": report.due_on.isoformat()},
+                now=moment,
+            )
+            marked += 1
+    return marked
