@@ -7,17 +7,26 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
-        from tongban.cases.services.policy_grants import on_policy_granted
+        from tongban.cases.services.policy_grants import (
+            on_legal_entity_registered,
+            on_policy_granted,
+            on_policy_matched,
+        )
         from tongban.cases.services.recount import on_calendar_changed
         from tongban.core import events, idempotency, scheduler
         from tongban.core.services import CALENDAR_CHANGED
-        from tongban.policies.services import GRANTED_EVENT
+        from tongban.identity.services.persons import LEGAL_ENTITY_REGISTERED
+        from tongban.policies.services import GRANTED_EVENT, MATCHED_EVENT
 
         # A submission claims its Idempotency-Key in its own transaction (issue 12).
         idempotency.handled_in_view("POST", r"/api/v1/cases")
 
         # 免申即享 (issue 14): a policy granted without an application is a case.
         events.subscribe(GRANTED_EVENT, on_policy_granted)
+        # … and a grant made before the business was known gets its case when
+        # it becomes known, or when the policy is matched again.
+        events.subscribe(LEGAL_ENTITY_REGISTERED, on_legal_entity_registered)
+        events.subscribe(MATCHED_EVENT, on_policy_matched)
 
         # ADR-0006: dates counted on a provisional year are recounted when its
         # notice is imported or one of its days corrected …

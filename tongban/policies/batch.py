@@ -29,7 +29,7 @@ from tongban.core import clock
 from tongban.identity.models import LegalEntity
 from tongban.policies import rules
 from tongban.policies.models import Policy, PolicyMatch
-from tongban.policies.services import grant_reason, grants_emit, policy_sms_send
+from tongban.policies.services import grant_reason, grants_emit, matched_emit, policy_sms_send
 from tongban.sharing.models import BusinessRecord, BusinessStatus
 
 CHUNK = 5000
@@ -129,6 +129,7 @@ def policy_match_all(*, now: dt.datetime | None = None) -> BatchResult:
         pairs, new_tested = _test_chunk(index, chunk)
         tested += new_tested
         matched += _write(pairs, today, moment)
+    matched_emit([c.policy.pk for c in compiled if c.policy.automatic], moment)
     return BatchResult(len(compiled), read, tested, matched)
 
 

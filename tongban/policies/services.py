@@ -14,6 +14,14 @@ in the match's transaction, and ``cases`` (above this app) records the case
 under the policy's item, decided at once, once per policy and business
 (``cases.services.policy_grants``). Such a policy must name an active item
 before it is published (``policy_item_required``).
+
+The grant itself (the match's ``granted_at`` and basis) is recorded for every
+business that qualifies, with an account or not. A case needs its applicant
+(``identity.LegalEntity``), which the platform has only once the business is
+known to it (an account bound, a walk-in application …): a grant to a business
+not yet known gets its case when the entity is registered (identity's
+``legal_entity.registered``), and every matching run of a 免申即享 policy ends
+with ``policy.matched`` so that ``cases`` revisits its grants without a case.
 """
 
 from __future__ import annotations
@@ -39,6 +47,9 @@ CHUNK = 2000
 # Emitted for new 免申即享 grants of businesses with an account (LegalEntity):
 # {"policy_id": …, "credit_codes": [...]}; cases records each as a case.
 GRANTED_EVENT = "policy.granted"
+# Emitted at the end of a matching run that concerned 免申即享 policies:
+# {"policy_ids": [...]}; cases records the grants of them still without a case.
+MATCHED_EVENT = "policy.matched"
 
 
 def policy_create(
@@ -150,6 +161,14 @@ def grants_emit(policy: Policy, codes: list[str], moment: dt.datetime) -> None:
         )
 
 
+def matched_emit(policy_ids: list[int], moment: dt.datetime) -> None:
+    """Have ``cases`` revisit the grants of these 免申即享 policies that have no
+    case yet (a business that got its account after the grant)."""
+    if policy_ids:
+        with transaction.atomic():
+            events.emit(MATCHED_EVENT, {"policy_ids": sorted(set(policy_ids))}, now=moment)
+
+
 def grant_reason(policy: Policy) -> str:
     """The basis of a 免申即享 grant, recorded on the match."""
     return (
@@ -181,6 +200,8 @@ def policy_match_run(*, policy: Policy, now: dt.datetime | None = None) -> int:
     while True:
         chunk = list(candidates.filter(pk__gt=last)[:CHUNK])
         if not chunk:
+            if policy.automatic:
+                matched_emit([policy.pk], moment)
             return created
         last = chunk[-1].pk
         created += _match_chunk(policy, parsed, chunk, today, moment)

@@ -9,6 +9,21 @@ named, in a transaction of its own. Exactly once per policy and business: the
 match row is locked while its case is recorded, and ``PolicyGrant`` is unique
 per match, so matching again, a repeated delivery of the event, or two runs at
 once never record a second case.
+
+A case's applicant is the legal entity (``identity.LegalEntity``), which the
+platform holds only once the business is known to it: an account bound to
+it, an application at a window. A grant to a business not yet known stands
+(the match records it, with its basis) and gets its case later, when
+identity emits ``legal_entity.registered`` (:func:`on_legal_entity_registered`)
+or when a matching run of the policy ends (``policy.matched``,
+:func:`on_policy_matched`): :func:`policy_grants_catch_up` records the case of
+every grant whose business is now known and that has none. Such a case is
+received and decided when both the grant and its applicant exist (the
+entity's registration), so its deadlines do not start before anyone could act.
+Creating the entity from the 法人库 at grant time was not chosen: a
+``LegalEntity`` names its 法定代表人 as a platform person, which the 法人库
+(a reference to the 自然人库) does not give without enrolling someone who
+never came to the platform.
 """
 
 from __future__ import annotations
@@ -19,6 +34,7 @@ import uuid
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 
 from tongban.cases.models import Case, CaseEvent, CaseStatus, Channel, Outcome, PolicyGrant
 from tongban.cases.services._common import deadline_change_events, derive_deadlines, history_event
@@ -40,6 +56,46 @@ def on_policy_granted(*, event_id: uuid.UUID, payload: dict[str, Any]) -> None:
     """Outbox handler of ``policy.granted``: a case for each business named."""
     for code in payload.get("credit_codes", []):
         case_record_policy_grant(policy_id=int(payload["policy_id"]), credit_code=str(code))
+
+
+def on_policy_matched(*, event_id: uuid.UUID, payload: dict[str, Any]) -> None:
+    """Outbox handler of ``policy.matched``: the grants of these policies still without a case."""
+    policy_grants_catch_up(policy_ids=[int(p) for p in payload.get("policy_ids", [])])
+
+
+def on_legal_entity_registered(*, event_id: uuid.UUID, payload: dict[str, Any]) -> None:
+    """Outbox handler of ``legal_entity.registered``: the grants made to it before."""
+    policy_grants_catch_up(credit_codes=[str(payload["credit_code"])])
+
+
+def policy_grants_catch_up(
+    *, policy_ids: list[int] | None = None, credit_codes: list[str] | None = None
+) -> int:
+    """Record the case of every 免申即享 grant (of ``policy_ids``, to
+    ``credit_codes``) whose business is known to the platform and that has no
+    case; how many were recorded. Exactly once, as :func:`case_record_policy_grant`."""
+    missing = PolicyMatch.objects.filter(
+        Exists(LegalEntity.objects.filter(credit_code=OuterRef("credit_code"))),
+        ~Exists(PolicyGrant.objects.filter(match_id=OuterRef("pk"))),
+        granted_at__isnull=False,
+    )
+    if policy_ids is not None:
+        missing = missing.filter(policy_id__in=policy_ids)
+    if credit_codes is not None:
+        missing = missing.filter(credit_code__in=credit_codes)
+    known_at = LegalEntity.objects.filter(credit_code=OuterRef("credit_code")).values("created_at")
+    rows = list(
+        missing.annotate(known_at=Subquery(known_at[:1]))
+        .order_by("pk")
+        .values_list("policy_id", "credit_code", "granted_at", "known_at")
+    )
+    recorded = 0
+    for policy_id, code, granted_at, known in rows:
+        # Received when both the grant and its applicant exist.
+        moment = max(granted_at, known) if known is not None else granted_at
+        if case_record_policy_grant(policy_id=policy_id, credit_code=code, now=moment):
+            recorded += 1
+    return recorded
 
 
 def case_record_policy_grant(
@@ -126,6 +182,7 @@ def _write_case(
         "rules": policy.rules,
         "reasons": reasons,
         "matched_at": match.matched_at.isoformat(),
+        "granted_at": (match.granted_at or moment).isoformat(),
     }
     details.update(result_certificate_issue(case, actor=None, now=moment))
     CaseEvent.objects.bulk_create(

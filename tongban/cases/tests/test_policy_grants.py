@@ -6,25 +6,37 @@ its space."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from tongban.cases.models import Case, CaseEvent, CaseStatus, Outcome, PolicyGrant
-from tongban.cases.services.policy_grants import case_record_policy_grant, on_policy_granted
+from tongban.cases.services.policy_grants import (
+    case_record_policy_grant,
+    on_legal_entity_registered,
+    on_policy_granted,
+    policy_grants_catch_up,
+)
 from tongban.core import events
 from tongban.core.errors import DomainError
+from tongban.core.identifiers import generate_credit_code
 from tongban.core.models import OutboxMessage, OutboxStatus
+from tongban.identity.models import AuthorizationRole
+from tongban.identity.services import business_account_create, legal_entity_register
+from tongban.identity.services.persons import LEGAL_ENTITY_REGISTERED
 from tongban.policies.batch import policy_match_all
 from tongban.policies.models import Policy, PolicyMatch
 from tongban.policies.services import (
     GRANTED_EVENT,
+    MATCHED_EVENT,
     business_classification_put,
     policy_create,
     policy_match_run,
     policy_publish,
 )
 from tongban.sharing.demo import demo_business_registered
+from tongban.sharing.services.registries import business_put, population_put
 
 NOW = dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC)  # Tue 3 Nov 2026, 10:00 in Shanghai
 
@@ -165,3 +177,106 @@ def test_the_business_sees_the_granted_case_in_my_cases_and_its_space(client, wo
     assert other.login(username=accounts.other_citizen.username, password="Pw-12345678")
     assert other.get(f"/my/cases/{case.case_no}/").status_code == 404
     assert case.case_no not in other.get("/my/cases/").content.decode()
+
+
+def _deliver(event: str) -> int:
+    """Deliver the pending messages of ``event`` as the outbox worker would (later on)."""
+    pending = OutboxMessage.objects.filter(event=event, status=OutboxStatus.PENDING)
+    ids = list(pending.values_list("pk", flat=True))
+    for pk in ids:
+        status = events.outbox_deliver(message_id=pk, now=LATER + dt.timedelta(days=2))
+        assert status == OutboxStatus.DELIVERED, OutboxMessage.objects.get(pk=pk).last_error
+    return len(ids)
+
+
+def _unknown_business() -> str:
+    """A business in the 法人库 the platform does not know yet (no account, no LegalEntity)."""
+    representative = population_put(id_number="320102198503120012", name="李娜")
+    record = business_put(
+        credit_code=generate_credit_code("9132010270000002"), name="南京李记餐饮有限公司",
+        kind="有限责任公司", legal_representative=representative, legal_representative_name="李娜",
+        established_on=dt.date(2015, 6, 18), registered_capital=Decimal("100"),
+        business_scope="餐饮服务", address="（演示地址）", registration_authority="市场监督管理局",
+    )  # fmt: skip
+    business_classification_put(
+        credit_code=record.credit_code, industry_code="H6210", size_class="micro", credit_class="A"
+    )
+    return record.credit_code
+
+
+LATER = NOW + dt.timedelta(days=30)
+
+
+def _known_later(accounts: Any, code: str) -> Any:
+    """The business gets an account a month after the grant (its entity registered then)."""
+    entity = legal_entity_register(
+        credit_code=code,
+        name="南京李记餐饮有限公司",
+        legal_representative=accounts.other_citizen.person,
+        now=LATER,
+    )
+    business_account_create(
+        username="liji",
+        password="Pw-12345678",
+        person=accounts.other_citizen.person,
+        legal_entity=entity,
+        role=AuthorizationRole.LEGAL_REPRESENTATIVE,
+        now=LATER,
+    )
+    return entity
+
+
+def test_a_grant_before_the_business_has_an_account_becomes_its_case_when_it_gets_one(
+    client, world, accounts
+):
+    _classified(accounts.entity)
+    code = _unknown_business()
+    policy = policy_publish(policy=_policy(world.item), now=NOW)
+    assert policy_match_run(policy=policy, now=NOW) == 2
+    match = PolicyMatch.objects.get(policy=policy, credit_code=code)
+    assert match.granted_at == NOW and match.grant_reason.startswith("免申即享：依据")
+    assert _deliver_grants() == 1 and _deliver(MATCHED_EVENT) == 1
+    assert not PolicyGrant.objects.filter(match=match).exists()  # no applicant yet
+
+    entity = _known_later(accounts, code)
+    registered = OutboxMessage.objects.filter(event=LEGAL_ENTITY_REGISTERED)
+    assert registered.filter(payload__credit_code=code).count() == 1
+    _deliver(LEGAL_ENTITY_REGISTERED)
+    grant = PolicyGrant.objects.select_related("case").get(match=match)
+    case = grant.case
+    assert case.applicant_entity_id == entity.pk and case.applicant_name == "南京李记餐饮有限公司"
+    assert (case.status, case.outcome) == (CaseStatus.DECIDED, Outcome.GRANTED)
+    assert case.received_at == LATER and case.decided_on == dt.date(2026, 12, 3)
+    event = CaseEvent.objects.get(case=case, action="grant_by_policy")
+    assert event.details["granted_at"] == NOW.isoformat()
+
+    # Matching again, the events again, the sweep again: still one case.
+    assert policy_match_run(policy=policy, now=LATER + dt.timedelta(days=1)) == 0
+    assert _deliver(MATCHED_EVENT) == 1
+    assert policy_grants_catch_up() == 0
+    on_legal_entity_registered(event_id=events.uuid.uuid4(), payload={"credit_code": code})
+    assert PolicyGrant.objects.filter(match__credit_code=code).count() == 1
+    assert Case.objects.filter(applicant_entity=entity).count() == 1
+
+    # The new account sees it among its cases.
+    assert client.login(username="liji", password="Pw-12345678")
+    assert case.case_no in client.get("/my/cases/").content.decode()
+
+
+def test_matching_again_records_the_case_of_a_grant_whose_business_became_known(world, accounts):
+    code = _unknown_business()
+    policy = policy_publish(policy=_policy(world.item), now=NOW)
+    assert policy_match_run(policy=policy, now=NOW) == 1
+    assert _deliver(MATCHED_EVENT) == 1
+    _known_later(accounts, code)
+    # The registration's message is gone (an entity known before this release).
+    OutboxMessage.objects.filter(event=LEGAL_ENTITY_REGISTERED).delete()
+    assert not PolicyGrant.objects.exists()
+
+    assert policy_match_all(now=LATER).matched == 0
+    assert _deliver(MATCHED_EVENT) == 1
+    grant = PolicyGrant.objects.select_related("case", "match").get()
+    assert grant.match.credit_code == code and grant.case.received_at == LATER
+    assert policy_match_all(now=LATER).matched == 0
+    _deliver(MATCHED_EVENT)
+    assert PolicyGrant.objects.count() == 1

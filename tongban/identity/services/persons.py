@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
-from tongban.core import clock
+from tongban.core import clock, events
 from tongban.core import errors as core_errors
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.crypto import decrypt, encrypt, search_token
@@ -105,6 +105,10 @@ def _set_phone(person: Person, phone: str) -> None:
     person.phone_masked = mask_phone(phone)
 
 
+# Emitted when a legal entity becomes known to the platform: {"credit_code": …}.
+LEGAL_ENTITY_REGISTERED = "legal_entity.registered"
+
+
 def legal_entity_register(
     *,
     credit_code: str,
@@ -142,6 +146,9 @@ def legal_entity_register(
             details={"credit_code": code},
             now=now,
         )
+        # Others attach what the platform already holds for this business
+        # (cases: the cases of 免申即享 grants made before it was known).
+        events.emit(LEGAL_ENTITY_REGISTERED, {"credit_code": code}, now=now)
     return entity
 
 
