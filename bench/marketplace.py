@@ -43,7 +43,7 @@ from django.test import Client  # noqa: E402
 from bench.common import markdown, percentiles  # noqa: E402
 from tongban.core import clock, draw, draws  # noqa: E402
 from tongban.core.identifiers import generate_credit_code  # noqa: E402
-from tongban.identity.demo import demo_identity_load  # noqa: E402
+from tongban.identity.demo import demo_business_accounts_load, demo_identity_load  # noqa: E402
 from tongban.identity.models import LegalEntity, Person  # noqa: E402
 from tongban.intermediaries.models import (  # noqa: E402
     Purchase,
@@ -62,6 +62,7 @@ from tongban.intermediaries.services.trading import (  # noqa: E402
 )
 from tongban.org.demo import demo_org_load  # noqa: E402
 from tongban.org.models import Region  # noqa: E402
+from tongban.sharing.demo import demo_registries_load  # noqa: E402
 
 
 def codes(n: int, prefix: str) -> list[str]:
@@ -248,6 +249,8 @@ def main() -> None:
     args = parser.parse_args()
     demo_org_load()
     demo_identity_load()
+    demo_registries_load()
+    demo_business_accounts_load()
     service_type_save(code="eia", name="环境影响评价", approval_items=["环评"])
     print(f"database: {connection.vendor}")
     if args.only in (None, "draw"):

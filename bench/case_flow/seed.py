@@ -114,6 +114,7 @@ CASE_COLUMNS = (
     "exemptions",
     "form_secret",
     "fees_unpaid_fen",
+    "cross_region",
 )
 
 EVENT_COLUMNS = (
@@ -356,6 +357,7 @@ def seed(*, cases: int, persons: int, today: dt.date) -> dict[str, Any]:
                     "[]",
                     "{}",
                     0,  # no fee unpaid (统一网上支付)
+                    "",  # taken in by the owning region (not 同城通办 / 异地代办)
                 )
             )
             when = received_at

@@ -3,6 +3,8 @@ the portal and workbench tests, which the layer contract keeps apart)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tongban.core.identifiers import generate_check_digit_resident, generate_credit_code
 from tongban.identity.models import User
 from tongban.org import services as org_services
@@ -48,3 +50,21 @@ def make_clerk(
         user_id=user.pk, role=role, department=department, region_scope=department.region
     )
     return user
+
+
+def demo_people_load() -> dict[str, Any]:
+    """The demo citizens and businesses, their 法人库 entries and the business
+    accounts, in the order ``tongban demo load`` creates them (an account's
+    authorization is checked against the 法人库, which the registries' demo fills)."""
+    from tongban.identity.demo import demo_business_accounts_load, demo_identity_load
+    from tongban.sharing.demo import demo_registries_load
+
+    people = demo_identity_load()
+    demo_registries_load()
+    accounts = demo_business_accounts_load()
+    return {
+        "created": {**people["created"], "business_accounts": accounts["created"]},
+        "citizens": people["citizens"],
+        "legal_entities": people["legal_entities"],
+        "business_accounts": accounts["business_accounts"],
+    }

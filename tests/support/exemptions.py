@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tests.support.accounts import demo_people_load
 from tongban.catalog.services import basic_item_create, guide_load_published
 from tongban.catalog.tests.guide_factory import valid_guide
-from tongban.identity.demo import demo_identity_load
 from tongban.identity.services import staff_account_create
 from tongban.org.demo import demo_org_load
 from tongban.org.models import Department, Role
@@ -30,7 +30,7 @@ T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 def exemption_world() -> dict[str, Any]:
     """Seed the world (inside the caller's transaction); returns the item and clerk."""
     demo_org_load()
-    demo_identity_load()
+    demo_people_load()
     demo_sharing_load(now=T0)
     market = Department.objects.get(name="南京市市场监督管理局")
     for code, fields in (("JS-GA-RK-001", ["name"]), ("JS-SJ-SCZT-001", ["name", "status"])):

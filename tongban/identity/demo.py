@@ -87,8 +87,13 @@ def _person_of(username: str) -> Person:
 
 
 def demo_identity_load() -> dict[str, Any]:
-    """Create the demo citizens, businesses and business accounts that are missing."""
-    created: dict[str, list[str]] = {"citizens": [], "legal_entities": [], "business_accounts": []}
+    """Create the demo citizens and businesses that are missing.
+
+    The business accounts come after the 法人库 is filled, which is the
+    registries' demo (``sharing``): ``tongban.demo`` loads the three in order,
+    and tests do it through ``tests.support.accounts.demo_people_load``.
+    """
+    created: dict[str, list[str]] = {"citizens": [], "legal_entities": []}
     with transaction.atomic():
         for citizen in DEMO_CITIZENS:
             if not User.objects.filter(username=citizen.username).exists():
@@ -100,24 +105,36 @@ def demo_identity_load() -> dict[str, Any]:
                     id_number=citizen.id_number,
                 )
                 created["citizens"].append(citizen.username)
-        entities: list[LegalEntity] = []
         for business in DEMO_BUSINESSES:
             is_new = not LegalEntity.objects.filter(credit_code=business.credit_code).exists()
-            entities.append(
-                legal_entity_register(
-                    credit_code=business.credit_code,
-                    name=business.name,
-                    legal_representative=_person_of(business.representative),
-                )
+            legal_entity_register(
+                credit_code=business.credit_code,
+                name=business.name,
+                legal_representative=_person_of(business.representative),
             )
             if is_new:
                 created["legal_entities"].append(business.credit_code)
-        # Every authorization is checked against the 法人库: the demo businesses
-        # are registered there first (with their representatives). A function-level
-        # import: the registries' demo reads this module's people and businesses.
-        from tongban.sharing.demo import demo_registries_load
+    return {
+        "created": created,
+        "citizens": [c.username for c in DEMO_CITIZENS],
+        "legal_entities": [b.credit_code for b in DEMO_BUSINESSES],
+        "password": DEMO_CITIZEN_PASSWORD,
+    }
 
-        demo_registries_load()
+
+def demo_business_accounts_load() -> dict[str, Any]:
+    """Create the demo business accounts that are missing.
+
+    Every authorization is checked against the 法人库, so the demo businesses
+    and their representatives must be registered there first (the registries'
+    demo) and exist here (:func:`demo_identity_load`).
+    """
+    created: list[str] = []
+    with transaction.atomic():
+        entities = [
+            LegalEntity.objects.get(credit_code=business.credit_code)
+            for business in DEMO_BUSINESSES
+        ]
         for username, operator, index, role, granted_by in DEMO_BUSINESS_ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 continue
@@ -129,13 +146,11 @@ def demo_identity_load() -> dict[str, Any]:
                 role=role,
                 granted_by=User.objects.get(username=granted_by) if granted_by else None,
             )
-            created["business_accounts"].append(username)
+            created.append(username)
     return {
         "created": created,
-        "citizens": [c.username for c in DEMO_CITIZENS],
-        "legal_entities": [b.credit_code for b in DEMO_BUSINESSES],
         "business_accounts": [a[0] for a in DEMO_BUSINESS_ACCOUNTS],
-        "password": DEMO_CITIZEN_PASSWORD,
+        "password": DEMO_BUSINESS_PASSWORD,
     }
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tongban.cases.models import Case, CaseMaterial, MaterialKind
 from tongban.cases.tests.conftest import Accounts, World, _seed, _seed_accounts
 from tongban.core.clock import SHANGHAI
@@ -226,15 +226,9 @@ def seed_month(world: World, accounts: Accounts) -> BoardWorld:
 
 @pytest.fixture(scope="module")
 def bw(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = _seed()
-            yield seed_month(world, _seed_accounts(world))
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        world = _seed()
+        yield seed_month(world, _seed_accounts(world))
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tongban.appointments.models import DayKind, Theme
 from tongban.appointments.services import opening_hours_set, slot_rule_add, theme_save
 from tongban.identity.models import User
@@ -98,14 +98,8 @@ def _seed() -> Hallworld:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _seed()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield _seed()
 
 
 @pytest.fixture(autouse=True)

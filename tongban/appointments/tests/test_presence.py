@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tongban.appointments import standard_selectors
 from tongban.cases import services as case_services
 from tongban.cases.models import Case, MaterialKind
@@ -25,15 +25,9 @@ NOV = (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
 
 @pytest.fixture(scope="module")
 def cw(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = _seed()
-            yield world, _seed_accounts(world)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        world = _seed()
+        yield world, _seed_accounts(world)
 
 
 def concluded(world: Any, at: dt.datetime) -> Case:

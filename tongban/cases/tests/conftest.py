@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.services import basic_item_create, guide_load_published
 from tongban.catalog.tests.guide_factory import valid_guide
@@ -46,14 +46,8 @@ def _staff(username: str, role: str, department: Department) -> User:
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
     """Seeded once per module inside a transaction rolled back at its end; each
     test runs in a savepoint within it (tests still ask for ``db``)."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _seed()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield _seed()
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,9 @@ import base64
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
+from tests.support.db import rolled_back
 from tests.support.exemptions import T0, exemption_world
 from tongban.cases.models import Case, CaseMaterial, MaterialKind
 from tongban.cases.services import case_accept
@@ -28,14 +28,8 @@ PDF64 = base64.b64encode(b"%PDF-1.4 test").decode()
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield exemption_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield exemption_world()
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tongban.catalog import search, selectors
 from tongban.catalog.models import BasicItem, ServiceItem, ServiceItemStatus
 from tongban.catalog.services import basic_item_create, guide_load_published, service_item_create
@@ -156,14 +156,8 @@ def _seed() -> Catalogue:
 def catalogue(django_db_setup, django_db_blocker):
     """The catalogue is seeded once per module inside a transaction that is rolled
     back at the end; each test runs in a savepoint within it."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _seed()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield _seed()
 
 
 def codes(page: search.SearchPage) -> list[str]:

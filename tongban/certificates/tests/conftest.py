@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tongban.certificates.demo import demo_certificate_types_load
 from tongban.certificates.holders import PERSON_ID_CONTEXT
 from tongban.core.crypto import encrypt, search_token
@@ -64,23 +64,17 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            demo_org_load()
-            demo_certificate_types_load()
-            person = make_person("张伟", "32010219850312001")
-            yield World(
-                samr=Department.objects.get(name="南京市市场监督管理局"),
-                other=Department.objects.get(name="赣州市市场监督管理局"),
-                person=person,
-                stranger=make_person("王芳", "32010419900618002"),
-                entity=make_entity("南京通办信息科技有限公司", "9132010070000001", person),
-            )
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        demo_org_load()
+        demo_certificate_types_load()
+        person = make_person("张伟", "32010219850312001")
+        yield World(
+            samr=Department.objects.get(name="南京市市场监督管理局"),
+            other=Department.objects.get(name="赣州市市场监督管理局"),
+            person=person,
+            stranger=make_person("王芳", "32010419900618002"),
+            entity=make_entity("南京通办信息科技有限公司", "9132010070000001", person),
+        )
 
 
 @pytest.fixture(autouse=True)

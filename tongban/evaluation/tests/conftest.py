@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tongban.cases import services as case_services
 from tongban.cases.models import Case, MaterialKind
 from tongban.cases.services.intake import MaterialInput
@@ -77,15 +77,9 @@ class EvalWorld:
 
 @pytest.fixture(scope="module")
 def ew(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = _seed()
-            yield EvalWorld(cases=world, accounts=_seed_accounts(world))
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        world = _seed()
+        yield EvalWorld(cases=world, accounts=_seed_accounts(world))
 
 
 @pytest.fixture(autouse=True)

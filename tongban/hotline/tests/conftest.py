@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tests.support.hotline import hotline_world
 from tongban.hotline import routing
 from tongban.hotline.demo import _department
@@ -53,15 +53,11 @@ def order_input(**overrides: Any) -> OrderInput:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
+    try:
+        with rolled_back(django_db_blocker):
             yield _seed()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            routing.clear_cache()
+    finally:
+        routing.clear_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 import pytest
 
-from tongban.identity.demo import demo_identity_load
+from tests.support.accounts import demo_people_load
 from tongban.identity.models import Person, User
 from tongban.identity.services import token_create
 
@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client):
-    demo_identity_load()
+    demo_people_load()
     admin = User.objects.create_superuser("root", "Tongban@2026")
     client.force_login(admin)
     return client

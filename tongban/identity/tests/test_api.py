@@ -357,9 +357,9 @@ def test_me_without_credentials_or_with_a_bad_token_is_401(client, citizen):
 
 
 def test_me_lists_the_legal_entities_of_a_business_account(client):
-    from tongban.identity.demo import demo_identity_load
+    from tests.support.accounts import demo_people_load
 
-    demo_identity_load()
+    demo_people_load()
     client.force_login(User.objects.get(username="biz3agent"))
     body = client.get(ME).json()
     assert body["kind"] == "business"

@@ -1,11 +1,11 @@
 import pytest
 
+from tests.support.accounts import demo_people_load
 from tongban.core.identifiers import validate_credit_code, validate_resident_id
 from tongban.identity.demo import (
     DEMO_BUSINESSES,
     DEMO_CITIZENS,
     DEMO_STAFF_PASSWORD,
-    demo_identity_load,
     demo_staff_account,
 )
 from tongban.identity.models import AccountKind, BusinessAuthorization, LegalEntity, User
@@ -22,13 +22,13 @@ def test_demo_identifiers_are_valid():
 
 
 def test_loading_the_demo_twice_creates_everything_once():
-    first = demo_identity_load()
+    first = demo_people_load()
     counts = (
         User.objects.count(),
         LegalEntity.objects.count(),
         BusinessAuthorization.objects.count(),
     )
-    second = demo_identity_load()
+    second = demo_people_load()
     assert counts == (10, 3, 5)
     assert (
         User.objects.count(),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support.accounts import demo_people_load
 from tongban.core.models import DrawRecord
-from tongban.identity.demo import demo_identity_load
 from tongban.intermediaries.demo import demo_intermediaries_load
 from tongban.intermediaries.models import (
     Purchase,
@@ -17,7 +17,7 @@ from tongban.org.demo import demo_org_load
 
 def test_the_demo_is_idempotent_and_has_purchases_in_several_states(db):
     demo_org_load()
-    demo_identity_load()
+    demo_people_load()
     first = demo_intermediaries_load()
     assert first["agencies"] == 6 and first["experts"] == 12 and first["tenders_created"] == 3
     statuses = set(Purchase.objects.values_list("status", flat=True))

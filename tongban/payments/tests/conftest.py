@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.services import basic_item_create, guide_load_published
 from tongban.catalog.tests.guide_factory import valid_guide
@@ -134,14 +134,8 @@ def seed() -> World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield seed()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield seed()
 
 
 @pytest.fixture(autouse=True)

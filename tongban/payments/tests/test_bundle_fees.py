@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tongban.bundles.models import ApplicationStatus
 from tongban.bundles.services.delivery import bundle_application_deliver
 from tongban.bundles.tests.conftest import seed
@@ -28,14 +28,8 @@ BASIS = "《江苏省行政事业性收费项目目录》苏财综〔2020〕1号
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield seed()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield seed()
 
 
 @pytest.fixture(autouse=True)

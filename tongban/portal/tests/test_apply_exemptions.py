@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tests.support.exemptions import T0, exemption_world
 from tongban.cases.models import Case, MaterialKind
 from tongban.core import clock
@@ -22,14 +22,8 @@ from tongban.sharing.access_log import AccessLogEntry
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield exemption_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield exemption_world()
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 
+from tests.support.accounts import demo_people_load
 from tongban.cases.models import Case
 from tongban.catalog.services import basic_item_create, guide_load_published
 from tongban.catalog.tests.guide_factory import valid_guide
@@ -19,7 +20,7 @@ from tongban.core import clock
 from tongban.credit.services.lists import list_entry_add
 from tongban.credit.services.repairs import repair_apply, repair_review
 from tongban.credit.tests.conftest import make_lists
-from tongban.identity.demo import DEMO_BUSINESS_PASSWORD, demo_identity_load
+from tongban.identity.demo import DEMO_BUSINESS_PASSWORD
 from tongban.identity.models import LegalEntity
 from tongban.org.models import Department
 from tongban.portal.tests.test_browser import assert_accessible, has_horizontal_scroll
@@ -30,7 +31,7 @@ PHONE_360 = {"width": 360, "height": 780}
 
 def _world():
     lists = make_lists()
-    demo_identity_load()
+    demo_people_load()
     market = Department.objects.get(name="南京市市场监督管理局")
     basic = basic_item_create(
         code="010000000188", name="食品经营许可证核发（告知承诺）", item_type="01",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
+from tests.support.db import rolled_back
 from tongban.cases import notices, services
 from tongban.cases.models import CaseDocument, DocumentKind, MaterialKind
 from tongban.cases.services.intake import MaterialInput
@@ -20,14 +20,8 @@ PDF = b"%PDF-1.4 test document"
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
     """The case tests' world, seeded once for this module and rolled back."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _seed()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield _seed()
 
 
 def issued(world: World) -> CaseDocument:

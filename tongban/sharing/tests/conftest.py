@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 
-from tongban.identity.demo import DEMO_BUSINESSES, DEMO_CITIZENS, demo_identity_load
+from tests.support.accounts import demo_people_load
+from tests.support.db import rolled_back
+from tongban.identity.demo import DEMO_BUSINESSES, DEMO_CITIZENS
 from tongban.identity.models import LegalEntity, User
 from tongban.identity.services import staff_account_create, system_account_create, token_create
 from tongban.org.demo import demo_org_load
@@ -94,7 +95,7 @@ def _staff(username: str, role: str, department: Department) -> User:
 
 def _seed() -> World:
     demo_org_load()
-    demo_identity_load()
+    demo_people_load()
     demo_sharing_load(now=T0)
     market = Department.objects.get(name="南京市市场监督管理局")
     gz_market = Department.objects.get(name="赣州市市场监督管理局")
@@ -128,14 +129,8 @@ def _seed() -> World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _seed()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield _seed()
 
 
 @pytest.fixture(autouse=True)

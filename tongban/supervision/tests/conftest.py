@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 
+from tests.support.db import rolled_back
 from tongban.cases import services
 from tongban.cases.models import Case, MaterialKind
 from tongban.cases.services.intake import MaterialInput
@@ -62,14 +62,8 @@ class SupervisionWorld:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _seed_supervision()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield _seed_supervision()
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.accounts import demo_people_load
 from tongban.core.identifiers import generate_credit_code
 from tongban.credit import selectors
 from tongban.credit.demo import demo_credit_load
-from tongban.identity.demo import demo_identity_load
 from tongban.org.demo import demo_org_load
 from tongban.sharing.demo import demo_sharing_load
 from tongban.supervision.inspection_demo import demo_inspections_load
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_loads_twice_and_bars_biz2_from_commitment():
     demo_org_load()
-    demo_identity_load()
+    demo_people_load()
     demo_sharing_load()
     first = demo_credit_load()
     assert demo_credit_load()["new"] == 0 and first["lists"] == 3

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
+from tests.support.db import rolled_back
 from tongban.appointments.cross_region_selectors import (
     cases_taken_for_others,
     cross_region_figures,
@@ -122,14 +122,8 @@ def _seed() -> World:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _seed()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield _seed()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from tests.support.accounts import demo_people_load
 from tests.support.exemptions import T0
 from tongban.cases.models import MaterialKind
 from tongban.cases.services import case_submit
@@ -24,7 +25,6 @@ from tongban.certificates.demo import demo_certificate_types_load
 from tongban.certificates.models import CertificateAccess
 from tongban.certificates.services import certificate_issue
 from tongban.core import clock
-from tongban.identity.demo import demo_identity_load
 from tongban.identity.models import LegalEntity, User
 from tongban.identity.services import staff_account_create
 from tongban.org.demo import demo_org_load
@@ -43,7 +43,7 @@ def world(settings: Any, monkeypatch: Any) -> dict[str, Any]:
     settings.TONGBAN_CERTIFICATE_SEAL_PDF = False
     monkeypatch.setattr(clock, "now", lambda: T0)
     demo_org_load()
-    demo_identity_load()
+    demo_people_load()
     demo_sharing_load(now=T0)
     demo_certificate_types_load()
     market = Department.objects.get(name="南京市市场监督管理局")

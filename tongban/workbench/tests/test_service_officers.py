@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
+from tests.support.db import rolled_back
 from tongban.appointments.models import OfficerStatus, ServiceOfficer, ServiceOfficerEvent
 from tongban.appointments.officer_selectors import (
     officer_assignments_for_officer,
@@ -44,14 +44,8 @@ def _staff(username: str, name: str, role: str, department: str):
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
     """Seeded once per module inside a transaction rolled back at its end."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield _seed()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield _seed()
 
 
 @pytest.fixture

@@ -16,11 +16,12 @@ from tongban.demo.certificates import demo_certificates_all_load
 from tongban.demo.sharing import demo_sharing_all_load
 from tongban.demo.staff import STAFF_PASSWORD, demo_staff_load
 from tongban.hotline.demo import demo_hotline_load
-from tongban.identity.demo import demo_identity_load
+from tongban.identity.demo import demo_business_accounts_load, demo_identity_load
 from tongban.identity.models import User
 from tongban.intermediaries.demo import demo_intermediaries_load
 from tongban.org.demo import demo_org_load
 from tongban.payments.demo import demo_payments_load
+from tongban.sharing.demo import demo_registries_load
 from tongban.supervision.inspection_demo import demo_inspections_load
 
 
@@ -41,6 +42,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             org = demo_org_load()
             identity = demo_identity_load()
+            # The 法人库 before the business accounts: each authorization is checked there.
+            demo_registries_load()
+            business = demo_business_accounts_load()
             staff = demo_staff_load()
             catalog = demo_catalog_load()
             sharing = demo_sharing_all_load()
@@ -66,7 +70,7 @@ class Command(BaseCommand):
         self.stdout.write(f"演示办件（近六个月，南京）：{activity}")
         self.stdout.write(
             f"个人用户：{', '.join(identity['citizens'])}；"
-            f"法人用户：{', '.join(identity['business_accounts'])}"
+            f"法人用户：{', '.join(business['business_accounts'])}"
         )
         self.stdout.write(f"工作人员：{', '.join(s.username for s in staff)}")
         self.stdout.write(f"演示密码均为 {STAFF_PASSWORD}")
