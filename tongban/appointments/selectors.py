@@ -268,11 +268,19 @@ def hall_board(hall_id: int, *, day: dt.date | None = None, calls: int = 8) -> d
         .select_related("window", "theme")
         .order_by("-called_at")[:calls]
     )
-    waiting = dict(
-        QueueTicket.objects.filter(hall_id=hall_id, date=today, status=TicketStatus.WAITING)
-        .values_list("theme_id")
+    # The hall's themes with their waiting count (one query).
+    waiting_of_theme = (
+        QueueTicket.objects.filter(theme_id=OuterRef("pk"), date=today, status=TicketStatus.WAITING)
+        .order_by()
+        .values("theme_id")
         .annotate(n=Count("pk"))
-        .values_list("theme_id", "n")
+        .values("n")
+    )
+    themes = (
+        Theme.objects.filter(hall_id=hall_id, active=True)
+        .annotate(waiting=Subquery(waiting_of_theme))
+        .order_by("prefix")
+        .values_list("pk", "prefix", "name", "waiting")
     )
     return {
         "calls": [
@@ -286,8 +294,8 @@ def hall_board(hall_id: int, *, day: dt.date | None = None, calls: int = 8) -> d
             for t in latest
         ],
         "themes": [
-            {"id": t.pk, "prefix": t.prefix, "name": t.name, "waiting": waiting.get(t.pk, 0)}
-            for t in hall_themes(hall_id)
+            {"id": pk, "prefix": prefix, "name": name, "waiting": waiting or 0}
+            for pk, prefix, name, waiting in themes
         ],
         # 亮牌: each window's clerk on duty (one query).
         "windows": [

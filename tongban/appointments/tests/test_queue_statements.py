@@ -72,6 +72,16 @@ def test_take_call_and_finish_cost_seven_eight_and_seven_statements(
     assert (stored.status, stored.window_id, stored.clerk_id, stored.version) == (
         TicketStatus.DONE, world.a01.pk, world.clerk.pk, 3
     )  # fmt: skip
+    # the hall, the latest calls, the themes with their waiting count, the clerks on duty
+    with django_assert_num_queries(4):
+        board = kiosk.get(f"{API}/halls/{world.hall.pk}/board").json()
+    assert board["calls"] == []  # the one called was finished
+    assert board["themes"] == [
+        {"id": world.business.pk, "prefix": "A", "name": "企业开办", "waiting": 0},
+        {"id": world.police.pk, "prefix": "C", "name": "公安", "waiting": 0},
+    ]
+    _take(kiosk, world)
+    assert kiosk.get(f"{API}/halls/{world.hall.pk}/board").json()["themes"][0]["waiting"] == 1
     actions = AuditEvent.objects.filter(object_id__endswith=f"/{waiting['number']}")
     assert sorted(actions.values_list("action", flat=True)) == [
         "queue.call", "queue.finish", "queue.take"
