@@ -26,6 +26,20 @@ def hall_items(hall: Hall) -> QuerySet[ServiceItem]:
     )
 
 
+def items_at_halls(halls: list[Hall]) -> QuerySet[ServiceItem]:
+    """Items done at any of ``halls`` (already read in the caller's scope): those their
+    points handle and those their themes cover; one query."""
+    ids = [h.pk for h in halls]
+    return (
+        ServiceItem.objects.filter(status=ServiceItemStatus.ACTIVE)
+        .filter(
+            Q(pk__in=ServicePointItem.objects.filter(hall__in=ids).values("service_item_id"))
+            | Q(pk__in=Theme.objects.filter(hall__in=ids, active=True).values("service_items"))
+        )
+        .order_by("name", "pk")
+    )
+
+
 def clerks_for_hall(hall: Hall) -> QuerySet[Any]:
     """Window clerks whose region scope holds the hall (the staff who serve there)."""
     ancestors = [c for c in hall.region.path.strip("/").split("/") if c]

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -29,6 +30,8 @@ from tongban.core.errors import DomainError
 from tongban.org.models import Role
 from tongban.org.selectors import staff_scope_for
 from tongban.workbench.access import staff_required
+
+HALLS_PER_PAGE = 50
 
 
 def _number(raw: str) -> int | None:
@@ -92,11 +95,13 @@ def first_questions(request: HttpRequest) -> HttpResponse:
         return redirect("workbench:first_questions")
     scope = staff_scope_for(user=staff)
     today = clock.today()
-    halls = list(selectors.halls_in_scope(scope)[:100])
-    windows = list(standard_selectors.windows_of_halls(halls)[:500])
-    items: dict[int, Any] = {}
-    for hall in halls[:3]:
-        items.update((i.pk, i) for i in request_selectors.hall_items(hall)[:200])
+    # Every hall in scope, HALLS_PER_PAGE a page; the windows and items of the page's halls.
+    page = Paginator(selectors.halls_in_scope(scope), HALLS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    halls = list(page.object_list)
+    windows = list(standard_selectors.windows_of_halls(halls)[:1000])
+    items = list(request_selectors.items_at_halls(halls)[:1000])
     mine = list(standard_selectors.questions_for_owner(staff=staff)[:200])
     targets: dict[int, tuple[list[Any], list[Any]]] = {}
     for q in mine:
@@ -113,8 +118,9 @@ def first_questions(request: HttpRequest) -> HttpResponse:
         "workbench/first_questions.html",
         {
             "halls": halls,
+            "hall_page": page,
             "windows": windows,
-            "items": list(items.values()),
+            "items": items,
             "key": uuid.uuid4().hex,
             "rows": [
                 {
