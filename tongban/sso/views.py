@@ -12,16 +12,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider import views as dot_views
 from oauth2_provider.exceptions import InvalidOIDCRedirectURIError
+from oauth2_provider.models import get_access_token_model
+from oauth2_provider.signals import app_authorized
 
 from tongban.core.middleware import client_address, csp_for, csp_nonce
 from tongban.sso.audit import sso_audit
+from tongban.sso.validators import issued_access_token
 
 # What the user is told when the provider refuses (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6).
 ERROR_TEXTS = {
@@ -108,7 +115,42 @@ class AuthorizationView(dot_views.AuthorizationView):
 
 
 class TokenView(dot_views.TokenView):
-    """The code-for-token exchange; a refusal is audited with its OAuth error."""
+    """The code-for-token exchange; a refusal is audited with its OAuth error.
+
+    One exchange is one transaction: the grant is read locked, the ID, access
+    and refresh token rows, the code's deletion and the audit event commit
+    together, and a refusal rolls back whatever was written (``validators``).
+    """
+
+    @method_decorator(sensitive_post_parameters("password", "client_secret"))
+    def authorization_flow_token_response(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        with transaction.atomic():
+            reset = issued_access_token.set(None)
+            try:
+                _, headers, body, status = self.create_token_response(request)
+                if status == 200:
+                    token = issued_access_token.get() or self._issued(body)
+                    if token is not None:
+                        app_authorized.send(sender=self, request=request, token=token)
+                else:
+                    transaction.set_rollback(True)
+            finally:
+                issued_access_token.reset(reset)
+        response = HttpResponse(content=body, status=status)
+        for key, value in headers.items():
+            response[key] = value
+        return response
+
+    @staticmethod
+    def _issued(body: str) -> Any:
+        """The access token row of an answer (a refresh that reused its row)."""
+        raw = json.loads(body).get("access_token")
+        if raw is None:
+            return None
+        checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        return get_access_token_model().objects.get(token_checksum=checksum)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response: HttpResponse = super().post(request, *args, **kwargs)
