@@ -43,7 +43,7 @@ from tongban.core import errors as core_errors
 from tongban.core.api.pagination import Page, paginate
 from tongban.core.calendar import WorkingCalendar
 from tongban.core.errors import DomainError
-from tongban.identity.selectors import legal_entities_for_user
+from tongban.identity.selectors import legal_entities_for_user, legal_entity_ids_for_user
 from tongban.org.models import Department, Role
 from tongban.org.selectors import scope_q, staff_scope_for
 
@@ -141,7 +141,7 @@ def bundle_view(bundle: Bundle, *, situations: dict[str, str] | None = None) -> 
 def _applicant_applications(*, user: Any) -> QuerySet[BundleApplication]:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return BundleApplication.objects.none()
-    entity_ids = list(legal_entities_for_user(user=user).values_list("id", flat=True))
+    entity_ids = legal_entity_ids_for_user(user=user)
     mine = Q(applicant_entity_id__in=entity_ids) if entity_ids else Q(pk__in=[])
     if user.person_id is not None:
         mine |= Q(applicant_person_id=user.person_id)

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
 from tongban.core.errors import DomainError
+from tongban.core.prepared import PreparedRead
 from tongban.org import errors
 from tongban.org.models import Department, Region, RegionLevel, StaffAssignment
 
@@ -67,31 +68,44 @@ EMPTY_SCOPE = StaffScope(roles=frozenset(), grants=())
 
 
 def staff_scope_for(*, user: Any) -> StaffScope:
-    """The data scope of a user's active assignments (two queries; none when anonymous)."""
+    """The data scope of a user's active assignments (one query; none when anonymous).
+
+    Each assignment comes with its department restrictions in the same
+    statement (the many-to-many table left-joined: one row per restricted
+    department, one row with none for an unrestricted assignment), read as
+    plain tuples by a statement compiled once per connection (core.prepared).
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return EMPTY_SCOPE
-    rows = list(
-        StaffAssignment.objects.filter(user_id=user.pk, active=True).values_list(
-            "id", "role", "region_scope__path"
-        )
-    )
+    rows = _SCOPE_READ.rows(user_id=user.pk)
     if not rows:
         return EMPTY_SCOPE
+    assignments: dict[int, tuple[str, str]] = {}
     restricted: dict[int, set[int]] = {}
-    through = StaffAssignment.scope_departments.through
-    for assignment_id, department_id in through.objects.filter(
-        staffassignment_id__in=[r[0] for r in rows]
-    ).values_list("staffassignment_id", "department_id"):
-        restricted.setdefault(assignment_id, set()).add(department_id)
+    for assignment_id, role, path, department_id in rows:
+        assignments.setdefault(assignment_id, (role, path))
+        if department_id is not None:
+            restricted.setdefault(assignment_id, set()).add(department_id)
     grants = tuple(
         ScopeGrant(
             role=role,
             region_path=path,
             department_ids=frozenset(restricted[pk]) if pk in restricted else None,
         )
-        for pk, role, path in rows
+        for pk, (role, path) in assignments.items()
     )
     return StaffScope(roles=frozenset(g.role for g in grants), grants=grants)
+
+
+_SCOPE_READ = PreparedRead(
+    StaffAssignment,
+    {"user_id": int},
+    lambda user_id: (
+        StaffAssignment.objects.filter(user_id=user_id, active=True)
+        .order_by("id")
+        .values_list("id", "role", "region_scope__path", "scope_departments")
+    ),
+)
 
 
 def scope_q(*, scope: StaffScope, region_path_field: str, department_field: str | None) -> Q:

@@ -39,7 +39,7 @@ def _take(kiosk: Client, world) -> dict:
     return taken.json()
 
 
-def test_take_call_and_finish_cost_seven_eight_and_seven_statements(
+def test_take_call_and_finish_cost_seven_seven_and_six_statements(
     world, now, django_assert_num_queries
 ):
     kiosk, clerk = Client(), client_for(world.clerk)
@@ -49,8 +49,8 @@ def test_take_call_and_finish_cost_seven_eight_and_seven_statements(
     # theme with hall and opening hours, counter upsert, ticket insert, audit insert, position
     with django_assert_num_queries(7):
         waiting = _take(kiosk, world)
-    # token, scope (2), window lock with scope, claim UPDATE … RETURNING, audit insert
-    with django_assert_num_queries(8):
+    # token, scope (1), window lock with scope, claim UPDATE … RETURNING, audit insert
+    with django_assert_num_queries(7):
         called = clerk.post(f"{API}/windows/{world.a01.pk}/call-next")
     assert called.status_code == 200, called.content
     body = called.json()
@@ -58,8 +58,8 @@ def test_take_call_and_finish_cost_seven_eight_and_seven_statements(
         waiting["id"], "called", "A01", "南京市政务服务中心", "企业开办"
     )  # fmt: skip
     assert called["ETag"] == '"2"' and body["calls"] == 1
-    # token, scope (2), the conditional UPDATE … RETURNING, audit insert
-    with django_assert_num_queries(7):
+    # token, scope (1), the conditional UPDATE … RETURNING, audit insert
+    with django_assert_num_queries(6):
         done = clerk.post(
             f"{API}/tickets/{body['id']}/finish",
             {},

@@ -10,7 +10,7 @@ from tongban.cases.models import Case
 from tongban.cases.selectors._common import normalize_case_no, not_found
 from tongban.cases.selectors.lists import page_columns, summary_columns, with_clock_inputs
 from tongban.core.api.pagination import Page, paginate
-from tongban.identity.selectors import legal_entities_for_user
+from tongban.identity.selectors import legal_entity_ids_for_user
 
 APPLICANT_ORDERING = ("-received_at", "-id")
 
@@ -21,7 +21,7 @@ def _applicant_cases(*, user: Any) -> QuerySet[Case]:
         return Case.objects.none()
     # The entity ids as a list, not a subquery: "person = x OR entity IN (1, 2)"
     # is two index scans, while "OR entity IN (SELECT …)" reads the whole table.
-    entity_ids = list(legal_entities_for_user(user=user).values_list("id", flat=True))
+    entity_ids = legal_entity_ids_for_user(user=user)
     mine = Q(applicant_entity_id__in=entity_ids) if entity_ids else Q(pk__in=[])
     # A NULL person must never match: "applicant_person IS NULL" is every entity's case.
     if user.person_id is not None:

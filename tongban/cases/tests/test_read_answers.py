@@ -38,11 +38,11 @@ READS = {
     # token; the account's legal entities; the page; the suspensions of the rows
     # whose decision clock runs; the rules of the row with an open suspension
     "my cases": 5,
-    # token; scope (assignments, their departments); the page; suspensions; rules
-    "staff queue": 6,
-    # token; scope (2); the case; its suspensions (a decision clock after a
+    # token; scope (assignments with their departments); the page; suspensions; rules
+    "staff queue": 5,
+    # token; scope (1); the case; its suspensions (a decision clock after a
     # suspension); documents; materials; history
-    "case page": 8,
+    "case page": 7,
     # token; the account's legal entities; the case (a settled case, the tag matches)
     "case page 304": 3,
 }

@@ -6,13 +6,14 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import router, transaction
 
 from tongban.core import clock
 from tongban.core import errors as core_errors
 from tongban.core.audit import actor_label, audit_record
 from tongban.core.crypto import search_token
 from tongban.core.errors import DomainError
+from tongban.core.prepared import PreparedRead
 from tongban.identity import errors
 from tongban.identity.models import (
     ApiToken,
@@ -26,6 +27,24 @@ from tongban.identity.services._shared import (
 )
 
 # --- API tokens ---------------------------------------------------------------------
+
+# Every API request looks its token up: one statement, joined to the account,
+# compiled once per connection (core.prepared) and read straight into a User,
+# with no cache in between, so a revoked or expired token or a deactivated
+# account is refused by the very next request.
+_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+_TOKEN_READ = PreparedRead(
+    ApiToken,
+    {"token_hash": str},
+    lambda token_hash: ApiToken.objects.filter(token_hash=token_hash).values_list(
+        "id",
+        "prefix",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        *(f"user__{name}" for name in _USER_FIELDS),
+    ),
+)
 
 
 def _token_hash(plaintext: str) -> str:
@@ -87,24 +106,25 @@ def token_authenticate(plaintext: str, *, now: dt.datetime | None = None) -> Use
     if not plaintext or not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > 200:
         return None
     now = now or clock.now()
-    token = (
-        ApiToken.objects.select_related("user").filter(token_hash=_token_hash(plaintext)).first()
-    )
-    if token is None or token.revoked_at is not None or not token.user.is_active:
+    found = _TOKEN_READ.rows(token_hash=_token_hash(plaintext))
+    if not found:
         return None
-    if token.expires_at is not None and token.expires_at <= now:
+    token_id, prefix, expires_at, last_used_at, revoked_at, *user_values = found[0]
+    user = User.from_db(router.db_for_read(User), _USER_FIELDS, user_values)
+    if revoked_at is not None or not user.is_active:
+        return None
+    if expires_at is not None and expires_at <= now:
         raise DomainError(
             errors.TOKEN_EXPIRED,
-            f"访问令牌 {token.prefix}… 已于 {clock.local_date(token.expires_at)} 过期，"
-            "请创建新的令牌。",
+            f"访问令牌 {prefix}… 已于 {clock.local_date(expires_at)} 过期，请创建新的令牌。",
             headers={
                 "WWW-Authenticate": 'Bearer realm="tongban", error="invalid_token", '
                 'error_description="token expired"'
             },
         )
-    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if last_used_at is None or now - last_used_at >= TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    return user
 
 
 def token_revoke(

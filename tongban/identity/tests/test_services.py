@@ -19,6 +19,7 @@ from tongban.identity.selectors import (
     ID_NUMBER_CONTEXT,
     PHONE_CONTEXT,
     legal_entities_for_user,
+    legal_entity_ids_for_user,
     person_find_by_id_number,
 )
 from tongban.identity.services import (
@@ -293,12 +294,21 @@ def test_revoked_and_expired_authorizations_do_not_count(company, django_assert_
     )
     with django_assert_num_queries(1):
         assert list(legal_entities_for_user(user=agent, now=NOW)) == [company]
-    assert list(legal_entities_for_user(user=agent, now=NOW + dt.timedelta(days=31))) == []
+    with django_assert_num_queries(1):
+        assert legal_entity_ids_for_user(user=agent, now=NOW) == [company.pk]
+    later = NOW + dt.timedelta(days=31)
+    assert list(legal_entities_for_user(user=agent, now=later)) == []
+    assert legal_entity_ids_for_user(user=agent, now=later) == []
+    # the last instant before it lapses still counts (valid_until is exclusive)
+    just_before = NOW + dt.timedelta(days=30) - dt.timedelta(microseconds=1)
+    assert legal_entity_ids_for_user(user=agent, now=just_before) == [company.pk]
+    assert legal_entity_ids_for_user(user=agent, now=NOW + dt.timedelta(days=30)) == []
     authorization = agent.business_authorizations.get()
     revoked = authorization_revoke(authorization=authorization, now=NOW)
     assert revoked.revoked_at == NOW
     assert authorization_revoke(authorization=authorization).revoked_at == NOW
     assert list(legal_entities_for_user(user=agent, now=NOW)) == []
+    assert legal_entity_ids_for_user(user=agent, now=NOW) == []
     assert BusinessAuthorization.objects.count() == 1
     assert AuditEvent.objects.filter(action="identity.authorization_revoked").count() == 1
 

@@ -37,6 +37,39 @@ def test_a_revoked_token_is_rejected(citizen):
     assert token_authenticate(plaintext, now=NOW) is None
 
 
+def test_the_user_read_with_the_token_is_the_whole_account(citizen):
+    """The look-up reads the account straight from its row (core.prepared):
+    every field as the ORM gives it, datetimes aware."""
+    _token, plaintext = token_create(user=citizen, name="脚本", now=NOW)
+    user = token_authenticate(plaintext, now=NOW)
+    assert user is not None and user._state.adding is False
+    expected = User.objects.get(pk=citizen.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(expected, field.attname), field.name
+    assert timezone.is_aware(user.date_joined)
+
+
+def test_revocation_expiry_and_deactivation_take_effect_on_the_next_request(citizen):
+    """Nothing is cached between two look-ups: a token that has just
+    authenticated is refused at once after each of the three."""
+    token, plaintext = token_create(user=citizen, name="脚本", now=NOW)
+    assert token_authenticate(plaintext, now=NOW) == citizen
+    token_revoke(token=token, now=NOW)
+    assert token_authenticate(plaintext, now=NOW) is None
+
+    token, plaintext = token_create(user=citizen, name="脚本2", now=NOW)
+    assert token_authenticate(plaintext, now=NOW) == citizen
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=NOW)
+    with pytest.raises(DomainError) as raised:
+        token_authenticate(plaintext, now=NOW)
+    assert raised.value.code == "token_expired"
+
+    token, plaintext = token_create(user=citizen, name="脚本3", now=NOW)
+    assert token_authenticate(plaintext, now=NOW) == citizen
+    User.objects.filter(pk=citizen.pk).update(is_active=False)
+    assert token_authenticate(plaintext, now=NOW) is None
+
+
 def test_an_expired_token_is_refused_with_its_own_code(citizen):
     expires = NOW + dt.timedelta(days=1)
     _token, plaintext = token_create(user=citizen, name="脚本", expires_at=expires, now=NOW)

@@ -29,10 +29,10 @@ def test_each_side_lists_its_scope_in_few_queries(world, django_assert_num_queri
     ours = apply(world, world.market)
     theirs = apply(world, world.gz_market)
     other_provider = apply(world, world.market, code="JS-GA-HJ-002", fields=("region_code",))
-    with django_assert_num_queries(3):  # the scope (2) and the page
+    with django_assert_num_queries(2):  # the scope (1) and the page
         consumer = grant_list_for_staff(user=world.head, side="consumer")
     assert [g.pk for g in consumer.items] == [other_provider.pk, ours.pk]
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         provider = grant_list_for_staff(user=world.civil_head, side="provider")
     assert {g.pk for g in provider.items} == {ours.pk, theirs.pk}
     assert grant_list_for_staff(user=world.civil_head, side="consumer").items == []

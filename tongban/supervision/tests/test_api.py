@@ -31,8 +31,8 @@ def test_a_supervisor_lists_the_alerts_of_the_region_earliest_deadline_first(
 ):
     red, yellow, _gz = _overdue_and_near(world)
     headers = _bearer(world.supervisor)
-    # token and user, last use, the assignments and their departments, the page
-    with django_assert_num_queries(5):
+    # token and user, last use, the assignments with their departments, the page
+    with django_assert_num_queries(4):
         response = client.get(URL, **headers)
     assert response.status_code == 200
     body = response.json()
