@@ -2,8 +2,14 @@
 """Verify a Tongban random draw (摇号/随机抽取) from its published document alone.
 
 Usage:
-    python3 verify_draw.py draw.json
+    python3 verify_draw.py draw.json [candidates.json]
     python3 verify_draw.py https://<platform>/api/v1/draws/<public_id>
+
+Since the candidate list of a draw is published as its own file, named by its
+SHA-256 (``candidates_file`` in the document), the script reads it from the
+second argument, else from ``<sha256>.json`` beside the document, else (a
+document fetched from the platform) from the file's address; it checks the
+file's SHA-256 before using it. Older documents carry the list themselves.
 
 Needs only Python 3.9+ and its standard library, and does not import Tongban:
 it is a second, independent writing of the algorithm ``tongban-draw-v1``
@@ -17,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
+import urllib.parse
 import urllib.request
 
 ALGORITHM = "tongban-draw-v1"
@@ -80,18 +88,45 @@ def check(doc: dict) -> list:
     return problems
 
 
+def read(source: str) -> bytes:
+    if source.startswith(("http://", "https://")):
+        with urllib.request.urlopen(source, timeout=120) as answer:
+            return answer.read()
+    with open(source, "rb") as handle:
+        return handle.read()
+
+
+def with_candidates(doc: dict, source: str, listed: str = "") -> list:
+    """Put the snapshot's candidates into ``doc``; the list of what does not hold."""
+    snapshot = doc.get("candidates_file")
+    if doc.get("candidates") is not None or not snapshot:
+        return []
+    if not listed:
+        beside = os.path.join(
+            os.path.dirname(os.path.abspath(source)), snapshot["sha256"] + ".json"
+        )
+        if source.startswith(("http://", "https://")):
+            listed = urllib.parse.urljoin(source, snapshot["url"])
+        elif os.path.exists(beside):
+            listed = beside
+        else:
+            return [f"the candidate list {snapshot['sha256']}.json is needed: download it from "
+                    f"{snapshot['url']} and give it as the second argument"]  # fmt: skip
+    data = read(listed)
+    if hashlib.sha256(data).hexdigest() != snapshot["sha256"]:
+        return ["the candidate list file does not match its published SHA-256"]
+    doc["candidates"] = json.loads(data.decode("utf-8"))
+    return []
+
+
 def main(argv: list) -> int:
-    if len(argv) != 2:
+    if len(argv) not in (2, 3):
         print(__doc__, file=sys.stderr)
         return 2
     source = argv[1]
-    if source.startswith(("http://", "https://")):
-        with urllib.request.urlopen(source, timeout=30) as answer:
-            doc = json.load(answer)
-    else:
-        with open(source, encoding="utf-8") as handle:
-            doc = json.load(handle)
-    problems = check(doc)
+    doc = json.loads(read(source).decode("utf-8"))
+    problems = with_candidates(doc, source, argv[2] if len(argv) == 3 else "")
+    problems = problems or check(doc)
     if problems:
         for problem in problems:
             print("NOT VERIFIED:", problem)

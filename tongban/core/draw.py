@@ -28,9 +28,12 @@ The algorithm (docs/draws.md):
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import islice
+from typing import NoReturn
 
 ALGORITHM = "tongban-draw-v1"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -46,6 +49,11 @@ def new_seed() -> str:
     return secrets.token_hex(32)
 
 
+def is_hex64(value: object) -> bool:
+    """A seed or a SHA-256 digest as written here: 64 lowercase hex digits."""
+    return isinstance(value, str) and _HEX64.fullmatch(value) is not None
+
+
 def _seed_bytes(seed: str) -> bytes:
     if not isinstance(seed, str) or not _HEX64.fullmatch(seed):
         raise DrawInputError("seed must be 64 lowercase hex digits")
@@ -58,8 +66,28 @@ def commitment(seed: str) -> str:
 
 
 def canonical(candidates: Sequence[str]) -> list[str]:
-    """The candidates in the order the draw uses; refuses duplicates and line breaks."""
+    """The candidates in the order the draw uses; refuses duplicates and line breaks.
+
+    The checks run at C speed (a draw may list 1,000,000 entities); the loop that
+    names the offending candidate runs only when one is wrong.
+    """
     ordered = sorted(candidates)
+    try:
+        joined = "\n".join(ordered)
+    except TypeError:
+        joined = None
+    if (
+        joined is None
+        or (ordered and not ordered[0])
+        or joined.count("\n") != max(len(ordered) - 1, 0)
+        or "\r" in joined
+        or any(map(operator.eq, ordered, islice(ordered, 1, None)))
+    ):
+        _refuse(ordered)
+    return ordered
+
+
+def _refuse(ordered: list[str]) -> NoReturn:
     for index, candidate in enumerate(ordered):
         if not isinstance(candidate, str) or not candidate:
             raise DrawInputError("candidates must be non-empty strings")
@@ -67,7 +95,7 @@ def canonical(candidates: Sequence[str]) -> list[str]:
             raise DrawInputError(f"candidate {candidate!r} contains a line break")
         if index and ordered[index - 1] == candidate:
             raise DrawInputError(f"candidate {candidate!r} appears twice")
-    return ordered
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def candidates_digest(candidates: Sequence[str]) -> str:
@@ -108,7 +136,21 @@ def pick(seed: str, candidates: Sequence[str], k: int, *, label: str = "") -> li
 
 
 def check_disjoint(groups: Sequence[Sequence[str]]) -> None:
-    """Refuse a candidate that is in two strata."""
+    """Refuse a candidate that is in two strata.
+
+    The largest stratum (800,000 class-A entities of a 1,000,000 scope) is only
+    looked up in the set of the others, not added to it; the loop below names
+    the candidate when there is one."""
+    if len(groups) > 1:
+        largest = max(range(len(groups)), key=lambda i: len(groups[i]))
+        others: set[str] = set()
+        total = 0
+        for index, members in enumerate(groups):
+            if index != largest:
+                others.update(members)
+                total += len(members)
+        if len(others) == total and others.isdisjoint(groups[largest]):
+            return
     seen: set[str] = set()
     for members in groups:
         overlap = seen.intersection(members)

@@ -1,6 +1,12 @@
 """Services over :class:`DrawRecord`: open a draw (publish the commitment) and
 run it once (reveal the seed, store candidates and result). docs/draws.md.
 
+The candidate list of a run is published as a snapshot file named by its
+SHA-256 in the platform's file storage (``draws/candidates/<sha256>.json``); the
+record keeps that digest, the file's size and the number of candidates, so a
+1,000,000-entity list is not a 20 MB value written in the draw's transaction.
+Records drawn before the snapshot keep their list in ``DrawRecord.candidates``.
+
 Apps that select at random (credit inspections, the marketplace, expert
 panels) call these two functions and nothing else; the public page
 ``/draws/<public_id>/`` and ``scripts/verify_draw.py`` let anyone re-run it.
@@ -9,10 +15,14 @@ panels) call these two functions and nothing else; the public page
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -27,6 +37,68 @@ DRAW_INVALID = define("draw_invalid", 422, "抽取参数有误")
 
 _SEED_CONTEXT = "core.drawrecord.seed"
 MAX_CANDIDATES = 2_000_000
+SNAPSHOT_DIR = "draws/candidates"
+_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+
+
+class DrawSnapshotError(RuntimeError):
+    """The snapshot of a drawn list is missing or does not match its digest."""
+
+
+def snapshot_name(sha256: str) -> str:
+    """Where the candidate list with this SHA-256 is stored (content-addressed)."""
+    if not draw.is_hex64(sha256):
+        raise DrawSnapshotError("not a SHA-256 digest")
+    return f"{SNAPSHOT_DIR}/{sha256}.json"
+
+
+def _json_list(members: Sequence[str]) -> str:
+    # json.dumps escapes only '"', '\\' and control characters here; without them
+    # the joined text is the same bytes, made at C speed (1,000,000 codes).
+    body = '","'.join(members)
+    if not members or _ESCAPED.search(body):
+        return json.dumps(list(members), ensure_ascii=False, separators=(",", ":"))
+    return f'["{body}"]'
+
+
+def snapshot_bytes(candidates: Any) -> bytes:
+    """The published file: the ordered list (or label → list) as compact UTF-8
+    JSON, keys sorted — ``json.dumps(…, ensure_ascii=False, separators=(",", ":"),
+    sort_keys=True)``."""
+    if isinstance(candidates, Mapping):
+        text = ",".join(
+            f"{json.dumps(label, ensure_ascii=False)}:{_json_list(candidates[label])}"
+            for label in sorted(candidates)
+        )
+        return f"{{{text}}}".encode()
+    return _json_list(candidates).encode("utf-8")
+
+
+def _snapshot_write(data: bytes) -> str:
+    """Store ``data`` under its SHA-256 once; the same list drawn twice is one file."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    name = snapshot_name(sha256)
+    if default_storage.exists(name):
+        if default_storage.size(name) == len(data):
+            return sha256
+        default_storage.delete(name)  # a write cut short earlier: write it again
+    saved = default_storage.save(name, ContentFile(data))
+    if saved != name:  # a concurrent run stored the same bytes under the name first
+        default_storage.delete(saved)
+    return sha256
+
+
+def snapshot_read(sha256: str, size: int | None = None) -> Any:
+    """The candidates of a snapshot, after checking its size and SHA-256."""
+    name = snapshot_name(sha256)
+    try:
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, OSError) as exc:
+        raise DrawSnapshotError(f"snapshot {sha256} is missing") from exc
+    if (size is not None and len(data) != size) or hashlib.sha256(data).hexdigest() != sha256:
+        raise DrawSnapshotError(f"snapshot {sha256} does not match its digest")
+    return json.loads(data)
 
 
 def draw_open(*, purpose: str, subject: str, actor: Any, title: str = "") -> DrawRecord:
@@ -135,15 +207,23 @@ def draw_run(
             raise RuntimeError(f"draw {locked.public_id}: sealed seed does not match commitment")
         if "strata" in spec:
             assert strata is not None
-            result: Any = draw.pick_strata(
-                seed, {label: (stored[label], spec["strata"][label]) for label in stored}
-            )
+            # pick_strata per stratum; the strata were checked disjoint above.
+            result: Any = {
+                label: draw.pick(seed, stored[label], spec["strata"][label], label=label)
+                for label in stored
+            }
+            count = sum(len(members) for members in stored.values())
         else:
             result = draw.pick(seed, stored, spec["k"])
+            count = len(stored)
+        data = snapshot_bytes(stored)
         locked.state = DrawState.DRAWN
         locked.seed = seed
         locked.spec = spec
-        locked.candidates = stored
+        locked.candidates = None
+        locked.candidates_sha256 = _snapshot_write(data)
+        locked.candidates_size = len(data)
+        locked.candidates_count = count
         locked.candidates_digest = digest
         locked.result = result
         locked.drawn_at = clock.now()
@@ -154,13 +234,36 @@ def draw_run(
             action="draw.run",
             object_type="draw",
             object_id=str(locked.public_id),
-            details={"candidates_digest": digest, "spec": spec, "result": result},
+            details={
+                "candidates_digest": digest,
+                "candidates_file": locked.candidates_sha256,
+                "spec": spec,
+                "result": result,
+            },
         )
     return locked
 
 
+def draw_candidates(record: DrawRecord) -> Any:
+    """The ordered candidates of a drawn record (None before it runs): from its
+    snapshot, checked against the digest (``DrawSnapshotError`` otherwise), or
+    from the record itself for draws run before snapshots."""
+    if record.state != DrawState.DRAWN:
+        return None
+    if record.candidates_sha256:
+        return snapshot_read(record.candidates_sha256, record.candidates_size)
+    return record.candidates
+
+
+def candidates_url(record: DrawRecord) -> str:
+    """The public address of a record's snapshot file (no login)."""
+    return f"/api/v1/draws/{record.public_id}/candidates"
+
+
 def draw_document(record: DrawRecord) -> dict[str, Any]:
-    """What is published: the input of ``scripts/verify_draw.py``."""
+    """What is published: the input of ``scripts/verify_draw.py``. A snapshot
+    list is referenced (``candidates_file``: its SHA-256, size, count and
+    address), an older record's list is in the document."""
     doc: dict[str, Any] = {
         "algorithm": draw.ALGORITHM,
         "public_id": str(record.public_id),
@@ -176,22 +279,37 @@ def draw_document(record: DrawRecord) -> dict[str, Any]:
         doc.update(
             seed=record.seed,
             spec=record.spec,
-            candidates=record.candidates,
             candidates_digest=record.candidates_digest,
             result=record.result,
             drawn_at=record.drawn_at.isoformat(),
         )
+        if record.candidates_sha256:
+            doc["candidates_file"] = {
+                "sha256": record.candidates_sha256,
+                "size": record.candidates_size,
+                "count": record.candidates_count,
+                "url": candidates_url(record),
+            }
+        else:
+            doc["candidates"] = record.candidates
     return doc
 
 
-def draw_verify(doc: Mapping[str, Any]) -> bool:
-    """Re-run a published draw from its document alone."""
+def draw_verify(doc: Mapping[str, Any], candidates: Any = None) -> bool:
+    """Re-run a published draw from its document and its candidate list: the
+    list in the document, else ``candidates`` (already read), else the snapshot
+    the document names, read from storage and checked against its SHA-256."""
     if doc.get("state") != DrawState.DRAWN or doc.get("algorithm") != draw.ALGORITHM:
         return False
     try:
         if draw.commitment(doc["seed"]) != doc["commitment"]:
             return False
-        spec, candidates = doc["spec"], doc["candidates"]
+        spec = doc["spec"]
+        if doc.get("candidates") is not None:
+            candidates = doc["candidates"]
+        elif candidates is None:
+            listed = doc["candidates_file"]
+            candidates = snapshot_read(listed["sha256"], listed.get("size"))
         if "strata" in spec:
             again: Any = draw.pick_strata(
                 doc["seed"], {label: (candidates[label], n) for label, n in spec["strata"].items()}
@@ -200,6 +318,6 @@ def draw_verify(doc: Mapping[str, Any]) -> bool:
         else:
             again = draw.pick(doc["seed"], candidates, spec["k"])
             digest = draw.candidates_digest(candidates)
-    except (draw.DrawInputError, KeyError, TypeError):
+    except (draw.DrawInputError, DrawSnapshotError, KeyError, TypeError, ValueError):
         return False
     return bool(again == doc["result"] and digest == doc["candidates_digest"])

@@ -336,7 +336,12 @@ class DrawRecord(models.Model):
     seed_sealed = models.TextField("种子（密文）")
     seed = models.CharField("种子（公开）", max_length=64, blank=True)
     spec = models.JSONField("抽取数量", default=dict)
+    # Draws run before the snapshot keep their list here; later ones in the
+    # snapshot file named by ``candidates_sha256`` (core.draws.snapshot_name).
     candidates = models.JSONField("候选名单", null=True, blank=True)
+    candidates_sha256 = models.CharField("候选名单文件摘要（SHA-256）", max_length=64, blank=True)
+    candidates_size = models.BigIntegerField("候选名单文件大小（字节）", null=True, blank=True)
+    candidates_count = models.IntegerField("候选数", null=True, blank=True)
     candidates_digest = models.CharField("候选名单摘要", max_length=64, blank=True)
     result = models.JSONField("抽取结果", null=True, blank=True)
     opened_at = models.DateTimeField("承诺公布时间")

@@ -11,7 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tongban.core.draws import draw_document, draw_verify
+from tongban.core.draws import (
+    DrawSnapshotError,
+    candidates_url,
+    draw_candidates,
+    draw_document,
+    draw_verify,
+)
 from tongban.core.models import DrawRecord, DrawState
 
 _SHOWN = 200  # candidates listed on the page; the whole list is in the JSON
@@ -31,22 +37,28 @@ def draw_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="draw-{record.public_id}.json"'
         return response
     groups: list[tuple[str, list[str], list[str], int]] = []
+    verified = False
     if drawn:
-        candidates: Any = record.candidates
         result: Any = record.result
+        try:  # a snapshot file is read once and checked against its SHA-256
+            candidates: Any = draw_candidates(record)
+        except DrawSnapshotError:
+            candidates = None
         if isinstance(candidates, dict):
             for label, members in candidates.items():
                 groups.append((label, result[label], members[:_SHOWN], len(members)))
-        else:
+        elif candidates is not None:
             groups.append(("", result, candidates[:_SHOWN], len(candidates)))
+        verified = candidates is not None and draw_verify(doc, candidates)
     return render(
         request,
         "portal/draws/detail.html",
         {
             "record": record,
             "drawn": drawn,
-            "verified": drawn and draw_verify(doc),
+            "verified": verified,
             "groups": groups,
+            "candidates_url": candidates_url(record) if record.candidates_sha256 else "",
             "shown": _SHOWN,
         },
     )

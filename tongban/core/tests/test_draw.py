@@ -11,11 +11,22 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from tongban.core import draw
-from tongban.core.draws import draw_document, draw_open, draw_run, draw_verify
+from tongban.core.draws import (
+    draw_candidates,
+    draw_document,
+    draw_open,
+    draw_run,
+    draw_verify,
+    snapshot_bytes,
+    snapshot_name,
+)
 from tongban.core.errors import DomainError
 from tongban.core.models import DrawRecord
 
@@ -73,6 +84,13 @@ def test_more_places_than_candidates_takes_everyone_and_bad_lists_are_refused():
         draw.pick(SEED, ["a", "b", "a"], 1)
     with pytest.raises(draw.DrawInputError, match="line break"):
         draw.pick(SEED, ["a\nb"], 1)
+    with pytest.raises(draw.DrawInputError, match="line break"):
+        draw.pick(SEED, ["b", "a\rc"], 1)
+    with pytest.raises(draw.DrawInputError, match="non-empty"):
+        draw.pick(SEED, ["b", ""], 1)
+    with pytest.raises(draw.DrawInputError, match="non-empty"):
+        draw.canonical([3, 1])  # type: ignore[list-item]
+    assert draw.canonical([]) == [] and draw.canonical(["b", "a"]) == ["a", "b"]
     with pytest.raises(draw.DrawInputError, match="hex"):
         draw.pick("XYZ", AGENCIES, 1)
     with pytest.raises(draw.DrawInputError, match="two strata"):
@@ -180,7 +198,21 @@ def test_the_published_document_verifies_with_the_script_and_a_changed_one_does_
     good = tmp_path / "draw.json"
     good.write_text(json.dumps(doc), encoding="utf-8")
     run = subprocess.run([sys.executable, str(SCRIPT), str(good)], capture_output=True, text=True)
+    assert run.returncode == 1 and "candidate list" in run.stdout  # the list is its own file
+    listed = client.get(doc["candidates_file"]["url"])
+    assert listed.status_code == 200
+    data = b"".join(listed.streaming_content)
+    assert hashlib.sha256(data).hexdigest() == doc["candidates_file"]["sha256"]
+    assert len(data) == doc["candidates_file"]["size"] and doc["candidates_file"]["count"] == 40
+    (tmp_path / f"{doc['candidates_file']['sha256']}.json").write_bytes(data)  # beside the doc
+    run = subprocess.run([sys.executable, str(SCRIPT), str(good)], capture_output=True, text=True)
     assert run.returncode == 0 and "VERIFIED" in run.stdout
+    changed = tmp_path / "changed.json"  # one candidate swapped for another: refused
+    changed.write_bytes(data.replace(AGENCIES[7].encode(), AGENCIES[7][:-1].encode() + b"X"))
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT), str(good), str(changed)], capture_output=True, text=True
+    )
+    assert run.returncode == 1 and "SHA-256" in run.stdout
     winner_swapped = dict(
         doc,
         result=[
@@ -211,3 +243,69 @@ def test_the_public_page_shows_commitment_then_result(client):
     assert draw_verify(json.loads(download.content))
     assert client.get("/draws/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert client.get("/api/v1/draws/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_candidate_list_is_a_snapshot_file_named_by_its_digest_and_checked(client):
+    record = draw_open(purpose="inspection", subject="plan:snap", actor=None)
+    done = draw_run(record, actor=None, strata={"A": (AGENCIES[:30], 2), "D": (AGENCIES[30:], 5)})
+    assert done.candidates is None and done.candidates_count == 40
+    name = snapshot_name(done.candidates_sha256)
+    with default_storage.open(name, "rb") as handle:
+        data = handle.read()
+    assert hashlib.sha256(data).hexdigest() == done.candidates_sha256
+    assert len(data) == done.candidates_size
+    assert draw_candidates(done) == {"A": sorted(AGENCIES[:30]), "D": sorted(AGENCIES[30:])}
+    doc = draw_document(done)
+    assert "candidates" not in doc and doc["candidates_file"]["sha256"] == done.candidates_sha256
+    assert draw_verify(doc)
+    # The same list drawn again elsewhere is the same file.
+    again = draw_run(
+        draw_open(purpose="inspection", subject="plan:snap2", actor=None),
+        actor=None,
+        strata={"A": (AGENCIES[:30], 1), "D": (AGENCIES[30:], 1)},
+    )
+    assert again.candidates_sha256 == done.candidates_sha256
+    # A snapshot changed in storage no longer verifies, and the page says so.
+    default_storage.delete(name)
+    default_storage.save(name, ContentFile(data.replace(b"00001", b"00099")))
+    assert not draw_verify(doc)
+    page = client.get(f"/draws/{done.public_id}/").content.decode()
+    assert "复核未通过" in page
+    default_storage.delete(name)
+    assert not draw_verify(doc)
+    assert client.get(f"/api/v1/draws/{done.public_id}/candidates").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_draw_recorded_before_snapshots_keeps_its_list_in_the_record(client):
+    done = draw_run(
+        draw_open(purpose="agency", subject="purchase:old", actor=None),
+        actor=None,
+        candidates=AGENCIES,
+        k=3,
+    )
+    DrawRecord.objects.filter(pk=done.pk).update(  # as the migration left earlier rows
+        candidates=sorted(AGENCIES), candidates_sha256="", candidates_size=None
+    )
+    old = DrawRecord.objects.get(pk=done.pk)
+    doc = draw_document(old)
+    assert doc["candidates"] == sorted(AGENCIES) and "candidates_file" not in doc
+    assert draw_candidates(old) == sorted(AGENCIES) and draw_verify(doc)
+    assert "复核通过" in client.get(f"/draws/{old.public_id}/").content.decode()
+    assert client.get(f"/api/v1/draws/{old.public_id}/candidates").status_code == 404
+    # Run again with the same inputs: the stored result, still from the record.
+    assert draw_run(old, actor=None, candidates=AGENCIES, k=3).result == done.result
+
+
+def test_the_snapshot_is_compact_json_with_sorted_keys_whatever_the_candidates():
+    cases: list[Any] = [
+        AGENCIES,
+        [],
+        {"D": ['引号"', "反斜杠\\"], "A": ["中文", "a"]},
+        {"A": []},
+        ["\x01控制"],
+    ]
+    for listed in cases:
+        expected = json.dumps(listed, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        assert snapshot_bytes(listed) == expected.encode("utf-8")

@@ -61,17 +61,19 @@ def test_the_draw_verifies_from_the_published_document_with_the_shipped_verifier
     purchase = purchase_draw_run(purchase=purchase, now=AFTER)
     assert purchase.status == PurchaseStatus.PUBLICITY
     record = record_of(purchase)
-    assert record.candidates == sorted(a.credit_code for a in world.agencies[:3])
+    assert draws.draw_candidates(record) == sorted(a.credit_code for a in world.agencies[:3])
     assert purchase.selected is not None
     assert record.result == [purchase.selected.agency.credit_code]
     assert draw.commitment(record.seed) == record.commitment
     doc = draws.draw_document(record)
     path = tmp_path / "draw.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    listed = draws.snapshot_bytes(draws.draw_candidates(record))  # the list's own file, beside
+    (tmp_path / f"{record.candidates_sha256}.json").write_bytes(listed)
     ok = subprocess.run([sys.executable, str(VERIFIER), str(path)], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout + ok.stderr
     # Any other input gives another outcome, and the verifier says so.
-    others = [a for a in record.candidates if a != record.result[0]]
+    others = [a for a in draws.draw_candidates(record) if a != record.result[0]]
     for tampered in (
         {**doc, "result": [others[0]]},
         {**doc, "candidates": others},
@@ -103,7 +105,9 @@ def test_the_draw_cannot_be_rerun_with_another_seed_or_other_candidates(world):
         purchase_draw_run(purchase=purchase, now=AFTER)
     assert exc.value.code == "purchase_invalid_state"
     with pytest.raises(DomainError) as exc:
-        draws.draw_run(record, candidates=list(record.candidates or [])[:2], k=1, actor=None)
+        draws.draw_run(
+            record, candidates=list(draws.draw_candidates(record) or [])[:2], k=1, actor=None
+        )
     assert exc.value.code == "draw_already_run"
     # Opening the same purchase's draw again answers the same commitment: no second seed.
     again = draws.draw_open(purpose="intermediaries.purchase", subject=purchase.code, actor=None)
@@ -124,7 +128,7 @@ def test_an_agency_restricted_after_sign_up_is_not_a_candidate(world):
     )
     purchase = purchase_draw_run(purchase=purchase, now=AFTER)
     record = record_of(purchase)
-    assert world.agencies[1].credit_code not in (record.candidates or [])
+    assert world.agencies[1].credit_code not in (draws.draw_candidates(record) or [])
     assert purchase.signups.get(agency=world.agencies[1]).status == SignupStatus.EXCLUDED
 
 

@@ -132,7 +132,9 @@ def test_a_draw_cannot_be_run_again_and_the_refusal_is_logged(world, caplog):
         caplog, "purchase_invalid_state", lambda: purchase_draw_run(purchase=purchase, now=AFTER)
     )
     with pytest.raises(DomainError) as exc:  # the engine: other inputs are no re-roll either
-        draws.draw_run(record, candidates=list(record.candidates or [])[1:], k=1, actor=None)
+        draws.draw_run(
+            record, candidates=list(draws.draw_candidates(record) or [])[1:], k=1, actor=None
+        )
     assert exc.value.code == "draw_already_run"
     record.refresh_from_db()
     assert (record.seed, record.result) == (seed, result)

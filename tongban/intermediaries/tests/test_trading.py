@@ -243,10 +243,13 @@ def test_a_tender_goes_from_announcement_to_conclusion(world, tmp_path):
     record = DrawRecord.objects.get(public_id=str(tender.expert_draw_public_id))
     assert record.commitment != commitment  # each tender its own draw
     # 回避: E0000 works for a bidder, E0001 worked with one in 2025; E0002's co-work is old.
-    assert "E0000" not in (record.candidates or []) and "E0001" not in (record.candidates or [])
-    assert "E0002" in (record.candidates or []) and len(drawn) == 3
+    listed = draws.draw_candidates(record) or []
+    assert "E0000" not in listed and "E0001" not in listed
+    assert "E0002" in listed and len(drawn) == 3
     path = tmp_path / "experts.json"
     path.write_text(json.dumps(draws.draw_document(record), ensure_ascii=False), encoding="utf-8")
+    snapshot = tmp_path / f"{record.candidates_sha256}.json"  # the list's own file, beside
+    snapshot.write_bytes(draws.snapshot_bytes(listed))
     assert (
         subprocess.run([sys.executable, str(VERIFIER), str(path)], capture_output=True).returncode
         == 0
