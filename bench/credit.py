@@ -25,7 +25,9 @@ PostgreSQL for the figures in docs/performance.md) the parts that do:
    second run that changes nothing.
 5. **plan draw**: ``plan_draw`` of a plan over ``--entities`` (1,000,000) 法人库 rows
    in four class strata (about 1 % drawn) with 2,000 inspectors: the candidate
-   read, the two draws, the assignment and the task inserts.
+   read, the two draws, the assignment and the task inserts. The 法人库 rows,
+   ratings and inspectors of an earlier run of the same size are used again
+   (loading them is not part of the figure and takes minutes).
 
     createdb credit && DATABASE_URL=postgres://…/credit .venv/bin/tongban migrate
     DATABASE_URL=postgres://…/credit DJANGO_SETTINGS_MODULE=config.settings.local \

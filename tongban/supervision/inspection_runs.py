@@ -33,6 +33,7 @@ from tongban.supervision.inspection_models import (
 from tongban.supervision.inspections import (
     _audit,
     _locked,
+    entity_names,
     inspector_pool,
     scope_candidates,
 )
@@ -101,15 +102,15 @@ def plan_draw(
                 errors.POOL_EMPTY,
                 "参与部门的执法检查人员库中没有具备抽查事项资格的在库人员，无法抽取。",
             )
-        names = {code: name for members in strata.values() for code, name in members}
         entity_draw = draw_run(
             locked.entity_draw,  # type: ignore[arg-type]  # set by plan_open (state OPEN)
             actor=actor,
             strata={
-                cls: ([code for code, _ in members], stratum_size(len(members), locked.rates[cls]))
-                for cls, members in strata.items()
+                cls: (codes, stratum_size(len(codes), locked.rates[cls]))
+                for cls, codes in strata.items()
             },
         )
+        del strata  # the published snapshot holds the list from here on
         by_cert = {i.certificate_no: i for i in pool}
         inspector_draw = draw_run(
             locked.inspector_draw,  # type: ignore[arg-type]  # set by plan_open (state OPEN)
@@ -120,6 +121,7 @@ def plan_draw(
         order = [by_cert[c] for c in inspector_draw.result or []]
         drawn: dict[str, list[str]] = entity_draw.result or {}
         picked = {code: cls for cls, codes in drawn.items() for code in codes}
+        names = entity_names(list(picked))
         conflicts = set(
             InspectorConflict.objects.filter(
                 inspector__in=pool, subject_code__in=list(picked)

@@ -25,9 +25,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
-from django.db.models import OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 
 from tongban.core import clock
 from tongban.core.audit import actor_label, audit_record
@@ -237,26 +235,54 @@ def region_prefix(code: str) -> str:
     return code
 
 
-def scope_candidates(plan: InspectionPlan) -> dict[str, list[tuple[str, str]]]:
-    """The entities in the plan's scope by credit class: (credit code, name)."""
-    rating = CreditRating.objects.filter(subject_code=OuterRef("credit_code")).values(
-        "credit_class"
-    )[:1]
+def scope_candidates(plan: InspectionPlan) -> dict[str, list[str]]:
+    """The credit codes of the entities in the plan's scope, by credit class (an
+    entity without a rating is class A).
+
+    Codes and classes only, from one join of the 法人库 with the ratings read in
+    batches through a server-side cursor on PostgreSQL (1,000,000 rows in
+    scope); the names of the ~1 % drawn are read afterwards (``entity_names``).
+    """
     rows = BusinessRecord.objects.filter(
         status=BusinessStatus.IN_BUSINESS,
         region_code__startswith=region_prefix(plan.scope_region),
     )
     if plan.scope_industry:
         rows = rows.filter(business_scope__contains=plan.scope_industry)
-    found = (
-        rows.annotate(cls=Coalesce(Subquery(rating), Value(CreditClass.A)))
-        .filter(cls__in=plan.scope_classes)
-        .values_list("cls", "credit_code", "name")
+    inner, params = rows.order_by().values_list("credit_code").query.sql_with_params()
+    classes = list(plan.scope_classes)
+    rating = connection.ops.quote_name(CreditRating._meta.db_table)
+    # The ORM's own SQL for the filter, a quoted table name and placeholders only.
+    marks = ", ".join(["%s"] * len(classes))
+    sql = (
+        f"SELECT COALESCE(r.credit_class, %s), s.credit_code FROM ({inner}) s"  # noqa: S608
+        f" LEFT JOIN {rating} r ON r.subject_code = s.credit_code"
+        f" WHERE COALESCE(r.credit_class, %s) IN ({marks})"
     )
-    strata: dict[str, list[tuple[str, str]]] = {}
-    for cls, code, name in found.iterator(chunk_size=5000):
-        strata.setdefault(cls, []).append((code, name))
+    strata: dict[str, list[str]] = {}
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Every row is read: plan for the whole result, not the first 10 %.
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, [CreditClass.A, *params, CreditClass.A, *classes])
+            while batch := cursor.fetchmany(10_000):
+                for cls, code in batch:
+                    members = strata.get(cls)
+                    if members is None:
+                        members = strata[cls] = []
+                    members.append(code)
     return strata
+
+
+def entity_names(codes: Sequence[str]) -> dict[str, str]:
+    """The names of the drawn entities (one query)."""
+    return dict(
+        BusinessRecord.objects.filter(credit_code__in=list(codes)).values_list(
+            "credit_code", "name"
+        )
+    )
 
 
 def inspector_pool(plan: InspectionPlan) -> list[Inspector]:
