@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from tongban.core import clock
 from tongban.core.calendar import get_calendar
@@ -84,6 +84,56 @@ def assign(
     return out
 
 
+def _tasks_insert(
+    plan: InspectionPlan,
+    picked: dict[str, str],
+    names: dict[str, str],
+    assignment: dict[str, list[Inspector]],
+) -> int:
+    """The drawn tasks and their inspectors: on PostgreSQL two statements over
+    arrays (``unnest``), elsewhere two multi-row inserts. 9,525 tasks of a 1 %
+    draw of 1,000,000 entities would otherwise be 30,000 statements one by one,
+    or 30,000 model instances built for ``bulk_create``."""
+    codes = sorted(picked)
+    staffed = InspectionTask.inspectors.through
+    if connection.vendor != "postgresql":
+        tasks = InspectionTask.objects.bulk_create(
+            [
+                InspectionTask(
+                    plan=plan, subject_code=code, subject_name=names[code], stratum=picked[code]
+                )
+                for code in codes
+            ],
+            batch_size=2000,
+        )
+        staffed.objects.bulk_create(
+            [
+                staffed(inspectiontask_id=task.pk, inspector_id=inspector.pk)
+                for task in tasks
+                for inspector in assignment[task.subject_code]
+            ],
+            batch_size=5000,
+        )
+        return len(tasks)
+    table = connection.ops.quote_name(InspectionTask._meta.db_table)
+    through = connection.ops.quote_name(staffed._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (plan_id, subject_code, subject_name, stratum, result,"  # noqa: S608
+            " result_note) SELECT %s, c, n, s, '', '' FROM unnest(%s::text[], %s::text[],"
+            " %s::text[]) AS t(c, n, s) RETURNING id, subject_code",
+            [plan.pk, codes, [names[c] for c in codes], [picked[c] for c in codes]],
+        )
+        ids = {code: pk for pk, code in cursor.fetchall()}
+        pairs = [(ids[code], i.pk) for code in codes for i in assignment[code]]
+        cursor.execute(
+            f"INSERT INTO {through} (inspectiontask_id, inspector_id)"  # noqa: S608
+            " SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+            [[t for t, _ in pairs], [i for _, i in pairs]],
+        )
+    return len(ids)
+
+
 def plan_draw(
     *, plan: InspectionPlan, actor: Any, now: dt.datetime | None = None
 ) -> InspectionPlan:
@@ -136,30 +186,11 @@ def plan_draw(
                 f"{names[assignment]}（{assignment}）需回避后可选检查人员不足"
                 f"（每户 {locked.inspectors_per_task} 人），请补充检查人员后再抽取。",
             )
-        # Tasks and their inspectors in two multi-row inserts (10,000 tasks of a
-        # 1 % draw of 1,000,000 entities would be 30,000 statements one by one).
-        tasks = InspectionTask.objects.bulk_create(
-            [
-                InspectionTask(
-                    plan=locked, subject_code=code, subject_name=names[code], stratum=picked[code]
-                )
-                for code in sorted(picked)
-            ],
-            batch_size=2000,
-        )
-        staffed = InspectionTask.inspectors.through
-        staffed.objects.bulk_create(
-            [
-                staffed(inspectiontask_id=task.pk, inspector_id=inspector.pk)
-                for task in tasks
-                for inspector in assignment[task.subject_code]
-            ],
-            batch_size=5000,
-        )
+        tasks = _tasks_insert(locked, picked, names, assignment)
         locked.status = PlanStatus.DRAWN
         locked.version += 1
         locked.save(update_fields=["status", "version"])
-        _audit(locked, "draw", actor, moment, tasks=len(picked))
+        _audit(locked, "draw", actor, moment, tasks=tasks)
     return locked
 
 
