@@ -33,6 +33,7 @@ from tongban.supervision.inspection_models import (
 from tongban.supervision.inspections import (
     _audit,
     _locked,
+    conflicts_among,
     entity_names,
     inspector_pool,
     scope_candidates,
@@ -172,11 +173,7 @@ def plan_draw(
         drawn: dict[str, list[str]] = entity_draw.result or {}
         picked = {code: cls for cls, codes in drawn.items() for code in codes}
         names = entity_names(list(picked))
-        conflicts = set(
-            InspectorConflict.objects.filter(
-                inspector__in=pool, subject_code__in=list(picked)
-            ).values_list("inspector_id", "subject_code")
-        )
+        conflicts = conflicts_among(pool, list(picked))
         assignment = assign(
             list(picked), order, per_task=locked.inspectors_per_task, conflicts=conflicts
         )

@@ -259,7 +259,8 @@ def scope_candidates(plan: InspectionPlan) -> dict[str, list[str]]:
         f" LEFT JOIN {rating} r ON r.subject_code = s.credit_code"
         f" WHERE COALESCE(r.credit_class, %s) IN ({marks})"
     )
-    strata: dict[str, list[str]] = {}
+    strata: dict[str, list[str]] = {cls: [] for cls in classes}
+    append = {cls: members.append for cls, members in strata.items()}
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -269,20 +270,40 @@ def scope_candidates(plan: InspectionPlan) -> dict[str, list[str]]:
             cursor.execute(sql, [CreditClass.A, *params, CreditClass.A, *classes])
             while batch := cursor.fetchmany(10_000):
                 for cls, code in batch:
-                    members = strata.get(cls)
-                    if members is None:
-                        members = strata[cls] = []
-                    members.append(code)
-    return strata
+                    append[cls](code)
+    return {cls: members for cls, members in strata.items() if members}
 
 
 def entity_names(codes: Sequence[str]) -> dict[str, str]:
-    """The names of the drawn entities (one query)."""
-    return dict(
-        BusinessRecord.objects.filter(credit_code__in=list(codes)).values_list(
-            "credit_code", "name"
-        )
-    )
+    """The names of the drawn entities (one query; on PostgreSQL the 10,000 codes
+    of a 1 % draw are one array parameter, not 10,000 placeholders)."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(BusinessRecord._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT credit_code, name FROM {table} WHERE credit_code = ANY(%s)",  # noqa: S608
+                [list(codes)],
+            )
+            return dict(cursor.fetchall())
+    found = BusinessRecord.objects.filter(credit_code__in=list(codes))
+    return dict(found.values_list("credit_code", "name"))
+
+
+def conflicts_among(pool: Sequence[Inspector], codes: Sequence[str]) -> set[tuple[int, str]]:
+    """The declared conflicts (回避) between the pool and the drawn entities, as
+    (inspector id, credit code); one query, arrays on PostgreSQL."""
+    ids = [inspector.pk for inspector in pool]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(InspectorConflict._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT inspector_id, subject_code FROM {table}"  # noqa: S608
+                " WHERE inspector_id = ANY(%s) AND subject_code = ANY(%s)",
+                [ids, list(codes)],
+            )
+            return {(inspector_id, code) for inspector_id, code in cursor.fetchall()}
+    found = InspectorConflict.objects.filter(inspector_id__in=ids, subject_code__in=list(codes))
+    return set(found.values_list("inspector_id", "subject_code"))
 
 
 def inspector_pool(plan: InspectionPlan) -> list[Inspector]:
