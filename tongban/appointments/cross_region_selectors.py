@@ -87,9 +87,18 @@ def remote_candidates(*, hall: Hall, q: str, limit: int = 20) -> list[ServiceIte
 
 
 def managed_halls(scope: StaffScope) -> QuerySet[Hall]:
-    """The halls whose 通办 list the staff member keeps: those in the part of her
-    scope from the managing roles (``LIST_ROLES``)."""
-    return halls_in_scope(scope.for_roles(*LIST_ROLES))
+    """The halls whose 通办 list the staff member keeps: the halls of her regions
+    under a managing role (``LIST_ROLES``) granted for the whole region. A grant
+    restricted to departments reaches a hall where they have a window, but the
+    list is the whole hall's, so it does not let her change it."""
+    scope = scope.for_roles(*LIST_ROLES)
+    return (
+        Hall.objects.filter(
+            scope_q(scope=scope, region_path_field="region__path", department_field=None)
+        )
+        .distinct()
+        .order_by("region_id", "name")
+    )
 
 
 def cases_taken_for_others(*, scope: StaffScope, limit: int = 100) -> list[Case]:

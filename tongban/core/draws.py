@@ -83,13 +83,22 @@ def _snapshot_write(data: bytes) -> str:
     sha256 = hashlib.sha256(data).hexdigest()
     name = snapshot_name(sha256)
     if default_storage.exists(name):
-        if default_storage.size(name) == len(data):
+        if default_storage.size(name) == len(data) and _stored_digest(name) == sha256:
             return sha256
-        default_storage.delete(name)  # a write cut short earlier: write it again
+        default_storage.delete(name)  # cut short or altered: write it again
     saved = default_storage.save(name, ContentFile(data))
     if saved != name:  # a concurrent run stored the same bytes under the name first
         default_storage.delete(saved)
     return sha256
+
+
+def _stored_digest(name: str) -> str:
+    """The SHA-256 of a stored file, read in chunks."""
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def snapshot_read(sha256: str, size: int | None = None) -> Any:

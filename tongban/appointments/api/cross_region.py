@@ -79,12 +79,12 @@ class TakenPageOut(Schema):
     next_cursor: str | None
 
 
-class PageQuery(Schema):
+class CrossRegionPageQuery(Schema):
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(50, ge=1, le=200)
 
 
-class FiguresQuery(Schema):
+class CrossRegionFiguresQuery(Schema):
     first: dt.date | None = Field(
         None, alias="from", description="起始日期（收件日），默认本月一日"
     )
@@ -149,7 +149,7 @@ def remote_items(request: HttpRequest, hall_id: int, query: Query[RemoteItemsQue
     summary="本大厅为外地收件的办件",
     description="只读：办件由事项所属地区的部门在其办件队列中办理，这里只显示状态。",
 )
-def taken_cases(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+def taken_cases(request: HttpRequest, query: Query[CrossRegionPageQuery]) -> dict[str, Any]:
     rows = taken_for_others(scope=_scope(request))
     page = paginate(rows, ordering=("-received_at", "-pk"), cursor=query.cursor, limit=query.limit)
     return {
@@ -181,7 +181,7 @@ def taken_cases(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]
     summary="通办件数",
     description="同一期间（按收件日）为外地收件和收到外地转来的件数，两边各计一次。",
 )
-def figures(request: HttpRequest, query: Query[FiguresQuery]) -> dict[str, Any]:
+def figures(request: HttpRequest, query: Query[CrossRegionFiguresQuery]) -> dict[str, Any]:
     scope = _scope(request)
     today = clock.today()
     end = query.last or today

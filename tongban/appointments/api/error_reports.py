@@ -69,12 +69,12 @@ class ReportIn(Schema):
     happened_on: dt.date | None = None
 
 
-class TrackIn(Schema):
+class ErrorReportTrackIn(Schema):
     code: str = Field(max_length=20)
     phone: str = Field(max_length=20)
 
 
-class AnswerIn(Schema):
+class ErrorReportAnswerIn(Schema):
     substantiated: bool = Field(description="情况是否属实")
     answer: str = Field(max_length=2000, description="核查与处理情况（10–1000 字）")
 
@@ -182,7 +182,7 @@ def submit(request: HttpRequest, response: HttpResponse, body: ReportIn) -> Stat
     summary="凭编号和手机号查询纠错",
     description="无需登录；按来源地址限制查询频率。编号与手机号不符与不存在同为 404。",
 )
-def track(request: HttpRequest, body: TrackIn) -> dict[str, Any]:
+def track(request: HttpRequest, body: ErrorReportTrackIn) -> dict[str, Any]:
     if _limited(request, "track"):
         raise DomainError(core_errors.RATE_LIMITED, "查询过于频繁，请 10 分钟后再试。")
     found = standard_selectors.report_track(code=body.code, phone=body.phone)
@@ -242,7 +242,7 @@ def answer(
     request: HttpRequest,
     response: HttpResponse,
     code: str,
-    body: AnswerIn,
+    body: ErrorReportAnswerIn,
     if_match: str | None = Header(None, description=IF_MATCH_DOC),
 ) -> dict[str, Any]:
     scope = _supervisor_scope(request)

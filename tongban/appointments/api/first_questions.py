@@ -82,7 +82,7 @@ class QuestionPageOut(Schema):
     next_cursor: str | None
 
 
-class PageQuery(Schema):
+class FirstQuestionPageQuery(Schema):
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(50, ge=1, le=200)
 
@@ -96,7 +96,7 @@ class RecordIn(Schema):
     service_item_id: int | None = Field(None, ge=1)
 
 
-class AnswerIn(Schema):
+class FirstQuestionAnswerIn(Schema):
     answer: str = Field(max_length=2000)
 
 
@@ -144,7 +144,7 @@ def _detail(response: HttpResponse, staff: Any, question_id: int) -> dict[str, A
     return {**_out(q, clock.today()), "steps": steps}
 
 
-def _page(rows: Any, query: PageQuery) -> dict[str, Any]:
+def _page(rows: Any, query: FirstQuestionPageQuery) -> dict[str, Any]:
     page = paginate(rows, ordering=("due_on", "pk"), cursor=query.cursor, limit=query.limit)
     today = clock.today()
     return {"items": [_out(q, today) for q in page.items], "next_cursor": page.next_cursor}
@@ -156,7 +156,7 @@ def _page(rows: Any, query: PageQuery) -> dict[str, Any]:
     summary="我负责的首问",
     description="由我本人或我所在部门负责、尚未答复的首问，答复期限早的在前。",
 )
-def mine(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+def mine(request: HttpRequest, query: Query[FirstQuestionPageQuery]) -> dict[str, Any]:
     staff = staff_of(request, STAFF_ONLY)
     return _page(standard_selectors.questions_for_owner(staff=staff), query)
 
@@ -167,7 +167,7 @@ def mine(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
     summary="超期未答复的首问",
     description="监察人员、部门负责人：其大厅中超过答复期限仍未答复的首问。",
 )
-def overdue(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
+def overdue(request: HttpRequest, query: Query[FirstQuestionPageQuery]) -> dict[str, Any]:
     scope = staff_scope_for(user=staff_of(request, STAFF_ONLY))
     if not scope.has_role(*standard_selectors.BOARD_ROLES):
         raise DomainError(core_errors.PERMISSION_DENIED, "超期首问仅对监察人员和部门负责人开放。")
@@ -217,7 +217,7 @@ def answer(
     request: HttpRequest,
     response: HttpResponse,
     question_id: int,
-    body: AnswerIn,
+    body: FirstQuestionAnswerIn,
     if_match: str | None = Header(None, description=IF_MATCH_DOC),
 ) -> Any:
     staff = staff_of(request, STAFF_ONLY)

@@ -27,6 +27,7 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from tongban.appointments import selectors
@@ -130,7 +131,14 @@ def ticket_claim(
 
 
 def _subquery(queryset: Any) -> tuple[str, tuple[Any, ...]]:
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    """The ids ``queryset`` selects, as SQL for an ``IN (…)``. A scope that
+    grants nothing compiles to no statement at all (Django raises
+    ``EmptyResultSet``): then a subquery of no rows, so the change matches
+    nothing and the caller explains the refusal (404 or 422), never a 500."""
+    try:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return "SELECT 0 WHERE 1 = 0", ()
     return sql, tuple(params)
 
 

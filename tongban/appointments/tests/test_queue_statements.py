@@ -126,3 +126,20 @@ def test_a_change_refused_says_why(world, now, action):
     ok = clerk.post(f"{API}/tickets/{waiting['id']}/{action}", HTTP_IF_MATCH=called["ETag"], **post)
     assert ok.status_code == 200 and ok["ETag"] == '"3"'
     assert QueueTicket.objects.get(pk=waiting["id"]).version == 3
+
+
+@pytest.mark.parametrize("action", ["recall", "skip", "finish"])
+def test_a_change_by_an_account_with_no_hall_is_refused_not_an_error(world, now, action):
+    """A citizen's token, or staff without a clerk's grant, has no hall in scope:
+    the change matches nothing and is refused (it once compiled no SQL: a 500)."""
+    waiting = _take(Client(), world)
+    clerk = client_for(world.clerk)
+    called = clerk.post(f"{API}/windows/{world.a01.pk}/call-next")
+    assert called.status_code == 200
+    citizen = client_for(world.citizen)
+    refused = citizen.post(
+        f"{API}/tickets/{waiting['id']}/{action}", {}, content_type="application/json"
+    )
+    assert refused.status_code in (403, 404), refused.content
+    assert refused.json()["code"] in ("ticket_not_found", "permission_denied")
+    assert QueueTicket.objects.get(pk=waiting["id"]).version == 2

@@ -272,6 +272,13 @@ def test_the_candidate_list_is_a_snapshot_file_named_by_its_digest_and_checked(c
     assert not draw_verify(doc)
     page = client.get(f"/draws/{done.public_id}/").content.decode()
     assert "复核未通过" in page
+    # Drawing the same list again replaces an altered file of the same size.
+    draw_run(
+        draw_open(purpose="inspection", subject="plan:snap3", actor=None),
+        actor=None,
+        strata={"A": (AGENCIES[:30], 1), "D": (AGENCIES[30:], 1)},
+    )
+    assert draw_verify(doc)
     default_storage.delete(name)
     assert not draw_verify(doc)
     assert client.get(f"/api/v1/draws/{done.public_id}/candidates").status_code == 404

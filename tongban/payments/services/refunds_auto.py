@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db.models import Q
+
 from tongban.cases.models import Case, CaseEvent
 from tongban.core.crypto import decrypt
 from tongban.core.notifications import notification_send
@@ -73,19 +75,24 @@ def refunds_for_denied_case(case: Case, *, now: dt.datetime) -> list[Refund]:
 def _finance_staff(order: PaymentOrder) -> list[User]:
     """The active finance members whose grant covers the order (as
     ``finance_required`` checks it): its region subtree, and its department
-    where the grant is restricted."""
-    assignments = (
-        StaffAssignment.objects.filter(role=Role.FINANCE, active=True, user__is_active=True)
-        .select_related("region_scope", "user__person")
-        .prefetch_related("scope_departments")
+    where the grant is restricted — selected in SQL, the grant's region being
+    one of the order's region path's ancestors (or the region itself)."""
+    parts = [p for p in order.region_path.split("/") if p]
+    ancestors = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    grants = (
+        StaffAssignment.objects.filter(
+            role=Role.FINANCE,
+            active=True,
+            user__is_active=True,
+            region_scope__path__in=ancestors,
+        )
+        .filter(Q(scope_departments__isnull=True) | Q(scope_departments=order.department_id))
+        .select_related("user__person")
+        .order_by("user_id")
     )
     users: dict[int, User] = {}
-    for grant in assignments:
-        departments = {d.pk for d in grant.scope_departments.all()}
-        if order.region_path.startswith(grant.region_scope.path) and (
-            not departments or order.department_id in departments
-        ):
-            users[grant.user_id] = grant.user
+    for grant in grants:
+        users.setdefault(grant.user_id, grant.user)
     return list(users.values())
 
 

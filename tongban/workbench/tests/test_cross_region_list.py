@@ -117,3 +117,30 @@ def test_the_page_finds_adds_removes_and_answers_bad_input_in_chinese(w):  # noq
     assert _login(gz_head).get(PAGE, {"hall": w.hall.pk}).status_code == 404
     refused_post = _login(gz_head).post(PAGE, {"action": "add", "hall": w.hall.pk, "item": code})
     assert refused_post.status_code == 404
+
+
+def test_a_head_restricted_to_one_department_cannot_change_the_halls_list(w):  # noqa: F811
+    """Her department's window puts the hall in her scope, but the 通办 list is the
+    whole hall's: only a grant for the whole region keeps it."""
+    from tongban.identity.services import staff_account_create
+    from tongban.org.services import staff_assign
+
+    window = w.hall.windows.filter(departments__isnull=False).first()
+    assert window is not None
+    department = window.departments.first()
+    head = staff_account_create(
+        username="dept_head", display_name="部门负责人", password="Pw-1234567"
+    )
+    staff_assign(
+        user_id=head.pk, role=Role.DEPARTMENT_HEAD, department=department,
+        region_scope=w.hall.region, scope_departments=[department],
+    )  # fmt: skip
+    code = w.unlisted_item.implementation_code
+    refused(
+        "cross_region_hall_not_found",
+        cross_region_item_add,
+        staff=head,
+        hall_id=w.hall.pk,
+        item_code=code,
+    )
+    assert not ServicePointItem.objects.filter(hall=w.hall, service_item=w.unlisted_item).exists()
