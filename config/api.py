@@ -23,6 +23,7 @@ from tongban.intermediaries.api import router as intermediaries_router
 from tongban.intermediaries.api import trading_router
 from tongban.payments.api import router as payments_router
 from tongban.sharing.api import router as sharing_router
+from tongban.sharing.registry_api import router as registry_checks_router
 from tongban.supervision.api import router as supervision_router
 from tongban.supervision.inspection_api import handoff_router, inspections_router
 
@@ -39,6 +40,8 @@ api.add_router("/calendar/", calendar_router)
 api.add_router("/audit/", audit_router)
 api.add_router("/draws/", draws_router)
 api.add_router("/identity/", identity_router)
+# The 人口库 and 法人库 checks of an account, served by the app that holds the registries.
+api.add_router("/identity/", registry_checks_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/supervision/", supervision_router)
 api.add_router("/supervision/inspections/", inspections_router)

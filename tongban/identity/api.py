@@ -1,5 +1,9 @@
 """Accounts API at /api/v1/identity/: who am I, sign-up, session login and logout.
 
+The checks of an account against the base registries (人口库 real-name level 2,
+法人库 binding) are served at the same prefix by ``tongban.sharing.registry_api``,
+which holds the registries.
+
 Sign-up is two calls (issue 9, item 3): ``POST signup/code`` texts a code to
 the phone and answers a ``verification`` handle; ``POST signup`` sends the
 handle, the code and the rest.
@@ -21,12 +25,10 @@ from tongban.core.errors import DomainError
 from tongban.core.masking import mask_name
 from tongban.core.middleware import client_address
 from tongban.identity.auth import api_auth, session_auth
-from tongban.identity.models import AccountKind, RealNameLevel, User
+from tongban.identity.models import RealNameLevel, User
 from tongban.identity.selectors import authorizations_for_user
 from tongban.identity.services import citizen_signup_verified, login_attempt, signup_code_send
 from tongban.identity.services.real_name import real_name_in_person_verify_by_card
-from tongban.sharing.services.legal_entities import business_account_bind, business_account_verify
-from tongban.sharing.services.real_name import real_name_verify_with_registry
 
 router = Router(tags=["身份与账号"])
 
@@ -78,7 +80,9 @@ class LoginIn(InputSchema):
     password: str = Field(max_length=128)
 
 
-def _me(user: User) -> MeOut:
+def me_answer(user: User) -> MeOut:
+    """The account as ``GET /identity/me`` answers it (also after the 法人库 and
+    人口库 checks of ``sharing.registry_api``)."""
     person = user.person
     return MeOut(
         username=user.username,
@@ -117,7 +121,7 @@ def _check_browser_csrf(request: HttpRequest) -> None:
 @router.get("/me", response={200: MeOut, **PROBLEM_RESPONSES}, auth=api_auth, summary="当前账号")
 def identity_me(request: HttpRequest) -> MeOut:
     user: User = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    return _me(user)
+    return me_answer(user)
 
 
 @router.post(
@@ -162,7 +166,7 @@ def identity_signup(request: HttpRequest, body: SignupIn) -> Status[MeOut]:
         username=body.username,
         address=_address(request),
     )
-    return Status(201, _me(user))
+    return Status(201, me_answer(user))
 
 
 @router.post(
@@ -178,7 +182,7 @@ def identity_login(request: HttpRequest, body: LoginIn) -> MeOut:
     _check_browser_csrf(request)
     user = login_attempt(username=body.username, password=body.password, address=_address(request))
     login(request, user)
-    return _me(user)
+    return me_answer(user)
 
 
 @router.post(
@@ -190,23 +194,6 @@ def identity_login(request: HttpRequest, body: LoginIn) -> MeOut:
 def identity_logout(request: HttpRequest) -> Status[None]:
     logout(request)
     return Status(204, None)
-
-
-@router.post(
-    "/me/real-name/verify",
-    response={200: MeOut, **PROBLEM_RESPONSES},
-    auth=api_auth,
-    summary="实名认证二级：人口库核验",
-    description="以人口基础信息库（自然人库）核验当前个人账号的姓名与公民身份号码，"
-    "一致则实名等级升为二级（已为二级或以上则不变）。未通过为 422 "
-    "real_name_registry_mismatch；非个人账号为 403 permission_denied。",
-)
-def identity_real_name_verify(request: HttpRequest) -> MeOut:
-    user: User = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    if user.kind != AccountKind.CITIZEN:
-        raise DomainError(core_errors.PERMISSION_DENIED, "仅个人用户可进行人口库实名核验。")
-    real_name_verify_with_registry(user=user)
-    return _me(user)
 
 
 class InPersonIn(InputSchema):
@@ -242,45 +229,3 @@ def identity_real_name_in_person(request: HttpRequest, body: InPersonIn) -> InPe
         department=first.department.name if first.department else "",
         hall=first.hall.name if first.hall else "",
     )
-
-
-class LegalEntityBindIn(InputSchema):
-    credit_code: str = Field(max_length=30, description="统一社会信用代码（18 位）")
-
-
-class LegalEntityCheckOut(Schema):
-    credit_code: str
-    name: str = Field(description="法人库登记的名称")
-    checked: bool = Field(description="法人库核验通过")
-
-
-@router.post(
-    "/me/legal-entities",
-    response={201: MeOut, **PROBLEM_RESPONSES},
-    auth=api_auth,
-    summary="法人用户绑定法人（法人库核验）",
-    description="当前法人用户账号以法定代表人身份绑定法人：统一社会信用代码须在法人库"
-    "（市场主体登记信息）登记、存续，且登记的法定代表人为本账号的实名人员；名称取自法人库。"
-    "不一致为 422 legal_entity_registry_mismatch；吊销、注销或迁出为 422 "
-    "legal_entity_not_in_business；已绑定为 409 authorization_exists；代码无效为 422 "
-    "invalid_credit_code。",
-)
-def identity_legal_entity_bind(request: HttpRequest, body: LegalEntityBindIn) -> Status[MeOut]:
-    user: User = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    business_account_bind(user=user, credit_code=body.credit_code)
-    return Status(201, _me(user))
-
-
-@router.post(
-    "/me/legal-entities/{credit_code}/verify",
-    response={200: LegalEntityCheckOut, **PROBLEM_RESPONSES},
-    auth=api_auth,
-    summary="法人库复核已绑定的法人",
-    description="以法人库复核本账号以法定代表人身份绑定的法人：代码、存续状态和法定代表人。"
-    "未绑定为 404 not_found；不一致为 422 legal_entity_registry_mismatch 或 "
-    "legal_entity_not_in_business。",
-)
-def identity_legal_entity_verify(request: HttpRequest, credit_code: str) -> LegalEntityCheckOut:
-    user: User = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    entity = business_account_verify(user=user, credit_code=credit_code)
-    return LegalEntityCheckOut(credit_code=entity.credit_code, name=entity.name, checked=True)
