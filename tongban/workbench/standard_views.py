@@ -32,6 +32,7 @@ from tongban.org.selectors import staff_scope_for
 from tongban.workbench.access import staff_required
 
 HALLS_PER_PAGE = 50
+MAX_CHOICES = 1000  # windows or items offered in one select
 
 
 def _number(raw: str) -> int | None:
@@ -100,8 +101,12 @@ def first_questions(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     halls = list(page.object_list)
-    windows = list(standard_selectors.windows_of_halls(halls)[:1000])
-    items = list(request_selectors.items_at_halls(halls)[:1000])
+    windows = list(standard_selectors.windows_of_halls(halls)[: MAX_CHOICES + 1])
+    items = list(request_selectors.items_at_halls(halls)[: MAX_CHOICES + 1])
+    # A select of more than MAX_CHOICES is unusable: the form says the list is cut
+    # and where to narrow it, rather than dropping the rest silently.
+    cut = len(windows) > MAX_CHOICES or len(items) > MAX_CHOICES
+    windows, items = windows[:MAX_CHOICES], items[:MAX_CHOICES]
     mine = list(standard_selectors.questions_for_owner(staff=staff)[:200])
     targets: dict[int, tuple[list[Any], list[Any]]] = {}
     for q in mine:
@@ -121,6 +126,7 @@ def first_questions(request: HttpRequest) -> HttpResponse:
             "hall_page": page,
             "windows": windows,
             "items": items,
+            "choices_cut": cut,
             "key": uuid.uuid4().hex,
             "rows": [
                 {

@@ -66,3 +66,9 @@ def test_the_first_question_form_offers_every_hall_in_scope_paged_with_their_ite
     end = clerk.get("/workbench/first-questions/", {"page": pages})
     assert option in end.text and "户外广告设置许可" in end.text
     assert "上一页大厅" in end.text
+    assert "只列出按名称排在前面的" not in end.text
+    # More windows or items than a select can offer: the form says the list is cut.
+    monkeypatch.setattr(standard_views, "MAX_CHOICES", 0)  # the last page has one item
+    cut = clerk.get("/workbench/first-questions/", {"page": pages})
+    assert "只列出按名称排在前面的" in cut.text
+    assert cut.context["items"] == [] and cut.context["windows"] == []
