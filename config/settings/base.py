@@ -473,6 +473,11 @@ OAUTH2_PROVIDER = {
     # Client secrets are long random strings: one round of PBKDF2, not the
     # password hasher's million, on every code exchange (tongban/sso/hashers.py).
     "CLIENT_SECRET_HASHER": "client_secret_sha256",
+    # Kept off on purpose: the token view rolls back every refused exchange
+    # (tongban/sso/views.py), which would also undo the library's revocation of
+    # a reused refresh token's family. Turning this on needs that revocation
+    # committed apart from the refused exchange.
+    "REFRESH_TOKEN_REUSE_PROTECTION": False,
 }
 PASSWORD_HASHERS = [*global_settings.PASSWORD_HASHERS, "tongban.sso.hashers.ClientSecretHasher"]
 

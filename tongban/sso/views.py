@@ -135,6 +135,8 @@ class TokenView(dot_views.TokenView):
                     if token is not None:
                         app_authorized.send(sender=self, request=request, token=token)
                 else:
+                    # Nothing of a refused exchange stays. This is also why
+                    # REFRESH_TOKEN_REUSE_PROTECTION is off (config/settings/base.py).
                     transaction.set_rollback(True)
             finally:
                 issued_access_token.reset(reset)
