@@ -24,13 +24,13 @@ POST /tickets/{id}/recall|skip|transfer|finish   with If-Match: "<version>"
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Status
 
 from tongban.appointments import selectors, services
+from tongban.appointments.api.common import expected_version, user_of
 from tongban.appointments.api.schemas import (
     AppointmentOut,
     BlockOut,
@@ -69,23 +69,7 @@ from tongban.org.models import Hall
 from tongban.org.selectors import staff_scope_for
 
 router = Router(tags=["预约与叫号"])
-_VERSION = re.compile(r'^"?([0-9]{1,9})"?$')
 IF_MATCH_DOC = '排队号版本号，取自 ETag，如 "2"；可省略'
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-
-
-def _expected(if_match: str | None) -> int | None:
-    if not if_match:
-        return None
-    m = _VERSION.match(if_match.strip())
-    if m is None:
-        raise DomainError(
-            core_errors.MALFORMED_REQUEST, 'If-Match 须为排队号版本号，如 "2"（取自 ETag）。'
-        )
-    return int(m.group(1))
 
 
 def _hall_out(hall: Hall) -> dict[str, Any]:
@@ -269,7 +253,7 @@ def ticket(
     summary="我的预约",
 )
 def my_appointments(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_appointment_out(a) for a in selectors.appointments_of_person(_user(request))[:100]]
+    return [_appointment_out(a) for a in selectors.appointments_of_person(user_of(request))[:100]]
 
 
 @router.get(
@@ -279,7 +263,7 @@ def my_appointments(request: HttpRequest) -> list[dict[str, Any]]:
     summary="网上预约是否因爽约暂停",
 )
 def my_block(request: HttpRequest) -> dict[str, Any]:
-    return {"blocked_until": selectors.no_show_block(_user(request))}
+    return {"blocked_until": selectors.no_show_block(user_of(request))}
 
 
 @router.post(
@@ -292,7 +276,7 @@ def my_block(request: HttpRequest) -> dict[str, Any]:
 )
 def book(request: HttpRequest, body: BookIn) -> Status[Any]:
     appointment = services.appointment_book(
-        person=_user(request),
+        person=user_of(request),
         theme_id=body.theme_id,
         date=body.date,
         start=body.start,
@@ -309,7 +293,7 @@ def book(request: HttpRequest, body: BookIn) -> Status[Any]:
     summary="取消预约",
 )
 def cancel(request: HttpRequest, code: str) -> dict[str, Any]:
-    return _appointment_out(services.appointment_cancel(person=_user(request), code=code))
+    return _appointment_out(services.appointment_cancel(person=user_of(request), code=code))
 
 
 @router.post(
@@ -320,7 +304,7 @@ def cancel(request: HttpRequest, code: str) -> dict[str, Any]:
 )
 def reschedule(request: HttpRequest, code: str, body: RescheduleIn) -> dict[str, Any]:
     moved = services.appointment_reschedule(
-        person=_user(request), code=code, date=body.date, start=body.start
+        person=user_of(request), code=code, date=body.date, start=body.start
     )
     return _appointment_out(moved)
 
@@ -337,7 +321,7 @@ def reschedule(request: HttpRequest, code: str, body: RescheduleIn) -> dict[str,
 def bookings(
     request: HttpRequest, hall_id: int, date: dt.date | None = None
 ) -> list[dict[str, Any]]:
-    scope = staff_scope_for(user=_user(request))
+    scope = staff_scope_for(user=user_of(request))
     rows = selectors.hall_day_bookings(scope, hall_id=hall_id, day=date or clock.today())
     return [
         {
@@ -363,7 +347,7 @@ def bookings(
     "以及每小时取号数；至多 31 天。",
 )
 def figures(request: HttpRequest, hall_id: int, query: Query[HallFiguresQuery]) -> dict[str, Any]:
-    scope = staff_scope_for(user=_user(request))
+    scope = staff_scope_for(user=user_of(request))
     first = query.first or clock.today()
     found = selectors.hall_figures(scope, hall_id=hall_id, first=first, last=query.last or first)
     if found is None:
@@ -378,7 +362,7 @@ def figures(request: HttpRequest, hall_id: int, query: Query[HallFiguresQuery]) 
     summary="叫号",
 )
 def call_next(request: HttpRequest, response: HttpResponse, window_id: int) -> Status[Any]:
-    called = services.ticket_call_next(window_id=window_id, clerk=_user(request))
+    called = services.ticket_call_next(window_id=window_id, clerk=user_of(request))
     return _ticket(response, called, fresh=True)
 
 
@@ -397,7 +381,9 @@ def recall(
     return _ticket(
         response,
         services.ticket_recall(
-            ticket_id=ticket_id, clerk=_user(request), expected_version=_expected(if_match)
+            ticket_id=ticket_id,
+            clerk=user_of(request),
+            expected_version=expected_version(if_match, "排队号"),
         ),
         fresh=True,
     )
@@ -418,7 +404,9 @@ def skip(
     return _ticket(
         response,
         services.ticket_skip(
-            ticket_id=ticket_id, clerk=_user(request), expected_version=_expected(if_match)
+            ticket_id=ticket_id,
+            clerk=user_of(request),
+            expected_version=expected_version(if_match, "排队号"),
         ),
         fresh=True,
     )
@@ -442,9 +430,9 @@ def transfer(
         response,
         services.ticket_transfer(
             ticket_id=ticket_id,
-            clerk=_user(request),
+            clerk=user_of(request),
             theme_id=body.theme_id,
-            expected_version=_expected(if_match),
+            expected_version=expected_version(if_match, "排队号"),
         ),
         fresh=True,
     )
@@ -468,9 +456,9 @@ def finish(
         response,
         services.ticket_finish(
             ticket_id=ticket_id,
-            clerk=_user(request),
+            clerk=user_of(request),
             case_no=body.case_no,
-            expected_version=_expected(if_match),
+            expected_version=expected_version(if_match, "排队号"),
         ),
         fresh=True,
     )
