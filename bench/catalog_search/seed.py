@@ -185,8 +185,7 @@ def seed(*, basic_count: int, county_count: int, province_share: float) -> dict[
         cur.execute("SET maintenance_work_mem = '256MB'")
         cur.execute(
             "CREATE INDEX IF NOT EXISTS catalog_searchentry_document ON catalog_searchentry "
-            "USING gin (array_to_tsvector(array_remove(string_to_array("
-            "tokens || ' ' || initials, ' '), '')))"
+            "USING gin (search_document)"
         )
         cur.execute("ANALYZE")
     for table in ("catalog_serviceitem", "catalog_guideversion", "catalog_basicitem"):

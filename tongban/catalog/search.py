@@ -8,7 +8,8 @@ One interface, two engines: :func:`search_items` and :func:`suggest` build the
 same boolean query (an AND of OR-groups of exact lexemes) and run it on
 SQLite FTS5 (the ``catalog_search_fts`` table, written here next to the
 ``SearchEntry`` row in the same transaction) or on PostgreSQL through a GIN
-index over ``array_to_tsvector(tokens ‖ initials)`` (migration 0002).
+index over ``array_to_tsvector(tokens ‖ initials)``, a stored column since
+migration 0006 (``search_document``; migration 0002 indexed the expression).
 ``array_to_tsvector`` takes jieba's words verbatim, so matching does not depend
 on the database's text-search parser or locale.
 
@@ -61,11 +62,9 @@ from tongban.org.models import Department, Region
 _jieba_lock = threading.Lock()
 
 FTS_TABLE = "catalog_search_fts"
-# The PostgreSQL document; the GIN index of migration 0002 is on exactly this expression.
-PG_DOCUMENT = (
-    "array_to_tsvector(array_remove(string_to_array("
-    "catalog_searchentry.tokens || ' ' || catalog_searchentry.initials, ' '), ''))"
-)
+# The PostgreSQL document: a stored column generated from the tokens and the
+# initials, with the GIN index (migration 0006; read, never recomputed per query).
+PG_DOCUMENT = "catalog_searchentry.search_document"
 MAX_QUERY_LENGTH = 100
 MAX_QUERY_TERMS = 16
 # Words that carry no meaning in a citizen's question ("怎么办理营业执照"). Dropped
