@@ -33,8 +33,10 @@ import os
 import random
 import sys
 import time
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -97,7 +99,10 @@ def clone_cases(count: int) -> str:
 
 
 def seed_entities(count: int) -> int:
-    """``count`` 法人库 records (one in twenty cancelled) with a classification."""
+    """``count`` 法人库 records (one in twenty cancelled) with a classification;
+    with COPY on PostgreSQL (a million rows in about a minute), else bulk_create."""
+    from django.db import connection
+
     from tongban.core import clock
     from tongban.core.identifiers import generate_credit_code
     from tongban.policies.models import BusinessClassification
@@ -107,42 +112,96 @@ def seed_entities(count: int) -> int:
     rng = random.Random(4754 + have)
     now = clock.now()
     made = have
+    step = BATCH * 10 if connection.vendor == "postgresql" else BATCH
     while made < count:
-        records = []
-        for i in range(made, min(count, made + BATCH)):
+        rows = []
+        for i in range(made, min(count, made + step)):
             region = REGIONS[i % len(REGIONS)]
-            code = generate_credit_code(f"92{region}{i:08d}")
-            records.append(
+            established = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9500))
+            rows.append(
+                (
+                    generate_credit_code(f"92{region}{i:08d}"),
+                    f"压测个体工商户{i}",
+                    "in_business" if i % 20 else "cancelled",
+                    established,
+                    region,
+                    rng.choice(INDUSTRIES),
+                    rng.choices(SIZES, SIZE_WEIGHTS)[0],
+                    rng.choice(CREDITS),
+                )
+            )
+        if connection.vendor == "postgresql":
+            _copy_entities(rows, now)
+        else:
+            records = [
                 BusinessRecord(
                     credit_code=code,
-                    name=f"压测个体工商户{i}",
+                    name=name,
                     kind="个体工商户",
-                    status="in_business" if i % 20 else "cancelled",
+                    status=status,
                     legal_representative_name="张伟",
-                    established_on=dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9500)),
+                    established_on=established,
                     registered_capital=Decimal("10.00"),
                     business_scope="经营",
                     address="地址",
                     region_code=region,
                     registration_authority="市场监督管理局",
                 )
-            )
-        BusinessRecord.objects.bulk_create(records)
-        saved = BusinessRecord.objects.filter(credit_code__in=[r.credit_code for r in records])
-        BusinessClassification.objects.bulk_create(
-            [
-                BusinessClassification(
-                    business_id=pk,
-                    industry_code=rng.choice(INDUSTRIES),
-                    size_class=rng.choices(SIZES, SIZE_WEIGHTS)[0],
-                    credit_class=rng.choice(CREDITS),
-                    updated_at=now,
-                )
-                for pk in saved.values_list("pk", flat=True)
+                for code, name, status, established, region, *_ in rows
             ]
-        )
-        made += len(records)
+            BusinessRecord.objects.bulk_create(records)
+            ids = dict(
+                BusinessRecord.objects.filter(
+                    credit_code__in=[r.credit_code for r in records]
+                ).values_list("credit_code", "pk")
+            )
+            BusinessClassification.objects.bulk_create(
+                [
+                    BusinessClassification(
+                        business_id=ids[row[0]],
+                        industry_code=row[5],
+                        size_class=row[6],
+                        credit_class=row[7],
+                        updated_at=now,
+                    )
+                    for row in rows
+                ]
+            )
+        made += len(rows)
     return made - have
+
+
+def _copy_entities(rows: Sequence[tuple[Any, ...]], now: dt.datetime) -> None:
+    """The records and their classifications of ``rows`` with COPY (PostgreSQL)."""
+    from django.db import connection, transaction
+
+    from tongban.policies.models import BusinessClassification
+    from tongban.sharing.models import BusinessRecord
+
+    records = BusinessRecord._meta.db_table
+    classes = BusinessClassification._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        with cursor.cursor.copy(
+            f"COPY {records} (credit_code, name, kind, status, legal_representative_name, "
+            "established_on, registered_capital, business_scope, address, region_code, "
+            "registration_authority) FROM STDIN"
+        ) as copy:
+            for code, name, status, established, region, *_ in rows:
+                copy.write_row(
+                    (code, name, "个体工商户", status, "张伟", established, "10.00", "经营",
+                     "地址", region, "市场监督管理局")
+                )  # fmt: skip
+        cursor.execute(
+            f"SELECT credit_code, id FROM {records} WHERE credit_code = ANY(%s)",
+            [[row[0] for row in rows]],
+        )
+        ids = dict(cursor.fetchall())
+        with cursor.cursor.copy(
+            f"COPY {classes} (business_id, industry_code, size_class, credit_class, updated_at) "
+            "FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row((ids[row[0]], row[5], row[6], row[7], now))
 
 
 def policy_rules(n: int, rng: random.Random) -> dict[str, object]:
@@ -255,6 +314,16 @@ def run_match(policies: int, mode: str, fresh: bool) -> None:
         f"{PolicyMatch.objects.count():,} matches stored; "
         f"load average before {load_before}, after {load_average()}"
     )
+    if mode == "batch":
+        phases = dict(result.seconds)
+        phases["other"] = elapsed - sum(phases.values())
+        print(
+            markdown(
+                "One pass, by phase (s)",
+                [{**{k: f"{v:.1f}" for k, v in phases.items()}, "total": f"{elapsed:.1f}"}],
+                [*phases, "total"],
+            )
+        )
 
 
 def main() -> None:

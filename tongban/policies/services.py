@@ -147,14 +147,23 @@ def _check_grant_item(policy: Policy) -> None:
         )
 
 
-def grants_emit(policy: Policy, codes: list[str], moment: dt.datetime) -> None:
+def grants_emit(
+    policy: Policy,
+    codes: list[str],
+    moment: dt.datetime,
+    *,
+    with_account: list[str] | None = None,
+) -> None:
     """Have ``cases`` record the new grants of ``policy`` to ``codes`` as cases
-    (businesses with an account only: a case needs its applicant)."""
+    (businesses with an account only: a case needs its applicant).
+    ``with_account``: which of ``codes`` have one, when the caller read it."""
     if not policy.automatic or not codes:
         return
-    with_account = sorted(
-        LegalEntity.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True)
-    )
+    if with_account is None:
+        with_account = list(
+            LegalEntity.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True)
+        )
+    with_account = sorted(with_account)
     if with_account:
         events.emit(
             GRANTED_EVENT, {"policy_id": policy.pk, "credit_codes": with_account}, now=moment
