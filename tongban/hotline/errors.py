@@ -4,7 +4,6 @@ from tongban.core.errors import define
 
 INVALID_TRANSITION = define("invalid_work_order_transition", 409, "工单当前状态不允许此操作")
 VERSION_MISMATCH = define("work_order_version_mismatch", 412, "工单已被他人处理")
-IF_MATCH_REQUIRED = define("if_match_required", 428, "缺少 If-Match")
 CONTENT_REQUIRED = define("work_order_content_required", 422, "诉求内容不能为空")
 CALLER_INVALID = define("work_order_caller_invalid", 422, "来电人信息有误")
 LOCATION_INVALID = define("work_order_location_invalid", 422, "诉求地点有误")

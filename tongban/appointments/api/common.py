@@ -4,17 +4,15 @@ version in ``If-Match``, the ``ETag`` and a form token from ``Idempotency-Key``.
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
 from tongban.core import errors as core_errors
+from tongban.core.api.if_match import if_match_version
 from tongban.core.errors import DomainError
 from tongban.identity.models import AccountKind
-
-_VERSION = re.compile(r'^"?([0-9]{1,9})"?$')
 
 
 def user_of(request: HttpRequest) -> Any:
@@ -30,15 +28,8 @@ def staff_of(request: HttpRequest, detail: str) -> Any:
 
 
 def expected_version(if_match: str | None, what: str) -> int | None:
-    """The version in an optional ``If-Match`` (``"3"`` or ``3``)."""
-    if not if_match or not if_match.strip():
-        return None
-    m = _VERSION.match(if_match.strip())
-    if m is None:
-        raise DomainError(
-            core_errors.MALFORMED_REQUEST, f'If-Match 须为{what}的版本号，如 "2"（取自 ETag）。'
-        )
-    return int(m.group(1))
+    """The version in an optional ``If-Match`` (``"3"`` or ``3``; core.api.if_match)."""
+    return if_match_version(if_match, what=f"{what}的版本号")
 
 
 def with_etag(response: HttpResponse, version: int) -> None:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -13,16 +12,14 @@ from tongban.bundles.models import BundleApplication
 from tongban.bundles.outputs import application_out
 from tongban.cases.api.schemas import ApplicantIn
 from tongban.core import errors as core_errors
+from tongban.core.api import if_match
 from tongban.core.api.schemas import PROBLEM_RESPONSES, Problem
-from tongban.core.errors import DomainError, define
+from tongban.core.errors import DomainError
 from tongban.identity.models import AccountKind, User
 from tongban.identity.selectors import legal_entities_for_user
 
-# RFC 6585 §3: a command that races needs If-Match (the same code as cases').
-IF_MATCH_REQUIRED = define("if_match_required", 428, "缺少 If-Match")
 RESPONSES: dict[int | frozenset[int], Any] = {**PROBLEM_RESPONSES, 428: Problem}
 APPLICANT_KINDS = (AccountKind.CITIZEN, AccountKind.BUSINESS)
-_VERSION = re.compile(r'^"?([0-9]{1,9})"?$')
 
 
 def caller(request: HttpRequest) -> User:
@@ -33,22 +30,11 @@ def is_applicant(user: User) -> bool:
     return user.kind in APPLICANT_KINDS
 
 
-def if_match_version(if_match: str | None, *, required: bool) -> int | None:
-    """The version named by ``If-Match: "<version>"`` (RFC 9110 §13.1.1)."""
-    if if_match is None or not if_match.strip():
-        if required:
-            raise DomainError(
-                IF_MATCH_REQUIRED,
-                '办理一件事申请须在 If-Match 头中带上版本号（如 If-Match: "3"），'
-                "以免覆盖他人的操作。",
-            )
-        return None
-    match = _VERSION.match(if_match.strip())
-    if match is None:
-        raise DomainError(
-            core_errors.MALFORMED_REQUEST, 'If-Match 须为版本号，如 "3"（取自 ETag）。'
-        )
-    return int(match.group(1))
+def if_match_version(value: str | None, *, required: bool) -> int | None:
+    """The version named by ``If-Match: "<version>"`` (core.api.if_match)."""
+    return if_match.if_match_version(
+        value, what="版本号", required=required, action="办理一件事申请"
+    )
 
 
 def submission_applicant(user: User, applicant: ApplicantIn) -> dict[str, Any]:

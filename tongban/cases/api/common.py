@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 from urllib.parse import quote
 
@@ -22,23 +21,18 @@ from tongban.cases.models import (
 )
 from tongban.core import clock
 from tongban.core import errors as core_errors
+from tongban.core.api.if_match import if_match_version
 from tongban.core.api.pagination import Page
 from tongban.core.api.schemas import PROBLEM_RESPONSES, Problem
 from tongban.core.calendar import get_calendar
-from tongban.core.errors import DomainError, define
+from tongban.core.errors import DomainError
 from tongban.core.masking import mask_name
 from tongban.core.ratelimit import rate_limit_hit
 from tongban.identity.models import AccountKind, User
 from tongban.identity.selectors import legal_entities_for_user
 
-# RFC 6585 §3: 428 Precondition Required: a command that races needs If-Match.
-CASE_IF_MATCH_REQUIRED = define("if_match_required", 428, "缺少 If-Match")
-
 API_PREFIX = "/api/v1/cases"
 APPLICANT_KINDS = (AccountKind.CITIZEN, AccountKind.BUSINESS)
-# A strong entity tag only (RFC 9110 §13.1.1; core.middleware.preconditions
-# already refuses a weak one).
-_VERSION = re.compile(r'^"?([0-9]{1,9})"?$')
 
 RESPONSES: dict[int | frozenset[int], Any] = {**PROBLEM_RESPONSES, 428: Problem}
 
@@ -244,21 +238,8 @@ def _page(page: Page[Case], *, mask: bool) -> dict[str, Any]:
 
 
 def _version(if_match: str | None, *, required: bool) -> int | None:
-    """The version named by ``If-Match: "<version>"`` (RFC 9110 §13.1.1)."""
-    if if_match is None or not if_match.strip():
-        if required:
-            raise DomainError(
-                CASE_IF_MATCH_REQUIRED,
-                '办理办件须在 If-Match 头中带上办件版本号（如 If-Match: "3"），'
-                "以免覆盖他人的操作。",
-            )
-        return None
-    match = _VERSION.match(if_match.strip())
-    if match is None:
-        raise DomainError(
-            core_errors.MALFORMED_REQUEST, 'If-Match 须为办件版本号，如 "3"（取自 ETag）。'
-        )
-    return int(match.group(1))
+    """The version named by ``If-Match: "<version>"`` (core.api.if_match)."""
+    return if_match_version(if_match, what="办件版本号", required=required, action="办理办件")
 
 
 def _is_applicant(user: User) -> bool:

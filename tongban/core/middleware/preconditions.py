@@ -5,36 +5,21 @@ same version", so it can never satisfy If-Match: a request whose If-Match
 lists only weak tags fails its precondition here, with a 412, before any
 handler runs; weak tags next to strong ones are dropped, so handlers only
 ever see strong tags. ``*`` and headers that are not a list of entity tags
-are left to the handler (which answers a malformed one with a 400).
+are left to the handler (core.api.if_match answers a malformed one with a 400).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
 from tongban.core import errors
+from tongban.core.api.if_match import WEAK_ONLY_DETAIL, parse_entity_tags
 from tongban.core.api.problems import problem_for
 from tongban.core.middleware.problems import API_PREFIX
 
-# entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, in a comma-separated list.
-_ENTITY_TAG = re.compile(r'\s*(W/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
-
-
-def parse_entity_tags(value: str) -> list[tuple[bool, str]] | None:
-    """``[(weak, '"tag"'), …]`` of an If-Match list, or None if it is not one."""
-    tags: list[tuple[bool, str]] = []
-    position = 0
-    value = value.strip()
-    while position < len(value):
-        match = _ENTITY_TAG.match(value, position)
-        if match is None or match.end() == position:
-            return None
-        tags.append((match.group(1) is not None, match.group(2)))
-        position = match.end()
-    return tags or None
+__all__ = ["StrongIfMatchMiddleware", "parse_entity_tags"]
 
 
 class StrongIfMatchMiddleware:
@@ -54,9 +39,7 @@ class StrongIfMatchMiddleware:
         if strong:
             request.META["HTTP_IF_MATCH"] = ", ".join(strong)
             return self.get_response(request)
-        detail = (
-            'If-Match 中只有弱校验标签（W/…），不能确认数据未被修改；请使用 ETag 的原值（如 "3"）。'
-        )
+        detail = WEAK_ONLY_DETAIL
         if request.path.startswith(API_PREFIX):
             return problem_for(errors.VERSION_MISMATCH, detail)
         return HttpResponse(detail, status=412, content_type="text/plain; charset=utf-8")

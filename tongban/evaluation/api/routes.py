@@ -22,7 +22,6 @@ Rectification answers carry ``ETag: "<version>"``; a command sent with a stale
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +30,7 @@ from ninja import Header, Query, Router, Status
 from tongban.cases.selectors import case_get_for_applicant
 from tongban.core import clock
 from tongban.core import errors as core_errors
+from tongban.core.api.if_match import if_match_version
 from tongban.core.api.schemas import PROBLEM_RESPONSES
 from tongban.core.errors import DomainError
 from tongban.evaluation import selectors, services
@@ -54,7 +54,6 @@ from tongban.hotline.selectors import order_get_for_caller
 from tongban.identity.auth import api_auth
 
 router = Router(tags=["好差评"])
-_VERSION = re.compile(r'^"?([0-9]{1,9})"?$')
 IF_MATCH_DOC = '整改版本号，取自 ETag，如 "3"；可省略'
 
 
@@ -241,14 +240,7 @@ def rectification_detail(
 
 
 def _version(if_match: str | None) -> int | None:
-    if not if_match:
-        return None
-    m = _VERSION.match(if_match.strip())
-    if m is None:
-        raise DomainError(
-            core_errors.MALFORMED_REQUEST, 'If-Match 须为整改版本号，如 "3"（取自 ETag）。'
-        )
-    return int(m.group(1))
+    return if_match_version(if_match, what="整改版本号")
 
 
 def _command(

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
 from tongban.core import clock
-from tongban.core import errors as core_errors
+from tongban.core.api.if_match import if_match_version
 from tongban.core.api.pagination import Page
 from tongban.core.api.schemas import PROBLEM_RESPONSES, Problem
 from tongban.core.calendar import get_calendar
 from tongban.core.errors import DomainError
 from tongban.core.masking import mask_name
-from tongban.hotline import deadlines, errors, selectors
+from tongban.hotline import deadlines, selectors
 from tongban.hotline.models import OrderStatus, WorkOrder
 from tongban.identity.models import User
 
@@ -22,7 +21,6 @@ RESPONSES: dict[int | frozenset[int], Any] = {**PROBLEM_RESPONSES, 428: Problem}
 IF_MATCH_DOC = '工单版本号，取自 ETag，如 "3"'
 # core.api.openapi marks the header required where it is in use; harmless otherwise.
 REQUIRED_HEADERS = "x-required-headers"
-_VERSION = re.compile(r'^"?([0-9]{1,9})"?$')
 _RUNNING = (
     OrderStatus.REGISTERED,
     OrderStatus.RETURNED,
@@ -36,17 +34,10 @@ def user_of(request: HttpRequest) -> User:
 
 
 def version_of(if_match: str | None) -> int:
-    if if_match is None or not if_match.strip():
-        raise DomainError(
-            errors.IF_MATCH_REQUIRED,
-            '办理工单须在 If-Match 头中带上工单版本号（如 If-Match: "3"），以免覆盖他人的操作。',
-        )
-    match = _VERSION.match(if_match.strip())
-    if match is None:
-        raise DomainError(
-            core_errors.MALFORMED_REQUEST, 'If-Match 须为工单版本号，如 "3"（取自 ETag）。'
-        )
-    return int(match.group(1))
+    """The version named by ``If-Match`` (required; core.api.if_match)."""
+    version = if_match_version(if_match, what="工单版本号", required=True, action="办理工单")
+    assert version is not None  # required: a missing header raised
+    return version
 
 
 def clock_out(order: WorkOrder, cal: Any = None) -> dict[str, Any]:
