@@ -24,6 +24,7 @@ from tongban.cases import selectors, services
 from tongban.cases.api.common import _detail, _page
 from tongban.cases.api.schemas import CaseOut, CasePage
 from tongban.cases.models import MaterialKind
+from tongban.cases.selectors.applicants import _first_summaries
 from tongban.cases.services.intake import MaterialInput
 from tongban.core import clock
 from tongban.core.identifiers import generate_credit_code
@@ -269,3 +270,50 @@ def test_someone_elses_case_is_not_found_with_or_without_if_none_match(world, ac
         response = other.get(f"{CASES}/{cases['refused']}", headers=headers)
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
+
+
+def test_the_prepared_first_page_of_my_cases_is_the_orm_page(
+    world, accounts, cases, django_assert_num_queries
+):
+    """我的办件's first page (core.prepared, "entity IN (…) OR person IN (x)")
+    holds exactly the rows, order and cursor of the ORM's page, for an account
+    with a person only, with a person and a legal entity, and with neither."""
+    entity_case = services.case_submit(
+        service_item=world.item,
+        channel="online",
+        form_data={
+            "applicant_name": accounts.entity.name,
+            "credit_code": accounts.entity.credit_code,
+        },
+        materials=[
+            MaterialInput(code="application", kind=MaterialKind.UPLOAD, content=PDF),
+            MaterialInput(code="layout", kind=MaterialKind.UPLOAD, content=PDF),
+        ],
+        applicant_entity=accounts.entity,
+        agent_person=world.person,
+        now=world.at(days=1),
+    )
+    expected = {
+        accounts.citizen: len(cases),
+        accounts.business: len(cases) + 1,
+        accounts.other_citizen: 0,
+    }
+    for user, count in expected.items():
+        for limit in (2, 20):
+            # the account's legal entities and the page: nothing compiled again
+            with django_assert_num_queries(2):
+                _first_summaries(user=user, limit=limit)
+            first = selectors.case_summaries_for_applicant(user=user, limit=limit)
+            whole = selectors.case_list_for_applicant(user=user, limit=limit)
+            assert [c.pk for c in first.items] == [c.pk for c in whole.items]
+            assert first.next_cursor == whole.next_cursor
+            assert len(first.items) == min(limit, count)
+            assert rendered(_page(first, mask=False)) == rendered(_page(whole, mask=False))
+    business_rows = selectors.case_summaries_for_applicant(user=accounts.business).items
+    assert entity_case.pk in {c.pk for c in business_rows}
+    accounts.citizen.is_active = False
+    try:
+        with django_assert_num_queries(0):
+            assert selectors.case_summaries_for_applicant(user=accounts.citizen).items == []
+    finally:
+        accounts.citizen.is_active = True

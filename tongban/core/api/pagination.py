@@ -48,7 +48,7 @@ def paginate(
     Each field may start with ``-`` for descending. The cursor holds the values
     of the last row of the page.
     """
-    limit = max(1, min(limit, MAX_LIMIT))
+    limit = clamp_limit(limit)
     names = [f.lstrip("-") for f in ordering]
     qs = queryset.order_by(*ordering)
     if cursor:
@@ -66,12 +66,23 @@ def paginate(
             # Well-formed JSON whose values do not fit the fields (a forged or
             # stale cursor) is the client's error, not a 500.
             raise DomainError(errors.INVALID_CURSOR, "分页游标无效，请从第一页重新开始。") from None
-    rows = list(qs[: limit + 1])
+    return page_of(list(qs[: limit + 1]), ordering=ordering, limit=limit)
+
+
+def clamp_limit(limit: int) -> int:
+    """The page size :func:`paginate` uses for ``limit``."""
+    return max(1, min(limit, MAX_LIMIT))
+
+
+def page_of(rows: list[M], *, ordering: tuple[str, ...], limit: int) -> Page[M]:
+    """The page of ``rows`` — read in ``ordering`` with ``LIMIT limit + 1`` —
+    and the cursor to the next one: what :func:`paginate` returns, for a first
+    page read some other way (a prepared read, ``core.prepared``)."""
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode([_value(last, name) for name in names])
+        next_cursor = _encode([_value(last, f.lstrip("-")) for f in ordering])
     return Page(rows, next_cursor)
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Q
 
 from tongban.core.models import OutboxMessage
-from tongban.core.prepared import PreparedRead
+from tongban.core.prepared import FIXED, InList, PreparedRead
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)
@@ -67,3 +67,47 @@ def test_a_parameter_the_statement_does_not_carry_once_is_refused():
     )
     with pytest.raises(ValueError, match="appears 2 times"):
         twice.rows(subscriber="a")
+
+
+IN_READ = PreparedRead(
+    OutboxMessage,
+    {"ids": InList(int), "subscribers": InList(str), "limit": FIXED},
+    lambda ids, subscribers, limit: (
+        OutboxMessage.objects.filter(Q(pk__in=ids) | Q(subscriber__in=subscribers))
+        .only("id", "subscriber", "payload", "created_at")
+        .order_by("-id")[:limit]
+    ),
+)
+
+
+def test_in_lists_of_any_length_give_the_orm_rows(django_assert_num_queries):
+    a, b, c, d = (_message(s, n) for n, s in enumerate("abcd"))
+    cases = [
+        ([a.pk], [], 9),
+        ([a.pk, c.pk, a.pk], ["d"], 9),  # a repeat is dropped, as the ORM drops it
+        ([], ["b", "c"], 9),
+        ([a.pk, b.pk, c.pk], ["d", "x"], 2),  # the limit is part of the shape
+        ([b.pk], [], 9),  # the first shape again, new values
+    ]
+    for ids, subscribers, limit in cases:
+        orm = list(
+            OutboxMessage.objects.filter(Q(pk__in=ids) | Q(subscriber__in=subscribers))
+            .only("id", "subscriber", "payload", "created_at")
+            .order_by("-id")[:limit]
+        )
+        with django_assert_num_queries(1):
+            got = IN_READ.objects(ids=ids, subscribers=subscribers, limit=limit)
+        assert [m.pk for m in got] == [m.pk for m in orm]
+        for mine, theirs in zip(got, orm, strict=True):
+            assert type(mine) is OutboxMessage and not mine._state.adding
+            assert mine.get_deferred_fields() == theirs.get_deferred_fields()
+            assert (mine.subscriber, mine.payload, mine.created_at) == (
+                theirs.subscriber,
+                theirs.payload,
+                theirs.created_at,
+            )
+    assert [m.pk for m in IN_READ.objects(ids=[d.pk], subscribers=[], limit=9)] == [d.pk]
+    with django_assert_num_queries(0):  # nothing can match: no statement, as the ORM
+        assert IN_READ.objects(ids=[], subscribers=[], limit=9) == []
+    with pytest.raises(TypeError):
+        IN_READ.objects(ids=["1"], subscribers=[], limit=9)
