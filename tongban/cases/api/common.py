@@ -87,7 +87,7 @@ def _deadlines_out(case: Case, cal: Any) -> dict[str, Any]:
 _EXEMPTION_KEYS = ("code", "name", "found", "source", "source_label", "reference", "reason")
 
 
-def _material_out(m: CaseMaterial) -> dict[str, Any]:
+def _material_out(m: CaseMaterial | selectors.PageMaterial) -> dict[str, Any]:
     """One material as the case page and the submission's receipt show it."""
     return {
         "code": m.code,
@@ -149,24 +149,12 @@ def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
             "issued_at": d.issued_at,
             "url": _document_url(case.case_no, d.number),
         }
-        for d in case.documents.only("case_id", "kind", "number", "issued_at")
+        for d in selectors.page_documents(case.pk)
     ]
     return {
         **_state_out(case, today=today, cal=cal),
         "form": case.form_data,
-        "materials": [
-            _material_out(m)
-            for m in case.materials.order_by("id").only(
-                "case_id",
-                "code",
-                "name",
-                "kind",
-                "file_name",
-                "content_type",
-                "size",
-                "supplied_at",
-            )
-        ],
+        "materials": [_material_out(m) for m in selectors.page_materials(case.pk)],
         "timeline": [
             {
                 "at": e.at,
@@ -179,7 +167,7 @@ def _detail(case: Case, *, staff: bool) -> dict[str, Any]:
                 "actor": e.actor_label if staff else None,
                 "details": e.details,
             }
-            for e in selectors.case_timeline(case)
+            for e in selectors.page_timeline(case.pk)
         ],
         "documents": documents,
     }

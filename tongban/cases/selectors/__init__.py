@@ -6,7 +6,8 @@ and the legal entities the account may act for. "Not yours" raises the same
 ``not_found`` as "does not exist", so a case number reveals nothing.
 
 ``staff``: scoped reads and the queue; ``applicants``: 我的办件 and one's own
-case; ``lists``: the narrow pages the API lists; ``history``: the timeline
+case; ``lists``: the narrow pages the API lists; ``page``: the case page's
+documents, materials and history by compiled statements; ``history``: the timeline
 with its actors named; ``clock``: where the statutory clock stands;
 ``tracking``: 办件查询 without login; ``figures``: usage and 两个免于提交
 counts. Everything is importable from here as before.
@@ -36,6 +37,13 @@ from tongban.cases.selectors.history import (
     case_timeline_for_staff,
     timeline_actor_names,
 )
+from tongban.cases.selectors.page import (
+    PageDocument,
+    PageMaterial,
+    page_documents,
+    page_materials,
+    page_timeline,
+)
 from tongban.cases.selectors.staff import (
     CASE_HANDLE_ROLES,
     CASE_READ_ROLES,
@@ -62,6 +70,8 @@ __all__ = [
     "WINDOW_QUEUE_STATUSES",
     "CaseClock",
     "ExemptionFigure",
+    "PageDocument",
+    "PageMaterial",
     "TimelineEntry",
     "TrackingStep",
     "TrackingView",
@@ -83,5 +93,8 @@ __all__ = [
     "case_track_public",
     "clock_reads_suspensions",
     "exemption_figures_for_staff",
+    "page_documents",
+    "page_materials",
+    "page_timeline",
     "timeline_actor_names",
 ]

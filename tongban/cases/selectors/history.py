@@ -34,20 +34,44 @@ def case_timeline(case: Case, *, named: bool = False) -> list[TimelineEntry]:
     events = list(case.events.all())
     names = timeline_actor_names(case, events) if named else {}
     return [
-        TimelineEntry(
+        timeline_entry(
             at=event.at,
             action=event.action,
-            action_label=workflow.ACTION_LABELS.get(event.action, event.action),
             from_status=event.from_status,
             to_status=event.to_status,
-            to_status_label=status_text(event.to_status) if event.to_status else "",
             actor_label=event.actor_label,
             reason=event.reason,
-            details=dict(event.details or {}),
+            details=event.details,
             actor_name=names.get(event.pk, ""),
         )
         for event in events
     ]
+
+
+def timeline_entry(
+    *,
+    at: dt.datetime,
+    action: str,
+    from_status: str,
+    to_status: str,
+    actor_label: str,
+    reason: str,
+    details: dict[str, Any] | None,
+    actor_name: str = "",
+) -> TimelineEntry:
+    """One history row as the timeline shows it, with its Chinese labels."""
+    return TimelineEntry(
+        at=at,
+        action=action,
+        action_label=workflow.ACTION_LABELS.get(action, action),
+        from_status=from_status,
+        to_status=to_status,
+        to_status_label=status_text(to_status) if to_status else "",
+        actor_label=actor_label,
+        reason=reason,
+        details=dict(details or {}),
+        actor_name=actor_name,
+    )
 
 
 # History rows that are the platform's bookkeeping, not a step of the

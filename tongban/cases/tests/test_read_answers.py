@@ -317,3 +317,49 @@ def test_the_prepared_first_page_of_my_cases_is_the_orm_page(
             assert selectors.case_summaries_for_applicant(user=accounts.citizen).items == []
     finally:
         accounts.citizen.is_active = True
+
+
+@pytest.mark.parametrize("name", ["decided", "refused", "suspended"])
+def test_the_case_pages_parts_are_the_orm_rows(world, accounts, cases, name):
+    """The case page's documents, materials and history (selectors.page, read
+    by compiled statements) are the rows the ORM reads, in its order."""
+    case = selectors.case_get_for_staff(user=world.clerk, case_no=cases[name])
+    documents = list(case.documents.all())
+    assert documents or name == "suspended"
+    assert [tuple(d) for d in selectors.page_documents(case.pk)] == [
+        (d.kind, d.number, d.issued_at) for d in documents
+    ]
+    assert [tuple(m) for m in selectors.page_materials(case.pk)] == [
+        (m.code, m.name, m.kind, m.file_name, m.content_type, m.size, m.supplied_at)
+        for m in case.materials.order_by("id")
+    ]
+    assert selectors.page_timeline(case.pk) == selectors.case_timeline(case)
+    assert len(selectors.page_timeline(case.pk)) == case.events.count() > 1
+
+
+def test_the_hot_reads_compile_no_statement_once_warm(world, accounts, cases, monkeypatch):
+    """我的办件's first page and the case page's parts are compiled once per
+    connection: after the first request of each, no ORM compilation."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    case = selectors.case_get_for_staff(user=world.clerk, case_no=cases["decided"])
+    reads = [
+        lambda: _first_summaries(user=accounts.citizen, limit=20),
+        lambda: _first_summaries(user=accounts.business, limit=20),
+        lambda: selectors.page_documents(case.pk),
+        lambda: selectors.page_materials(case.pk),
+        lambda: selectors.page_timeline(case.pk),
+    ]
+    for read in reads:
+        read()
+    compiled: list[object] = []
+    real = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    for read in reads:
+        assert read()
+    assert compiled == []
