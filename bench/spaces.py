@@ -271,6 +271,8 @@ def run_pages(code: str, requests: int) -> None:
 
 
 def run_match(policies: int, mode: str, fresh: bool) -> None:
+    from django.db import connection
+
     from tongban.cases.models import PolicyGrant
     from tongban.catalog.models import ServiceItem
     from tongban.policies.batch import policy_match_all
@@ -281,6 +283,9 @@ def run_match(policies: int, mode: str, fresh: bool) -> None:
     item = ServiceItem.objects.filter(status="active", current_version__isnull=False).first()
     if fresh:
         PolicyGrant.objects.all().delete()  # the grants' cases stay, as any case does
+        if connection.vendor == "postgresql":  # 600,000 rows: one statement, no collector
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {PolicyMatch._meta.db_table}")
         PolicyMatch.objects.all().delete()
         Policy.objects.all().delete()
     rng = random.Random(2027)
@@ -299,6 +304,7 @@ def run_match(policies: int, mode: str, fresh: bool) -> None:
         made.append(policy_publish(policy=policy))
     load_before = load_average()
     started = time.perf_counter()
+    cpu = time.process_time()
     if mode == "batch":
         result = policy_match_all()
         summary = (
@@ -309,8 +315,9 @@ def run_match(policies: int, mode: str, fresh: bool) -> None:
         matched = sum(policy_match_run(policy=p) for p in made)
         summary = f"{len(made)} policies, {matched:,} new matches"
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     print(
-        f"match ({mode}): {summary} in {elapsed:.1f} s; "
+        f"match ({mode}): {summary} in {elapsed:.1f} s ({cpu:.1f} s of this process's CPU); "
         f"{PolicyMatch.objects.count():,} matches stored; "
         f"load average before {load_before}, after {load_average()}"
     )

@@ -6,9 +6,11 @@ SQL selection; run for each of 1,000 policies it reads the 1,000,000 records
 PostgreSQL through one server-side cursor of plain tuples), and tests each
 business only against the policies that can concern it: the policies are
 filed by the region prefixes and the 门类 they name (a business of 门类 H in
-320102 is tested against the policies of 32, 3201, 320102 or everywhere that
-name H or no industry). The test of one policy is :func:`rules.compile_rules`
-(plain comparisons, no SQL); a business that passes and is not matched yet
+320102 is looked up among the policies of 32, 3201, 320102 or everywhere that
+name H or no industry), and those whose region and industry conditions hold
+are kept per (district, 小类), so a business is tested only on the rest.
+The test of one policy is :func:`rules.compile_rules` (plain comparisons, no
+SQL); a business that passes and is not matched yet
 gets its reasons from :func:`rules.explain`, which is also the final word.
 The words depend only on the facts the policy's rules name, so they are made
 once per policy and such facts (a district's 大类 policy says the same to
@@ -37,7 +39,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tongban.core import clock
 from tongban.identity.models import LegalEntity
@@ -59,7 +61,8 @@ COLUMNS = (
 )
 # The row's places of the facts each condition reads (rules.explain).
 FACTS = {"industry": 5, "size": 6, "region": 3, "years": 4, "credit": 7}
-PHASES = ("read", "test", "explain", "write", "grants")
+KEPT = 200_000  # (region, industry) lists the index keeps at most
+PHASES = ("read", "test", "seen", "explain", "write", "grants")
 # PostgreSQL: a chunk's new matches are copied into a temporary table (emptied
 # at each commit), then inserted but for those already there (a run at the same time).
 _TABLE = "policies_policymatch"
@@ -80,10 +83,11 @@ Row = tuple[Any, ...]
 class BatchResult:
     policies: int
     businesses_read: int
-    tested: int  # (policy, business) pairs tested after the index
+    tested: int  # (policy, business) pairs tested on size, credit and age after the index
     matched: int  # new matches written
-    # Seconds spent reading the 法人库, testing, putting reasons in words,
-    # writing the matches and telling cases / SMS (PHASES).
+    # Seconds spent reading the 法人库, testing, finding the matches made
+    # before, putting reasons in words, writing the matches and telling
+    # cases / SMS (PHASES).
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -124,11 +128,13 @@ def _facts(parsed: rules.Rules) -> Callable[[Row], Any]:
 
 
 class _Index:
-    """The policies that can concern a business, by its region and its 门类.
+    """The policies that can concern a business, by its region and its industry.
 
     A policy is filed under each (region prefix, 门类) its rules name, "" for no
     region and "*" for no industry; a business looks under its three region
-    prefixes and "", each with its 门类 and "*"."""
+    prefixes and "", each with its 门类 and "*", and keeps those whose region
+    and industry conditions it meets. The list is kept per (region, 小类):
+    every business of a district and trade is tested against the same few."""
 
     def __init__(self, compiled: list[_Compiled]) -> None:
         self.filed: dict[tuple[str, str], list[_Compiled]] = defaultdict(list)
@@ -138,8 +144,20 @@ class _Index:
             for region in regions:
                 for section in sections:
                     self.filed[(region, section)].append(entry)
+        self.kept: dict[tuple[str, str | None], list[_Compiled]] = {}
 
     def for_business(self, region: str, industry: str | None) -> list[_Compiled]:
+        key = (region, industry)
+        kept = self.kept.get(key)
+        if kept is None:
+            if len(self.kept) >= KEPT:
+                self.kept.clear()
+            kept = self.kept[key] = [
+                e for e in self._filed(region, industry) if _concerns(e.parsed, region, industry)
+            ]
+        return kept
+
+    def _filed(self, region: str, industry: str | None) -> list[_Compiled]:
         found: list[_Compiled] = []
         sections = ("*", industry[0]) if industry else ("*",)
         filed = self.filed
@@ -151,6 +169,15 @@ class _Index:
         if len(found) > 1:  # a policy naming 32 and 3201 is filed twice
             found = list({id(e): e for e in found}.values())
         return found
+
+
+def _concerns(parsed: rules.Rules, region: str, industry: str | None) -> bool:
+    """Whether the region and industry conditions hold (as rules.compile_rules's)."""
+    if parsed.region and not region.startswith(parsed.region):
+        return False
+    if industry is None:
+        return not (parsed.industry or parsed.size or parsed.credit)
+    return not parsed.industry or industry.startswith(parsed.industry)
 
 
 def policy_match_all(*, now: dt.datetime | None = None) -> BatchResult:
@@ -173,6 +200,13 @@ def policy_match_all(*, now: dt.datetime | None = None) -> BatchResult:
         return BatchResult(0, 0, 0, 0)
     index = _Index(compiled)
     seconds = dict.fromkeys(PHASES, 0.0)
+    # Only these can have a match already (a policy never matched is new to
+    # every business; a run at the same time is left to the unique constraint).
+    before = set(
+        Policy.objects.filter(pk__in=[c.policy.pk for c in compiled])
+        .filter(Exists(PolicyMatch.objects.filter(policy=OuterRef("pk"))))
+        .values_list("pk", flat=True)
+    )
     read = tested = matched = 0
     chunks = _chunks(BusinessRecord.objects.filter(status=BusinessStatus.IN_BUSINESS))
     while True:
@@ -186,7 +220,7 @@ def policy_match_all(*, now: dt.datetime | None = None) -> BatchResult:
         pairs, new_tested = _test_chunk(index, chunk)
         seconds["test"] += time.perf_counter() - started
         tested += new_tested
-        matched += _write(pairs, today, moment, seconds)
+        matched += _write(pairs, before, today, moment, seconds)
     started = time.perf_counter()
     matched_emit([c.policy.pk for c in compiled if c.policy.automatic], moment)
     seconds["grants"] += time.perf_counter() - started
@@ -244,6 +278,7 @@ def _words(entry: _Compiled, row: Row, today: dt.date) -> tuple[list[str], str] 
 
 def _write(
     pairs: list[tuple[_Compiled, Row]],
+    before: set[int],
     today: dt.date,
     moment: dt.datetime,
     seconds: dict[str, float],
@@ -252,14 +287,18 @@ def _write(
         return 0
     with transaction.atomic():
         started = time.perf_counter()
-        codes = {row[1] for _, row in pairs}
-        policy_ids = {entry.policy.pk for entry, _ in pairs}
-        seen = set(
-            PolicyMatch.objects.filter(credit_code__in=codes, policy_id__in=policy_ids).values_list(
-                "policy_id", "credit_code"
+        again = [(entry, row) for entry, row in pairs if entry.policy.pk in before]
+        seen = (
+            set(
+                PolicyMatch.objects.filter(
+                    credit_code__in={row[1] for _, row in again},
+                    policy_id__in={entry.policy.pk for entry, _ in again},
+                ).values_list("policy_id", "credit_code")
             )
+            if again
+            else set()
         )
-        seconds["write"] += time.perf_counter() - started
+        seconds["seen"] += time.perf_counter() - started
         started = time.perf_counter()
         new: list[tuple[_Compiled, Row, tuple[list[str], str]]] = []
         for entry, row in pairs:
@@ -275,6 +314,8 @@ def _write(
         started = time.perf_counter()
         _tell(written, moment)
         seconds["grants"] += time.perf_counter() - started
+        started = time.perf_counter()
+    seconds["write"] += time.perf_counter() - started  # the commit
     return len(written)
 
 
