@@ -32,7 +32,7 @@ import operator
 import re
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import islice
+from itertools import chain, islice
 from typing import NoReturn
 
 ALGORITHM = "tongban-draw-v1"
@@ -71,6 +71,12 @@ def canonical(candidates: Sequence[str]) -> list[str]:
     The checks run at C speed (a draw may list 1,000,000 entities); the loop that
     names the offending candidate runs only when one is wrong.
     """
+    return canonical_joined(candidates)[0]
+
+
+def canonical_joined(candidates: Sequence[str]) -> tuple[list[str], str]:
+    """``canonical`` and the text its digest is taken of (``"\\n".join``), made
+    once: a 1,000,000-candidate draw needs both."""
     ordered = sorted(candidates)
     try:
         joined = "\n".join(ordered)
@@ -84,7 +90,7 @@ def canonical(candidates: Sequence[str]) -> list[str]:
         or any(map(operator.eq, ordered, islice(ordered, 1, None)))
     ):
         _refuse(ordered)
-    return ordered
+    return ordered, joined
 
 
 def _refuse(ordered: list[str]) -> NoReturn:
@@ -122,17 +128,27 @@ def _below(stream: Iterator[int], m: int) -> int:
 
 def pick(seed: str, candidates: Sequence[str], k: int, *, label: str = "") -> list[str]:
     """``k`` distinct candidates (all of them when there are fewer), in pick order."""
+    return pick_canonical(seed, canonical(candidates), k, label=label)
+
+
+def pick_canonical(seed: str, ordered: Sequence[str], k: int, *, label: str = "") -> list[str]:
+    """``pick`` over a list that ``canonical`` has already answered (not checked
+    again, not copied): the first ``k`` steps of the shuffle are kept as the
+    positions they moved, so a 1 % draw of 800,000 touches 8,000 of them."""
     if "\x00" in label:
         raise DrawInputError("label must not contain NUL")
     if k < 0:
         raise DrawInputError("k must not be negative")
-    pool = canonical(candidates)
     stream = _stream(_seed_bytes(seed), label)
-    n = len(pool)
+    n = len(ordered)
+    moved: dict[int, str] = {}
+    out: list[str] = []
     for i in range(min(k, n)):
         j = i + _below(stream, n - i)
-        pool[i], pool[j] = pool[j], pool[i]
-    return pool[: min(k, n)]
+        chosen = moved.get(j, ordered[j])
+        moved[j] = moved.get(i, ordered[i])
+        out.append(chosen)
+    return out
 
 
 def check_disjoint(groups: Sequence[Sequence[str]]) -> None:
@@ -157,6 +173,18 @@ def check_disjoint(groups: Sequence[Sequence[str]]) -> None:
         if overlap:
             raise DrawInputError(f"candidate {sorted(overlap)[0]!r} is in two strata")
         seen.update(members)
+
+
+def check_disjoint_ordered(groups: Sequence[Sequence[str]]) -> None:
+    """``check_disjoint`` of groups that ``canonical`` has answered: merged in one
+    sort of their sorted runs, a candidate in two groups is two equal neighbours
+    (0.1 s for 1,000,000 against 0.3 s for the sets)."""
+    if len(groups) < 2:
+        return
+    merged = sorted(chain.from_iterable(groups))
+    if any(map(operator.eq, merged, islice(merged, 1, None))):
+        check_disjoint(groups)  # names the candidate
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def pick_strata(seed: str, strata: Mapping[str, tuple[Sequence[str], int]]) -> dict[str, list[str]]:

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -37,6 +41,7 @@ DRAW_INVALID = define("draw_invalid", 422, "抽取参数有误")
 _SEED_CONTEXT = "core.drawrecord.seed"
 MAX_CANDIDATES = 2_000_000
 SNAPSHOT_DIR = "draws/candidates"
+logger = logging.getLogger(__name__)
 
 
 class DrawSnapshotError(RuntimeError):
@@ -78,18 +83,72 @@ def snapshot_bytes(candidates: Any) -> bytes:
     return _json_list(candidates).encode("utf-8")
 
 
+_written = threading.local()
+
+
+def _written_names() -> list[str]:
+    """The snapshot files this thread has written in transactions not yet over."""
+    names: list[str] | None = getattr(_written, "names", None)
+    if names is None:
+        names = _written.names = []
+    return names
+
+
+@contextmanager
+def draw_atomic() -> Iterator[None]:
+    """``transaction.atomic()`` for a block that runs draws (``draw_run`` and the
+    services around it, e.g. an inspection plan's draw that may still fail on
+    回避 after the list is written): when the block fails, the snapshot files it
+    wrote are deleted again, unless a committed draw names the same file."""
+    names = _written_names()
+    mark = len(names)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        orphans = names[mark:]
+        del names[mark:]
+        for name in orphans:
+            _discard_orphan(name)
+        raise
+    if not transaction.get_connection().in_atomic_block:
+        del names[mark:]  # committed: the files are the draws' now
+
+
+def _discard_orphan(name: str) -> None:
+    sha256 = name.rsplit("/", 1)[-1].removesuffix(".json")
+    try:
+        if not DrawRecord.objects.filter(candidates_sha256=sha256).exists():
+            default_storage.delete(name)
+    except Exception:  # the failure may be the database's own: the file stays, logged
+        logger.exception("draw snapshot %s left after a failed draw", sha256)
+
+
 def _snapshot_write(data: bytes) -> str:
-    """Store ``data`` under its SHA-256 once; the same list drawn twice is one file."""
+    """Store ``data`` under its SHA-256 once; the same list drawn twice is one file.
+
+    A file this call writes is remembered until its transaction ends, so that
+    ``draw_atomic`` deletes it if the draw fails. A file already there may be
+    another, still open, draw's: should that draw fail and delete it, it is
+    written again when this one commits."""
     sha256 = hashlib.sha256(data).hexdigest()
     name = snapshot_name(sha256)
     if default_storage.exists(name):
         if default_storage.size(name) == len(data) and _stored_digest(name) == sha256:
+            transaction.on_commit(lambda: _snapshot_restore(name, data))
             return sha256
         default_storage.delete(name)  # cut short or altered: write it again
     saved = default_storage.save(name, ContentFile(data))
     if saved != name:  # a concurrent run stored the same bytes under the name first
         default_storage.delete(saved)
+    else:
+        _written_names().append(name)
     return sha256
+
+
+def _snapshot_restore(name: str, data: bytes) -> None:
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(data))
 
 
 def _stored_digest(name: str) -> str:
@@ -159,6 +218,10 @@ def _strata_digest(strata: Mapping[str, Sequence[str]], *, ordered: bool = False
         f"{label}:{_ordered_digest(members) if ordered else draw.candidates_digest(members)}"
         for label, members in sorted(strata.items())
     ]
+    return _lines_digest(lines)
+
+
+def _lines_digest(lines: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -167,24 +230,52 @@ def _ordered_digest(ordered: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(ordered).encode("utf-8")).hexdigest()
 
 
+def _json_joined(members: Sequence[str], joined: str) -> str:
+    """``_json_list(members)`` from the text ``"\\n".join(members)`` that the
+    canonical check made: the separators swapped at C speed when no candidate
+    needs escaping (line breaks were refused already)."""
+    if (
+        members
+        and '"' not in joined
+        and "\\" not in joined
+        and joined.replace("\n", "").isprintable()
+    ):
+        return '["' + joined.replace("\n", '","') + '"]'
+    return _json_list(members)
+
+
 def _prepared(
     candidates: Sequence[str] | None,
     k: int | None,
     strata: Mapping[str, tuple[Sequence[str], int]] | None,
-) -> tuple[Any, dict[str, Any], str]:
-    """(stored candidates, spec, digest) of the inputs, validated."""
+) -> tuple[Any, dict[str, Any], str, bytes]:
+    """(stored candidates, spec, digest, snapshot bytes) of the inputs, validated.
+
+    Each list is sorted and checked once (``draw.canonical_joined``); its digest
+    and its part of the snapshot file are made from that one joined text."""
     try:
         if strata is not None:
             if candidates is not None or k is not None:
                 raise DomainError(DRAW_INVALID, "分层抽取时不能另给候选名单和数量")
             if not strata or sum(len(m) for m, _ in strata.values()) == 0:
                 raise DomainError(DRAW_EMPTY_POOL, "各层候选名单都为空，无法抽取")
-            stored = {label: draw.canonical(members) for label, (members, _k) in strata.items()}
             spec = {"strata": {label: int(n) for label, (_m, n) in strata.items()}}
             if any(n < 1 for n in spec["strata"].values()):
                 raise DomainError(DRAW_INVALID, "每层抽取数量至少为 1")
-            draw.check_disjoint([members for members, _n in strata.values()])
-            return stored, spec, _strata_digest(stored, ordered=True)
+            stored: dict[str, list[str]] = {}
+            lines: list[str] = []
+            parts: list[str] = []
+            for label in sorted(strata):
+                ordered, joined = draw.canonical_joined(strata[label][0])
+                stored[label] = ordered
+                digest = hashlib.sha256(joined.encode("utf-8")).hexdigest()
+                lines.append(f"{label}:{digest}")
+                parts.append(f"{json.dumps(label, ensure_ascii=False)}:")
+                parts.append(_json_joined(ordered, joined))
+                parts.append(",")
+            draw.check_disjoint_ordered(list(stored.values()))
+            data = ("{" + "".join(parts[:-1]) + "}").encode("utf-8")
+            return stored, spec, _lines_digest(lines), data
         if candidates is None or k is None:
             raise DomainError(DRAW_INVALID, "须给出候选名单和抽取数量")
         if not candidates:
@@ -193,8 +284,9 @@ def _prepared(
             raise DomainError(DRAW_INVALID, "抽取数量至少为 1")
         if len(candidates) > MAX_CANDIDATES:
             raise DomainError(DRAW_INVALID, f"候选名单不能超过 {MAX_CANDIDATES} 个")
-        ordered = draw.canonical(candidates)
-        return ordered, {"k": int(k)}, _ordered_digest(ordered)
+        ordered, joined = draw.canonical_joined(candidates)
+        digest = hashlib.sha256(joined.encode("utf-8")).hexdigest()
+        return ordered, {"k": int(k)}, digest, _json_joined(ordered, joined).encode("utf-8")
     except draw.DrawInputError as exc:
         raise DomainError(DRAW_INVALID, f"候选名单有误：{exc}") from exc
 
@@ -210,8 +302,8 @@ def draw_run(
     """Run the draw once: reveal the seed and store the ordered candidates and
     the result. Asked again with the same inputs it answers the stored result;
     with other inputs it is refused (``draw_already_run``): no re-roll."""
-    stored, spec, digest = _prepared(candidates, k, strata)
-    with transaction.atomic():
+    stored, spec, digest, data = _prepared(candidates, k, strata)
+    with draw_atomic():
         locked = DrawRecord.objects.select_for_update().get(pk=record.pk)
         if locked.state == DrawState.DRAWN:
             if locked.candidates_digest == digest and locked.spec == spec:
@@ -229,14 +321,13 @@ def draw_run(
             assert strata is not None
             # pick_strata per stratum; the strata were checked disjoint above.
             result: Any = {
-                label: draw.pick(seed, stored[label], spec["strata"][label], label=label)
-                for label in stored
+                label: draw.pick_canonical(seed, stored[label], spec["strata"][label], label=label)
+                for label in strata  # the caller's order, as before
             }
             count = sum(len(members) for members in stored.values())
         else:
-            result = draw.pick(seed, stored, spec["k"])
+            result = draw.pick_canonical(seed, stored, spec["k"])
             count = len(stored)
-        data = snapshot_bytes(stored)
         locked.state = DrawState.DRAWN
         locked.seed = seed
         locked.spec = spec
@@ -273,6 +364,56 @@ def draw_candidates(record: DrawRecord) -> Any:
     if record.candidates_sha256:
         return snapshot_read(record.candidates_sha256, record.candidates_size)
     return record.candidates
+
+
+_VERIFIED_TTL = 7 * 24 * 3600
+
+
+def draw_checked(record: DrawRecord, shown: int) -> tuple[list[tuple[str, int]], Any, bool]:
+    """What the public page shows of a drawn record: per group (label, or ""
+    for a plain list) the first ``shown`` candidates and the count, and whether
+    the draw re-runs to its published result (``draw_verify``).
+
+    Re-reading and re-running a 21 MB snapshot is 1–2 s; a passed check is kept
+    in the cache under the SHA-256 of the published document (which names the
+    snapshot's digest, so another list or result is another key) and is only
+    renewed if the file's size is no longer the recorded one. A failed check is
+    not kept: a restored file verifies on the next view."""
+    doc = draw_document(record)
+    key = (
+        "tongban:draw-checked:"
+        + hashlib.sha256(
+            json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        ).hexdigest()
+    )
+    kept = cache.get(key)
+    if kept is not None and kept["shown"] == shown and _snapshot_present(record):
+        return kept["counts"], kept["preview"], True
+    try:  # a snapshot file is read once and checked against its SHA-256
+        candidates = draw_candidates(record)
+    except DrawSnapshotError:
+        return [], None, False
+    if isinstance(candidates, dict):
+        counts = [(label, len(members)) for label, members in candidates.items()]
+        preview: Any = {label: members[:shown] for label, members in candidates.items()}
+    elif candidates is not None:
+        counts, preview = [("", len(candidates))], candidates[:shown]
+    else:
+        return [], None, False
+    verified = draw_verify(doc, candidates)
+    if verified:
+        cache.set(key, {"shown": shown, "counts": counts, "preview": preview}, _VERIFIED_TTL)
+    return counts, preview, verified
+
+
+def _snapshot_present(record: DrawRecord) -> bool:
+    if not record.candidates_sha256:
+        return True  # the list is in the record itself
+    name = snapshot_name(record.candidates_sha256)
+    try:
+        return bool(default_storage.size(name) == record.candidates_size)
+    except (FileNotFoundError, OSError):
+        return False
 
 
 def candidates_url(record: DrawRecord) -> str:

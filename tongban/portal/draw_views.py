@@ -11,13 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tongban.core.draws import (
-    DrawSnapshotError,
-    candidates_url,
-    draw_candidates,
-    draw_document,
-    draw_verify,
-)
+from tongban.core.draws import candidates_url, draw_checked, draw_document
 from tongban.core.models import DrawRecord, DrawState
 
 _SHOWN = 200  # candidates listed on the page; the whole list is in the JSON
@@ -40,16 +34,13 @@ def draw_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     verified = False
     if drawn:
         result: Any = record.result
-        try:  # a snapshot file is read once and checked against its SHA-256
-            candidates: Any = draw_candidates(record)
-        except DrawSnapshotError:
-            candidates = None
-        if isinstance(candidates, dict):
-            for label, members in candidates.items():
-                groups.append((label, result[label], members[:_SHOWN], len(members)))
-        elif candidates is not None:
-            groups.append(("", result, candidates[:_SHOWN], len(candidates)))
-        verified = candidates is not None and draw_verify(doc, candidates)
+        # Checked once per published document, then from the cache (core.draws).
+        counts, preview, verified = draw_checked(record, _SHOWN)
+        for label, count in counts:
+            if label or isinstance(preview, dict):
+                groups.append((label, result[label], preview[label], count))
+            else:
+                groups.append(("", result, preview, count))
     return render(
         request,
         "portal/draws/detail.html",

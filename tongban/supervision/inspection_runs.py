@@ -17,7 +17,7 @@ from django.db import connection, transaction
 
 from tongban.core import clock
 from tongban.core.calendar import get_calendar
-from tongban.core.draws import draw_run
+from tongban.core.draws import draw_atomic, draw_run
 from tongban.core.errors import DomainError
 from tongban.credit.models import RecordSource, Severity, SubjectKind
 from tongban.credit.services.records import credit_record_add
@@ -142,7 +142,7 @@ def plan_draw(
     inspectors. All or nothing: an empty scope or pool, or an entity nobody may
     inspect (回避), changes nothing."""
     moment = now or clock.now()
-    with transaction.atomic():
+    with draw_atomic():  # a failure after the list is written deletes its file again
         locked = _locked(plan, PlanStatus.OPEN)
         strata = scope_candidates(locked)
         if not strata:

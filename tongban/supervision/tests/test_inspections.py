@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import default_storage
 
-from tongban.core.draws import draw_document, draw_verify
+from tongban.core.draws import draw_document, draw_verify, snapshot_bytes, snapshot_name
 from tongban.core.errors import DomainError
 from tongban.core.models import DrawRecord
 from tongban.credit.models import CreditRating, CreditRecord
@@ -30,6 +32,7 @@ from tongban.supervision.inspections import (
     inspector_conflict_declare,
     plan_create,
     plan_open,
+    scope_candidates,
 )
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +194,34 @@ def test_an_inspector_with_a_conflict_is_refused_and_nobody_free_stops_the_draw(
     with pytest.raises(DomainError) as short:
         plan_draw(plan=second, actor=None, now=T0)
     assert short.value.code == "inspection_pool_insufficient"
+
+
+def test_a_draw_refused_for_回避_after_its_list_is_written_leaves_no_snapshot_file(setup):
+    market, _health, items, inspectors = setup
+    (code,) = _entities(1, classes={0: "D"})
+    for inspector in inspectors[:4]:  # the whole market pool
+        inspector_conflict_declare(inspector=inspector, subject_code=code, reason="利害关系")
+    plan = plan_open(plan=_plan(market, [], items[:1]), actor=None, now=T0)
+    name = snapshot_name(hashlib.sha256(snapshot_bytes({"D": [code]})).hexdigest())
+    with pytest.raises(DomainError) as short:
+        plan_draw(plan=plan, actor=None, now=T0)
+    assert short.value.code == "inspection_pool_insufficient"
+    assert not default_storage.exists(name)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.OPEN and not InspectionTask.objects.exists()
+    assert DrawRecord.objects.filter(state="open").count() == 2
+
+
+def test_the_scope_reads_each_class_whole_and_a_code_with_a_line_break_is_refused(setup):
+    market, _health, items, _inspectors = setup
+    codes = _entities(12, classes={0: "B", 1: "C", 2: "D", 3: "A", 4: "D"})
+    plan = plan_open(plan=_plan(market, [], items[:1]), actor=None, now=T0)
+    assert {cls: sorted(m) for cls, m in scope_candidates(plan).items()} == {
+        "A": sorted(codes[3:4] + codes[5:]), "B": [codes[0]], "C": [codes[1]],
+        "D": sorted([codes[2], codes[4]]),
+    }  # fmt: skip
+    BusinessRecord.objects.filter(credit_code=codes[6]).update(credit_code="913201\n00MA000001")
+    assert "913201\n00MA000001" in scope_candidates(plan)["A"]  # not split into two codes
+    with pytest.raises(DomainError) as refused:
+        plan_draw(plan=plan, actor=None, now=T0)
+    assert refused.value.code == "draw_invalid" and "line break" in refused.value.detail

@@ -1,0 +1,168 @@
+"""The draw's faster path (issue 17) gives the draws it gave before; a failed
+draw leaves no snapshot file; the public page checks a snapshot once."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+
+from tongban.core import crypto, draw, draws
+from tongban.core.draws import (
+    draw_atomic,
+    draw_document,
+    draw_open,
+    draw_run,
+    draw_verify,
+    snapshot_bytes,
+    snapshot_name,
+)
+from tongban.core.errors import DomainError
+from tongban.core.models import DrawRecord
+
+SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "verify_draw.py"
+SEED = hashlib.sha256(b"tongban test seed").hexdigest()
+CODES = [f"91320100P{(i * 7919) % 5000:09d}" for i in range(5000)]  # 5,000 codes, shuffled
+STRATA = {
+    "A": (CODES[:4000], 28),
+    "B": (CODES[4000:4600], 8),
+    "C": (CODES[4600:4900], 8),
+    "D": (CODES[4900:], 5),
+}
+# Answers of the engine as it was before the faster path (commit df409fa):
+# the same seed and candidates must draw the same entities, in the same order.
+RESULT_SHA256 = "9025dce8783aca64c089d14ff5f05884ccfda9999d207895a910e32f2ee74d1a"
+FIRST_THREE = {
+    "A": ["91320100P000001432", "91320100P000004015", "91320100P000003583"],
+    "B": ["91320100P000003781", "91320100P000003333", "91320100P000000569"],
+    "C": ["91320100P000004901", "91320100P000000864", "91320100P000000515"],
+    "D": ["91320100P000001592", "91320100P000002402", "91320100P000000377"],
+}
+CANDIDATES_DIGEST = "928e5d1e741634a838094d10d23a9c6f9ef01f77a63ea67014aec4ce20c209ae"
+SNAPSHOT_SHA256 = "6ce493e1f26d296ab15c334abe8e4f7d9d8a92543401563e9311ca2077b0ca41"
+POOL_PICK = [
+    "91320100P000001816", "91320100P000002277", "91320100P000001844", "91320100P000000838",
+    "91320100P000001872", "91320100P000001704", "91320100P000000168",
+]  # fmt: skip
+
+
+def _result_sha256(result: Any) -> str:
+    return hashlib.sha256(json.dumps(result, sort_keys=True).encode()).hexdigest()
+
+
+def _verifier():
+    spec = importlib.util.spec_from_file_location("verify_draw", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_same_seed_draws_what_it_drew_before():
+    result = draw.pick_strata(SEED, STRATA)
+    assert {label: picked[:3] for label, picked in result.items()} == FIRST_THREE
+    assert _result_sha256(result) == RESULT_SHA256
+    assert draw.pick(SEED, CODES[:100], 7, label="pool") == POOL_PICK
+
+
+def test_the_shortcut_pick_is_the_shuffle_the_standalone_verifier_runs():
+    verifier = _verifier()
+    rng = random.Random(17)
+    for _ in range(40):
+        pool = [f"P{rng.randrange(10**6):07d}" for _ in range(rng.randrange(1, 300))]
+        pool = sorted(set(pool))
+        k = rng.randrange(0, len(pool) + 3)
+        label = rng.choice(["", "A", "层"])
+        picked = draw.pick_canonical(SEED, pool, k, label=label)
+        assert (
+            picked == verifier.sample(SEED, pool, k, label) == draw.pick(SEED, pool, k, label=label)
+        )
+        assert pool == sorted(pool)  # the list given is not moved
+
+
+def test_a_candidate_in_two_ordered_strata_is_named():
+    with pytest.raises(draw.DrawInputError, match="91320100P000000007"):
+        draw.check_disjoint_ordered([["91320100P000000001", "91320100P000000007"],
+                                     ["91320100P000000007", "91320100P000000009"]])  # fmt: skip
+    draw.check_disjoint_ordered([["a", "c"], ["b", "d"], []])
+
+
+def _fixed_seed(record: DrawRecord) -> DrawRecord:
+    """The record's sealed seed replaced by SEED, as if the platform had made it."""
+    record.seed_sealed = crypto.encrypt(SEED, context="core.drawrecord.seed")
+    record.commitment = draw.commitment(SEED)
+    record.save(update_fields=["seed_sealed", "commitment"])
+    return record
+
+
+@pytest.mark.django_db
+def test_a_recorded_draw_with_the_same_seed_gives_the_same_result_digest_and_file():
+    record = _fixed_seed(draw_open(purpose="inspection", subject="plan:kat", actor=None))
+    done = draw_run(record, actor=None, strata=STRATA)
+    assert _result_sha256(done.result) == RESULT_SHA256
+    assert done.candidates_digest == CANDIDATES_DIGEST
+    assert done.candidates_sha256 == SNAPSHOT_SHA256
+    stored = {label: sorted(members) for label, (members, _k) in STRATA.items()}
+    assert hashlib.sha256(snapshot_bytes(stored)).hexdigest() == SNAPSHOT_SHA256
+    assert draw_verify(draw_document(done))
+    assert done.result is not None and list(done.result) == list(STRATA)  # the order given
+    plain = draw_run(
+        _fixed_seed(draw_open(purpose="inspection", subject="pool:kat", actor=None)),
+        actor=None, candidates=CODES[:100], k=7,
+    )  # fmt: skip
+    assert plain.result == draw.pick(SEED, CODES[:100], 7)
+    assert plain.candidates_digest == draw.candidates_digest(CODES[:100])
+    assert draw_verify(draw_document(plain))
+
+
+@pytest.mark.django_db
+def test_a_draw_that_fails_after_writing_its_list_leaves_no_file():
+    listed = [f"91320100Q{i:09d}" for i in range(50)]
+    name = snapshot_name(hashlib.sha256(snapshot_bytes(sorted(listed))).hexdigest())
+    record = draw_open(purpose="agency", subject="purchase:orphan", actor=None)
+    with pytest.raises(DomainError), draw_atomic():
+        draw_run(record, actor=None, candidates=listed, k=2)
+        assert default_storage.exists(name)  # written, not yet committed
+        raise DomainError(draws.DRAW_INVALID, "之后的一步失败")
+    assert not default_storage.exists(name)
+    record.refresh_from_db()
+    assert record.state == "open" and not record.candidates_sha256
+    # A file that a recorded draw names is kept when another draw of it fails.
+    done = draw_run(record, actor=None, candidates=listed, k=2)
+    assert default_storage.exists(name)
+    other = draw_open(purpose="agency", subject="purchase:orphan2", actor=None)
+    with pytest.raises(DomainError), draw_atomic():
+        draw_run(other, actor=None, candidates=listed, k=3)
+        raise DomainError(draws.DRAW_INVALID, "之后的一步失败")
+    assert default_storage.exists(name) and draw_verify(draw_document(done))
+
+
+@pytest.mark.django_db
+def test_the_public_page_checks_a_snapshot_once_per_published_document(client, monkeypatch):
+    done = draw_run(
+        draw_open(purpose="inspection", subject="plan:page-cache", actor=None),
+        actor=None,
+        strata={"A": ([f"91320100R{i:09d}" for i in range(300)], 3), "D": (["91320100R999"], 1)},
+    )
+    reads: list[tuple[Any, ...]] = []
+    real = draws.snapshot_read
+
+    def counted(*args: Any) -> Any:
+        reads.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(draws, "snapshot_read", counted)
+    for _ in range(3):
+        page = client.get(f"/draws/{done.public_id}/").content.decode()
+        assert "复核通过" in page and "91320100R000000199" in page and "共 300 个" in page
+    assert len(reads) == 1
+    # The file gone (its size no longer the recorded one): checked again, and it fails.
+    default_storage.delete(snapshot_name(done.candidates_sha256))
+    assert "复核未通过" in client.get(f"/draws/{done.public_id}/").content.decode()
+    assert len(reads) == 2
