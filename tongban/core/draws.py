@@ -230,18 +230,22 @@ def _ordered_digest(ordered: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(ordered).encode("utf-8")).hexdigest()
 
 
-def _json_joined(members: Sequence[str], joined: str) -> str:
-    """``_json_list(members)`` from the text ``"\\n".join(members)`` that the
-    canonical check made: the separators swapped at C speed when no candidate
-    needs escaping (line breaks were refused already)."""
+_CONTROL = bytes(range(32))
+
+
+def _json_joined(members: Sequence[str], joined: str, encoded: bytes) -> bytes:
+    """``_json_list(members)`` as UTF-8 from ``"\\n".join(members)`` (``joined``,
+    and ``encoded`` in UTF-8) that the canonical check made: when no candidate
+    needs escaping, the separators are swapped at C speed. Only the line breaks
+    between candidates are control bytes then (a UTF-8 sequence has none)."""
     if (
         members
         and '"' not in joined
         and "\\" not in joined
-        and joined.replace("\n", "").isprintable()
+        and len(encoded) - len(encoded.translate(None, _CONTROL)) == len(members) - 1
     ):
-        return '["' + joined.replace("\n", '","') + '"]'
-    return _json_list(members)
+        return b'["' + encoded.replace(b"\n", b'","') + b'"]'
+    return _json_list(members).encode("utf-8")
 
 
 def _prepared(
@@ -264,17 +268,17 @@ def _prepared(
                 raise DomainError(DRAW_INVALID, "每层抽取数量至少为 1")
             stored: dict[str, list[str]] = {}
             lines: list[str] = []
-            parts: list[str] = []
+            parts: list[bytes] = []
             for label in sorted(strata):
                 ordered, joined = draw.canonical_joined(strata[label][0])
                 stored[label] = ordered
-                digest = hashlib.sha256(joined.encode("utf-8")).hexdigest()
-                lines.append(f"{label}:{digest}")
-                parts.append(f"{json.dumps(label, ensure_ascii=False)}:")
-                parts.append(_json_joined(ordered, joined))
-                parts.append(",")
+                encoded = joined.encode("utf-8")
+                lines.append(f"{label}:{hashlib.sha256(encoded).hexdigest()}")
+                parts.append(f"{json.dumps(label, ensure_ascii=False)}:".encode())
+                parts.append(_json_joined(ordered, joined, encoded))
+                parts.append(b",")
             draw.check_disjoint_ordered(list(stored.values()))
-            data = ("{" + "".join(parts[:-1]) + "}").encode("utf-8")
+            data = b"".join([b"{", *parts[:-1], b"}"])
             return stored, spec, _lines_digest(lines), data
         if candidates is None or k is None:
             raise DomainError(DRAW_INVALID, "须给出候选名单和抽取数量")
@@ -285,8 +289,9 @@ def _prepared(
         if len(candidates) > MAX_CANDIDATES:
             raise DomainError(DRAW_INVALID, f"候选名单不能超过 {MAX_CANDIDATES} 个")
         ordered, joined = draw.canonical_joined(candidates)
-        digest = hashlib.sha256(joined.encode("utf-8")).hexdigest()
-        return ordered, {"k": int(k)}, digest, _json_joined(ordered, joined).encode("utf-8")
+        encoded = joined.encode("utf-8")
+        digest = hashlib.sha256(encoded).hexdigest()
+        return ordered, {"k": int(k)}, digest, _json_joined(ordered, joined, encoded)
     except draw.DrawInputError as exc:
         raise DomainError(DRAW_INVALID, f"候选名单有误：{exc}") from exc
 

@@ -166,3 +166,18 @@ def test_the_public_page_checks_a_snapshot_once_per_published_document(client, m
     default_storage.delete(snapshot_name(done.candidates_sha256))
     assert "复核未通过" in client.get(f"/draws/{done.public_id}/").content.decode()
     assert len(reads) == 2
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [['引号"', "a"], ["反斜杠\\", "b"], ["\x01控制", "c"], ["中文", "a", "\x7f", "\u2028"], ["x"]],
+    ids=["quote", "backslash", "control", "unicode", "one"],
+)
+def test_the_file_made_from_the_joined_list_is_the_json_of_the_list(listed):
+    expected = json.dumps(sorted(listed), ensure_ascii=False, separators=(",", ":")).encode()
+    assert draws._prepared(listed, 1, None)[3] == expected
+    strata = {"B": (listed, 1), "A": (["0"], 1)}
+    by_label = {"A": ["0"], "B": sorted(listed)}
+    text = json.dumps(by_label, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    assert draws._prepared(None, None, strata)[3] == text.encode()
+    assert draws._prepared(None, None, strata)[3] == snapshot_bytes(by_label)
