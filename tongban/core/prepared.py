@@ -47,15 +47,26 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
 
+class Prefix(str):
+    """The kind of a string compared with ``__startswith`` (``LIKE 'x%'``): the
+    ORM hands the driver the value escaped for ``LIKE`` with ``%`` after it."""
+
+    __slots__ = ()
+
+
 class InList:
-    """A parameter that is a list of ``kind`` compared with ``__in``."""
+    """A parameter that is a list of ``kind`` (``int``, ``str`` or
+    :class:`Prefix`), compared with ``__in``. With ``unique=False`` the list is
+    taken as given, repeats included: for a list the build splits into several
+    lookups (each of which the caller keeps free of repeats)."""
 
-    __slots__ = ("kind",)
+    __slots__ = ("kind", "unique")
 
-    def __init__(self, kind: type) -> None:
-        if kind not in (int, str):
-            raise TypeError("only lists of str or int can be prepared")
+    def __init__(self, kind: type, *, unique: bool = True) -> None:
+        if kind not in (int, str, Prefix):
+            raise TypeError("only lists of str, int or Prefix can be prepared")
         self.kind = kind
+        self.unique = unique
 
 
 class _Fixed:
@@ -81,7 +92,7 @@ def _sentinel(name: str, kind: type, index: int) -> str | int | dt.datetime:
     as is a constant of the query equal to a sentinel)."""
     if kind is int:
         return 31_847 + index
-    if kind is str:
+    if kind is str or kind is Prefix:
         return f"\x00tongban-param-{name}-{index}\x00"
     if kind is dt.datetime:
         return dt.datetime(1901, 2, 3, 4, 5, 6, 789_012 - index, tzinfo=dt.UTC)
@@ -93,6 +104,8 @@ def _adapt(connection: Any, kind: type, value: Any) -> Any:
     adapted by the backend: a UTC string on SQLite, itself on PostgreSQL)."""
     if kind is dt.datetime:
         return connection.ops.adapt_datetimefield_value(value)
+    if kind is Prefix:
+        return f"{connection.ops.prep_for_like_query(value)}%"
     return value
 
 
@@ -215,7 +228,7 @@ class PreparedRead:
             elif isinstance(kind, InList):
                 if not isinstance(value, Sequence) or isinstance(value, str):
                     raise TypeError(f"parameter {name!r} must be a list, not {value!r}")
-                value = list(dict.fromkeys(value))  # the ORM drops repeats too
+                value = list(dict.fromkeys(value)) if kind.unique else list(value)
                 shape.append(len(value))
             given[name] = value
         # Compiled once per connection object (one per thread and alias) and
@@ -241,7 +254,9 @@ class PreparedRead:
             many = isinstance(kind, InList)
             element = kind.kind if isinstance(kind, InList) else kind
             for value in given[name] if many else [given[name]]:
-                if not isinstance(value, element) or isinstance(value, bool):
+                if not isinstance(value, str if element is Prefix else element) or isinstance(
+                    value, bool
+                ):
                     raise TypeError(f"parameter {name!r} must be {element.__name__}, not {value!r}")
                 slot = next(slots)
                 value = _adapt(connection, element, value)

@@ -10,10 +10,11 @@ from tongban.cases.models import OPEN_STATUSES, Case, CaseStatus, queue_deadline
 from tongban.cases.selectors._common import normalize_case_no, not_found
 from tongban.cases.selectors.lists import page_columns, summary_columns, with_clock_inputs
 from tongban.core import errors as core_errors
-from tongban.core.api.pagination import Page, paginate
+from tongban.core.api.pagination import Page, clamp_limit, page_of, paginate
 from tongban.core.errors import DomainError
+from tongban.core.prepared import FIXED, InList, Prefix, PreparedRead
 from tongban.org.models import Role
-from tongban.org.selectors import StaffScope, scope_q, staff_scope_for
+from tongban.org.selectors import ScopeGrant, StaffScope, scope_q, staff_scope_for
 
 # Roles whose scope lets a staff member see the cases in it.
 CASE_READ_ROLES = (
@@ -95,7 +96,23 @@ def case_and_scope_for_handler(*, user: Any, case_no: str) -> tuple[Case, StaffS
 def _queue(
     *, user: Any, status: str | None, q: str | None, window_queue: bool, include_closed: bool
 ) -> QuerySet[Case]:
-    qs = _staff_cases(user=user)
+    return _queue_of(
+        _staff_cases(user=user),
+        status=status,
+        q=q,
+        window_queue=window_queue,
+        include_closed=include_closed,
+    )
+
+
+def _queue_of(
+    qs: QuerySet[Case],
+    *,
+    status: str | None,
+    q: str | None,
+    window_queue: bool,
+    include_closed: bool,
+) -> QuerySet[Case]:
     if window_queue:
         qs = qs.filter(status__in=WINDOW_QUEUE_STATUSES)
     if status:
@@ -146,9 +163,88 @@ def case_summaries_for_staff(
     """:func:`case_list_for_staff`'s page as a list shows it: the same rows in the
     same order, reading only the columns a row shows and its clock reads
     (``selectors.lists``)."""
-    qs = _queue(
-        user=user, status=status, q=q, window_queue=window_queue, include_closed=include_closed
-    )
-    page = paginate(summary_columns(qs), ordering=STAFF_QUEUE_ORDERING, cursor=cursor, limit=limit)
+    if cursor or status or (q or "").strip():
+        qs = _queue(
+            user=user, status=status, q=q, window_queue=window_queue, include_closed=include_closed
+        )
+        page = paginate(
+            summary_columns(qs), ordering=STAFF_QUEUE_ORDERING, cursor=cursor, limit=limit
+        )
+    else:
+        page = _first_queue_page(
+            user=user,
+            window_queue=window_queue,
+            include_closed=include_closed,
+            limit=clamp_limit(limit),
+        )
     with_clock_inputs(page.items)
     return page
+
+
+def _first_queue_page(
+    *, user: Any, window_queue: bool, include_closed: bool, limit: int
+) -> Page[Case]:
+    """The first page of :func:`case_summaries_for_staff` without a status or a
+    search (what the queue opens on) through a read compiled once per
+    connection and shape of the scope (``core.prepared``): the same statement
+    as the ORM's, scoped in SQL by the same ``scope_q``, with each grant's
+    region path and departments as parameters."""
+    grants = staff_scope_for(user=user).for_roles(*CASE_READ_ROLES).grants
+    if not grants:
+        return Page([], None)
+    restricted = [sorted(g.department_ids) for g in grants if g.department_ids is not None]
+    rows = _FIRST_QUEUE.objects(
+        prefixes=[g.region_path for g in grants],
+        departments=[pk for ids in restricted for pk in ids],
+        layout=tuple(-1 if g.department_ids is None else len(g.department_ids) for g in grants),
+        window_queue=window_queue,
+        include_closed=include_closed,
+        limit=limit + 1,
+    )
+    return page_of(rows, ordering=STAFF_QUEUE_ORDERING, limit=limit)
+
+
+def _first_queue_statement(
+    *,
+    prefixes: list[str],
+    departments: list[int],
+    layout: tuple[int, ...],
+    window_queue: bool,
+    include_closed: bool,
+    limit: int,
+) -> QuerySet[Case]:
+    """The queue's first page for a scope of ``layout`` (per grant, its number
+    of departments, -1 for all): the grants rebuilt from the parameters'
+    stand-ins, filtered by ``scope_q`` as :func:`_staff_cases` filters."""
+    given = iter(departments)
+    grants = tuple(
+        ScopeGrant(
+            role=CASE_READ_ROLES[0],
+            region_path=path,
+            department_ids=None if n < 0 else frozenset(next(given) for _ in range(n)),
+        )
+        for path, n in zip(prefixes, layout, strict=True)
+    )
+    scope = StaffScope(roles=frozenset({CASE_READ_ROLES[0]}), grants=grants)
+    qs = Case.objects.filter(
+        scope_q(scope=scope, region_path_field="region_path", department_field="department_id")
+    )
+    queue = _queue_of(
+        qs, status=None, q=None, window_queue=window_queue, include_closed=include_closed
+    )
+    return summary_columns(queue).order_by(*STAFF_QUEUE_ORDERING)[:limit]
+
+
+_FIRST_QUEUE = PreparedRead(
+    Case,
+    {
+        # one region path per grant; the restricted grants' departments, in order
+        "prefixes": InList(Prefix, unique=False),
+        "departments": InList(int, unique=False),
+        "layout": FIXED,
+        "window_queue": FIXED,
+        "include_closed": FIXED,
+        "limit": FIXED,
+    },
+    _first_queue_statement,
+)

@@ -338,14 +338,19 @@ def test_the_case_pages_parts_are_the_orm_rows(world, accounts, cases, name):
 
 
 def test_the_hot_reads_compile_no_statement_once_warm(world, accounts, cases, monkeypatch):
-    """我的办件's first page and the case page's parts are compiled once per
-    connection: after the first request of each, no ORM compilation."""
+    """我的办件's and the queue's first pages and the case page's parts are
+    compiled once per connection: after the first request of each, no ORM
+    compilation."""
     from django.db.models.sql.compiler import SQLCompiler
+
+    from tongban.cases.selectors.staff import _first_queue_page as first_queue
 
     case = selectors.case_get_for_staff(user=world.clerk, case_no=cases["decided"])
     reads = [
         lambda: _first_summaries(user=accounts.citizen, limit=20),
         lambda: _first_summaries(user=accounts.business, limit=20),
+        lambda: first_queue(user=world.clerk, window_queue=False, include_closed=False, limit=20),
+        lambda: first_queue(user=world.clerk, window_queue=True, include_closed=False, limit=20),
         lambda: selectors.page_documents(case.pk),
         lambda: selectors.page_materials(case.pk),
         lambda: selectors.page_timeline(case.pk),
@@ -363,3 +368,61 @@ def test_the_hot_reads_compile_no_statement_once_warm(world, accounts, cases, mo
     for read in reads:
         assert read()
     assert compiled == []
+
+
+def test_the_prepared_first_queue_page_is_the_orm_page(world, accounts, cases):
+    """The queue's first page (core.prepared, scoped by the same scope_q) holds
+    exactly the rows, order and cursor of the ORM's page for every kind of
+    scope: one region, a supervisor's, another city's, and several grants some
+    of which are restricted to departments (a department in two grants)."""
+    from tongban.cases.selectors.staff import _first_queue_page
+    from tongban.identity.services import staff_account_create
+    from tongban.org.models import Department, Role
+    from tongban.org.services import staff_assign
+
+    nanjing = Department.objects.get(name="南京市市场监督管理局")
+    other = Department.objects.filter(region=nanjing.region).exclude(pk=nanjing.pk)[0]
+    mixed = staff_account_create(username="mixed", display_name="混合", password="Pw-12345678")
+    for role, department, scope in (
+        (Role.REVIEWER, other, [other, nanjing]),
+        (Role.WINDOW_CLERK, other, [other]),
+        (Role.SUPERVISOR, nanjing, []),  # no restriction: every department
+    ):
+        staff_assign(
+            user_id=mixed.pk,
+            role=role,
+            department=department,
+            region_scope=nanjing.region,
+            scope_departments=scope,
+        )
+    narrow = staff_account_create(username="narrow2", display_name="窄", password="Pw-12345678")
+    staff_assign(
+        user_id=narrow.pk,
+        role=Role.REVIEWER,
+        department=other,
+        region_scope=nanjing.region,
+        scope_departments=[other],
+    )
+    seen = 0
+    for user in (world.clerk, world.head, accounts.supervisor, world.other_clerk, mixed, narrow):
+        for window_queue, include_closed in ((False, False), (True, False), (False, True)):
+            for limit in (2, 20):
+                first = _first_queue_page(
+                    user=user, window_queue=window_queue, include_closed=include_closed, limit=limit
+                )
+                whole = selectors.case_list_for_staff(
+                    user=user, window_queue=window_queue, include_closed=include_closed, limit=limit
+                )
+                assert [c.pk for c in first.items] == [c.pk for c in whole.items]
+                assert first.next_cursor == whole.next_cursor
+                seen += len(first.items)
+    assert seen > 0
+    assert (
+        _first_queue_page(user=narrow, window_queue=False, include_closed=True, limit=20).items
+        == []
+    )
+    page = selectors.case_summaries_for_staff(user=mixed, include_closed=True, limit=20)
+    assert {c.case_no for c in page.items} == set(cases.values())
+    assert rendered(_page(page, mask=True)) == rendered(
+        _page(selectors.case_list_for_staff(user=mixed, include_closed=True, limit=20), mask=True)
+    )
