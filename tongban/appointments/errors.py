@@ -20,6 +20,7 @@ TICKET_INVALID_STATE = define("ticket_invalid_state", 409, "排队号当前状�
 TICKET_VERSION_MISMATCH = define("ticket_version_mismatch", 412, "排队号已被他人处理")
 WINDOW_NOT_SERVING = define("window_not_serving", 409, "该窗口不办理此主题")
 WINDOW_BUSY = define("window_busy", 409, "该窗口尚有未办结的叫号")
+TICKET_OTHER_CLERK = define("ticket_held_by_other_clerk", 409, "该号由其他窗口人员办理")
 QUEUE_EMPTY = define("queue_empty", 404, "当前没有等候的号")
 REQUEST_INVALID = define("service_request_invalid", 422, "申请内容不符合要求")
 REQUEST_NOT_FOUND = define("service_request_not_found", 404, "申请不存在")

@@ -5,7 +5,10 @@ window's themes and its items.
 A clerk calling at a window is on duty there (``ticket_call_next`` starts the duty
 if needed). A clerk who takes a window that someone else left without signing
 off ends that duty (a handover, audited): a forgotten 离岗 must not block the
-window.
+window. The ticket called there and not yet finished goes with the window: the
+new clerk serves the person standing at it (and may finish, skip or transfer the
+ticket); the clerk who left can no longer change it (``ticket_held_by_other_clerk``), so
+a ticket is neither lost nor served twice.
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 
 from tongban.appointments import selectors
-from tongban.appointments.models import WindowDuty
+from tongban.appointments.models import QueueTicket, TicketStatus, WindowDuty
 from tongban.core import clock
 from tongban.core.audit import actor_label, audit_record
 from tongban.org.models import Window
@@ -55,7 +59,35 @@ def duty_ensure(*, window: Window, clerk: Any, now: dt.datetime) -> WindowDuty:
         _audit(current, "end", clerk, now, reason="handover")
     duty = WindowDuty.objects.create(window=window, clerk=clerk, started_at=now)
     _audit(duty, "start", clerk, now)
+    _tickets_hand_over(window=window, clerk=clerk, now=now)
     return duty
+
+
+def _tickets_hand_over(*, window: Window, clerk: Any, now: dt.datetime) -> None:
+    """The tickets called at the window by someone else and not yet finished become
+    the new clerk's (version raised: a page showing the old clerk's is stale). The
+    row locks wait for a change of the ticket under way; one finished meanwhile is
+    not taken over."""
+    tickets = list(
+        QueueTicket.objects.select_for_update(of=("self",))
+        .filter(window=window.pk, status=TicketStatus.CALLED)
+        .exclude(clerk_id=clerk.pk)
+        .values("pk", "hall_id", "date", "number", "theme_id", "clerk_id")
+    )
+    if not tickets:
+        return
+    QueueTicket.objects.filter(pk__in=[t["pk"] for t in tickets]).update(
+        clerk_id=clerk.pk, version=F("version") + 1
+    )
+    for ticket in tickets:
+        audit_record(
+            actor=actor_label(clerk),
+            action="queue.handover",
+            object_type="queue_ticket",
+            object_id=f"{ticket['hall_id']}/{ticket['date'].isoformat()}/{ticket['number']}",
+            details={"theme": ticket["theme_id"], "from_clerk": ticket["clerk_id"]},
+            now=now,
+        )
 
 
 def window_duty_start(*, window_id: int, clerk: Any, now: dt.datetime | None = None) -> WindowDuty:

@@ -123,11 +123,21 @@ def ticket_take(
     return ticket
 
 
-def _explain_refusal(ticket_id: int, scope: Any, expected_version: int | None, action: str) -> None:
+def _explain_refusal(
+    ticket_id: int, clerk: Any, scope: Any, expected_version: int | None, action: str
+) -> None:
     """Why a change of a called ticket touched no row: the ticket is not in the
-    clerk's halls, another clerk changed it, it is not called, or it was called at
-    a window outside her scope. Raises the first that holds."""
+    clerk's halls, another clerk took over its window, another clerk changed it, it
+    is not called, or it was called at a window outside her scope. Raises the
+    first that holds."""
     ticket = selectors.ticket_get_in_scope(scope, ticket_id)  # 404 outside the clerk's halls
+    holder = ticket.clerk if ticket.clerk_id is not None else None
+    if holder is not None and holder.pk != clerk.pk:
+        raise DomainError(
+            errors.TICKET_OTHER_CLERK,
+            f"{ticket.number} 现由{holder.display_name}办理（窗口已交接或由他人叫号），"
+            f"您不能{action}；请刷新后再操作。",
+        )
     if expected_version is not None and ticket.version != expected_version:
         raise DomainError(
             errors.TICKET_VERSION_MISMATCH,
@@ -158,10 +168,14 @@ def _change_called(
     the reason it cannot be."""
     scope = staff_scope_for(user=clerk)
     ticket = queue_rows.ticket_change_called(
-        ticket_id=ticket_id, scope=scope, expected_version=expected_version, changes=changes
+        ticket_id=ticket_id,
+        clerk_id=clerk.pk,
+        scope=scope,
+        expected_version=expected_version,
+        changes=changes,
     )
     if ticket is None:
-        _explain_refusal(ticket_id, scope, expected_version, action)
+        _explain_refusal(ticket_id, clerk, scope, expected_version, action)
     assert ticket is not None  # _explain_refusal always raises
     return ticket
 

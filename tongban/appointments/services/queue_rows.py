@@ -11,10 +11,12 @@ apply touches no row and the caller explains why with the ordinary reads:
   so the window's "nothing called" is read after any other call there committed;
   two windows calling at once skip each other's ticket. SQLite has no row locks
   and runs one writer at a time, so it takes the statement without the clause.
-* a change of a called ticket names the ticket, its status (and the version the
-  clerk saw) in the ``UPDATE``'s own ``WHERE``, which PostgreSQL checks again on
+* a change of a called ticket names the ticket, its status, the clerk who has it
+  (and the version she saw) in the ``UPDATE``'s own ``WHERE``, which PostgreSQL checks again on
   the newest row after waiting for another writer: two finishes of one ticket
-  give one finish. The clerk's scope (the ticket's hall, the ticket's window) is
+  give one finish, and a clerk whose window was taken over (``duty_ensure`` hands
+  the called ticket to the new clerk, one ``UPDATE`` of the same row) changes
+  nothing, whichever commits first. The clerk's scope (the ticket's hall, the ticket's window) is
   the selectors' scoped queries, compiled into the same statement.
 
 The answer is the updated row with the names shown (hall, theme, window), so a
@@ -145,13 +147,15 @@ def _subquery(queryset: Any) -> tuple[str, tuple[Any, ...]]:
 def ticket_change_called(
     *,
     ticket_id: int,
+    clerk_id: int,
     scope: StaffScope,
     expected_version: int | None,
     changes: dict[str, Any],
 ) -> QueueTicket | None:
-    """One called ticket in the clerk's halls (at a window of hers, when it was
-    called at one) changed by ``changes`` (column → value; a value ``"+1"`` adds
-    one) and its version raised; None when no such ticket is in that state."""
+    """One ticket called by (or handed over to) the clerk, in her halls (at a window
+    of hers, when it was called at one), changed by ``changes`` (column → value; a
+    value ``"+1"`` adds one) and its version raised; None when no such ticket is in
+    that state."""
     ticket = _q(QueueTicket._meta.db_table)
     halls, hall_params = _subquery(selectors.halls_in_scope(scope))
     windows, window_params = _subquery(selectors.windows_in_scope(scope))
@@ -164,8 +168,8 @@ def ticket_change_called(
             sets.append(f"{_q(column)} = %s")
             params.append(_moment(value) if isinstance(value, dt.datetime) else value)
     sets.append(f"{_q('version')} = {_q('version')} + 1")
-    where = f"{_q('id')} = %s AND {_q('status')} = %s"
-    params += [ticket_id, TicketStatus.CALLED.value]
+    where = f"{_q('id')} = %s AND {_q('status')} = %s AND {_q('clerk_id')} = %s"
+    params += [ticket_id, TicketStatus.CALLED.value, clerk_id]
     if expected_version is not None:
         where += f" AND {_q('version')} = %s"
         params.append(expected_version)
