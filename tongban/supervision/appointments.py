@@ -5,18 +5,32 @@ A read model over ``appointments``: the sweep
 overdue unanswered report once (``alerted_on``), audits it and emits
 ``appointments.error_report_overdue``; this module lists the marked reports
 still unanswered, for the supervisors and heads whose scope holds the hall,
-scoped in SQL like every staff read.
+scoped in SQL like every staff read, and on that event (delivered by the outbox)
+texts the hall's supervisors (监督员, who answer 纠错) once each — unless the
+report was answered meanwhile.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from django.db.models import Q
 
 from tongban.appointments.models import ErrorReport, ReportStatus
 from tongban.appointments.selectors import halls_in_scope
 from tongban.appointments.standard_selectors import BOARD_ROLES
 from tongban.core import clock
+from tongban.core.crypto import decrypt
+from tongban.core.notifications import notification_send
+from tongban.identity.models import User
+from tongban.identity.selectors import PHONE_CONTEXT
+from tongban.org.models import Hall, Role, StaffAssignment
 from tongban.org.selectors import staff_scope_for
+
+logger = logging.getLogger(__name__)
+
+OVERDUE_PURPOSE = "error_report_overdue"
 
 
 def error_report_alerts_for_staff(*, user: Any, limit: int = 100) -> list[dict[str, Any]]:
@@ -45,3 +59,63 @@ def error_report_alerts_for_staff(*, user: Any, limit: int = 100) -> list[dict[s
         }
         for r in rows
     ]
+
+
+def hall_supervisors(hall: Hall) -> list[User]:
+    """The active supervisors (监督员) whose grant holds the hall, as
+    ``halls_in_scope`` reads a grant: its region one of the hall region's
+    ancestors (or the region itself), and, where the grant is restricted to
+    departments, one of them receiving at a window of the hall — selected in SQL."""
+    parts = [p for p in hall.region.path.split("/") if p]
+    ancestors = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    grants = (
+        StaffAssignment.objects.filter(
+            role=Role.SUPERVISOR,
+            active=True,
+            user__is_active=True,
+            region_scope__path__in=ancestors,
+        )
+        .filter(
+            Q(scope_departments__isnull=True)
+            | Q(scope_departments__in=hall.windows.values("departments"))
+        )
+        .values("user_id")
+    )
+    return list(User.objects.filter(pk__in=grants).select_related("person").order_by("pk"))
+
+
+def on_error_report_overdue(*, event_id: Any, payload: dict[str, Any]) -> None:
+    """Text each supervisor of the hall that the report is overdue (once each: the
+    notification is unique per report and supervisor, so a redelivered event sends
+    nothing more). The SMS names the hall, the code and the due date, never the
+    narrative or the reporter."""
+    report = (
+        ErrorReport.objects.select_related("hall__region")
+        .filter(code=str(payload.get("code") or ""))
+        .first()
+    )
+    if report is None or report.status != ReportStatus.SUBMITTED:
+        return  # answered before the outbox delivered the alert
+    body = (
+        f"【通办】{report.hall.name}的窗口纠错（编号 {report.code}）答复期限 "
+        f"{report.due_on:%Y年%m月%d日} 已过，仍未答复，请尽快在工作台核查并答复。"
+    )
+    told = 0
+    for user in hall_supervisors(report.hall):
+        person = getattr(user, "person", None)
+        if person is None or not person.phone_enc:
+            continue
+        notification_send(
+            channel="sms",
+            recipient=decrypt(person.phone_enc, context=PHONE_CONTEXT),
+            subject="纠错逾期",
+            body=body,
+            purpose=OVERDUE_PURPOSE,
+            object_type="appointments.ErrorReport",
+            object_id=f"{report.code}/{user.pk}",
+        )
+        told += 1
+    if not told:
+        logger.warning(
+            "纠错 %s overdue: no supervisor of hall %s has a phone", report.code, report.hall_id
+        )

@@ -27,6 +27,11 @@ class SupervisionConfig(AppConfig):
 
         for event in handoff.GRANT_EVENTS:
             events.subscribe(event, handoff.on_case_granted)
+        # 纠错 unanswered past its working days: the hall's supervisors are texted.
+        from tongban.appointments.services.error_reports import OVERDUE_EVENT
+        from tongban.supervision.appointments import on_error_report_overdue
+
+        events.subscribe(OVERDUE_EVENT, on_error_report_overdue)
         scheduler.register(
             "supervision_handoff_alerts",
             every_seconds=3600,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.test import Client
+from stdnum.cn import ric
 
 from tongban.appointments.models import ErrorReport
 from tongban.appointments.services.error_reports import (
@@ -15,9 +17,10 @@ from tongban.appointments.services.error_reports import (
     error_reports_alert_overdue,
 )
 from tongban.appointments.tests.conftest import _db_for_every_test, at, world  # noqa: F401
-from tongban.core import clock
-from tongban.core.models import AuditEvent
+from tongban.core import clock, events
+from tongban.core.models import AuditEvent, Notification, OutboxMessage, OutboxStatus
 from tongban.identity.services import staff_account_create, token_create
+from tongban.identity.services.persons import person_register
 from tongban.org.models import Department, Role
 from tongban.org.services import staff_assign
 from tongban.supervision.appointments import error_report_alerts_for_staff
@@ -86,3 +89,61 @@ def test_an_overdue_report_raises_one_alert_for_the_halls_supervisors(world, mon
         answer="经查属实，已批评教育窗口人员并当场收件。",
     )
     assert error_report_alerts_for_staff(user=supervisor) == []
+
+
+def _deliver_overdue_alerts(now: dt.datetime) -> None:
+    pending = OutboxMessage.objects.filter(
+        event="appointments.error_report_overdue",
+        subscriber="tongban.supervision.appointments.on_error_report_overdue",
+        status=OutboxStatus.PENDING,
+    )
+    for pk in list(pending.values_list("pk", flat=True)):
+        status = events.outbox_deliver(message_id=pk, now=now)
+        assert status == OutboxStatus.DELIVERED, OutboxMessage.objects.get(pk=pk).last_error
+
+
+def _give_phone(user: Any, phone: str, serial: str) -> None:
+    base = f"32010219800101{serial}"
+    person = person_register(
+        name="王强", id_number=base + ric.calc_check_digit(base + "0"), phone=phone
+    )
+    user.person = person
+    user.save(update_fields=["person"])
+
+
+def test_the_halls_supervisors_are_texted_once_of_an_overdue_report(world):  # noqa: F811
+    late = _report(world)
+    answered_late = _report(world)
+    supervisor = _staff("hall_super", Role.SUPERVISOR, "南京市政务服务管理办公室")
+    _give_phone(supervisor, "13700002221", "201")
+    gz = _staff("gz_super", Role.SUPERVISOR, "赣州市行政审批局")  # another city's hall
+    _give_phone(gz, "13700002222", "202")
+    head = _staff("hall_head", Role.DEPARTMENT_HEAD, "南京市政务服务管理办公室")
+    _give_phone(head, "13700002223", "203")  # sees the list, does not answer 纠错
+    _staff("no_phone_super", Role.SUPERVISOR, "南京市政务服务管理办公室")
+    day = at(dt.date(2026, 10, 12), 9)
+    assert error_reports_alert_overdue(now=day) == 2
+    # One report is answered after the sweep, before the outbox delivers its alert.
+    error_report_answer(
+        report_id=answered_late.pk,
+        supervisor=supervisor,
+        substantiated=False,
+        answer="经查窗口按规定告知了缺少的材料。",
+        now=day,
+    )
+    _deliver_overdue_alerts(day)
+    sms = Notification.objects.filter(purpose="error_report_overdue")
+    assert [(n.channel, n.recipient_masked, n.object_id) for n in sms] == [
+        ("sms", "137****2221", f"{late.code}/{supervisor.pk}")
+    ]
+    body = sms.get().body
+    assert late.code in body and "2026年10月10日" in body and "南京市政务服务中心" in body
+    assert "系统维护" not in body and "1370000" not in body  # no narrative, no reporter
+    # The outbox delivering the same event again sends nothing more.
+    message = OutboxMessage.objects.get(
+        subscriber="tongban.supervision.appointments.on_error_report_overdue",
+        payload__code=late.code,
+    )
+    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxStatus.PENDING)
+    _deliver_overdue_alerts(day)
+    assert Notification.objects.filter(purpose="error_report_overdue").count() == 1
