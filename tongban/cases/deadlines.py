@@ -141,6 +141,16 @@ class _Stopped:
     def __contains__(self, day: dt.date) -> bool:
         return any(start <= day < end for start, end in self._intervals)
 
+    def merged(self) -> list[tuple[dt.date, dt.date]]:
+        """The stopped days as disjoint ``[start, end)`` intervals, in order."""
+        merged: list[tuple[dt.date, dt.date]] = []
+        for start, end in sorted(self._intervals):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        return merged
+
 
 def _runs(day: dt.date, stopped: _Stopped, cal: WorkingCalendar, working: bool) -> bool:
     """Whether ``day`` counts towards a limit in the given unit."""
@@ -340,13 +350,17 @@ def delivery_deadline(decided_on: dt.date, cal: WorkingCalendar) -> dt.date:
 def _running_working_days(
     after: dt.date, through: dt.date, stopped: _Stopped, cal: WorkingCalendar
 ) -> int:
-    """Working, unsuspended days after ``after`` up to and including ``through``."""
-    count = 0
-    current = after
-    while current < through:
-        current += _ONE_DAY
-        if _runs(current, stopped, cal, True):
-            count += 1
+    """Working, unsuspended days after ``after`` up to and including ``through``:
+    the calendar's count (one subtraction, ``WorkingCalendar.working_days_after``)
+    less the working days of each stopped interval within the range."""
+    if through <= after:
+        return 0
+    count = cal.working_days_after(after, through)
+    for start, end in stopped.merged():
+        low = max(start, after + _ONE_DAY)
+        high = min(end - _ONE_DAY, through)  # the interval's last stopped day
+        if low <= high:
+            count -= cal.working_days_after(low - _ONE_DAY, high)
     return count
 
 

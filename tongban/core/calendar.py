@@ -102,6 +102,11 @@ class WorkingCalendar:
         self._provisional = frozenset(provisional_years)
         self._confirmed = frozenset(years) - self._provisional
         self._years = self._confirmed | self._provisional
+        # Working days counted from the day before the first covered year, one
+        # entry per day through the last (built on first use, see working_days_after).
+        self._counted: list[int] | None = None
+        self._counted_from = 0
+        self._table_lock = threading.Lock()
 
     @property
     def years(self) -> frozenset[int]:
@@ -177,6 +182,40 @@ class WorkingCalendar:
             if self.is_working(current):
                 remaining -= 1
         return current
+
+    def working_days_after(self, after: dt.date, through: dt.date) -> int:
+        """Working days after ``after`` up to and including ``through`` (0 when
+        ``through`` is not after ``after``): what stepping a day at a time with
+        :meth:`is_working` counts — an uncovered year on the way is the same
+        error — in one subtraction from a table of the covered years' running
+        count of working days (a list's clock counts several per row)."""
+        if through <= after:
+            return 0
+        first = after + _ONE_DAY
+        for year in range(first.year, through.year + 1):
+            if year not in self._years:
+                raise year_unavailable(year)
+        counted = self._counted
+        if counted is None:
+            counted = self._count_table()
+        base = self._counted_from
+        return counted[through.toordinal() - base] - counted[after.toordinal() - base]
+
+    def _count_table(self) -> list[int]:
+        with self._table_lock:
+            if self._counted is None:
+                start = dt.date(min(self._years), 1, 1) - _ONE_DAY
+                end = dt.date(max(self._years), 12, 31)
+                counted = [0]
+                day = start
+                while day < end:
+                    day += _ONE_DAY
+                    special = self._special.get(day)
+                    working = special.working if special is not None else not _is_weekend(day)
+                    counted.append(counted[-1] + working)
+                self._counted_from = start.toordinal()
+                self._counted = counted
+            return self._counted
 
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after ``start`` up to and including ``end``.

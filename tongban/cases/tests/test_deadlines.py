@@ -641,3 +641,54 @@ def test_a_natural_day_deadline_is_a_working_day_on_which_the_clock_runs(start, 
     assert CAL.is_working(deadline)
     assert not any(s.start <= deadline < s.end for s in suspensions if s.end)
     assert deadline >= start + dt.timedelta(days=limit)
+
+
+def _counted_day_by_day(after, through, stopped, cal):
+    """The reference: each day after ``after`` through ``through``, one at a time."""
+    count, day = 0, after
+    while day < through:
+        day += dt.timedelta(days=1)
+        if day not in stopped and cal.is_working(day):
+            count += 1
+    return count
+
+
+_DAY = st.dates(min_value=D(2024, 1, 1), max_value=D(2026, 12, 31))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    after=_DAY,
+    through=_DAY,
+    today=_DAY,
+    spans=st.lists(
+        st.tuples(_DAY, st.one_of(st.none(), st.integers(min_value=0, max_value=90))), max_size=4
+    ),
+)
+def test_running_working_days_are_the_day_by_day_count(after, through, today, spans):
+    """The clock's count of running working days (one subtraction from the
+    calendar's table, less each stopped interval) is what counting day by day
+    gives, with overlapping, nested, open and empty suspensions."""
+    suspensions = [
+        Suspension(start, None if length is None else start + dt.timedelta(days=length))
+        for start, length in spans
+    ]
+    stopped = dl._Stopped(suspensions, today)
+    assert dl._running_working_days(after, through, stopped, CAL) == _counted_day_by_day(
+        after, through, stopped, CAL
+    )
+
+
+def test_the_calendars_count_refuses_an_uncovered_year_as_the_days_do():
+    years = sorted(CAL.years)
+    with pytest.raises(DomainError):
+        CAL.working_days_after(D(years[-1], 12, 1), D(years[-1] + 1, 1, 5))
+    with pytest.raises(DomainError):
+        CAL.is_working(D(years[-1] + 1, 1, 5))
+    first = D(years[0], 1, 1)
+    assert CAL.working_days_after(first - dt.timedelta(days=1), first) == int(CAL.is_working(first))
+    assert CAL.working_days_after(D(2026, 1, 1), D(2026, 1, 1)) == 0
+    assert CAL.working_days_after(D(2026, 1, 5), D(2026, 1, 1)) == 0
+    assert CAL.working_days_after(D(2025, 12, 31), D(2026, 12, 31)) == CAL.working_days_between(
+        D(2025, 12, 31), D(2026, 12, 31)
+    )
