@@ -142,8 +142,17 @@ def _snapshot_write(data: bytes) -> str:
     if saved != name:  # a concurrent run stored the same bytes under the name first
         default_storage.delete(saved)
     else:
-        _written_names().append(name)
+        names = _written_names()
+        names.append(name)
+        # Committed (also when the caller's own transaction.atomic() holds the draw):
+        # the file is the draw's, no longer a candidate for deletion.
+        transaction.on_commit(lambda: _forget(names, name))
     return sha256
+
+
+def _forget(names: list[str], name: str) -> None:
+    if name in names:
+        names.remove(name)
 
 
 def _snapshot_restore(name: str, data: bytes) -> None:

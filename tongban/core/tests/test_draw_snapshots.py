@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 from tongban.core import crypto, draw, draws
 from tongban.core.draws import (
@@ -141,6 +142,19 @@ def test_a_draw_that_fails_after_writing_its_list_leaves_no_file():
         draw_run(other, actor=None, candidates=listed, k=3)
         raise DomainError(draws.DRAW_INVALID, "之后的一步失败")
     assert default_storage.exists(name) and draw_verify(draw_document(done))
+
+
+@pytest.mark.django_db
+def test_a_committed_draw_in_a_callers_own_transaction_is_no_longer_watched(
+    django_capture_on_commit_callbacks,
+):
+    listed = [f"91320100S{i:09d}" for i in range(20)]
+    name = snapshot_name(hashlib.sha256(snapshot_bytes(sorted(listed))).hexdigest())
+    record = draw_open(purpose="agency", subject="purchase:commit", actor=None)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        draw_run(record, actor=None, candidates=listed, k=2)
+        assert name in draws._written_names()
+    assert name not in draws._written_names() and default_storage.exists(name)
 
 
 @pytest.mark.django_db
