@@ -163,16 +163,16 @@ def run_flow(port: int, actors: Actors, clients: int, rounds: int) -> list[dict[
 
 def run_wrk(port: int, actors: Actors, levels: list[int], seconds: int) -> list[dict[str, Any]]:
     """Submissions, then the reads, each driven by wrk at every level (bench.case_wrk)."""
-    from bench.case_flow.wrk import get_script, submit_script, wrk_run
+    from bench.case_flow.wrk import get_script, submit_run, wrk_run
 
     # Each worker's first submissions fill its caches (guide, calendar, jieba):
     # a few seconds of load that are not measured.
-    wrk_run(port, submit_script(actors), connections=max(levels), seconds=5)
+    submit_run(port, actors, connections=max(levels), seconds=5)
     rows = []
     for c in levels:
         rows.append(
             {"endpoint": "submit", "clients": c, "load": _load(),
-             **wrk_run(port, submit_script(actors), connections=c, seconds=seconds)}
+             **submit_run(port, actors, connections=c, seconds=seconds)}
         )  # fmt: skip
     # Cases the run made, for the case page (the clerk's view of a case in scope).
     status, _, content, _ = request(

@@ -3,9 +3,17 @@
 wrk keeps its connections open and spends a few per cent of a core where the
 Python driver spent most of one, so the figures are the server's. Each run
 writes a Lua script: for submissions the JSON body (the bench's item, form and
-Base64 materials), a bearer token drawn from the bench citizens and a fresh
-``Idempotency-Key`` per request; for reads a GET with the caller's token. The
-``done`` hook prints one JSON line (requests, errors, latency percentiles).
+Base64 materials), a bearer token and a fresh ``Idempotency-Key`` per request;
+for reads a GET with the caller's token. The ``done`` hook prints one JSON line
+(requests, errors, latency percentiles).
+
+Submissions run one wrk thread per connection (:func:`submit_run`), and each
+thread keeps one citizen: every connection submits for a person of its own,
+one request after another, as a province's applicants do. Before, 16
+connections drew their tokens from 64 citizens in turn, so two connections
+often submitted for the same person at once and the second waited on the
+first's lock of that person's data-sharing access-log head (one per data
+subject, held through the commit: docs/performance.md, 2026-12-04 evening).
 """
 
 from __future__ import annotations
@@ -31,8 +39,9 @@ done = function(summary, latency, requests)
 end
 """
 
-# Each wrk thread numbers its requests; with the thread's number and a random
-# part the Idempotency-Key is never reused, so every request is a new case.
+# Each wrk thread (one connection: submit_run) numbers its requests; with the
+# thread's number and a random part the Idempotency-Key is never reused, so
+# every request is a new case. The thread's citizen is its own: tokens[tid].
 SUBMIT = r"""
 local tokens = {%(tokens)s}
 local body = [==[%(body)s]==]
@@ -47,7 +56,7 @@ function init(args)
 end
 request = function()
   n = n + 1
-  local token = tokens[((n + (tid or 0)) %% #tokens) + 1]
+  local token = tokens[(((tid or 1) - 1) %% #tokens) + 1]
   return wrk.format("POST", "/api/v1/cases", {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. token,
@@ -91,6 +100,20 @@ def wrk_run(
     report = json.loads(out.strip().splitlines()[-1])
     report["rps"] = round(report["requests"] / report["seconds"], 1)
     return dict(report)
+
+
+def submit_run(port: int, actors: Any, *, connections: int, seconds: int) -> dict[str, Any]:
+    """Submissions at ``connections``: one wrk thread per connection (wrk's Lua
+    ``request`` knows its thread, not its connection), each with a citizen of
+    its own, so no person has two submissions in flight at once."""
+    if len(actors.citizens) < connections:
+        raise SystemExit(
+            f"{connections} connections need as many bench citizens (--citizens), "
+            f"not {len(actors.citizens)}: each connection submits for a person of its own"
+        )
+    return wrk_run(
+        port, submit_script(actors), connections=connections, seconds=seconds, threads=connections
+    )
 
 
 def submit_script(actors: Any) -> str:

@@ -51,9 +51,26 @@ def subscribers(event: str) -> list[str]:
 
 def emit(event: str, payload: dict[str, Any], *, now: dt.datetime | None = None) -> uuid.UUID:
     """Record ``event`` for every subscriber in the caller's transaction."""
+    messages = outbox_rows(event, payload, now=now)
+    event_id = messages[0].event_id if messages else uuid.uuid4()
+    if messages:
+        created = OutboxMessage.objects.bulk_create(messages)
+        ids = [m.pk for m in created if m.pk is not None]
+        if not ids:  # backends that do not return keys from bulk_create
+            ids = list(OutboxMessage.objects.filter(event_id=event_id).values_list("pk", flat=True))
+        _enqueue(ids)
+    return event_id
+
+
+def outbox_rows(
+    event: str, payload: dict[str, Any], *, now: dt.datetime | None = None
+) -> list[OutboxMessage]:
+    """The rows :func:`emit` writes, one per subscriber, not yet saved: for a hot
+    path that writes them within one of its own statements (``core.one_statement``),
+    and then their delivery task (:func:`delivery_task`)."""
     moment = now or clock.now()
     event_id = uuid.uuid4()
-    messages = [
+    return [
         OutboxMessage(
             event_id=event_id,
             event=event,
@@ -64,13 +81,21 @@ def emit(event: str, payload: dict[str, Any], *, now: dt.datetime | None = None)
         )
         for path in subscribers(event)
     ]
-    if messages:
-        created = OutboxMessage.objects.bulk_create(messages)
-        ids = [m.pk for m in created if m.pk is not None]
-        if not ids:  # backends that do not return keys from bulk_create
-            ids = list(OutboxMessage.objects.filter(event_id=event_id).values_list("pk", flat=True))
+
+
+def delivery_task(count: int) -> tuple[Any, Any]:
+    """The task that delivers an event's ``count`` messages and its placeholder
+    argument, as :func:`emit` enqueues it: ``outbox_deliver(id)`` for one,
+    ``outbox_deliver_batch([ids])`` for more."""
+    from tongban.core.tasks import outbox_deliver, outbox_deliver_batch
+
+    return (outbox_deliver, 0) if count == 1 else (outbox_deliver_batch, [0])
+
+
+def enqueue_delivery(ids: list[int]) -> None:
+    """The delivery task of messages written by the caller (see :func:`outbox_rows`)."""
+    if ids:
         _enqueue(ids)
-    return event_id
 
 
 def _enqueue(ids: list[int]) -> None:

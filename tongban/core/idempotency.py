@@ -37,9 +37,11 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Field
 from django.http import HttpRequest, HttpResponse
 
 from tongban.core import errors
@@ -103,6 +105,7 @@ class Pending:
     path: str
     at: dt.datetime
     record_id: int | None = None
+    stored: bool = False  # the answer went in with the view's own statement
 
 
 def owner_of(request: HttpRequest) -> str:
@@ -227,11 +230,35 @@ def claim(request: HttpRequest) -> HttpResponse | None:
 def store(request: HttpRequest, response: HttpResponse) -> None:
     """In the same transaction as :func:`claim`: keep the answer under the key."""
     pending = pending_of(request)
-    if pending is None or pending.record_id is None:
+    if pending is None or pending.record_id is None or pending.stored:
         return
     IdempotencyRecord.objects.filter(pk=pending.record_id).update(
         **answer_fields(request, response)
     )
+
+
+def store_sql(request: HttpRequest, response: HttpResponse) -> tuple[str, list[object]] | None:
+    """:func:`store` as an ``UPDATE`` for the caller to run within one of its own
+    statements (PostgreSQL, ``core.one_statement``), which must then run in the
+    transaction of the claim: the answer is marked stored, so that
+    :func:`respond_once` does not store it again. None when there is nothing to
+    store (no key, or no claim)."""
+    pending = pending_of(request)
+    if pending is None or pending.record_id is None:
+        return None
+    fields = answer_fields(request, response)
+    q = connection.ops.quote_name
+    record = IdempotencyRecord._meta
+    columns = [cast(Field[Any, Any], record.get_field(name)) for name in fields]
+    sets = ", ".join(f"{q(str(f.column))} = %s" for f in columns)
+    values = [f.get_db_prep_save(fields[f.name], connection=connection) for f in columns]
+    pending.stored = True
+    table = q(record.db_table)
+    # Names from the model's metadata: no input.
+    return f"UPDATE {table} SET {sets} WHERE {q('id')} = %s RETURNING {q('id')}", [  # noqa: S608
+        *values,
+        pending.record_id,
+    ]
 
 
 def respond_once(request: HttpRequest, write: Callable[[], HttpResponse]) -> HttpResponse:

@@ -319,6 +319,50 @@ def notification_send(
         return Notification.objects.get(**key)
 
 
+def notification_unsaved(
+    *,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    purpose: str,
+    object_type: str,
+    object_id: str,
+    now: dt.datetime | None = None,
+) -> Notification:
+    """What :func:`notification_send` with ``new=True`` stores, checked and
+    routed but not saved: for a hot path that writes it, and its outbox row,
+    within one of its own statements (``core.one_statement``; the case
+    submission). The routers run here, in the caller's transaction, on the
+    unsaved row (they read its channel, purpose and text, never its key, and
+    may send their copies); held back by one, its status is ``inbox_only``
+    and no ``notification.created`` is to be written for it."""
+    moment = now or clock.now()
+    address, masked = _normalize(channel, recipient)
+    if not body.strip():
+        raise DomainError(NOTIFICATION_INVALID, "通知内容不能为空")
+    if len(subject) > _SUBJECT_MAX:
+        raise DomainError(NOTIFICATION_INVALID, f"通知标题不能超过 {_SUBJECT_MAX} 个字符")
+    if not purpose or not object_type or not object_id:
+        raise DomainError(NOTIFICATION_INVALID, "通知必须注明用途和所涉对象")
+    notification = Notification(
+        purpose=purpose,
+        object_type=object_type,
+        object_id=str(object_id),
+        channel=channel,
+        recipient_token=crypto.search_token(f"{channel}:{address}", context=RECIPIENT_CONTEXT),
+        recipient_enc=crypto.encrypt(address, context=RECIPIENT_CONTEXT),
+        recipient_masked=masked,
+        subject=subject,
+        body=body,
+        created_at=moment,
+    )
+    decisions = [r(notification=notification, recipient=address, now=moment) for r in _routers]
+    if not all(decisions):
+        notification.status = NotificationStatus.INBOX_ONLY
+    return notification
+
+
 def notification_deliver(
     *, event_id: uuid.UUID, payload: dict[str, Any], now: dt.datetime | None = None
 ) -> None:

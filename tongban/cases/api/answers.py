@@ -34,7 +34,7 @@ from tongban.cases.api.schemas import (
     CaseStateFields,
     MaterialOut,
 )
-from tongban.cases.models import Case
+from tongban.cases.models import Case, CaseMaterial
 from tongban.core import clock
 from tongban.core.api.rendered import rendered
 from tongban.core.calendar import get_calendar
@@ -77,15 +77,21 @@ def state_answer(case: Case, response: HttpResponse) -> dict[str, Any]:
     return _state(case)
 
 
-def receipt_response(request: HttpRequest, response: HttpResponse, case: Case) -> HttpResponse:
+def receipt_response(
+    request: HttpRequest,
+    response: HttpResponse,
+    case: Case,
+    materials: list[CaseMaterial] | None = None,
+) -> HttpResponse:
     """A submission's 201, rendered here (not by the router) because its bytes
-    are stored under the ``Idempotency-Key`` in the submission's transaction."""
-    materials = [
-        _material_out(m)
-        for m in case.materials.all()  # the rows just inserted (intake: no read)
-    ]
+    are stored under the ``Idempotency-Key`` in the submission's transaction.
+    ``materials``: the case's rows about to be written with it (on PostgreSQL
+    the answer is rendered before the submission's one statement, which
+    stores it); else the rows just inserted (intake: no read)."""
+    received = case.materials.all() if materials is None else materials
+    materials_out = [_material_out(m) for m in received]
     _headers(case, response)
-    data = {**_state(case), "materials": materials}
+    data = {**_state(case), "materials": materials_out}
     return rendered(request, response, CaseReceiptOut, data, status=201)
 
 

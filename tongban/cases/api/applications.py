@@ -29,6 +29,7 @@ from tongban.cases.api.schemas import (
     RevealIn,
     RevealOut,
 )
+from tongban.cases.models import Case, CaseMaterial
 from tongban.cases.notices.issue import document_ready
 from tongban.cases.services.forms import case_form_reveal
 from tongban.catalog.selectors import service_item_get_public
@@ -81,9 +82,16 @@ def case_submit(request: HttpRequest, response: HttpResponse, body: CaseSubmitIn
         **who,
     )
 
+    answer: list[HttpResponse] = []
+
+    def answered(case: Case, materials: list[CaseMaterial]) -> tuple[str, list[Any]] | None:
+        # PostgreSQL: the answer rendered first and stored by the write's one statement.
+        answer.append(receipt_response(request, response, case, materials))
+        return idempotency.store_sql(request, answer[0])
+
     def write() -> HttpResponse:
-        case = services.case_submit_write(submission, savepoint=False)
-        return receipt_response(request, response, case)
+        case = services.case_submit_write(submission, savepoint=False, answered=answered)
+        return answer[0] if answer else receipt_response(request, response, case)
 
     # … then the key's claim, the case and the stored answer: one transaction.
     return idempotency.respond_once(request, write)

@@ -362,27 +362,44 @@ def notify_applicant(
     repeated messages of one version apart (it defaults to the version);
     ``new``: the case was numbered in this transaction, so no earlier copy of
     the message can exist (``notification_send(new=True)``)."""
-    from tongban.core.crypto import decrypt
     from tongban.core.notifications import notification_send
+
+    message = _applicant_sms(case, action, changes=changes, key=key)
+    if message is not None:
+        notification_send(**message, now=now, new=new)
+
+
+def applicant_notice(case: Case, action: str, *, now: dt.datetime) -> Any:
+    """The SMS :func:`notify_applicant` sends for a case numbered in this
+    transaction, routed but not saved (``core.notifications.notification_unsaved``),
+    for the submission's one statement; None when there is none to send."""
+    from tongban.core.notifications import notification_unsaved
+
+    message = _applicant_sms(case, action)
+    return None if message is None else notification_unsaved(**message, now=now)
+
+
+def _applicant_sms(
+    case: Case, action: str, *, changes: str = "", key: str = ""
+) -> dict[str, str] | None:
+    from tongban.core.crypto import decrypt
     from tongban.identity.selectors import PHONE_CONTEXT
 
     text = NOTIFICATION_TEXTS.get(action)
     person = case.applicant_person or case.agent_person
     if text is None or person is None or not person.phone_enc:
-        return
-    notification_send(
-        channel="sms",
-        recipient=decrypt(person.phone_enc, context=PHONE_CONTEXT),
-        subject="",
-        body=text.format(
+        return None
+    return {
+        "channel": "sms",
+        "recipient": decrypt(person.phone_enc, context=PHONE_CONTEXT),
+        "subject": "",
+        "body": text.format(
             item=case.service_item.name, no=case.case_no, code=case.tracking_code, changes=changes
         ),
-        purpose=f"case.{action}",
-        object_type="case",
-        object_id=f"{case.case_no}/{key or f'v{case.version}'}",
-        now=now,
-        new=new,
-    )
+        "purpose": f"case.{action}",
+        "object_type": "case",
+        "object_id": f"{case.case_no}/{key or f'v{case.version}'}",
+    }
 
 
 def reason_required(text: str, what: str) -> str:

@@ -33,6 +33,7 @@ from tongban.cases.models import (
 )
 from tongban.cases.services._common import (
     actor_label,
+    applicant_notice,
     deadline_change_events,
     derive_deadlines,
     history_event,
@@ -52,12 +53,13 @@ from tongban.cases.services.intake_checks import (
     upload_types,
     window_of,
 )
+from tongban.cases.services.intake_pg import Answered, at_once, submission_write_at_once
 from tongban.cases.services.uploads import detect_type, safe_file_name
 from tongban.catalog.content import GuideContent, MaterialRequirement, MaterialSource, ServiceMode
 from tongban.catalog.models import ServiceItem
 from tongban.catalog.situations import materials_for
 from tongban.core import clock, events
-from tongban.core.audit import audit_record
+from tongban.core.audit import audit_event
 from tongban.core.counters import counter_take
 from tongban.core.errors import DomainError
 from tongban.credit.services.commitments import commitment_record
@@ -236,7 +238,9 @@ def case_submit_prepare(
     )
 
 
-def case_submit_write(submission: Submission, *, savepoint: bool = True) -> Case:
+def case_submit_write(
+    submission: Submission, *, savepoint: bool = True, answered: Answered | None = None
+) -> Case:
     """Write a prepared submission (收件): the case once, its materials in one
     insert, its history in one insert, the SMS, ``case.submit`` and the audit
     event. In the caller's transaction if there is one (``savepoint=False``:
@@ -246,7 +250,12 @@ def case_submit_write(submission: Submission, *, savepoint: bool = True) -> Case
 
     Government-held materials are looked up for the applicant before the case
     row is written (两个免于提交), so that their outcome goes in with it; the
-    clock starts from receipt (第三十二条)."""
+    clock starts from receipt (第三十二条).
+
+    On PostgreSQL the rows go in one statement (``intake_pg``); ``answered``,
+    given the case and its materials before they are written, returns the
+    statement part that stores the API's answer with them (or None), and is
+    not called on the general path, whose caller stores its answer itself."""
     s = submission
     item, guide, moment = s.service_item, s.guide, s.moment
     applicant = s.applicant_entity or s.applicant_person
@@ -317,12 +326,6 @@ def case_submit_write(submission: Submission, *, savepoint: bool = True) -> Case
                     )
                 )
         case.exemptions = exemptions
-        case.save(force_insert=True)
-        for row in rows:
-            row.case = case
-        if rows:
-            CaseMaterial.objects.bulk_create(rows)
-        _prefetched(case, "materials", rows)  # the answer lists them without reading
         if s.commitment:  # 信用承诺 (R-CR-1): the signed commitment enters the credit records
             commitment_record(
                 subject_kind="entity" if s.applicant_entity else "person",
@@ -333,26 +336,21 @@ def case_submit_write(submission: Submission, *, savepoint: bool = True) -> Case
                 text=str(guide.commitment_text or ""),
                 now=moment,
             )
-        CaseEvent.objects.bulk_create(
-            [
-                history_event(
-                    case,
-                    action="submit",
-                    actor=s.submitted_by,
-                    now=moment,
-                    to=CaseStatus.SUBMITTED,
-                    details={"channel": s.channel, "item": item.implementation_code},
-                ),
-                *deadline_change_events(
-                    case, deadline_changes, actor=s.submitted_by, now=moment, reason="收件"
-                ),
-            ]
-        )
-        notify_applicant(case, "submit", now=moment, new=True)
-        events.emit(
-            "case.submit", {"case_no": case.case_no, "to": CaseStatus.SUBMITTED}, now=moment
-        )
-        audit_record(  # a plain insert, sealed after commit (ADR-0008)
+        history = [
+            history_event(
+                case,
+                action="submit",
+                actor=s.submitted_by,
+                now=moment,
+                to=CaseStatus.SUBMITTED,
+                details={"channel": s.channel, "item": item.implementation_code},
+            ),
+            *deadline_change_events(
+                case, deadline_changes, actor=s.submitted_by, now=moment, reason="收件"
+            ),
+        ]
+        submitted = {"case_no": case.case_no, "to": CaseStatus.SUBMITTED}
+        audit = audit_event(  # a plain insert, sealed after commit (ADR-0008)
             actor=actor_label(s.submitted_by),
             action="case.submit",
             object_type="case",
@@ -360,6 +358,30 @@ def case_submit_write(submission: Submission, *, savepoint: bool = True) -> Case
             details={"channel": s.channel},
             now=moment,
         )
+        if at_once():  # PostgreSQL: every row below in one statement (intake_pg)
+            submission_write_at_once(
+                case,
+                rows,
+                history,
+                notice=applicant_notice(case, "submit", now=moment),
+                submitted=events.outbox_rows("case.submit", submitted, now=moment),
+                audit=audit,
+                answer=answered(case, rows) if answered is not None else None,
+            )
+            _prefetched(case, "materials", rows)  # the answer lists them without reading
+            return case
+        case.save(force_insert=True)
+        for row in rows:
+            row.case = case
+        for event in history:
+            event.case = case
+        if rows:
+            CaseMaterial.objects.bulk_create(rows)
+        _prefetched(case, "materials", rows)  # the answer lists them without reading
+        CaseEvent.objects.bulk_create(history)
+        notify_applicant(case, "submit", now=moment, new=True)
+        events.emit("case.submit", submitted, now=moment)
+        audit.save(force_insert=True)  # as core.audit.audit_record does
     return case
 
 

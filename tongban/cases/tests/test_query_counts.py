@@ -10,7 +10,11 @@ transaction per submission"): a change that adds a statement fails here and
 has to say why, and a change that removes some fails too, until the number
 here is lowered to match.
 
-The counts are the same on SQLite and PostgreSQL. Each request is measured
+The counts are the same on SQLite and PostgreSQL but for the submission's: on
+PostgreSQL its writes — the case, materials, history, SMS, outbox rows, their
+delivery tasks, the audit event and the stored answer — are one statement
+(``cases.services.intake_pg``), 12 in all where SQLite's ORM path makes 21.
+Each request is measured
 after one of its kind has already run in the process, so that caches filled
 once per process (content types, the published guide) are not counted.
 """
@@ -25,6 +29,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from tongban.catalog.services import basic_item_create, guide_load_published
@@ -105,13 +110,20 @@ def staff(accounts: Any) -> Callable[[Any], Client]:
     return lambda user: Client(headers=accounts.bearer(user))
 
 
+# The submission on PostgreSQL: its writes in one statement (intake_pg).
+SUBMIT_ON_POSTGRESQL = 12
+
+
 @pytest.fixture
 def counted(django_assert_num_queries: Any) -> Callable[[str], Any]:
     """``with counted("accept"):`` holds the request to exactly its count."""
 
     @contextmanager
     def within(name: str) -> Iterator[None]:
-        with django_assert_num_queries(BUDGETS[name]):
+        budget = BUDGETS[name]
+        if name == "submit" and connection.vendor == "postgresql":
+            budget = SUBMIT_ON_POSTGRESQL
+        with django_assert_num_queries(budget):
             yield
 
     return within

@@ -23,14 +23,13 @@ order's id, the status it came from, the outcome) are SQL expressions.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model, signals
+from django.db.models import Model, signals
 
 from tongban.core.audit import audit_event
+from tongban.core.one_statement import insert_select
 from tongban.core.task_queue import enqueue_with_transaction, task_row
 from tongban.payments import workflow
 from tongban.payments.models import SETTLED_STATUSES, NotifyOutcome, OrderStatus
@@ -40,52 +39,6 @@ from tongban.payments.tasks import payments_receipt_issue
 
 _SUCCEED_SOURCES = sorted(str(s) for s in workflow.TRANSITIONS["succeed"][0])
 _SETTLED = sorted(str(s) for s in SETTLED_STATUSES)
-_LENGTH = re.compile(r"\(\d+\)$")
-
-
-def insert_select(obj: Model, *, source: str, computed: dict[str, str]) -> tuple[str, list[Any]]:
-    """``INSERT INTO <table> (...) SELECT ... FROM <source>`` writing the unsaved
-    ``obj`` once per row of ``source``: each column its value as Django's insert
-    prepares it (``pre_save`` signal, ``pre_save``, ``get_db_prep_save``), cast
-    to the column's type (without a length: too long a value still fails), or
-    the SQL over ``source`` given in ``computed``, where ``$value`` stands for
-    the prepared value. An auto primary key is left to the database. Refused
-    for a model with ``post_save`` receivers (they would not run)."""
-    model = type(obj)
-    if signals.post_save.has_listeners(model):
-        raise ValueError(f"{model.__name__} has post_save receivers")
-    signals.pre_save.send(
-        sender=model, instance=obj, raw=False, using=connection.alias, update_fields=None
-    )
-    sql, fields = _insert_plan(model, source, tuple(sorted(computed.items())))
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection) for f in fields]
-    return sql, values
-
-
-@functools.cache
-def _insert_plan(
-    model: type[Model], source: str, computed: tuple[tuple[str, str], ...]
-) -> tuple[str, list[Field[Any, Any]]]:
-    """The statement of :func:`insert_select` and the fields whose values it takes."""
-    exprs = dict(computed)
-    columns: list[str] = []
-    values: list[str] = []
-    fields: list[Field[Any, Any]] = []
-    quote = connection.ops.quote_name
-    for field in model._meta.local_concrete_fields:
-        if field.primary_key and field.db_returning:
-            continue  # an auto key: the database's
-        cast = _LENGTH.sub("", field.cast_db_type(connection) or "")
-        placeholder = f"%s::{cast}" if cast else "%s"
-        sql = exprs.get(field.name, placeholder)
-        if "$value" in sql or field.name not in exprs:
-            fields.append(field)
-            sql = sql.replace("$value", placeholder)
-        columns.append(quote(str(field.column)))
-        values.append(sql)
-    # Names from the model's metadata and SQL from this module: no input.
-    table, names, selected = quote(model._meta.db_table), ",".join(columns), ",".join(values)
-    return f"INSERT INTO {table}({names}) SELECT {selected} FROM {source}", fields  # noqa: S608
 
 
 def _among(values: list[str]) -> str:
