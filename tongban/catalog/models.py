@@ -284,7 +284,10 @@ class SearchEntry(models.Model):
     ``tokens`` is the item's text segmented by jieba (search mode) and joined
     by spaces; ``initials`` holds pinyin initials of its words ("yyzz" for
     营业执照). ``catalog.search`` indexes both with SQLite FTS5 or a
-    PostgreSQL ``tsvector`` (``simple``) GIN index.
+    PostgreSQL ``tsvector`` GIN index. On PostgreSQL the document is a stored
+    generated column over ``tokens`` and ``initials`` that the model does not
+    declare (``search_document``, migration 0006): a migration that alters
+    either field's type must drop and re-create that column around it.
     """
 
     service_item = models.OneToOneField(

@@ -287,7 +287,15 @@ def _write(
         return 0
     with transaction.atomic():
         started = time.perf_counter()
-        again = [(entry, row) for entry, row in pairs if entry.policy.pk in before]
+        # Off PostgreSQL the rows are written by bulk_create, which skips a
+        # conflict silently and cannot say which rows it wrote: every pair is
+        # looked up, and the writing transaction (SQLite's IMMEDIATE mode)
+        # keeps a run at the same time from writing between look-up and insert.
+        again = (
+            pairs
+            if connection.vendor != "postgresql"
+            else [(entry, row) for entry, row in pairs if entry.policy.pk in before]
+        )
         seen = (
             set(
                 PolicyMatch.objects.filter(
