@@ -231,9 +231,11 @@ class PreparedRead:
                 value = list(dict.fromkeys(value)) if kind.unique else list(value)
                 shape.append(len(value))
             given[name] = value
-        # Compiled once per connection object (one per thread and alias) and
+        # Compiled once per connection wrapper (one per thread and alias) and
         # shape: a compiler and its converters are bound to the connection they
-        # were built for, and the cache goes when the thread's connection does.
+        # were built for. Django keeps a thread's wrapper across close(), and a
+        # shape holds client-chosen values (a page's LIMIT, a list's length),
+        # so the cache is bounded: past CACHE_SIZE shapes it starts again.
         cache: dict[tuple[PreparedRead, tuple[Hashable, ...]], _Compiled] | None = getattr(
             connection, _CACHE, None
         )
@@ -243,6 +245,8 @@ class PreparedRead:
         key = (self, tuple(shape))
         compiled = cache.get(key)
         if compiled is None:
+            if len(cache) >= CACHE_SIZE:
+                cache.clear()
             compiled = cache[key] = _Compiled(self, alias, given)
         if compiled.empty:
             return compiled, alias, []
@@ -292,3 +296,5 @@ class PreparedRead:
 
 
 _CACHE = "_tongban_prepared_reads"
+# Compiled shapes kept per connection (see PreparedRead._run).
+CACHE_SIZE = 256

@@ -111,3 +111,16 @@ def test_in_lists_of_any_length_give_the_orm_rows(django_assert_num_queries):
         assert IN_READ.objects(ids=[], subscribers=[], limit=9) == []
     with pytest.raises(TypeError):
         IN_READ.objects(ids=["1"], subscribers=[], limit=9)
+
+
+def test_the_compiled_shapes_kept_per_connection_are_bounded(monkeypatch):
+    """A page's LIMIT is chosen by the client: the cache must not grow with it."""
+    from django.db import connection
+
+    from tongban.core import prepared
+
+    monkeypatch.setattr(prepared, "CACHE_SIZE", 4)
+    a = _message("a", 1)
+    for limit in range(1, 12):
+        assert [m.pk for m in IN_READ.objects(ids=[a.pk], subscribers=[], limit=limit)] == [a.pk]
+        assert len(getattr(connection, prepared._CACHE)) <= 4
