@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,7 +27,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -381,6 +383,7 @@ def draw_candidates(record: DrawRecord) -> Any:
 
 
 _VERIFIED_TTL = 7 * 24 * 3600
+_RACY_NS = 2_000_000_000  # a file changed this recently may change again with the same stat
 
 
 def draw_checked(record: DrawRecord, shown: int) -> tuple[list[tuple[str, int]], Any, bool]:
@@ -390,9 +393,13 @@ def draw_checked(record: DrawRecord, shown: int) -> tuple[list[tuple[str, int]],
 
     Re-reading and re-running a 21 MB snapshot is 1–2 s; a passed check is kept
     in the cache under the SHA-256 of the published document (which names the
-    snapshot's digest, so another list or result is another key) and is only
-    renewed if the file's size is no longer the recorded one. A failed check is
-    not kept: a restored file verifies on the next view."""
+    snapshot's digest, so another list or result is another key) together with
+    the file's stat as it was before the check (size, mtime and ctime in ns,
+    inode and device): any rewrite of the file, even one that keeps its size,
+    changes the stat, and the next view checks the file again. A file changed
+    within the last 2 s is not kept (a file system stamps times in ticks, so a
+    second change in the same tick could leave the stat as it was). A failed
+    check is not kept: a restored file verifies on the next view."""
     doc = draw_document(record)
     key = (
         "tongban:draw-checked:"
@@ -400,8 +407,14 @@ def draw_checked(record: DrawRecord, shown: int) -> tuple[list[tuple[str, int]],
             json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")
         ).hexdigest()
     )
+    stat = _snapshot_stat(record)  # taken before the file is read
     kept = cache.get(key)
-    if kept is not None and kept["shown"] == shown and _snapshot_present(record):
+    if (
+        kept is not None
+        and stat is not None
+        and kept["shown"] == shown
+        and kept.get("stat") == list(stat)
+    ):
         return kept["counts"], kept["preview"], True
     try:  # a snapshot file is read once and checked against its SHA-256
         candidates = draw_candidates(record)
@@ -415,19 +428,32 @@ def draw_checked(record: DrawRecord, shown: int) -> tuple[list[tuple[str, int]],
     else:
         return [], None, False
     verified = draw_verify(doc, candidates)
-    if verified:
-        cache.set(key, {"shown": shown, "counts": counts, "preview": preview}, _VERIFIED_TTL)
+    if verified and stat is not None:
+        kept = {"shown": shown, "counts": counts, "preview": preview, "stat": list(stat)}
+        cache.set(key, kept, _VERIFIED_TTL)
     return counts, preview, verified
 
 
-def _snapshot_present(record: DrawRecord) -> bool:
+def _snapshot_stat(record: DrawRecord) -> tuple[Any, ...] | None:
+    """What changes when a record's snapshot file is rewritten, or None when it
+    is missing, has not the recorded size or was changed too recently to tell.
+    A list kept in the record itself has no file: ``()``."""
     if not record.candidates_sha256:
-        return True  # the list is in the record itself
+        return ()
     name = snapshot_name(record.candidates_sha256)
     try:
-        return bool(default_storage.size(name) == record.candidates_size)
-    except (FileNotFoundError, OSError):
-        return False
+        if isinstance(default_storage, FileSystemStorage):
+            st = os.stat(default_storage.path(name))
+            size = st.st_size
+            if max(st.st_mtime_ns, st.st_ctime_ns) > time.time_ns() - _RACY_NS:
+                return None
+            stat: tuple[Any, ...] = (size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+        else:  # a storage without local files (in memory, in tests): its own time stamp
+            size = default_storage.size(name)
+            stat = (size, default_storage.get_modified_time(name).isoformat())
+    except (FileNotFoundError, OSError, NotImplementedError):
+        return None
+    return stat if size == record.candidates_size else None
 
 
 def candidates_url(record: DrawRecord) -> str:

@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
-
-from tongban.core import clock
+from tongban.core import clock, draws
 from tongban.core.identifiers import generate_credit_code
 from tongban.identity.models import LegalEntity, User
 from tongban.identity.services import business_account_create, legal_entity_register
@@ -288,7 +286,7 @@ def demo_intermediaries_load() -> dict[str, int]:
     """Service types, agencies (accounts agency1–agency6), experts (accounts
     expert1–expert5), purchases, tenders."""
     now = clock.now()
-    with transaction.atomic():
+    with draws.draw_atomic():  # the demo's draws leave no candidate file if the load fails
         for code, name, items in SERVICE_TYPES:
             service_type_save(code=code, name=name, approval_items=items)
         agencies = _agencies(now)

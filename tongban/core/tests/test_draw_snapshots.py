@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +182,60 @@ def test_the_public_page_checks_a_snapshot_once_per_published_document(client, m
     default_storage.delete(snapshot_name(done.candidates_sha256))
     assert "复核未通过" in client.get(f"/draws/{done.public_id}/").content.decode()
     assert len(reads) == 2
+
+
+@pytest.mark.django_db
+def test_a_snapshot_rewritten_with_the_same_size_is_checked_again(
+    client, settings, tmp_path, monkeypatch
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    listed = [f"91320100T{i:09d}" for i in range(300)]
+    done = draw_run(
+        draw_open(purpose="inspection", subject="plan:stat-cache", actor=None),
+        actor=None,
+        candidates=listed,
+        k=3,
+    )
+    path = tmp_path / snapshot_name(done.candidates_sha256)
+    original = path.read_bytes()
+    reads: list[tuple[Any, ...]] = []
+    real = draws.snapshot_read
+
+    def counted(*args: Any) -> Any:
+        reads.append(args)
+        return real(*args)
+
+    def page() -> str:
+        return str(client.get(f"/draws/{done.public_id}/").content.decode())
+
+    monkeypatch.setattr(draws, "snapshot_read", counted)
+    # Just written (within the file system's tick a second change could keep the stat):
+    # checked on every view, not kept.
+    monkeypatch.setattr(draws, "_RACY_NS", 10**18)
+    assert "复核通过" in page() and "复核通过" in page() and len(reads) == 2
+    monkeypatch.setattr(draws, "_RACY_NS", 0)
+    an_hour_ago = time.time_ns() - 3600 * 10**9
+    os.utime(path, ns=(an_hour_ago, an_hour_ago))
+    assert "复核通过" in page() and "复核通过" in page() and len(reads) == 3  # kept
+    # Altered in place, same size: the stat changed, so it is read again, and fails.
+    at = original.index(b"91320100T000000150")
+    with path.open("r+b") as handle:
+        handle.seek(at)
+        handle.write(b"91320100T000000999")
+    assert path.stat().st_size == len(original)
+    assert "复核未通过" in page() and "复核未通过" in page() and len(reads) == 5
+    # Replaced by the original bytes with the old times set back: another inode,
+    # checked again, passes, and is kept.
+    (tmp_path / "restored").write_bytes(original)
+    os.replace(tmp_path / "restored", path)
+    os.utime(path, ns=(an_hour_ago, an_hour_ago))
+    assert "复核通过" in page() and "复核通过" in page() and len(reads) == 6
 
 
 @pytest.mark.parametrize(

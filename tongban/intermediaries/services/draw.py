@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
-
 from tongban.core import clock, draws
 from tongban.core.errors import DomainError
 from tongban.core.models import DrawRecord
@@ -52,7 +50,7 @@ def purchase_draw_run(
     now = now or clock.now()
     if purchase.method != SelectionMethod.RANDOM:
         raise DomainError(errors.SELECTION_INVALID, "该采购项目不是随机抽取。")
-    with transaction.atomic():
+    with draws.draw_atomic():  # a failure after the draw deletes its candidate file again
         locked = lock(purchase)
         _close_signup(locked, actor=actor, now=now)
         if locked.status != PurchaseStatus.SELECTING:

@@ -44,7 +44,7 @@ def tender_opening_close(
     """End the opening: bids not decrypted are invalid; too few valid bids fail the tender;
     otherwise the experts are drawn (same engine, after 回避) and evaluation starts."""
     now = now or clock.now()
-    with transaction.atomic():
+    with draws.draw_atomic():  # a failure after the draw deletes its candidate file again
         locked = _lock(tender)
         _state(locked, TenderStatus.OPENING)
         for bid in locked.bids.select_for_update().filter(status=BidStatus.SEALED):

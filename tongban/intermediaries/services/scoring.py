@@ -99,7 +99,7 @@ def expert_declare(
     text = " ".join((reason or "").split())
     if conflict and len(text) < 4:
         raise _invalid("声明回避须写明事由（至少 4 个字）。", "reason")
-    with transaction.atomic():
+    with draws.draw_atomic():  # the replacement's candidate file goes if this fails after it
         locked = _lock(tender)
         _state(locked, TenderStatus.EVALUATING)
         seat = _seat(locked, expert_code)

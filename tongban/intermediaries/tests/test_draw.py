@@ -4,16 +4,19 @@ ordered eligible candidates, verifiable from the published data by scripts/verif
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 
 from tongban.core import draw, draws
 from tongban.core.errors import DomainError
 from tongban.core.models import DrawRecord, DrawState
+from tongban.intermediaries import errors
 from tongban.intermediaries.models import Purchase, PurchaseStatus, SignupStatus
 from tongban.intermediaries.services import (
     agency_penalty_record,
@@ -136,3 +139,30 @@ def test_a_draw_with_no_eligible_sign_up_fails_the_purchase(world):
     purchase = _drawn(world, [])
     purchase = purchase_draw_run(purchase=purchase, now=AFTER)
     assert purchase.status == PurchaseStatus.FAILED
+
+
+def _snapshot_of(codes: list[str]) -> str:
+    name = draws.snapshot_name(hashlib.sha256(draws.snapshot_bytes(sorted(codes))).hexdigest())
+    default_storage.delete(name)  # an earlier test's draw of the same list (storage outlives it)
+    return name
+
+
+def test_a_draw_whose_purchase_fails_after_it_leaves_no_candidate_file(world, monkeypatch):
+    purchase = _drawn(world, world.agencies[:3])
+    name = _snapshot_of([a.credit_code for a in world.agencies[:3]])
+
+    def failing(*args, **kwargs):
+        assert default_storage.exists(name)  # the list was written by the draw
+        raise DomainError(errors.PURCHASE_INVALID_STATE, "之后的一步失败")
+
+    monkeypatch.setattr("tongban.intermediaries.services.draw.record_selection", failing)
+    with pytest.raises(DomainError):
+        purchase_draw_run(purchase=purchase, now=AFTER)
+    assert not default_storage.exists(name)
+    assert record_of(purchase).state == DrawState.OPEN
+    assert Purchase.objects.get(pk=purchase.pk).status == PurchaseStatus.SIGNUP
+    monkeypatch.undo()
+    purchase = purchase_draw_run(purchase=purchase, now=AFTER)  # committed: the file stays
+    record = record_of(purchase)
+    assert default_storage.exists(name) and draws.snapshot_name(record.candidates_sha256) == name
+    assert draws.draw_verify(draws.draw_document(record))

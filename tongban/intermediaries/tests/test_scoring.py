@@ -5,12 +5,15 @@ report publicizes the candidates."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
+from django.core.files.storage import default_storage
 
-from tongban.core.draws import draw_candidates
+from tongban.core.draws import draw_candidates, snapshot_bytes, snapshot_name
 from tongban.core.errors import DomainError
 from tongban.core.models import DrawRecord
+from tongban.intermediaries import errors
 from tongban.intermediaries.models import (
     Tender,
     TenderBid,
@@ -124,3 +127,48 @@ def test_a_declared_conflict_recuses_and_draws_a_replacement_and_the_lead_report
     assert done.status == TenderStatus.PUBLICITY and done.publicity_ends_at is not None
     first = TenderBid.objects.get(tender=tender, rank=1)
     assert first.pk == bids[-1].pk  # the highest technical scores
+
+
+def _snapshot_of(codes) -> str:
+    name = snapshot_name(hashlib.sha256(snapshot_bytes(sorted(codes))).hexdigest())
+    default_storage.delete(name)  # an earlier test's draw of the same list (storage outlives it)
+    return name
+
+
+def test_expert_draws_whose_step_fails_after_them_leave_no_candidate_file(world, monkeypatch):
+    _experts(world)
+    tender = _tender(world)
+    codes = _bids(world, tender)
+    tender = tender_opening_start(tender=tender, now=OPENING)
+    for bid in TenderBid.objects.filter(tender=tender):
+        bid_decrypt(bid=bid, decryption_code=codes[bid.pk], now=OPENING)
+    pool = ["E0002", "E0003", "E0004", "E0005", "E0006", "E0007"]  # after 回避 of E0000, E0001
+    name = _snapshot_of(pool)
+
+    def failing(tender, action, *args, **kwargs):
+        if action in ("experts_drawn", "expert_recused"):
+            assert default_storage.exists(name)
+            raise DomainError(errors.TENDER_INVALID, "之后的一步失败")
+
+    monkeypatch.setattr("tongban.intermediaries.services.evaluation._audit", failing)
+    with pytest.raises(DomainError):
+        tender_opening_close(tender=tender, now=OPENING)
+    assert not default_storage.exists(name)
+    assert Tender.objects.get(pk=tender.pk).status == TenderStatus.OPENING
+    monkeypatch.undo()
+    tender = tender_opening_close(tender=tender, now=OPENING)  # committed: the file stays
+    assert default_storage.exists(name)
+
+    seats = list(TenderExpert.objects.filter(tender=tender).order_by("seat"))
+    rest = _snapshot_of(sorted(set(pool) - {s.expert.code for s in seats}))
+    monkeypatch.setattr("tongban.intermediaries.services.scoring._audit", failing)
+    with pytest.raises(DomainError):
+        expert_declare(
+            tender=tender,
+            expert_code=seats[0].expert.code,
+            conflict=True,
+            reason="近亲属任职",
+            now=LATER,
+        )
+    assert not default_storage.exists(rest) and default_storage.exists(name)
+    assert not DrawRecord.objects.filter(subject=f"{tender.code}#补4").exists()
