@@ -50,7 +50,14 @@ def window_queue(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "已离岗。")
             elif action == "call":
                 called = services.ticket_call_next(window_id=window.pk, clerk=clerk)
-                messages.success(request, f"已叫号 {called.number}。")
+                if getattr(called, "handed_over", False):
+                    messages.info(
+                        request,
+                        f"已接手 {window.number} 号窗口：{called.number} 由他人叫号尚未办结，"
+                        "现由您办理，请先为窗口前的办事人办结、过号或转号。",
+                    )
+                else:
+                    messages.success(request, f"已叫号 {called.number}。")
             elif action == "recall":
                 services.ticket_recall(ticket_id=ticket_id, clerk=clerk, expected_version=version)
                 messages.success(request, "已重呼。")

@@ -133,6 +133,7 @@ def _ticket_out(t: QueueTicket) -> dict[str, Any]:
         "ahead": position.ahead,
         "wait_minutes": position.minutes,
         "version": t.version,
+        "handed_over": getattr(t, "handed_over", False),
     }
 
 
@@ -360,6 +361,8 @@ def figures(request: HttpRequest, hall_id: int, query: Query[HallFiguresQuery]) 
     response={200: TicketOut, **PROBLEM_RESPONSES},
     auth=api_auth,
     summary="叫号",
+    description="叫本窗口的下一位；本窗口有他人叫号而未办结的号时（离开未离岗），接手窗口并返回该号"
+    "（handed_over 为 true，未重新呼叫）；本人叫号未办结时 window_busy。",
 )
 def call_next(request: HttpRequest, response: HttpResponse, window_id: int) -> Status[Any]:
     called = services.ticket_call_next(window_id=window_id, clerk=user_of(request))

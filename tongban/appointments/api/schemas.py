@@ -121,6 +121,11 @@ class TicketOut(Schema):
     ahead: int = Field(description="前面等候的人数")
     wait_minutes: int = Field(description="预计等候分钟数")
     version: int
+    handed_over: bool = Field(
+        False,
+        description="叫号时接手的号：他人在本窗口叫号而未办结（已交接给您，未重新呼叫），"
+        "请先为窗口前的办事人办理",
+    )
 
 
 class BoardCallOut(Schema):

@@ -200,7 +200,10 @@ def ticket_call_next(*, window_id: int, clerk: Any, now: dt.datetime | None = No
     On the common path three statements: the window's row lock (with the clerk's
     scope), the claim of the next ticket (``queue_rows.ticket_claim``) and the
     audit event. When the claim takes nothing, the reads below say why; a clerk
-    not yet on duty at the window is put on duty (亮牌) and the claim tried again."""
+    not yet on duty at the window is put on duty (亮牌) and the claim tried again.
+    A ticket called at the window by another clerk (who left without 离岗) is not
+    a refusal: the caller takes the window over and gets that ticket back, marked
+    ``handed_over`` (``window_busy`` only when the ticket called there is her own)."""
     moment = now or clock.now()
     scope = staff_scope_for(user=clerk)
     day = clock.local_date(moment)
@@ -215,16 +218,21 @@ def ticket_call_next(*, window_id: int, clerk: Any, now: dt.datetime | None = No
                 raise DomainError(errors.WINDOW_NOT_SERVING, f"{number} 号窗口没有设置叫号主题。")
             busy = (
                 QueueTicket.objects.filter(window=window_id, status=TicketStatus.CALLED)
-                .values_list("number", flat=True)
+                .values_list("number", "clerk_id")
                 .first()
             )
-            if busy is not None:
+            if busy is not None and busy[1] == clerk.pk:
                 raise DomainError(
                     errors.WINDOW_BUSY,
-                    f"{number} 号窗口的 {busy} 尚未办结，请先办结、过号或转号。",
+                    f"{number} 号窗口的 {busy[0]} 尚未办结，请先办结、过号或转号。",
                 )
-            # Not on duty here (亮牌: who calls is on duty), or nobody waits.
+            # Not on duty here (亮牌: who calls is on duty), nobody waits, or the
+            # ticket called here is another clerk's: she takes the window over.
             duty_ensure(window=window, clerk=clerk, now=moment)
+            if busy is not None:
+                inherited = _handed_over(window_id, clerk, number)
+                if inherited is not None:
+                    return inherited
             ticket = queue_rows.ticket_claim(
                 window_id=window_id, clerk_id=clerk.pk, day=day, now=moment
             )
@@ -232,6 +240,28 @@ def ticket_call_next(*, window_id: int, clerk: Any, now: dt.datetime | None = No
             raise DomainError(errors.QUEUE_EMPTY, "当前没有等候的号。")
         ticket.clerk = clerk
         _audit(ticket, "call", clerk, moment, window=number)
+    return ticket
+
+
+def _handed_over(window_id: int, clerk: Any, number: str) -> QueueTicket | None:
+    """After a takeover (``duty_ensure`` handed the window's called ticket to the
+    clerk, audited ``queue.handover``): that ticket, marked ``handed_over`` and not
+    called again — the person standing at the window is served first. None when the
+    clerk who left finished it meanwhile (the window is free for the next call)."""
+    ticket = (
+        QueueTicket.objects.filter(window=window_id, status=TicketStatus.CALLED)
+        .select_related("hall", "theme", "window")
+        .first()
+    )
+    if ticket is None:
+        return None
+    if ticket.clerk_id != clerk.pk:  # not handed over: never serve another's ticket
+        raise DomainError(
+            errors.WINDOW_BUSY,
+            f"{number} 号窗口的 {ticket.number} 尚未办结，请先办结、过号或转号。",
+        )
+    ticket.clerk = clerk
+    ticket.handed_over = True  # type: ignore[attr-defined]  # the answer says so
     return ticket
 
 

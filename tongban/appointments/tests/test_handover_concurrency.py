@@ -122,3 +122,23 @@ def test_a_finish_committing_first_leaves_the_window_free_for_the_clerk_taking_o
     assert nxt.number == "A002"
     called = QueueTicket.objects.filter(status=TicketStatus.CALLED)
     assert list(called.values_list("number", flat=True)) == ["A002"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_call_taking_over_and_a_late_skip_at_once_serve_the_ticket_once():
+    world, clerk_b, a001 = _called_world()
+    got, late = _first_holds_second_waits(
+        lambda: ticket_call_next(window_id=world.a01.pk, clerk=clerk_b, now=at(TUE, 9, 10)).number,
+        lambda: ticket_skip(ticket_id=a001.pk, clerk=world.clerk, expected_version=a001.version),
+    )
+    assert (got, late) == ("A001", HELD)
+    a001.refresh_from_db()
+    assert (a001.status, a001.clerk_id) == (TicketStatus.CALLED, clerk_b.pk)
+    skipped, called = _first_holds_second_waits(
+        lambda: ticket_skip(ticket_id=a001.pk, clerk=clerk_b).status,
+        lambda: ticket_call_next(window_id=world.a01.pk, clerk=world.clerk, now=at(TUE, 9, 21)),
+    )
+    assert skipped == TicketStatus.SKIPPED
+    assert isinstance(called, QueueTicket) and called.number == "A002"
+    assert not getattr(called, "handed_over", False)
+    assert AuditEvent.objects.filter(action="queue.handover").count() == 1
