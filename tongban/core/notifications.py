@@ -268,13 +268,7 @@ def notification_send(
     a concurrent one is needed.
     """
     moment = now or clock.now()
-    address, masked = _normalize(channel, recipient)
-    if not body.strip():
-        raise DomainError(NOTIFICATION_INVALID, "通知内容不能为空")
-    if len(subject) > _SUBJECT_MAX:
-        raise DomainError(NOTIFICATION_INVALID, f"通知标题不能超过 {_SUBJECT_MAX} 个字符")
-    if not purpose or not object_type or not object_id:
-        raise DomainError(NOTIFICATION_INVALID, "通知必须注明用途和所涉对象")
+    address, masked = _checked(channel, recipient, subject, body, purpose, object_type, object_id)
     key = {
         "purpose": purpose,
         "object_type": object_type,
@@ -338,13 +332,7 @@ def notification_unsaved(
     may send their copies); held back by one, its status is ``inbox_only``
     and no ``notification.created`` is to be written for it."""
     moment = now or clock.now()
-    address, masked = _normalize(channel, recipient)
-    if not body.strip():
-        raise DomainError(NOTIFICATION_INVALID, "通知内容不能为空")
-    if len(subject) > _SUBJECT_MAX:
-        raise DomainError(NOTIFICATION_INVALID, f"通知标题不能超过 {_SUBJECT_MAX} 个字符")
-    if not purpose or not object_type or not object_id:
-        raise DomainError(NOTIFICATION_INVALID, "通知必须注明用途和所涉对象")
+    address, masked = _checked(channel, recipient, subject, body, purpose, object_type, object_id)
     notification = Notification(
         purpose=purpose,
         object_type=object_type,
@@ -361,6 +349,26 @@ def notification_unsaved(
     if not all(decisions):
         notification.status = NotificationStatus.INBOX_ONLY
     return notification
+
+
+def _checked(
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    purpose: str,
+    object_type: str,
+    object_id: str,
+) -> tuple[str, str]:
+    """The normalized and the masked address, once the message is valid."""
+    address, masked = _normalize(channel, recipient)
+    if not body.strip():
+        raise DomainError(NOTIFICATION_INVALID, "通知内容不能为空")
+    if len(subject) > _SUBJECT_MAX:
+        raise DomainError(NOTIFICATION_INVALID, f"通知标题不能超过 {_SUBJECT_MAX} 个字符")
+    if not purpose or not object_type or not object_id:
+        raise DomainError(NOTIFICATION_INVALID, "通知必须注明用途和所涉对象")
+    return address, masked
 
 
 def notification_deliver(
