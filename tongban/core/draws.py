@@ -118,10 +118,20 @@ def draw_atomic() -> Iterator[None]:
 
 
 def _discard_orphan(name: str) -> None:
+    """Delete a failed draw's file unless a committed draw names it. A draw of
+    the same list that found the file present and commits between the check and
+    the delete restores nothing (its file was there when it committed): the
+    name is checked again after the delete and the bytes put back for it."""
     sha256 = name.rsplit("/", 1)[-1].removesuffix(".json")
+    named = DrawRecord.objects.filter(candidates_sha256=sha256)
     try:
-        if not DrawRecord.objects.filter(candidates_sha256=sha256).exists():
-            default_storage.delete(name)
+        if named.exists() or not default_storage.exists(name):
+            return
+        with default_storage.open(name, "rb") as handle:
+            data = handle.read()
+        default_storage.delete(name)
+        if named.exists():
+            _snapshot_restore(name, data)
     except Exception:  # the failure may be the database's own: the file stays, logged
         logger.exception("draw snapshot %s left after a failed draw", sha256)
 

@@ -147,6 +147,31 @@ def test_a_draw_that_fails_after_writing_its_list_leaves_no_file():
 
 
 @pytest.mark.django_db
+def test_a_draw_of_the_same_list_committed_during_the_cleanup_keeps_its_file(monkeypatch):
+    """Another draw of the same list, which found the file present, commits
+    between the failed draw's check and its delete: the file is put back."""
+    listed = [f"91320100R{i:09d}" for i in range(30)]
+    sha256 = hashlib.sha256(snapshot_bytes(sorted(listed))).hexdigest()
+    name = snapshot_name(sha256)
+    other = draw_open(purpose="agency", subject="purchase:race-b", actor=None)
+    delete = default_storage.delete
+
+    def delete_as_the_other_commits(path: str) -> None:
+        DrawRecord.objects.filter(pk=other.pk).update(candidates_sha256=sha256)
+        delete(path)
+
+    monkeypatch.setattr(default_storage, "delete", delete_as_the_other_commits)
+    record = draw_open(purpose="agency", subject="purchase:race-a", actor=None)
+    with pytest.raises(DomainError), draw_atomic():
+        draw_run(record, actor=None, candidates=listed, k=2)
+        raise DomainError(draws.DRAW_INVALID, "之后的一步失败")
+    monkeypatch.undo()
+    assert default_storage.exists(name)
+    with default_storage.open(name, "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == sha256
+
+
+@pytest.mark.django_db
 def test_a_committed_draw_in_a_callers_own_transaction_is_no_longer_watched(
     django_capture_on_commit_callbacks,
 ):
