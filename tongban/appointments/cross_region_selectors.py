@@ -23,7 +23,7 @@ from tongban.cases.models import Case
 from tongban.catalog import search
 from tongban.catalog.models import ServiceItem
 from tongban.org.models import Hall, Role, StaffAssignment
-from tongban.org.selectors import StaffScope, scope_q
+from tongban.org.selectors import StaffScope, region_ancestor_paths, scope_q
 
 # Who keeps a hall's 通办 list: its supervisors, the centre's head and platform admins.
 LIST_ROLES = (Role.SUPERVISOR, Role.DEPARTMENT_HEAD, Role.PLATFORM_ADMIN)
@@ -51,12 +51,7 @@ def intake_hall_for_clerk(*, user: Any) -> Hall | None:
 def off_line_q(hall: Hall) -> Q:
     """Items neither of the hall's region line (above it) nor of its subtree."""
     path = hall.region.path
-    return ~Q(region_path__startswith=path) & ~Q(region_path__in=_ancestors(path))
-
-
-def _ancestors(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+    return ~Q(region_path__startswith=path) & ~Q(region_path__in=region_ancestor_paths(path))
 
 
 def remote_items_for_hall(*, hall: Hall, q: str = "") -> QuerySet[ServiceItem]:

@@ -44,7 +44,7 @@ from tongban.catalog.models import ItemType, Level, ServiceItem, ServiceItemStat
 from tongban.core import errors as core_errors
 from tongban.core.errors import DomainError
 from tongban.org.models import Region
-from tongban.org.selectors import region_get
+from tongban.org.selectors import region_ancestor_paths, region_get
 
 # 依申请 and 依职权 powers: types 01–10 are 行政权力, 20 is 公共服务.
 POWER_TYPES = tuple(t.value for t in ItemType if t != ItemType.PUBLIC_SERVICE)
@@ -311,12 +311,6 @@ def list_definition_get(slug: str) -> ListDefinition:
     if definition is None:
         raise DomainError(core_errors.NOT_FOUND, f"清单 {slug!r} 不存在。")
     return definition
-
-
-def region_ancestor_paths(path: str) -> list[str]:
-    """ "/32/3201/320102/" → ["/32/", "/32/3201/", "/32/3201/320102/"] (no query)."""
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def region_items_q(path: str) -> Q:

@@ -268,24 +268,20 @@ def notification_send(
     a concurrent one is needed.
     """
     moment = now or clock.now()
-    address, masked = _checked(channel, recipient, subject, body, purpose, object_type, object_id)
+    row, address = _checked_row(
+        channel, recipient, subject, body, purpose, object_type, object_id, moment
+    )
     key = {
-        "purpose": purpose,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "channel": channel,
-        "recipient_token": crypto.search_token(f"{channel}:{address}", context=RECIPIENT_CONTEXT),
+        "purpose": row.purpose,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "channel": row.channel,
+        "recipient_token": row.recipient_token,
     }
 
     def store() -> Notification:
-        notification = Notification.objects.create(
-            **key,
-            recipient_enc=crypto.encrypt(address, context=RECIPIENT_CONTEXT),
-            recipient_masked=masked,
-            subject=subject,
-            body=body,
-            created_at=moment,
-        )
+        notification = row
+        notification.save(force_insert=True)
         # Every router runs (each may send its copies), then any one may hold it back.
         decisions = [r(notification=notification, recipient=address, now=moment) for r in _routers]
         if not all(decisions):
@@ -332,8 +328,35 @@ def notification_unsaved(
     may send their copies); held back by one, its status is ``inbox_only``
     and no ``notification.created`` is to be written for it."""
     moment = now or clock.now()
-    address, masked = _checked(channel, recipient, subject, body, purpose, object_type, object_id)
-    notification = Notification(
+    notification, address = _checked_row(
+        channel, recipient, subject, body, purpose, object_type, object_id, moment
+    )
+    decisions = [r(notification=notification, recipient=address, now=moment) for r in _routers]
+    if not all(decisions):
+        notification.status = NotificationStatus.INBOX_ONLY
+    return notification
+
+
+def _checked_row(
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    purpose: str,
+    object_type: str,
+    object_id: str,
+    moment: dt.datetime,
+) -> tuple[Notification, str]:
+    """The unsaved row of a valid message and its normalized address (the row
+    keeps the address encrypted, with its search token and its masked form)."""
+    address, masked = _normalize(channel, recipient)
+    if not body.strip():
+        raise DomainError(NOTIFICATION_INVALID, "通知内容不能为空")
+    if len(subject) > _SUBJECT_MAX:
+        raise DomainError(NOTIFICATION_INVALID, f"通知标题不能超过 {_SUBJECT_MAX} 个字符")
+    if not purpose or not object_type or not object_id:
+        raise DomainError(NOTIFICATION_INVALID, "通知必须注明用途和所涉对象")
+    row = Notification(
         purpose=purpose,
         object_type=object_type,
         object_id=str(object_id),
@@ -345,30 +368,7 @@ def notification_unsaved(
         body=body,
         created_at=moment,
     )
-    decisions = [r(notification=notification, recipient=address, now=moment) for r in _routers]
-    if not all(decisions):
-        notification.status = NotificationStatus.INBOX_ONLY
-    return notification
-
-
-def _checked(
-    channel: str,
-    recipient: str,
-    subject: str,
-    body: str,
-    purpose: str,
-    object_type: str,
-    object_id: str,
-) -> tuple[str, str]:
-    """The normalized and the masked address, once the message is valid."""
-    address, masked = _normalize(channel, recipient)
-    if not body.strip():
-        raise DomainError(NOTIFICATION_INVALID, "通知内容不能为空")
-    if len(subject) > _SUBJECT_MAX:
-        raise DomainError(NOTIFICATION_INVALID, f"通知标题不能超过 {_SUBJECT_MAX} 个字符")
-    if not purpose or not object_type or not object_id:
-        raise DomainError(NOTIFICATION_INVALID, "通知必须注明用途和所涉对象")
-    return address, masked
+    return row, address
 
 
 def notification_deliver(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from tongban.core import clock
-from tongban.core.crypto import search_token
+from tongban.core.crypto import decrypt, search_token
 from tongban.core.prepared import PreparedRead
 from tongban.identity.models import (
     BusinessAuthorization,
@@ -94,6 +95,16 @@ def authorizations_for_user(
         .select_related("legal_entity")
         .order_by("legal_entity__credit_code")
     )
+
+
+def phone_for_sms(user: Any) -> str | None:
+    """The phone the platform's own SMS to ``user`` goes to (decrypted), None
+    when the account has no person or the person no phone. For sending, not for
+    display (``person_phone_reveal`` audits a reveal)."""
+    person = getattr(user, "person", None)
+    if person is None or not person.phone_enc:
+        return None
+    return decrypt(person.phone_enc, context=PHONE_CONTEXT)
 
 
 def citizen_usernames_for_phone(phone: str) -> list[str]:

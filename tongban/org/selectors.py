@@ -108,6 +108,29 @@ _SCOPE_READ = PreparedRead(
 )
 
 
+def region_ancestor_paths(path: str) -> list[str]:
+    """ "/32/3201/320102/" → ["/32/", "/32/3201/", "/32/3201/320102/"] (no query)."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def staff_covering(*, role: str, region_path: str, departments: Any) -> QuerySet[Any, Any]:
+    """The user ids of the active grants of ``role`` that reach a place, as a
+    scope reads a grant: its region ``region_path``'s own or an ancestor, and,
+    where the grant is restricted to departments, one of ``departments`` (ids or
+    a subquery of ids) — selected in SQL, for a ``pk__in`` over users."""
+    return (
+        StaffAssignment.objects.filter(
+            role=role,
+            active=True,
+            user__is_active=True,
+            region_scope__path__in=region_ancestor_paths(region_path),
+        )
+        .filter(Q(scope_departments__isnull=True) | Q(scope_departments__in=departments))
+        .values("user_id")
+    )
+
+
 def scope_q(*, scope: StaffScope, region_path_field: str, department_field: str | None) -> Q:
     """A filter for "rows in my region subtrees, and in my departments where restricted".
 

@@ -14,12 +14,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from tongban.core import errors as core_errors
 from tongban.core.api.schemas import PROBLEM_RESPONSES, InputSchema
-from tongban.core.errors import DomainError
 from tongban.identity.api import MeOut, me_answer
 from tongban.identity.auth import api_auth
-from tongban.identity.models import AccountKind, User
+from tongban.identity.models import User
 from tongban.sharing.services.legal_entities import business_account_bind, business_account_verify
 from tongban.sharing.services.real_name import real_name_verify_with_registry
 
@@ -38,8 +36,6 @@ router = Router(tags=["身份与账号"])
 )
 def identity_real_name_verify(request: HttpRequest) -> MeOut:
     user: User = request.auth  # type: ignore[attr-defined]  # set by ninja's auth
-    if user.kind != AccountKind.CITIZEN:
-        raise DomainError(core_errors.PERMISSION_DENIED, "仅个人用户可进行人口库实名核验。")
     real_name_verify_with_registry(user=user)
     return me_answer(user)
 

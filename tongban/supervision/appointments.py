@@ -15,18 +15,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db.models import Q
-
 from tongban.appointments.models import ErrorReport, ReportStatus
 from tongban.appointments.selectors import halls_in_scope
 from tongban.appointments.standard_selectors import BOARD_ROLES
 from tongban.core import clock
-from tongban.core.crypto import decrypt
 from tongban.core.notifications import notification_send
 from tongban.identity.models import User
-from tongban.identity.selectors import PHONE_CONTEXT
-from tongban.org.models import Hall, Role, StaffAssignment
-from tongban.org.selectors import staff_scope_for
+from tongban.identity.selectors import phone_for_sms
+from tongban.org.models import Hall, Role
+from tongban.org.selectors import staff_covering, staff_scope_for
 
 logger = logging.getLogger(__name__)
 
@@ -63,23 +60,13 @@ def error_report_alerts_for_staff(*, user: Any, limit: int = 100) -> list[dict[s
 
 def hall_supervisors(hall: Hall) -> list[User]:
     """The active supervisors (监督员) whose grant holds the hall, as
-    ``halls_in_scope`` reads a grant: its region one of the hall region's
-    ancestors (or the region itself), and, where the grant is restricted to
-    departments, one of them receiving at a window of the hall — selected in SQL."""
-    parts = [p for p in hall.region.path.split("/") if p]
-    ancestors = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    grants = (
-        StaffAssignment.objects.filter(
-            role=Role.SUPERVISOR,
-            active=True,
-            user__is_active=True,
-            region_scope__path__in=ancestors,
-        )
-        .filter(
-            Q(scope_departments__isnull=True)
-            | Q(scope_departments__in=hall.windows.values("departments"))
-        )
-        .values("user_id")
+    ``halls_in_scope`` reads a grant: its region the hall's or above, and, where
+    the grant is restricted to departments, one of them receiving at a window of
+    the hall — selected in SQL."""
+    grants = staff_covering(
+        role=Role.SUPERVISOR,
+        region_path=hall.region.path,
+        departments=hall.windows.values("departments"),
     )
     return list(User.objects.filter(pk__in=grants).select_related("person").order_by("pk"))
 
@@ -102,12 +89,12 @@ def on_error_report_overdue(*, event_id: Any, payload: dict[str, Any]) -> None:
     )
     told = 0
     for user in hall_supervisors(report.hall):
-        person = getattr(user, "person", None)
-        if person is None or not person.phone_enc:
+        phone = phone_for_sms(user)
+        if phone is None:
             continue
         notification_send(
             channel="sms",
-            recipient=decrypt(person.phone_enc, context=PHONE_CONTEXT),
+            recipient=phone,
             subject="纠错逾期",
             body=body,
             purpose=OVERDUE_PURPOSE,

@@ -22,10 +22,9 @@ from django.db.models import Count, Q
 
 from tongban.core import clock
 from tongban.core.audit import audit_record
-from tongban.core.crypto import decrypt
 from tongban.core.notifications import notification_send
 from tongban.identity.models import User
-from tongban.identity.selectors import PHONE_CONTEXT
+from tongban.identity.selectors import phone_for_sms
 from tongban.org.models import Role, StaffAssignment
 from tongban.org.selectors import StaffScope, scope_q, staff_scope_for
 from tongban.supervision.instructions import DEPARTMENT_ROLES, SUPERVISE_ROLES
@@ -33,13 +32,6 @@ from tongban.supervision.models import Instruction, InstructionEvent, Instructio
 
 logger = logging.getLogger(__name__)
 OVERDUE = "overdue"
-
-
-def _phone(user: User | None) -> str | None:
-    person = getattr(user, "person", None)
-    if person is None or not person.phone_enc:
-        return None
-    return decrypt(person.phone_enc, context=PHONE_CONTEXT)
 
 
 def _heads(department_id: int) -> list[User]:
@@ -50,7 +42,7 @@ def _heads(department_id: int) -> list[User]:
 
 
 def _sms(user: User | None, *, purpose: str, instruction: Instruction, body: str) -> bool:
-    phone = _phone(user)
+    phone = phone_for_sms(user)
     if phone is None or user is None:
         return False
     notification_send(

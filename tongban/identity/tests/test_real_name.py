@@ -126,6 +126,10 @@ def test_the_api_refuses_anonymous_and_staff(citizen):
     response = Client().post(VERIFY, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
+    with pytest.raises(DomainError) as refused:  # the service itself refuses, whoever calls
+        real_name_verify_with_registry(user=clerk)
+    assert refused.value.code == "permission_denied"
+    assert not RealNameVerification.objects.exists()
 
 
 # --- L3: a window clerk saw the ID card ---------------------------------------

@@ -21,14 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db.models import Q
-
 from tongban.cases.models import Case, CaseEvent
-from tongban.core.crypto import decrypt
 from tongban.core.notifications import notification_send
 from tongban.identity.models import User
-from tongban.identity.selectors import PHONE_CONTEXT
-from tongban.org.models import Role, StaffAssignment
+from tongban.identity.selectors import phone_for_sms
+from tongban.org.models import Role
+from tongban.org.selectors import staff_covering
 from tongban.payments import fees
 from tongban.payments.models import AssessStage, OrderStatus, PaymentOrder, Refund
 from tongban.payments.services.refunds import refund_request_automatic
@@ -77,23 +75,10 @@ def _finance_staff(order: PaymentOrder) -> list[User]:
     ``finance_required`` checks it): its region subtree, and its department
     where the grant is restricted — selected in SQL, the grant's region being
     one of the order's region path's ancestors (or the region itself)."""
-    parts = [p for p in order.region_path.split("/") if p]
-    ancestors = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-    grants = (
-        StaffAssignment.objects.filter(
-            role=Role.FINANCE,
-            active=True,
-            user__is_active=True,
-            region_scope__path__in=ancestors,
-        )
-        .filter(Q(scope_departments__isnull=True) | Q(scope_departments=order.department_id))
-        .select_related("user__person")
-        .order_by("user_id")
+    grants = staff_covering(
+        role=Role.FINANCE, region_path=order.region_path, departments=[order.department_id]
     )
-    users: dict[int, User] = {}
-    for grant in grants:
-        users.setdefault(grant.user_id, grant.user)
-    return list(users.values())
+    return list(User.objects.filter(pk__in=grants).select_related("person").order_by("pk"))
 
 
 def _tell_finance(order: PaymentOrder, refund: Refund) -> int:
@@ -104,12 +89,12 @@ def _tell_finance(order: PaymentOrder, refund: Refund) -> int:
     )
     sent = 0
     for user in _finance_staff(order):
-        person = getattr(user, "person", None)
-        if person is None or not person.phone_enc:
+        phone = phone_for_sms(user)
+        if phone is None:
             continue
         notification_send(
             channel="sms",
-            recipient=decrypt(person.phone_enc, context=PHONE_CONTEXT),
+            recipient=phone,
             subject="退款待审批",
             body=body,
             purpose="refund_requested",

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 
 from tongban.core import clock
+from tongban.core import errors as core_errors
 from tongban.core.errors import DomainError
 from tongban.identity import errors as identity_errors
-from tongban.identity.models import RealNameVerification, User
+from tongban.identity.models import AccountKind, RealNameVerification, User
 from tongban.identity.services.real_name import (
     REGISTRY_SOURCE,
     real_name_registry_confirmed,
@@ -26,8 +27,11 @@ from tongban.sharing.models import PopulationRecord
 def real_name_verify_with_registry(
     *, user: User, now: dt.datetime | None = None
 ) -> RealNameVerification:
-    """Raise ``user`` to L2 when the 自然人库 holds its person with the same name."""
+    """Raise ``user`` to L2 when the 自然人库 holds its person with the same name.
+    Only a citizen's own account is checked (``permission_denied`` otherwise)."""
     now = now or clock.now()
+    if user.kind != AccountKind.CITIZEN:
+        raise DomainError(core_errors.PERMISSION_DENIED, "仅个人用户可进行人口库实名核验。")
     person = user.person if user.person_id else None
     if person is None:
         raise DomainError(
